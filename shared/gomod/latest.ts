@@ -1,0 +1,78 @@
+/**
+ * What `go get module@latest` / `go list -m module@latest` resolve to, given the versions a proxy lists and
+ * the module author's retractions (cmd/go/internal/modload/query.go and modfetch/proxy.go, go 1.19).
+ */
+import { isPseudoVersion, pseudoVersionTime } from './pseudoVersion';
+import { compare, isValid, prerelease, sortVersions } from './semver';
+
+/** A closed interval of versions, both bounds included, as in a go.mod `retract` directive (modfile.VersionInterval). */
+export type VersionInterval = { low: string; high: string };
+
+/**
+ * Reports whether a retract directive covers version. Bounds compare by semver precedence, so build
+ * metadata is ignored: retracting v2.0.0 also retracts v2.0.0+incompatible.
+ */
+export function isRetracted(version: string, retractions: readonly VersionInterval[]): boolean {
+  return retractions.some(({ low, high }) => compare(low, version) <= 0 && compare(version, high) <= 0);
+}
+
+function last(sorted: readonly string[]): string | undefined {
+  return sorted[sorted.length - 1];
+}
+
+/** The timestamp of ZeroPseudoVersion, the placeholder the go command writes when there is no real commit. */
+const goZeroTime = '00010101000000';
+
+/**
+ * The go command only ever reaches pseudo-versions through the proxy's list when no tags exist, and then
+ * it takes the one with the newest commit time, not the highest precedence: pseudo-versions on different
+ * branches can have bases that disagree with their age. It skips timestamps that are not real times or
+ * are not after Go's zero time. Equal times fall back to precedence so the answer never depends on the
+ * order of the list.
+ */
+function newestPseudoVersion(pseudoVersions: readonly string[]): string | undefined {
+  let best: { version: string; time: string } | undefined;
+  for (const version of sortVersions(pseudoVersions)) {
+    let time: string;
+    try {
+      time = pseudoVersionTime(version);
+    } catch {
+      continue;
+    }
+    // Fixed-width digit strings order chronologically.
+    if (time > goZeroTime && (best === undefined || time >= best.time)) best = { version, time };
+  }
+  return best?.version;
+}
+
+/**
+ * The version `@latest` resolves to among versions, or undefined when nothing qualifies: the highest
+ * release, else the highest prerelease, else the newest pseudo-version. Invalid entries are ignored.
+ *
+ * Retracted versions are never chosen, even when that leaves nothing. Go 1.19 does not fall back to a
+ * retracted version for @latest: its query treats disallowed versions as absent and reports
+ * `no matching versions for query "latest"` when all are retracted (cmd/go testdata script
+ * mod_list_retract.txt, module example.com/retract/self/all). Only `go list -m -retracted` and a
+ * `go get -u` that keeps an already-selected version see retracted versions, and neither is @latest.
+ *
+ * Retracted pseudo-versions are dropped before the newest is chosen. A go command reading a proxy with
+ * no @latest endpoint picks the newest first and reports no match if that one is retracted, because the
+ * list says nothing about retractions (golang.org/issue/24031). Dropping first gives the answer a proxy's
+ * @latest endpoint should serve, and the go command accepts it.
+ *
+ * The retractions that apply are those in the go.mod of the latest version ignoring retractions,
+ * which is pickLatest(versions) with no retractions.
+ *
+ * '+incompatible' versions are candidates like any other. The go command additionally skips them when the
+ * highest compatible version has a go.mod file; that needs the file's presence, so callers who know it
+ * must drop those versions from the list themselves.
+ */
+export function pickLatest(versions: readonly string[], retractions: readonly VersionInterval[] = []): string | undefined {
+  const allowed = versions.filter((v) => isValid(v) && !isRetracted(v, retractions));
+  const tagged = allowed.filter((v) => !isPseudoVersion(v));
+  return (
+    last(sortVersions(tagged.filter((v) => prerelease(v) === ''))) ??
+    last(sortVersions(tagged.filter((v) => prerelease(v) !== ''))) ??
+    newestPseudoVersion(allowed.filter(isPseudoVersion))
+  );
+}
