@@ -96,7 +96,7 @@ export function goVersionFor(modulePath: string, debianVersion: string, hasGoMod
   if (requiredMajor !== undefined) {
     if (x !== Number(requiredMajor)) [x, y, z] = [Number(requiredMajor), 0, 0];
   } else if (x >= 2) {
-    if (hasGoMod) [x, y, z] = [1, x * 100 + y, z];
+    if (hasGoMod) [x, y] = [1, x * 100 + y];
     else suffix = '+incompatible';
   }
   if (snapshot) {
