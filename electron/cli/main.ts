@@ -1,4 +1,5 @@
 import packageJson from '../../package.json';
+import { exportCommand, exportUsage } from './commands/exportCommand';
 import { hashCommand, hashUsage } from './commands/hashCommand';
 import { processOutput, type CommandOutput } from './output';
 import { UsageError } from './usageError';
@@ -6,6 +7,7 @@ import { UsageError } from './usageError';
 type Command = { summary: string; usage: string; run(args: string[], output: CommandOutput): Promise<number> };
 
 const commands: Record<string, Command> = {
+  export: { summary: 'resolve, download and write a verified, signed bundle', usage: exportUsage, run: exportCommand },
   hash: { summary: 'print the h1: hash of a module zip or go.mod', usage: hashUsage, run: hashCommand },
 };
 

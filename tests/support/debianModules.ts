@@ -86,7 +86,7 @@ function debianVersionsOf(dirs: string[]): Map<string, string> {
  */
 export function goVersionFor(modulePath: string, debianVersion: string, hasGoMod: boolean): string {
   const upstream = debianVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '').replace(/[+~](ds|dfsg|repack)\d*.*$/, '');
-  const snapshot = /^(\d+)\.(\d+)\.(\d+)[~+]git(\d{8})[.-]([0-9a-f]{7,12})/.exec(upstream);
+  const snapshot = /^(\d+)\.(\d+)(?:\.(\d+))?[~+]git(\d{8})[.-]([0-9a-f]{7,12})/.exec(upstream);
   const release = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(upstream);
   const [maj, min, patch] = (snapshot ?? release ?? ['', '0', '1', '0']).slice(1, 4).map((n) => Number(n ?? 0)) as [number, number, number];
   const pathMajor = splitPathVersion(modulePath)?.pathMajor ?? '';

@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { removeTree } from '../../electron/core/fsutil/removeTree';
 
 let goVersion: string | null | undefined;
 
@@ -76,20 +77,8 @@ export async function scratchGoWorkspace(label: string): Promise<{ dir: string; 
   return {
     dir,
     modCache: path.join(dir, 'modcache'),
-    cleanup: async () => {
-      await makeWritable(dir);
-      await rm(dir, { recursive: true, force: true });
-    },
+    cleanup: () => removeTree(dir),
   };
-}
-
-async function makeWritable(dir: string): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  await chmod(dir, 0o755).catch(() => undefined);
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await makeWritable(full);
-  }
 }
 
 /** `go mod download -json` prints one JSON object after another, not an array. */

@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { parseSize } from '../../../shared/work/parseSize';
+import { appDirs } from '../../core/appDirs/appDirs';
+import { ExportHistory } from '../../core/catalog/exportHistory';
+import { exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { progressReporter } from '../progressReporter';
+import { UsageError } from '../usageError';
+import type { CommandOutput } from '../output';
+import packageJson from '../../../package.json';
+
+export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
+                --out DIR [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
+                [--no-check] [--json]
+
+Resolve everything the offline go command needs for the given projects and modules, download it
+from the upstream Go module proxy, verify every hash, and write a signed bundle into DIR, then read
+it back to prove it.
+
+  --project DIR          a Go project folder: its go.mod and go.sum, and 'go build ./...' in the check
+  --go-mod FILE          a go.mod file (its go.sum is used when it sits beside it)
+  --module PATH@VERSION  a module by itself; PATH@latest asks the upstream for the latest version
+  --request FILE         a request file written on the offline side by 'modferry request'
+  --out DIR              where the bundle folder is written (a mounted drive or any folder)
+  --upstream LIST        a GOPROXY list (',' and '|' as the go command reads them); default: $GOPROXY
+  --volume-size SIZE     largest volume, e.g. 700M or 4G (default just under 4 GiB, for FAT32)
+  --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
+  --key FILE             the signing key (default: created in ModFerry's data folder on first use)
+  --no-check             skip proving the bundle with the real go command
+  --json                 progress and the result as JSON lines on stdout`;
+
+export async function exportCommand(args: string[], output: CommandOutput): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      project: { type: 'string', multiple: true },
+      'go-mod': { type: 'string', multiple: true },
+      module: { type: 'string', multiple: true },
+      request: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      upstream: { type: 'string' },
+      'volume-size': { type: 'string' },
+      since: { type: 'string' },
+      key: { type: 'string' },
+      'no-check': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.out) throw new UsageError('--out DIR is required');
+  const upstream = values.upstream ?? process.env.GOPROXY;
+  if (!upstream) throw new UsageError('no upstream: give --upstream URL or set GOPROXY');
+  const volumeSize = values['volume-size'] === undefined ? undefined : parseSize(values['volume-size']);
+  if (values['volume-size'] !== undefined && volumeSize === undefined) {
+    throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
+  }
+  const dirs = appDirs();
+  if (!values.since && !values.json) showHistory(exportHistoryFile(dirs), output);
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const reporter = progressReporter({
+    json: values.json,
+    isTty: !values.json && Boolean(process.stderr.isTTY),
+    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : (text) => process.stderr.write(text),
+  });
+  try {
+    const result = await runExport({
+      projectDirs: values.project,
+      goModFiles: values['go-mod'],
+      modules: values.module,
+      requestFiles: values.request,
+      upstream,
+      outDir: values.out,
+      volumeSize,
+      sinceInventory: values.since,
+      keyFile: values.key,
+      check: !values['no-check'],
+      dirs,
+      toolVersion: packageJson.version,
+      signal: controller.signal,
+      onProgress: reporter.listener,
+    });
+    reporter.stop();
+    if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
+    else printResult(result, output);
+    return 0;
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function showHistory(file: string, output: CommandOutput): void {
+  const history = new ExportHistory(file);
+  try {
+    const recent = history.recent(5);
+    if (recent.length === 0) return;
+    output.err('Earlier exports from this machine (pass --since INVENTORY to leave out what the offline store already holds):');
+    for (const r of recent) {
+      output.err(`  ${r.bundleId}  ${r.createdAt}  ${r.modules} modules, ${formatBytes(r.bytes)} -> ${r.outDir}`);
+    }
+  } finally {
+    history.close();
+  }
+}
+
+function printResult(result: ExportResult, output: CommandOutput): void {
+  if (result.signer.created) {
+    output.out(`Created a signing key ${result.signer.keyFile}`);
+    output.out(`  fingerprint ${result.signer.fingerprint}: trust it on the offline side with 'modferry keys trust' (public key beside it)`);
+  }
+  for (const warning of result.warnings) output.out(`warning: ${warning}`);
+  const zips = result.modules.filter((m) => m.zip).length;
+  output.out(`Resolved ${result.modules.length} module versions (${zips} with source zips)`);
+  for (const m of result.modules) {
+    output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
+  }
+  if (result.leftOut > 0) output.out(`Left out ${result.leftOut} files the offline store already holds (--since)`);
+  output.out(result.check.status === 'passed'
+    ? 'Checked: the offline go command resolves every project from the bundle alone'
+    : `Not checked with the go command: ${result.check.reason}`);
+  output.out(`Wrote ${result.bundleDir}: ${result.files} files, ${formatBytes(result.bytes)} in ${result.volumes} volume${result.volumes === 1 ? '' : 's'}, signed by ${result.signer.fingerprint}, read back and verified`);
+}

@@ -1,0 +1,73 @@
+import { formatBytes } from '../../shared/bundle/formatBytes';
+import { RateWindow } from '../../shared/work/rateWindow';
+import type { ProgressEvent, ProgressListener } from '../../shared/work/progress';
+
+export interface ProgressReporter {
+  listener: ProgressListener;
+  stop(): void;
+}
+
+/**
+ * Shows long work on a terminal (one line, rewritten in place) or as JSON lines (--json). A ticker
+ * repeats the latest state every second, so the operator never waits more than 2 s without a sign of life.
+ */
+export function progressReporter(options: { json: boolean; write: (text: string) => void; isTty: boolean; now?: () => number }): ProgressReporter {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const rates = new Map<string, RateWindow>();
+  let last: ProgressEvent | undefined;
+  let lastPrinted = 0;
+  let lastStage = '';
+
+  const render = (event: ProgressEvent): string => {
+    const window = rates.get(event.stage);
+    const rate = window?.rate();
+    const eta = window?.etaSeconds(event.totalBytes);
+    if (options.json) {
+      return JSON.stringify({ type: 'progress', ...event, rateBytesPerSecond: rate, etaSeconds: eta, elapsedSeconds: (now() - started) / 1000 });
+    }
+    const parts = [`[${event.stage}]`];
+    if (event.totalFiles !== undefined) parts.push(`${event.files ?? 0}/${event.totalFiles} files`);
+    if (event.bytes !== undefined) parts.push(event.totalBytes !== undefined ? `${formatBytes(event.bytes)}/${formatBytes(event.totalBytes)}` : formatBytes(event.bytes));
+    if (rate !== undefined) parts.push(`${formatBytes(Math.round(rate))}/s`);
+    if (eta !== undefined) parts.push(`ETA ${Math.ceil(eta)}s`);
+    if (event.message) parts.push(event.message);
+    return parts.join(' ');
+  };
+
+  const print = (event: ProgressEvent, force: boolean) => {
+    const at = now();
+    const stageChanged = event.stage !== lastStage;
+    if (!force && !stageChanged && at - lastPrinted < (options.isTty || options.json ? 200 : 1000)) return;
+    lastPrinted = at;
+    const line = render(event);
+    if (options.isTty && !options.json) {
+      if (stageChanged && lastStage) options.write('\n');
+      options.write(`\r\x1b[2K${line.slice(0, 160)}`);
+    } else {
+      options.write(`${line}\n`);
+    }
+    lastStage = event.stage;
+  };
+
+  const ticker = setInterval(() => {
+    if (last && now() - lastPrinted >= 1000) print(last, true);
+  }, 1000);
+  ticker.unref();
+
+  return {
+    listener: (event) => {
+      if (event.bytes !== undefined) {
+        const window = rates.get(event.stage) ?? new RateWindow();
+        window.add(now(), event.bytes);
+        rates.set(event.stage, window);
+      }
+      last = event;
+      print(event, false);
+    },
+    stop: () => {
+      clearInterval(ticker);
+      if (options.isTty && !options.json && lastStage) options.write('\n');
+    },
+  };
+}

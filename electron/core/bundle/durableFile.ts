@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { link, open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface DurableWriteOptions {
+  /** Permission bits of the new file (POSIX); 0o644 unless given. */
+  mode?: number;
+  /** Fail with EEXIST instead of replacing a file already at that name. */
+  exclusive?: boolean;
+}
+
+/**
+ * Writes a file so that its name only ever shows complete, flushed content: a temp file
+ * beside it is written and fsynced, then renamed (or, for exclusive writes, hard-linked,
+ * which fails when the name is taken) into place, and the folder is fsynced.
+ */
+export async function writeFileDurably(file: string, data: string | Uint8Array, options: DurableWriteOptions = {}): Promise<void> {
+  const temp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+  const handle = await open(temp, 'wx', options.mode ?? 0o644);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.exclusive) {
+      await link(temp, file);
+      await unlink(temp);
+    } else {
+      await rename(temp, file);
+    }
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(path.dirname(file));
+}
+
+/** Flushes a folder's entries (new names, renames) to disk. Windows cannot open a folder for this, and needs not. */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Some file systems (FAT over FUSE, network mounts) do not sync folders; their data was synced file by file.
+    if (!['EINVAL', 'ENOTSUP', 'EPERM', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await handle.close();
+  }
+}

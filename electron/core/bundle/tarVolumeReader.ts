@@ -1,0 +1,112 @@
+/**
+ * Reads one tar volume in a single pass: the SHA-256 of the whole file is computed from
+ * the same bytes the tar parser sees, and each entry is handed over in order, with
+ * backpressure, so an entry's consumer can take its time without the volume being buffered.
+ */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { Parser, type ReadEntry } from 'tar';
+import { TAR_BLOCK_BYTES } from '../../../shared/bundle/tarLayout';
+
+/** The volume is not a well-formed plain tar. */
+export class TarFormatError extends Error {
+  override name = 'TarFormatError';
+}
+
+export interface TarVolumeHandlers {
+  /**
+   * Called for every entry in order, including those the parser would skip (unknown types).
+   * It must consume the entry's data before resolving, or throw to stop the read. When the
+   * read fails elsewhere, the entry it is reading is destroyed with that error.
+   */
+  onEntry(entry: ReadEntry): Promise<void>;
+  /** Bytes of the volume read so far, as they are read. */
+  onBytes?(bytes: number): void;
+  signal?: AbortSignal;
+}
+
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** Reads exactly `size` bytes of the file through the tar parser; resolves with their SHA-256 (hex). */
+export async function readTarVolume(file: string, size: number, handlers: TarVolumeHandlers): Promise<string> {
+  const { signal } = handlers;
+  signal?.throwIfAborted();
+  // Strict: a bad header checksum or a truncated entry is an error, not a warning to skip past.
+  const parser = new Parser({ strict: true, brotli: false, zstd: false });
+  let failure: { error: unknown } | undefined;
+  let rejectFailed: (error: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (rejectFailed = reject));
+  failed.catch(() => undefined);
+  const fail = (error: unknown): void => {
+    if (failure !== undefined) return;
+    failure = { error };
+    rejectFailed(error);
+  };
+  const onAbort = (): void => fail(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let lastEntry: string | undefined;
+  let inFlight: ReadEntry | undefined;
+  let entries = Promise.resolve();
+  const take = (entry: ReadEntry): void => {
+    entries = entries
+      .then(async () => {
+        if (failure !== undefined) return;
+        inFlight = entry;
+        await handlers.onEntry(entry);
+        lastEntry = entry.path;
+      })
+      .catch(fail)
+      .finally(() => (inFlight = undefined));
+  };
+  parser.on('entry', take);
+  parser.on('ignoredEntry', take);
+  parser.on('error', (error: Error) => {
+    const where = lastEntry === undefined ? 'in the first entries' : `after ${lastEntry}`;
+    fail(new TarFormatError(`${error.message.replace(/^TAR_[A-Z_]+: /, '')} (${where})`, { cause: error }));
+  });
+  const ended = new Promise<void>((resolve) => parser.on('end', resolve));
+  const settled = (promise: Promise<unknown>): Promise<void> => Promise.race([promise, failed]).then(() => undefined, () => undefined);
+
+  const handle = await open(file, 'r');
+  const hash = createHash('sha256');
+  try {
+    let position = 0;
+    while (position < size && failure === undefined) {
+      // The first block alone, so its header is checked before the parser guesses at compression.
+      const want = position === 0 ? TAR_BLOCK_BYTES : Math.min(READ_CHUNK_BYTES, size - position);
+      const buffer = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buffer, 0, want, position);
+      if (bytesRead === 0) throw new TarFormatError(`the file ended after ${position} bytes, ${size} were expected`);
+      const chunk = buffer.subarray(0, bytesRead);
+      if (position === 0 && !startsWithUstarHeader(chunk)) {
+        throw new TarFormatError('not a plain tar file (no ustar header at the start; compressed, or another format?)');
+      }
+      hash.update(chunk);
+      position += bytesRead;
+      handlers.onBytes?.(bytesRead);
+      if (!parser.write(chunk)) await settled(new Promise((resolve) => parser.once('drain', resolve)));
+    }
+    if (failure === undefined) {
+      parser.end();
+      await settled(ended);
+      await settled(entries);
+    }
+  } catch (error) {
+    fail(error);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (failure !== undefined) {
+      // Let the entry's consumer see the failure and close what it opened before we report it.
+      inFlight?.destroy(failure.error instanceof Error ? failure.error : new Error(String(failure.error)));
+      await entries;
+    }
+    await handle.close();
+  }
+  if (failure !== undefined) throw failure.error;
+  return hash.digest('hex');
+}
+
+function startsWithUstarHeader(block: Buffer): boolean {
+  return block.length >= TAR_BLOCK_BYTES && block.subarray(257, 263).toString('latin1') === 'ustar\0';
+}

@@ -1,0 +1,309 @@
+/**
+ * Writes a bundle: `<outDir>/<bundleId>/` holding tar volumes of GOPROXY-tree files, then
+ * manifest.sig and manifest.json.
+ *
+ * What a reader can rely on, whatever happens while writing:
+ * - a volume has its final `.tar` name only once it is complete and flushed to disk
+ *   (it is written as `<name>.tar.partial`);
+ * - manifest.json appears last, once every volume and the signature are on disk, so a
+ *   folder without it is never taken for a bundle;
+ * - on any error or abort, everything written is removed.
+ * Each volume is a plain tar holding whole files, so `tar -xf` of any one volume alone
+ * gives a usable GOPROXY tree.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  MANIFEST_FILE,
+  SIGNATURE_FILE,
+  isSha256Hex,
+  makeBundleId,
+  parseManifest,
+  serializeManifest,
+  volumeName,
+  type BundleEntry,
+  type BundleInput,
+  type BundleManifest,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+} from '../../../shared/bundle/manifest';
+import { tarVolumeBytes } from '../../../shared/bundle/tarLayout';
+import { parseTreePath, TreePathError } from '../../../shared/bundle/treePath';
+import { planVolumes } from '../../../shared/bundle/volumePlan';
+import { isH1Hash } from '../../../shared/gomod/hash1';
+import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
+import { serializeManifestSignature, signManifest } from '../keys/manifestSignature';
+import type { SigningKey } from '../keys/signingKey';
+import { shortHash } from './bundleVerifyError';
+import { syncDirectory, writeFileDurably } from './durableFile';
+import { ensureFreeSpace } from './freeSpace';
+import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
+
+export interface BundleSourceFile {
+  /** Path in the GOPROXY tree, e.g. `github.com/!burnt!sushi/toml/@v/v1.2.0.zip`. */
+  path: string;
+  /** The file on disk to copy (e.g. in the download cache). */
+  source: string;
+  size: number;
+  /** SHA-256 recorded when the file was downloaded; the copy is re-hashed against it. */
+  sha256: string;
+  /** Required for .mod and .zip files. */
+  h1?: string;
+}
+
+export interface WriteBundleOptions {
+  outDir: string;
+  files: readonly BundleSourceFile[];
+  inputs: readonly BundleInput[];
+  /** Largest volume file in bytes; just under 4 GiB by default, the FAT32 limit. */
+  volumeSize?: number;
+  signingKey: SigningKey;
+  toolVersion: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface WrittenBundle {
+  bundleDir: string;
+  manifest: BundleManifest;
+}
+
+export const DEFAULT_VOLUME_SIZE = 4 * 1024 ** 3 - 1;
+export const TOOL_NAME = 'modferry';
+
+const COPY_CHUNK_BYTES = 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 250;
+/** A manifest.sig is about 250 bytes; this is room to spare for the free-space check. */
+const SIGNATURE_FILE_ALLOWANCE = 1024;
+
+interface PlannedVolume {
+  index: number;
+  name: string;
+  size: number;
+  files: BundleSourceFile[];
+}
+
+export async function writeBundle(options: WriteBundleOptions): Promise<WrittenBundle> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  // Whole seconds: tar headers hold no fractions, and the manifest then shows what the volumes hold.
+  const created = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const { bundleId, volumes, draft } = planBundle(options, created, randomBytes(4).toString('hex'));
+  const draftText = serializeManifest(draft);
+
+  const firstCreatedDir = await mkdir(options.outDir, { recursive: true });
+  const bundleDir = path.join(options.outDir, bundleId);
+  let createdBundleDir = false;
+  try {
+    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SIGNATURE_FILE_ALLOWANCE]);
+    await mkdir(bundleDir);
+    createdBundleDir = true;
+
+    const progress = new WriteProgress(options.onProgress ?? ignoreProgress, volumes.flatMap((volume) => volume.files));
+    const volumeHashes: string[] = [];
+    for (const volume of volumes) volumeHashes.push(await writeVolume(bundleDir, volume, created, progress, signal));
+
+    const manifest: BundleManifest = {
+      ...draft,
+      volumes: draft.volumes.map((volume, i) => ({ ...volume, sha256: volumeHashes[i] ?? '' })),
+    };
+    const manifestBytes = Buffer.from(serializeManifest(manifest), 'utf8');
+    signal?.throwIfAborted();
+    await writeFileDurably(path.join(bundleDir, SIGNATURE_FILE), serializeManifestSignature(signManifest(manifestBytes, options.signingKey)));
+    signal?.throwIfAborted();
+    await writeFileDurably(path.join(bundleDir, MANIFEST_FILE), manifestBytes);
+    progress.finish(`wrote ${bundleId}`);
+    return { bundleDir, manifest };
+  } catch (error) {
+    if (createdBundleDir) await rm(bundleDir, { recursive: true, force: true }).catch(() => undefined);
+    if (firstCreatedDir !== undefined) await rm(firstCreatedDir, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Everything decided before the first byte is written: the bundle id, which file goes in
+ * which volume, and the manifest with placeholder volume hashes. Its placeholders have the
+ * final hashes' length, so it also gives the manifest's exact size.
+ */
+function planBundle(options: WriteBundleOptions, created: Date, randomHex: string): { bundleId: string; volumes: PlannedVolume[]; draft: BundleManifest } {
+  const files = checkedSourceFiles(options.files);
+  const plan = planVolumes(files, options.volumeSize ?? DEFAULT_VOLUME_SIZE);
+  const bundleId = makeBundleId(created, randomHex);
+  const volumes: PlannedVolume[] = plan.map((indexes, i) => {
+    const volumeFiles = indexes.map((index) => files[index]).filter((file) => file !== undefined);
+    return { index: i + 1, name: volumeName(bundleId, i + 1, plan.length), size: tarVolumeBytes(volumeFiles), files: volumeFiles };
+  });
+  const draft: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    bundleId,
+    createdAt: created.toISOString().replace('.000Z', 'Z'),
+    tool: { name: TOOL_NAME, version: options.toolVersion },
+    inputs: options.inputs.map((input) => ({ kind: input.kind, value: input.value })),
+    volumes: volumes.map((volume) => ({ index: volume.index, name: volume.name, size: volume.size, sha256: '0'.repeat(64) })),
+    entries: volumes.flatMap((volume) => volume.files.map((file) => entryOf(file, volume.index))),
+  };
+  // Our own reader must accept what we write: checked now, before anything is on the drive.
+  parseManifest(serializeManifest(draft), MANIFEST_FILE);
+  return { bundleId, volumes, draft };
+}
+
+function entryOf(file: BundleSourceFile, volume: number): BundleEntry {
+  return { path: file.path, size: file.size, sha256: file.sha256, ...(file.h1 === undefined ? {} : { h1: file.h1 }), volume };
+}
+
+/** Validates the caller's list up front, naming the file at fault, and orders it so a version's files sit together. */
+function checkedSourceFiles(files: readonly BundleSourceFile[]): BundleSourceFile[] {
+  if (files.length === 0) throw new Error('nothing to bundle: the list of files is empty');
+  const seen = new Set<string>();
+  for (const file of files) {
+    let kind: string;
+    try {
+      kind = parseTreePath(file.path).kind;
+    } catch (error) {
+      if (error instanceof TreePathError) throw new Error(`cannot bundle ${error.message}`, { cause: error });
+      throw error;
+    }
+    if (seen.has(file.path)) throw new Error(`${file.path}: listed twice`);
+    seen.add(file.path);
+    if (!Number.isSafeInteger(file.size) || file.size < 0) throw new Error(`${file.path}: size must be a whole number of bytes, got ${file.size}`);
+    if (!isSha256Hex(file.sha256)) throw new Error(`${file.path}: sha256 must be 64 lower-case hex digits, got ${JSON.stringify(file.sha256)}`);
+    const needsH1 = kind === 'mod' || kind === 'zip';
+    if (needsH1 && (file.h1 === undefined || !isH1Hash(file.h1))) {
+      throw new Error(`${file.path}: a .${kind} file needs its h1 hash (h1:<base64>), got ${JSON.stringify(file.h1 ?? null)}`);
+    }
+    if (!needsH1 && file.h1 !== undefined) throw new Error(`${file.path}: only .mod and .zip files have an h1 hash`);
+  }
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Writes one volume as `<name>.partial`, flushes it and renames it; resolves with its SHA-256. */
+async function writeVolume(bundleDir: string, volume: PlannedVolume, mtime: Date, progress: WriteProgress, signal?: AbortSignal): Promise<string> {
+  const partial = path.join(bundleDir, `${volume.name}.partial`);
+  const out = await open(partial, 'wx', 0o644);
+  const hash = createHash('sha256');
+  let written = 0;
+  const put = async (bytes: Uint8Array): Promise<void> => {
+    hash.update(bytes);
+    await writeAll(out, bytes);
+    written += bytes.length;
+  };
+  try {
+    progress.startVolume(`writing ${volume.name}`);
+    for (const file of volume.files) {
+      progress.startFile(`writing ${volume.name}: ${file.path}`);
+      await put(tarEntryHeader(file.path, file.size, mtime));
+      await copyVerified(file, put, (bytes) => progress.addBytes(bytes), signal);
+      await put(tarPadding(file.size));
+      progress.endFile();
+    }
+    await put(tarEndOfArchive());
+    if (written !== volume.size) throw new Error(`${volume.name}: wrote ${written} bytes, planned ${volume.size}; the tar layout and its plan disagree`);
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  await rename(partial, path.join(bundleDir, volume.name));
+  await syncDirectory(bundleDir);
+  return hash.digest('hex');
+}
+
+/**
+ * Streams a source file into the volume while hashing it. The file must still be exactly
+ * what was downloaded: a different size or hash means the cache changed under us.
+ */
+async function copyVerified(
+  file: BundleSourceFile,
+  put: (bytes: Uint8Array) => Promise<void>,
+  onBytes: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const changed = (what: string): Error =>
+    new Error(`${file.path}: ${file.source} ${what}; the download cache changed while the bundle was written, run the export again`);
+  let source: FileHandle;
+  try {
+    source = await open(file.source, 'r');
+  } catch (error) {
+    throw new Error(`${file.path}: cannot read ${file.source} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+  try {
+    const info = await source.stat();
+    if (!info.isFile()) throw new Error(`${file.path}: ${file.source} is not a regular file`);
+    if (info.size !== file.size) throw changed(`is ${info.size} bytes, expected ${file.size}`);
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, Math.max(1, file.size)));
+    let offset = 0;
+    while (offset < file.size) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, file.size - offset), offset);
+      if (bytesRead === 0) throw changed(`ended after ${offset} bytes, expected ${file.size}`);
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      await put(chunk);
+      offset += bytesRead;
+      onBytes(bytesRead);
+    }
+    const sha256 = hash.digest('hex');
+    if (sha256 !== file.sha256) throw changed(`has sha256 ${shortHash(sha256)}, expected ${shortHash(file.sha256)}`);
+  } finally {
+    await source.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Progress in files and source bytes: at each volume, then at most one event per interval. */
+class WriteProgress {
+  private files = 0;
+  private bytes = 0;
+  private lastAt = 0;
+  private message = '';
+  private readonly totalFiles: number;
+  private readonly totalBytes: number;
+
+  constructor(
+    private readonly listener: ProgressListener,
+    allFiles: readonly BundleSourceFile[],
+  ) {
+    this.totalFiles = allFiles.length;
+    this.totalBytes = allFiles.reduce((sum, file) => sum + file.size, 0);
+  }
+
+  /** Always reported: a new volume is a step an operator can see on the drive. */
+  startVolume(message: string): void {
+    this.message = message;
+    this.emit();
+  }
+
+  startFile(message: string): void {
+    this.message = message;
+    if (Date.now() - this.lastAt >= PROGRESS_INTERVAL_MS) this.emit();
+  }
+
+  addBytes(bytes: number): void {
+    this.bytes += bytes;
+    if (Date.now() - this.lastAt >= PROGRESS_INTERVAL_MS) this.emit();
+  }
+
+  endFile(): void {
+    this.files++;
+  }
+
+  finish(message: string): void {
+    this.message = message;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.lastAt = Date.now();
+    this.listener({ stage: 'write', message: this.message, files: this.files, totalFiles: this.totalFiles, bytes: this.bytes, totalBytes: this.totalBytes });
+  }
+}

@@ -1,0 +1,72 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** One bundle this machine exported, as the history shows it. */
+export interface ExportRecord {
+  bundleId: string;
+  createdAt: string;
+  outDir: string;
+  inputs: string[];
+  files: number;
+  bytes: number;
+  modules: number;
+}
+
+// Applied in order; user_version records how many ran, so an old catalog is upgraded in place.
+const migrations = [
+  `CREATE TABLE exports (
+     bundle_id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     out_dir TEXT NOT NULL,
+     inputs TEXT NOT NULL,
+     files INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,
+     modules INTEGER NOT NULL
+   ) STRICT`,
+];
+
+/**
+ * The online machine's export history (SQLite): when no --since inventory is given, the operator
+ * sees what earlier bundles carried and can decide whether to ship everything again.
+ */
+export class ExportHistory {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    this.db.transaction(() => {
+      migrations.slice(applied).forEach((sql) => this.db.exec(sql));
+      this.db.pragma(`user_version = ${migrations.length}`);
+    })();
+  }
+
+  record(entry: ExportRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO exports (bundle_id, created_at, out_dir, inputs, files, bytes, modules) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(entry.bundleId, entry.createdAt, entry.outDir, JSON.stringify(entry.inputs), entry.files, entry.bytes, entry.modules);
+  }
+
+  recent(limit = 10): ExportRecord[] {
+    const rows = this.db
+      .prepare('SELECT bundle_id, created_at, out_dir, inputs, files, bytes, modules FROM exports ORDER BY created_at DESC LIMIT ?')
+      .all(limit) as Array<{ bundle_id: string; created_at: string; out_dir: string; inputs: string; files: number; bytes: number; modules: number }>;
+    return rows.map((r) => ({
+      bundleId: r.bundle_id,
+      createdAt: r.created_at,
+      outDir: r.out_dir,
+      inputs: JSON.parse(r.inputs) as string[],
+      files: r.files,
+      bytes: r.bytes,
+      modules: r.modules,
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseGoMod, type GoModFile } from '../../../shared/gomod/goModFile';
+import { parseGoSum } from '../../../shared/gomod/goSumFile';
+import type { GoSumFile } from './goSumIndex';
+import { parseModuleAtVersion } from '../../../shared/gomod/modulePath';
+import type { BundleInput } from '../../../shared/bundle/manifest';
+import { parseRequestFile } from '../../../shared/roundtrip/requestFile';
+
+/** What the operator asked to export, as given on the command line or in the wizard. */
+export interface ExportInputSpec {
+  goModFiles?: string[];
+  projectDirs?: string[];
+  /** `path@version` or `path@latest`. */
+  modules?: string[];
+  requestFiles?: string[];
+}
+
+/** A root before version queries are answered: its modules may still say "latest" or "v1.2". */
+export interface PendingRoot {
+  name: string;
+  input: BundleInput;
+  goModFile?: string;
+  /** The folder the go check builds in (a --project); go.mod-only inputs are checked without sources. */
+  projectDir?: string;
+  goMod?: GoModFile;
+  /** `path@version` roots whose version may still be a query for the upstream to answer. */
+  modules: Array<{ path: string; version: string }>;
+}
+
+export interface LoadedInputs {
+  roots: PendingRoot[];
+  /** The go.sum of every project, for checking downloads against what the projects recorded. */
+  goSums: GoSumFile[];
+}
+
+export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInputs> {
+  const roots: PendingRoot[] = [];
+  const goSums: GoSumFile[] = [];
+  for (const dir of spec.projectDirs ?? []) {
+    const goModFile = path.join(dir, 'go.mod');
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`${dir}: no such project folder`);
+    if (!existsSync(goModFile)) throw new Error(`${dir}: not a Go module (no go.mod in it)`);
+    roots.push(await goModRoot(goModFile, { kind: 'project', value: path.resolve(dir) }, goSums, path.resolve(dir)));
+  }
+  for (const file of spec.goModFiles ?? []) {
+    roots.push(await goModRoot(file, { kind: 'go.mod', value: path.resolve(file) }, goSums));
+  }
+  for (const text of spec.modules ?? []) {
+    let module: { path: string; version: string };
+    try {
+      module = parseModuleAtVersion(text);
+    } catch (error) {
+      throw new Error(`--module: ${(error as Error).message}`, { cause: error });
+    }
+    roots.push(moduleRoot(text, { kind: 'module', value: text }, [module]));
+  }
+  for (const file of spec.requestFiles ?? []) {
+    const requests = parseRequestFile(await readText(file), file);
+    if (requests.length === 0) throw new Error(`${file}: the request file asks for no modules`);
+    roots.push(moduleRoot(file, { kind: 'request', value: path.resolve(file) }, requests));
+  }
+  if (roots.length === 0) throw new Error('nothing to export: give a --project, --go-mod, --module or --request');
+  return { roots, goSums };
+}
+
+async function goModRoot(file: string, input: BundleInput, goSums: GoSumFile[], projectDir?: string): Promise<PendingRoot> {
+  const goMod = parseGoMod(await readText(file), file);
+  if (!goMod.module) throw new Error(`${file}: no module statement: is this a go.mod file?`);
+  const sumFile = path.join(path.dirname(file), 'go.sum');
+  if (existsSync(sumFile)) goSums.push({ file: sumFile, lines: parseGoSum(await readText(sumFile), sumFile) });
+  return { name: file, input, goModFile: file, projectDir, goMod, modules: [] };
+}
+
+function moduleRoot(name: string, input: BundleInput, modules: Array<{ path: string; version: string }>): PendingRoot {
+  return { name, input, modules: modules.map(({ path, version }) => ({ path, version })) };
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`}`, { cause: error });
+  }
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
+import type { ProgressListener } from '../../../shared/work/progress';
+import { hashGoModBytes } from '../modzip/hashModuleZip';
+import { inspectModuleZip } from '../modzip/inspectModuleZip';
+import type { Resolution } from '../resolve/resolveRequirements';
+import type { UpstreamClient } from '../upstream/upstreamClient';
+import type { GoSumIndex } from './goSumIndex';
+
+/** A module file in the download cache whose hashes were checked. */
+export interface VerifiedFile {
+  modulePath: string;
+  version: string;
+  kind: 'info' | 'mod' | 'zip';
+  source: string;
+  size: number;
+  sha256: string;
+  h1?: string;
+}
+
+/**
+ * Downloads every file the resolution names (the upstream client bounds concurrency) and checks each
+ * before anything is written: go.mod and zip h1 against the projects' go.sum, every zip validated as the
+ * go command would, with its go.mod matching the .mod the graph was resolved from.
+ */
+export async function fetchVerifiedFiles(
+  resolution: Resolution,
+  client: UpstreamClient,
+  goSum: GoSumIndex,
+  options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+): Promise<VerifiedFile[]> {
+  const total = resolution.modFiles.length * 2 + resolution.zipFiles.length;
+  let files = 0;
+  let bytes = 0;
+  const done = (file: VerifiedFile): VerifiedFile => {
+    files++;
+    bytes += file.size;
+    options.onProgress?.({ stage: 'download', message: `${file.modulePath}@${file.version}.${file.kind}`, files, totalFiles: total, bytes });
+    return file;
+  };
+  const modBytes = new Map<string, Promise<Buffer>>();
+  const metadata = resolution.modFiles.flatMap((m) => {
+    const mod = client.fetch(m.path, m.version, 'mod');
+    modBytes.set(key(m), mod.then((f) => readFile(f.file)));
+    return [
+      client.fetch(m.path, m.version, 'info').then((f) => done({ ...fileOf(m, 'info', f) })),
+      mod.then(async (f) => {
+        const h1 = hashGoModBytes(await modBytes.get(key(m))!);
+        goSum.check(m.path, m.version, 'mod', h1);
+        return done({ ...fileOf(m, 'mod', f), h1 });
+      }),
+    ];
+  });
+  const zips = resolution.zipFiles.map(async (m) => {
+    const f = await client.fetch(m.path, m.version, 'zip');
+    options.signal?.throwIfAborted();
+    const expectedGoMod = await modBytes.get(key(m));
+    const { h1 } = await inspectModuleZip(f.file, m, { expectedGoMod });
+    goSum.check(m.path, m.version, 'zip', h1);
+    return done({ ...fileOf(m, 'zip', f), h1 });
+  });
+  const settled = await Promise.allSettled([...metadata, ...zips]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<VerifiedFile>).value);
+}
+
+function key(m: ModuleVersion): string {
+  return `${m.path}@${m.version}`;
+}
+
+function fileOf(m: ModuleVersion, kind: VerifiedFile['kind'], f: { file: string; size: number; sha256: string }): VerifiedFile {
+  return { modulePath: m.path, version: m.version, kind, source: f.file, size: f.size, sha256: f.sha256 };
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { copyFile, link, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
+import { sortVersions } from '../../../shared/gomod/semver';
+import type { Inventory } from '../../../shared/roundtrip/inventory';
+import type { BundleSourceFile } from '../bundle/writeBundle';
+import type { VerifiedFile } from './fetchVerifiedFiles';
+
+export interface StagedFile extends BundleSourceFile {
+  modulePath: string;
+  version: string;
+  kind: 'info' | 'mod' | 'zip' | 'list';
+}
+
+/**
+ * Lays the verified files out as a GOPROXY tree (hard links into the download cache where the disk
+ * allows, copies elsewhere), so the go command can check it as `GOPROXY=file://` and the bundle
+ * writer can read it. Each module's `@v/list` names the versions whose zips ship, plus those the
+ * offline store already holds: `@latest` must never pick a version with no zip.
+ */
+export async function stageTree(dir: string, files: readonly VerifiedFile[], inventory?: Inventory): Promise<{ dir: string; files: StagedFile[] }> {
+  const staged: StagedFile[] = [];
+  for (const f of files) {
+    const treePath = `${escapePath(f.modulePath)}/@v/${escapeVersion(f.version)}.${f.kind}`;
+    await placeFile(f.source, path.join(dir, treePath));
+    staged.push({ path: treePath, source: path.join(dir, treePath), size: f.size, sha256: f.sha256, h1: f.h1, modulePath: f.modulePath, version: f.version, kind: f.kind });
+  }
+  for (const [modulePath, versions] of listedVersions(files, inventory)) {
+    const treePath = `${escapePath(modulePath)}/@v/list`;
+    const text = sortVersions([...versions]).map((v) => `${v}\n`).join('');
+    const file = path.join(dir, treePath);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, text);
+    staged.push({ path: treePath, source: file, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), modulePath, version: '', kind: 'list' });
+  }
+  return { dir, files: staged };
+}
+
+function listedVersions(files: readonly VerifiedFile[], inventory?: Inventory): Map<string, Set<string>> {
+  const lists = new Map<string, Set<string>>();
+  for (const f of files) {
+    const versions = lists.get(f.modulePath) ?? new Set<string>();
+    if (f.kind === 'zip') versions.add(f.version);
+    lists.set(f.modulePath, versions);
+  }
+  for (const m of inventory?.modules ?? []) {
+    if (m.files.includes('zip')) lists.get(m.path)?.add(m.version);
+  }
+  return lists;
+}
+
+async function placeFile(source: string, target: string): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  try {
+    await link(source, target);
+  } catch (error) {
+    if (!['EXDEV', 'EPERM', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await copyFile(source, target);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The online machine's signing key. The private key never leaves that machine; its public
+ * half (or just its fingerprint) is what the offline side learns to trust.
+ */
+import { createPrivateKey, generateKeyPairSync, type KeyObject, createPublicKey } from 'node:crypto';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileDurably } from '../bundle/durableFile';
+import { publicKeyFingerprint, requireEd25519 } from './publicKey';
+
+export const PRIVATE_KEY_FILE = 'modferry-signing-key.pem';
+export const PUBLIC_KEY_FILE = 'modferry-signing-key.pub.pem';
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  fingerprint: string;
+}
+
+export interface GeneratedSigningKey {
+  signingKey: SigningKey;
+  privateKeyFile: string;
+  publicKeyFile: string;
+}
+
+/**
+ * Creates an Ed25519 key pair in dir: the private key PEM readable by its owner only, the
+ * public key PEM beside it. Never replaces an existing key: signatures made with it
+ * would stop verifying wherever it is trusted.
+ */
+export async function generateSigningKey(dir: string): Promise<GeneratedSigningKey> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const privateKeyFile = path.join(dir, PRIVATE_KEY_FILE);
+  const publicKeyFile = path.join(dir, PUBLIC_KEY_FILE);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  try {
+    await writeFileDurably(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, exclusive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new Error(`${privateKeyFile}: a signing key already exists; ModFerry will not replace it (move it away first to make a new one)`, { cause: error });
+    }
+    throw error;
+  }
+  try {
+    await writeFileDurably(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  } catch (error) {
+    await unlink(privateKeyFile).catch(() => undefined);
+    throw error;
+  }
+  return { signingKey: { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) }, privateKeyFile, publicKeyFile };
+}
+
+/** Reads a private key written by generateSigningKey. Refuses one that other users can read, as ssh does. */
+export async function loadSigningKey(file: string): Promise<SigningKey> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${file}: no signing key there; create one first`, { cause: error });
+    throw new Error(`${file}: cannot read the signing key (${code ?? String(error)})`, { cause: error });
+  }
+  if (process.platform !== 'win32') {
+    const mode = (await stat(file)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new Error(`${file}: the signing key is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it`);
+    }
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch (error) {
+    throw new Error(`${file}: not a PEM private key`, { cause: error });
+  }
+  try {
+    requireEd25519(privateKey, 'the signing key');
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const publicKey = createPublicKey(privateKey);
+  return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) };
+}

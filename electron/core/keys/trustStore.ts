@@ -1,0 +1,130 @@
+/**
+ * The offline machine's list of signers it accepts bundles from: a folder with one public
+ * key PEM per signer, named after the key's fingerprint. Trust is decided here, on the
+ * offline side; a bundle can only ask, never add itself.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileDurably } from '../bundle/durableFile';
+import { isFingerprint, publicKeyFingerprint, requireEd25519 } from './publicKey';
+import { PUBLIC_KEY_FILE } from './signingKey';
+
+export interface TrustedKey {
+  fingerprint: string;
+  publicKey: KeyObject;
+  file: string;
+}
+
+export interface TrustStore {
+  readonly dir: string;
+  /** Trusts the public key in a PEM file (e.g. modferry-signing-key.pub.pem from the online machine). */
+  trust(publicKeyFile: string): Promise<TrustedKey>;
+  /** Trusts a key already in hand, e.g. a new signer the operator accepted while importing. */
+  trustKey(publicKey: KeyObject): Promise<TrustedKey>;
+  list(): Promise<TrustedKey[]>;
+  isTrusted(fingerprint: string): Promise<boolean>;
+}
+
+/** What verifyBundle asks about a signer: true if trusted, 'trust-new' to accept one not yet trusted. */
+export type SignerPolicy = (signer: { fingerprint: string }) => Promise<boolean | 'trust-new'>;
+
+/** `SHA256:abc…` is stored as `SHA256-abc….pem`: colons are not allowed in Windows file names. */
+export function trustFileName(fingerprint: string): string {
+  return `${fingerprint.replace(':', '-')}.pem`;
+}
+
+export function trustStore(dir: string): TrustStore {
+  const fileOf = (fingerprint: string): string => path.join(dir, trustFileName(fingerprint));
+
+  const readTrusted = async (file: string): Promise<TrustedKey> => {
+    const publicKey = parsePublicKeyPem(await readFile(file, 'utf8'), file);
+    return { fingerprint: publicKeyFingerprint(publicKey), publicKey, file };
+  };
+
+  const trustKey = async (key: KeyObject): Promise<TrustedKey> => {
+    if (key.type !== 'public') throw new Error('only a public key can be trusted; a private key must stay on the machine that signs');
+    requireEd25519(key, 'the key to trust');
+    const fingerprint = publicKeyFingerprint(key);
+    const file = fileOf(fingerprint);
+    await mkdir(dir, { recursive: true });
+    const existing = await readTrusted(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (existing !== undefined) {
+      if (existing.fingerprint === fingerprint) return existing;
+      throw new Error(`${file}: holds the key ${existing.fingerprint}, not ${fingerprint} as its name says; remove it, then trust the key again`);
+    }
+    await writeFileDurably(file, key.export({ type: 'spki', format: 'pem' }));
+    return { fingerprint, publicKey: key, file };
+  };
+
+  return {
+    dir,
+    trustKey,
+    async trust(publicKeyFile) {
+      let pem: string;
+      try {
+        pem = await readFile(publicKeyFile, 'utf8');
+      } catch (error) {
+        throw new Error(`${publicKeyFile}: cannot read the public key (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+      }
+      if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+        throw new Error(`${publicKeyFile}: this is a private key; trust its public key (${PUBLIC_KEY_FILE}) and keep the private key where it is`);
+      }
+      return trustKey(parsePublicKeyPem(pem, publicKeyFile));
+    },
+    async list() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const keys: TrustedKey[] = [];
+      for (const name of names.filter((n) => n.endsWith('.pem')).sort()) {
+        const trusted = await readTrusted(path.join(dir, name));
+        if (trustFileName(trusted.fingerprint) !== name) {
+          throw new Error(`${trusted.file}: holds the key ${trusted.fingerprint}, not the one its name says; remove it, then trust the key again`);
+        }
+        keys.push(trusted);
+      }
+      return keys;
+    },
+    async isTrusted(fingerprint) {
+      if (!isFingerprint(fingerprint)) return false;
+      try {
+        // The file's content decides, not its name: a renamed file trusts nothing.
+        return (await readTrusted(fileOf(fingerprint))).fingerprint === fingerprint;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Accepts trusted signers; a new one only when the operator has said so for this import. */
+export function signerPolicy(store: TrustStore, options: { acceptNewSigner: boolean }): SignerPolicy {
+  return async ({ fingerprint }) => {
+    if (await store.isTrusted(fingerprint)) return true;
+    return options.acceptNewSigner ? 'trust-new' : false;
+  };
+}
+
+function parsePublicKeyPem(pem: string, file: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (error) {
+    throw new Error(`${file}: not a PEM public key`, { cause: error });
+  }
+  try {
+    requireEd25519(key, 'the key');
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return key;
+}

@@ -1,0 +1,152 @@
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
+import type { GoModLoader } from './goModLoader';
+import { describeReplaced, type MainModule, type ReplaceDirective } from './mainModule';
+import type { ModuleGraph } from './moduleGraph';
+import { moduleKey } from './moduleVersions';
+import { readBuildGraph } from './readBuildGraph';
+import { readModuleGraph } from './readModuleGraph';
+import { describeFailure, resolveErrorFor } from './resolveError';
+
+/** A module version whose files must ship, under the path and version the go command downloads. */
+export interface ShippedVersion {
+  module: ModuleVersion;
+  reason: string;
+}
+
+export interface MainModuleResolution {
+  modFiles: ShippedVersion[];
+  zipFiles: ShippedVersion[];
+  warnings: string[];
+}
+
+/**
+ * What one main module needs offline.
+ *
+ * Zips: the build list the go command computes (pruned for go 1.17 and later), plus the build list of
+ * the unpruned graph, which Go 1.16 builds and `go mod tidy`'s Go 1.16 compatibility check select from.
+ * go.mod files: every one reachable from the roots, pruned or not, since `go mod graph`, `go mod tidy`
+ * and the unpruned reading all read them.
+ *
+ * Retractions are deliberately ignored: a retract directive in a module's latest go.mod only steers
+ * `@latest` queries and `go get -u`; the go command builds retracted versions it is asked for, so they
+ * need no extra files.
+ */
+export async function resolveMainModule(main: MainModule, loader: GoModLoader, signal?: AbortSignal): Promise<MainModuleResolution> {
+  const [buildGraph, unprunedGraph] = await Promise.all([
+    readBuildGraph(main, loader),
+    main.pruning === 'pruned' ? readModuleGraph(main, main.requirements, 'unpruned', loader) : undefined,
+  ]);
+  signal?.throwIfAborted();
+  const buildFailures = buildGraph.failuresInWalkOrder();
+  const [firstFailure] = buildFailures;
+  if (firstFailure !== undefined) throw resolveErrorFor(main, firstFailure, buildFailures.length - 1);
+  const fullGraph = unprunedGraph ?? buildGraph;
+
+  const shipped = new ShippedSet(main);
+  for (const module of buildGraph.buildList()) shipped.addZip(module, `selected by MVS for ${main.rootName}`);
+  for (const module of fullGraph.buildList()) {
+    shipped.addZip(module, `selected by MVS over the unpruned module graph for ${main.rootName} (Go 1.16 builds and go mod tidy read it)`);
+  }
+  for (const graph of [fullGraph, buildGraph]) {
+    for (const { module, requiredBy } of graph.requirementPaths().values()) {
+      if (graph.failureOf(module) !== undefined) continue;
+      const reason = requiredBy === undefined ? main.requirer : `required by ${moduleKey(requiredBy)} (via ${main.rootName})`;
+      shipped.addMod(module, reason);
+    }
+  }
+
+  const warnings = [
+    ...exclusionWarnings(main, buildGraph),
+    ...directoryReplacementWarnings(main, [fullGraph, buildGraph]),
+    ...fullGraph.failuresInWalkOrder().map(
+      (failure) =>
+        `${describeFailure(main, failure)}: skipped, as it lies outside the pruned module graph the go command builds with; ` +
+        'only Go 1.16 and go mod tidy -compat=1.16 read it',
+    ),
+  ];
+  return { modFiles: shipped.modFiles(), zipFiles: shipped.zipFiles(), warnings };
+}
+
+/** Collects shipped versions under the identity the go command downloads, first reason kept. */
+class ShippedSet {
+  private readonly mods = new Map<string, ShippedVersion>();
+  private readonly zips = new Map<string, ShippedVersion>();
+
+  constructor(private readonly main: MainModule) {}
+
+  addZip(module: ModuleVersion, reason: string): void {
+    this.add(this.zips, module, reason);
+  }
+
+  addMod(module: ModuleVersion, reason: string): void {
+    this.add(this.mods, module, reason);
+  }
+
+  modFiles(): ShippedVersion[] {
+    // A zip without its go.mod and .info is useless to the go command, whatever the graph says.
+    const all = new Map(this.mods);
+    for (const [key, zip] of this.zips) if (!all.has(key)) all.set(key, zip);
+    return [...all.values()];
+  }
+
+  zipFiles(): ShippedVersion[] {
+    return [...this.zips.values()];
+  }
+
+  private add(into: Map<string, ShippedVersion>, module: ModuleVersion, reason: string): void {
+    const fetched = this.main.fetchedAs(module);
+    if (fetched === undefined) return;
+    const key = moduleKey(fetched);
+    if (into.has(key)) return;
+    const replacement = this.main.replacementFor(module);
+    const note = replacement === undefined ? '' : `, as the replacement for ${moduleKey(module)} (${this.main.at(replacement.line)})`;
+    into.set(key, { module: fetched, reason: reason + note });
+  }
+}
+
+/**
+ * Since Go 1.16 a requirement on an excluded version is dropped, not moved to another version. When that
+ * leaves no version of the module in the build list, a build that imports it makes the go command look
+ * the module up online, which an offline machine cannot do.
+ */
+function exclusionWarnings(main: MainModule, buildGraph: ModuleGraph): string[] {
+  const vanished = (path: string): string =>
+    buildGraph.selectedVersion(path) !== undefined
+      ? ''
+      : `; that leaves no version of ${path} in the build list, so if the project imports it the go command ` +
+        'will look it up online: run go mod tidy before exporting';
+  const warnings = main.droppedRequirements.map(
+    ({ require, exclude }) =>
+      `${main.at(require.line)}: require ${require.path} ${require.version} is excluded (${main.at(exclude.line)}): ` +
+      `the go command drops it${vanished(require.path)}`,
+  );
+  const reported = new Set<string>();
+  for (const { requiredBy, module } of buildGraph.excludedRequirements()) {
+    const exclude = main.exclusionOf(module);
+    if (exclude === undefined || reported.has(moduleKey(module)) || buildGraph.selectedVersion(module.path) !== undefined) continue;
+    reported.add(moduleKey(module));
+    warnings.push(
+      `${main.at(exclude.line)}: exclude ${module.path} ${module.version} drops the requirement of ${moduleKey(requiredBy)} on it` +
+        vanished(module.path),
+    );
+  }
+  return warnings;
+}
+
+/** The go command reads a directory replacement from disk; we cannot fetch it, so the user must carry it. */
+function directoryReplacementWarnings(main: MainModule, graphs: readonly ModuleGraph[]): string[] {
+  const used = new Map<number, ReplaceDirective>();
+  for (const graph of graphs) {
+    for (const module of graph.allModules()) {
+      const replacement = main.replacementFor(module);
+      if (replacement?.isLocalPath) used.set(replacement.line, replacement);
+    }
+  }
+  return [...used.values()]
+    .sort((a, b) => a.line - b.line)
+    .map(
+      (r) =>
+        `${main.at(r.line)}: replace ${describeReplaced(r)} => ${r.new.path}: directory replacement skipped: ` +
+        'ship that folder yourself (the requirements in its go.mod are not followed)',
+    );
+}

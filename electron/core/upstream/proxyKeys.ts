@@ -1,0 +1,61 @@
+/**
+ * Proxy-relative names of the files a module proxy serves (`go help goproxy`), with the module path
+ * and version case-escaped: `github.com/!burnt!sushi/toml/@v/v1.2.0.zip`.
+ */
+import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
+import { build, canonical, isValid } from '../../../shared/gomod/semver';
+
+export type ModuleFileKind = 'info' | 'mod' | 'zip';
+
+/**
+ * A version that names exactly one release: valid, canonical (`v1.2.0`, not `v1.2`), with no build
+ * metadata other than `+incompatible` (module.CanonicalVersion). Only those name immutable files.
+ */
+export function isCanonicalVersion(version: string): boolean {
+  if (!isValid(version)) return false;
+  const expected = build(version) === '+incompatible' ? `${canonical(version)}+incompatible` : canonical(version);
+  return expected === version;
+}
+
+export function listKey(path: string): string {
+  return `${escapePath(path)}/@v/list`;
+}
+
+export function latestKey(path: string): string {
+  return `${escapePath(path)}/@latest`;
+}
+
+/** The `.info`, `.mod` or `.zip` file of path at version; version may be a query (`master`) for `.info`. */
+export function versionFileKey(path: string, version: string, kind: ModuleFileKind): string {
+  return `${escapePath(path)}/@v/${escapeVersion(version)}.${kind}`;
+}
+
+/**
+ * Whether key names a file that never changes once published: `.info`, `.mod` or `.zip` of a valid
+ * module path at a canonical version. `@v/list`, `@latest` and queries such as `@v/master.info` change.
+ */
+export function isImmutableKey(key: string): boolean {
+  const match = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/.exec(key);
+  if (!match) return false;
+  try {
+    unescapePath(match[1] ?? '');
+    return isCanonicalVersion(unescapeVersion(match[2] ?? ''));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Percent-encodes a key for a URL path as the go command does (url.PathEscape, keeping `/`): only
+ * letters, digits, `-._~` and `$&+:=@` stay as they are, so `!` goes out as `%21`.
+ */
+export function pathEscape(key: string): string {
+  return key
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%(24|26|2B|3A|3D|40)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    )
+    .join('/');
+}

@@ -1,0 +1,236 @@
+/**
+ * One GET against a proxy: over HTTP(S) with node:http/node:https, or from disk for file:// proxies.
+ *
+ * node:http rather than the global fetch: it gives direct hold of the socket, so a connect or idle
+ * timeout, an abort or a dropped connection ends the request at once and surfaces as a plain error
+ * from the body stream, and Content-Length is checked against the bytes that actually arrived.
+ * Bodies stay streams throughout; nothing here holds a whole file in memory.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { TransferError } from './errors';
+
+export interface OpenedResponse {
+  status: number;
+  /** e.g. `404 Not Found`. */
+  statusLine: string;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  /** The body one chunk at a time. Throws TransferError on a stall or drop, the abort reason on abort. */
+  chunks(): AsyncGenerator<Buffer>;
+  /** Stops reading and lets the connection go. */
+  close(): void;
+}
+
+export interface HttpGetOptions {
+  agents: { http: http.Agent; https: https.Agent };
+  /** Longest wait for the connection, for the response to start, and between two chunks of its body. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The Authorization header to send to url, chosen afresh for every hop of a redirect. */
+  authorizationFor(url: URL): string | undefined;
+}
+
+const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Errors a later attempt may not meet: the peer went away, refused for now, or the network hiccupped. */
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Follows up to 10 redirects, never from https down to http, as the go command's client does. */
+export async function openHttp(url: URL, options: HttpGetOptions): Promise<OpenedResponse> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const res = await sendRequest(current, options);
+    const location = res.headers.location;
+    if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) return wrapResponse(res, options);
+    res.destroy();
+    if (hop >= MAX_REDIRECTS) throw new TransferError(`stopped after ${MAX_REDIRECTS} redirects`, false);
+    const next = new URL(location, current);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new TransferError(`redirected to an unsupported URL ${next.protocol}//${next.host}${next.pathname}`, false);
+    }
+    if (current.protocol === 'https:' && next.protocol === 'http:') {
+      throw new TransferError(`redirected from https to insecure ${next.protocol}//${next.host}${next.pathname}`, false);
+    }
+    current = next;
+  }
+}
+
+function sendRequest(url: URL, options: HttpGetOptions): Promise<http.IncomingMessage> {
+  const { signal, timeoutMs } = options;
+  signal?.throwIfAborted();
+  const isHttps = url.protocol === 'https:';
+  const headers: http.OutgoingHttpHeaders = { 'user-agent': 'ModFerry', accept: '*/*' };
+  const authorization = options.authorizationFor(url);
+  if (authorization !== undefined) headers.authorization = authorization;
+  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: url.pathname };
+
+  return new Promise((resolve, reject) => {
+    const req = (isHttps ? https : http).request({ ...target, method: 'GET', headers, agent: isHttps ? options.agents.https : options.agents.http });
+    const timer = setTimeout(() => req.destroy(new TransferError(`no response within ${timeoutMs} ms`, true)), timeoutMs);
+    const onAbort = (): void => {
+      req.destroy(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => {
+      clearTimeout(timer);
+    };
+    req.once('response', (res) => {
+      settle();
+      // The listener stays until the body is done, so an abort also cuts a body mid-way.
+      res.once('close', () => signal?.removeEventListener('abort', onAbort));
+      resolve(res);
+    });
+    // `on`, not `once`: a socket can fail again after the first error, and an unheard error would crash the process.
+    req.on('error', (err) => {
+      settle();
+      signal?.removeEventListener('abort', onAbort);
+      reject(signal?.aborted ? signal.reason : asTransferError(err));
+    });
+    req.end();
+  });
+}
+
+function wrapResponse(res: http.IncomingMessage, options: HttpGetOptions): OpenedResponse {
+  const status = res.statusCode ?? 0;
+  const length = res.headers['content-length'];
+  return {
+    status,
+    statusLine: `${status} ${res.statusMessage || http.STATUS_CODES[status] || ''}`.trim(),
+    contentType: res.headers['content-type'],
+    contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+    chunks: () => streamChunks(res, options.timeoutMs, options.signal),
+    // Destroying an unfinished response closes its connection; a finished one stays in the keep-alive pool.
+    close: () => res.destroy(),
+  };
+}
+
+/** Serves a file of a file:// proxy as if it were a response: a missing file is a 404, an unreadable one a 403. */
+export async function openFile(file: string, signal?: AbortSignal): Promise<OpenedResponse> {
+  signal?.throwIfAborted();
+  const failed = (status: number, statusLine: string): OpenedResponse => ({
+    status,
+    statusLine,
+    contentType: undefined,
+    contentLength: undefined,
+    chunks: async function* () {},
+    close: () => undefined,
+  });
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return failed(404, '404 Not Found');
+    size = info.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return failed(404, '404 Not Found');
+    if (code === 'EACCES' || code === 'EPERM') return failed(403, '403 Forbidden');
+    throw new TransferError((err as Error).message, false);
+  }
+  let stream: Readable | undefined;
+  return {
+    status: 200,
+    statusLine: '200 OK',
+    contentType: undefined,
+    contentLength: size,
+    chunks: () => {
+      stream = createReadStream(file);
+      return streamChunks(stream, undefined, signal);
+    },
+    close: () => stream?.destroy(),
+  };
+}
+
+/**
+ * Yields a stream's chunks. With idleMs, a wait for the next chunk longer than that destroys the
+ * stream (and with it the connection); an abort does the same.
+ */
+async function* streamChunks(stream: Readable, idleMs: number | undefined, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  const onAbort = (): void => {
+    stream.destroy(signal?.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const iterator = stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const timer =
+        idleMs === undefined ? undefined : setTimeout(() => stream.destroy(new TransferError(`no data for ${idleMs} ms`, true)), idleMs);
+      let next: IteratorResult<Buffer>;
+      try {
+        next = (await iterator.next()) as IteratorResult<Buffer>;
+      } catch (err) {
+        signal?.throwIfAborted();
+        throw asTransferError(err);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stream.destroy();
+  }
+}
+
+export function asTransferError(err: unknown): TransferError {
+  if (err instanceof TransferError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ECONNRESET' && message === 'aborted') return new TransferError('connection closed before the body was complete', true);
+  return new TransferError(message, code !== undefined && RETRYABLE_CODES.has(code));
+}
+
+/** Error bodies up to this size are read to the end, so the connection can serve the next request. */
+const DRAINED_ERROR_BODY = 64 * 1024;
+
+/**
+ * The server's explanation, as the go command shows it: the first line of a plain-text UTF-8 body
+ * made only of printable characters (anything else could be an HTML page or play tricks on a terminal).
+ */
+export async function readErrorDetail(response: OpenedResponse): Promise<string> {
+  const mediaType = response.contentType?.split(';')[0]?.trim().toLowerCase();
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(response.contentType ?? '')?.[1]?.toLowerCase();
+  const isText = mediaType === 'text/plain' && (charset === undefined || charset === 'utf-8' || charset === 'us-ascii');
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.chunks()) {
+      if (size < 4096) parts.push(chunk);
+      size += chunk.length;
+      if (size > DRAINED_ERROR_BODY) break;
+    }
+  } catch {
+    return '';
+  } finally {
+    if (size > DRAINED_ERROR_BODY) response.close();
+  }
+  if (!isText) return '';
+  const body = Buffer.concat(parts);
+  const newline = body.indexOf(0x0a);
+  let line: string;
+  try {
+    line = new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(0, newline >= 0 ? newline : 4096));
+  } catch {
+    return '';
+  }
+  line = line.replace(/\r$/, '').trim();
+  if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]*$/u.test(line)) return '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

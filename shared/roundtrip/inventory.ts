@@ -1,0 +1,71 @@
+/**
+ * An inventory lists what an offline store holds, so `modferry export --since FILE` can leave out
+ * what the other side already has. JSON, because it is written and read by programs, not people.
+ */
+import { checkModulePath } from '../gomod/modulePath';
+import { isValid } from '../gomod/semver';
+
+export const inventoryFormat = 'modferry-inventory';
+
+export type StoredFileKind = 'info' | 'mod' | 'zip';
+
+export interface InventoryModule {
+  path: string;
+  version: string;
+  files: StoredFileKind[];
+}
+
+export interface Inventory {
+  format: typeof inventoryFormat;
+  formatVersion: 1;
+  createdAt: string;
+  tool: string;
+  modules: InventoryModule[];
+}
+
+export class InventoryError extends Error {
+  override name = 'InventoryError';
+}
+
+const fileKinds: readonly string[] = ['info', 'mod', 'zip'];
+
+export function parseInventory(text: string, fileName: string): Inventory {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new InventoryError(`${fileName}: not JSON: ${(error as Error).message}`);
+  }
+  const fail = (where: string, reason: string): never => {
+    throw new InventoryError(`${fileName}: ${where}: ${reason}`);
+  };
+  const doc = data as Partial<Inventory>;
+  if (typeof data !== 'object' || data === null || doc.format !== inventoryFormat) {
+    fail('format', `not a modferry inventory (expected "format": "${inventoryFormat}")`);
+  }
+  if (doc.formatVersion !== 1) fail('formatVersion', `unsupported version ${String(doc.formatVersion)} (this modferry reads 1)`);
+  if (!Array.isArray(doc.modules)) fail('modules', 'expected an array');
+  doc.modules!.forEach((m, i) => {
+    const where = `modules[${i}]`;
+    if (typeof m?.path !== 'string') fail(`${where}.path`, 'expected a module path');
+    try {
+      checkModulePath(m.path);
+    } catch (error) {
+      fail(`${where}.path`, (error as Error).message);
+    }
+    if (typeof m.version !== 'string' || !isValid(m.version)) fail(`${where}.version`, `invalid version ${JSON.stringify(m.version)}`);
+    if (!Array.isArray(m.files) || m.files.some((f) => !fileKinds.includes(f))) fail(`${where}.files`, 'expected a list of "info", "mod", "zip"');
+  });
+  return { format: inventoryFormat, formatVersion: 1, createdAt: String(doc.createdAt ?? ''), tool: String(doc.tool ?? ''), modules: doc.modules! };
+}
+
+export function formatInventory(modules: readonly InventoryModule[], meta: { createdAt: string; tool: string }): string {
+  const inventory: Inventory = { format: inventoryFormat, formatVersion: 1, createdAt: meta.createdAt, tool: meta.tool, modules: [...modules] };
+  return JSON.stringify(inventory, null, 2) + '\n';
+}
+
+/** What an inventory holds, for quick "does the other side have this file" questions. */
+export function inventoryHas(inventory: Inventory): (path: string, version: string, kind: StoredFileKind) => boolean {
+  const held = new Set(inventory.modules.flatMap((m) => m.files.map((f) => `${m.path}@${m.version}.${f}`)));
+  return (path, version, kind) => held.has(`${path}@${version}.${kind}`);
+}

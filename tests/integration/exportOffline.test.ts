@@ -1,0 +1,162 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runCli } from '../../electron/cli/main';
+import { parseManifest } from '../../shared/bundle/manifest';
+import { formatInventory } from '../../shared/roundtrip/inventory';
+import { formatRequestFile } from '../../shared/roundtrip/requestFile';
+import { captureOutput } from '../support/captureOutput';
+import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixture';
+import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+import { installedGo, offlineGoEnv, runGo, scratchGoWorkspace } from '../support/goCommand';
+import { goProgram } from '../support/goProgramFixture';
+
+let fixture: GoproxyFixture;
+let upstream: FixtureUpstream;
+let home: string;
+const savedHome = process.env.MODFERRY_HOME;
+
+before(async () => {
+  if (!installedGo() && process.env.MODFERRY_REQUIRE_GO === '1') throw new Error('MODFERRY_REQUIRE_GO=1 but no go command');
+  fixture = await debianGoproxyFixture();
+  // Every distinct URL first answers 500 once: the export must retry through it.
+  upstream = await startFixtureUpstream(fixture.dir, { latencyMs: 2, failFirst: 1 });
+  home = await mkdtemp(path.join(os.tmpdir(), 'modferry-home-'));
+  process.env.MODFERRY_HOME = home;
+});
+
+after(async () => {
+  await upstream?.close();
+  process.env.MODFERRY_HOME = savedHome;
+  if (savedHome === undefined) delete process.env.MODFERRY_HOME;
+  await rm(home, { recursive: true, force: true });
+});
+
+async function exportTo(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+  const output = captureOutput();
+  const code = await runCli(['export', '--upstream', upstream.url, ...args], output);
+  return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+function bundleDirsIn(out: string): string[] {
+  return existsSync(out) ? readdirSync(out).map((d) => path.join(out, d)) : [];
+}
+
+/** Extracts each volume on its own with the system tar into one tree, as a machine without ModFerry would. */
+function extractVolumes(bundleDir: string, tree: string): string[] {
+  const volumes = readdirSync(bundleDir).filter((f) => f.endsWith('.tar')).sort();
+  for (const volume of volumes) execFileSync('tar', ['-xf', path.join(bundleDir, volume), '-C', tree]);
+  return volumes;
+}
+
+describe('modferry export', { timeout: 900_000 }, () => {
+  test('a project exported through a flaky upstream builds and tests offline from the extracted volumes alone', async (t) => {
+    const project = await goProgram(fixture);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const result = await exportTo(['--project', project, '--out', out, '--volume-size', '2M']);
+    assert.equal(result.code, 0, result.stderr.join('\n'));
+    const [bundleDir] = bundleDirsIn(out);
+    assert.ok(bundleDir);
+    const manifest = parseManifest(await readFile(path.join(bundleDir, 'manifest.json'), 'utf8'), 'manifest.json');
+    assert.ok(manifest.volumes.length > 1, 'a 1 MiB volume size splits this bundle');
+    assert.match(result.stdout.join('\n'), /Checked: the offline go command resolves every project/);
+    assert.match(result.stdout.join('\n'), /read back and verified/);
+
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-tree-'));
+    t.after(() => rm(tree, { recursive: true, force: true }));
+    const volumes = extractVolumes(bundleDir, tree);
+    assert.equal(volumes.length, manifest.volumes.length);
+    for (const v of manifest.volumes) assert.match(v.name, new RegExp(`^${manifest.bundleId}-\\d{3}-of-\\d{3}\\.tar$`));
+
+    if (!installedGo()) return t.skip('no go command to build with');
+    const workspace = await scratchGoWorkspace('export-build');
+    t.after(() => workspace.cleanup());
+    const env = offlineGoEnv(pathToFileURL(tree).href, workspace.modCache);
+    await runGo(['build', './...'], { cwd: project, env });
+    const tested = await runGo(['test', './...'], { cwd: project, env });
+    assert.match(tested.stdout, /^ok\s+example\.com\/basic/m);
+    await runGo(['mod', 'download', 'all'], { cwd: project, env });
+    const all = await runGo(['list', '-m', 'all'], { cwd: project, env });
+    assert.ok(all.stdout.includes('github.com/BurntSushi/toml'));
+  });
+
+  test('a second export downloads nothing again, and --since leaves out what the store holds', async (t) => {
+    const project = await goProgram(fixture);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    assert.equal((await exportTo(['--project', project, '--out', path.join(out, 'a'), '--no-check'])).code, 0);
+    const before = upstream.requests.filter((r) => r.endsWith('.zip')).length;
+    const first = parseManifest(await readFile(path.join(bundleDirsIn(path.join(out, 'a'))[0]!, 'manifest.json'), 'utf8'), 'm');
+
+    const inventoryFile = path.join(out, 'inventory.json');
+    const toml = fixture.modules.find((m) => m.path === 'github.com/BurntSushi/toml')!;
+    await writeFile(inventoryFile, formatInventory([{ path: toml.path, version: toml.version, files: ['info', 'mod', 'zip'] }], { createdAt: 'x', tool: 't' }));
+    const second = await exportTo(['--project', project, '--out', path.join(out, 'b'), '--no-check', '--since', inventoryFile]);
+    assert.equal(second.code, 0, second.stderr.join('\n'));
+    assert.equal(upstream.requests.filter((r) => r.endsWith('.zip')).length, before, 'zips come from the download cache');
+    const delta = parseManifest(await readFile(path.join(bundleDirsIn(path.join(out, 'b'))[0]!, 'manifest.json'), 'utf8'), 'm');
+    assert.equal(delta.entries.length, first.entries.length - 3);
+    assert.ok(!delta.entries.some((e) => e.path.startsWith('github.com/!burnt!sushi/toml/@v/v')));
+    assert.match(second.stdout.join('\n'), /Left out 3 files/);
+  });
+
+  test('--module path@latest and a request file resolve online', async (t) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const requestFile = path.join(out, 'request.txt');
+    const yaml = fixture.modules.find((m) => m.path === 'gopkg.in/yaml.v3')!;
+    await writeFile(requestFile, formatRequestFile([{ path: yaml.path, version: yaml.version, count: 1, firstSeen: 'a', lastSeen: 'b' }], { createdAt: 'x', tool: 't' }));
+    const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--request', requestFile, '--out', path.join(out, 'b'), '--json']);
+    assert.equal(result.code, 0, result.stderr.join('\n'));
+    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }> };
+    assert.equal(final.type, 'result');
+    const errors = fixture.modules.find((m) => m.path === 'github.com/pkg/errors')!;
+    assert.ok(final.modules.some((m) => m.path === errors.path && m.version === errors.version));
+    assert.ok(final.modules.some((m) => m.path === yaml.path && m.version === yaml.version));
+    assert.ok(result.stdout.slice(0, -1).every((line) => (JSON.parse(line) as { type: string }).type === 'progress'));
+  });
+
+  test('a go.sum that disagrees with the upstream stops the export naming the module and both hashes', async (t) => {
+    const project = await goProgram(fixture);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const toml = fixture.modules.find((m) => m.path === 'github.com/BurntSushi/toml')!;
+    await writeFile(path.join(project, 'go.sum'), `${toml.path} ${toml.version} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n`);
+    const result = await exportTo(['--project', project, '--out', out, '--no-check']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr.join('\n'), new RegExp(`${toml.path}@${toml.version}: module zip hash mismatch: .*go\\.sum:1 records h1:AAAA.*, the upstream served h1:`));
+    assert.deepEqual(bundleDirsIn(out), [], 'nothing that looks like a bundle is left');
+  });
+
+  test('an unknown module and an unreachable upstream fail with a clear message and no bundle', async (t) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const unknown = await exportTo(['--module', 'example.com/does/not/exist@v1.0.0', '--out', out]);
+    assert.equal(unknown.code, 1, unknown.stdout.join('\n'));
+    assert.match(unknown.stderr.join('\n'), /example\.com\/does\/not\/exist@v1\.0\.0: not found/);
+    // A module no earlier test fetched, so the download cache cannot answer for the upstream.
+    const output = captureOutput();
+    const unreachable = await runCli(['export', '--upstream', 'http://127.0.0.1:9', '--module', 'example.com/never/fetched@v1.0.0', '--out', out], output);
+    assert.equal(unreachable, 1);
+    assert.match(output.stderr.join('\n'), /example\.com\/never\/fetched@v1\.0\.0.*127\.0\.0\.1:9/);
+    assert.deepEqual(bundleDirsIn(out), []);
+  });
+
+  test('bad input names the file and line', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-bad-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(path.join(dir, 'p'));
+    await writeFile(path.join(dir, 'p', 'go.mod'), 'module example.com/p\n\ngo 1.19\n\nrequire github.com/x/y 1.2\n');
+    const result = await exportTo(['--project', path.join(dir, 'p'), '--out', path.join(dir, 'out')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr.join('\n'), /go\.mod:5: .*github\.com\/x\/y/);
+    const missing = await exportTo(['--project', path.join(dir, 'nope'), '--out', path.join(dir, 'out')]);
+    assert.match(missing.stderr.join('\n'), /nope: no such project folder/);
+  });
+});

@@ -1,0 +1,28 @@
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { GoproxyFixture } from './debianFixture';
+
+const programs = path.join(__dirname, '..', 'fixtures', 'goprograms');
+
+/** The modules tests/fixtures/goprograms/basic imports; go.mod takes their versions from the fixture tree. */
+export const basicProgramRequires = [
+  'github.com/BurntSushi/toml',
+  'github.com/sirupsen/logrus',
+  'github.com/spf13/cobra',
+  'github.com/stretchr/testify',
+  'gopkg.in/yaml.v3',
+];
+
+/** A copy of a test Go program in a temp folder, with a go.mod requiring the fixture's versions. */
+export async function goProgram(fixture: GoproxyFixture, name = 'basic', requires = basicProgramRequires): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `modferry-prog-${name}-`));
+  await cp(path.join(programs, name), dir, { recursive: true });
+  const lines = requires.map((p) => {
+    const version = fixture.modules.find((m) => m.path === p)?.version;
+    if (!version) throw new Error(`the Debian fixture has no ${p}: install its golang-*-dev package`);
+    return `\t${p} ${version}`;
+  });
+  await writeFile(path.join(dir, 'go.mod'), `module example.com/${name}\n\ngo 1.19\n\nrequire (\n${lines.join('\n')}\n)\n`);
+  return dir;
+}

@@ -1,0 +1,60 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatRequestFile, parseRequestFile, RequestFileError } from '../../shared/roundtrip/requestFile';
+import { formatInventory, inventoryHas, parseInventory } from '../../shared/roundtrip/inventory';
+
+describe('request file', () => {
+  test('round-trips what the store writes', () => {
+    const text = formatRequestFile(
+      [
+        { path: 'github.com/BurntSushi/toml', version: 'v1.2.0', count: 3, firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-02T00:00:00Z' },
+        { path: 'golang.org/x/text', version: 'latest', count: 1, firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:00:00Z' },
+      ],
+      { createdAt: '2026-01-03T00:00:00Z', tool: 'modferry 0.1.0' },
+    );
+    assert.deepEqual(parseRequestFile(text, 'req.txt').map(({ path, version }) => `${path}@${version}`), [
+      'github.com/BurntSushi/toml@v1.2.0',
+      'golang.org/x/text@latest',
+    ]);
+  });
+
+  test('hand edits: comments, blank lines, duplicates and +incompatible are fine', () => {
+    const text = '# modferry request v1\n\n  github.com/a/b@v2.0.0+incompatible  \n# note\ngithub.com/a/b@v2.0.0+incompatible\n';
+    assert.deepEqual(parseRequestFile(text, 'r'), [{ path: 'github.com/a/b', version: 'v2.0.0+incompatible', line: 3 }]);
+  });
+
+  for (const [text, message] of [
+    ['github.com/a/b@v1.0.0\n', 'r:1: not a modferry request file'],
+    ['# modferry request v1\ngithub.com/a/b\n', 'r:2: "github.com/a/b": expected path@version or path@latest'],
+    ['# modferry request v1\ngithub.com/a/b@1.0\n', 'r:2: github.com/a/b@1.0: version must be canonical'],
+    ['# modferry request v1\n\ngithub.com/a/b@v1.0\n', 'r:3: github.com/a/b@v1.0: version must be canonical'],
+    ['# modferry request v1\nGithub.com/a/b@v1.0.0\n', 'r:2: malformed module path'],
+  ] as const) {
+    test(`rejects ${JSON.stringify(text)} naming the line`, () => {
+      assert.throws(() => parseRequestFile(text, 'r'), (e: unknown) => e instanceof RequestFileError && e.message.startsWith(message));
+    });
+  }
+});
+
+describe('inventory', () => {
+  test('round-trips and answers what the store holds', () => {
+    const text = formatInventory([{ path: 'github.com/a/b', version: 'v1.0.0', files: ['info', 'mod'] }], { createdAt: 'now', tool: 'modferry' });
+    const has = inventoryHas(parseInventory(text, 'inv.json'));
+    assert.equal(has('github.com/a/b', 'v1.0.0', 'mod'), true);
+    assert.equal(has('github.com/a/b', 'v1.0.0', 'zip'), false);
+    assert.equal(has('github.com/a/c', 'v1.0.0', 'mod'), false);
+  });
+
+  for (const [doc, message] of [
+    ['nope', 'inv.json: not JSON'],
+    ['{"format":"other"}', 'inv.json: format: not a modferry inventory'],
+    ['{"format":"modferry-inventory","formatVersion":2,"modules":[]}', 'inv.json: formatVersion: unsupported version 2'],
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[{"path":"x","version":"v1.0.0","files":[]}]}', 'inv.json: modules[0].path: malformed module path'],
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[{"path":"a.b/c","version":"1","files":[]}]}', 'inv.json: modules[0].version: invalid version'],
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[{"path":"a.b/c","version":"v1.0.0","files":["tar"]}]}', 'inv.json: modules[0].files'],
+  ] as const) {
+    test(`rejects ${doc.slice(0, 40)} naming the field`, () => {
+      assert.throws(() => parseInventory(doc, 'inv.json'), (e: unknown) => e instanceof Error && e.message.startsWith(message));
+    });
+  }
+});
