@@ -18,6 +18,7 @@ export function progressReporter(options: { json: boolean; write: (text: string)
   let last: ProgressEvent | undefined;
   let lastPrinted = 0;
   let lastStage = '';
+  let stageStarted = now();
 
   const render = (event: ProgressEvent): string => {
     const window = rates.get(event.stage);
@@ -32,12 +33,15 @@ export function progressReporter(options: { json: boolean; write: (text: string)
     if (rate !== undefined) parts.push(`${formatBytes(Math.round(rate))}/s`);
     if (eta !== undefined) parts.push(`ETA ${Math.ceil(eta)}s`);
     if (event.message) parts.push(event.message);
+    const inStage = Math.floor((now() - stageStarted) / 1000);
+    if (inStage >= 2) parts.push(`(${inStage}s)`);
     return parts.join(' ');
   };
 
   const print = (event: ProgressEvent, force: boolean) => {
     const at = now();
     const stageChanged = event.stage !== lastStage;
+    if (stageChanged) stageStarted = at;
     if (!force && !stageChanged && at - lastPrinted < (options.isTty || options.json ? 200 : 1000)) return;
     lastPrinted = at;
     const line = render(event);

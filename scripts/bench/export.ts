@@ -3,20 +3,16 @@
  * upstream (20 ms injected latency per request), and peak RSS while exporting a 2 GiB bundle.
  * Ratios are printed from one run; nothing here asserts a threshold.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import yazl from 'yazl';
 import { removeTree } from '../../electron/core/fsutil/removeTree';
 import { debianGoproxyFixture } from '../../tests/support/debianFixture';
 import { startFixtureUpstream } from '../../tests/support/fixtureUpstream';
 import { offlineGoEnv } from '../../tests/support/goCommand';
 import { goProgram } from '../../tests/support/goProgramFixture';
 import { measure } from './measure';
+import { writeSyntheticModules } from './syntheticModules';
 
 const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -56,45 +52,21 @@ async function wallTime(scratch: string): Promise<void> {
   }
 }
 
-/** Four 512 MiB-ish module zips of random (incompressible) bytes: a 2 GiB bundle. */
+/** Four 480 MiB module zips of random (incompressible) bytes: a 1.9 GiB bundle. */
 async function bigBundleMemory(scratch: string): Promise<void> {
   const tree = path.join(scratch, 'big-tree');
-  const modules = [0, 1, 2, 3].map((i) => `example.com/big${i}`);
-  for (const mod of modules) {
-    const dir = path.join(tree, mod, '@v');
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'list'), 'v1.0.0\n');
-    await writeFile(path.join(dir, 'v1.0.0.info'), JSON.stringify({ Version: 'v1.0.0', Time: '2024-01-01T00:00:00Z' }));
-    await writeFile(path.join(dir, 'v1.0.0.mod'), `module ${mod}\n`);
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(`module ${mod}\n`), `${mod}@v1.0.0/go.mod`);
-    for (let part = 0; part < 4; part++) {
-      zip.addReadStream(randomStream(120 * 1024 * 1024), `${mod}@v1.0.0/data${part}.bin`, { compress: false });
-    }
-    zip.end();
-    await pipeline(zip.outputStream, createWriteStream(path.join(dir, 'v1.0.0.zip')));
-  }
+  const modules = [0, 1, 2, 3].map((i) => ({ path: `example.com/big${i}`, bytes: 480 * 1024 * 1024 }));
+  await writeSyntheticModules(tree, modules);
   const upstream = await startFixtureUpstream(tree);
   try {
     const env = { ...process.env, MODFERRY_HOME: path.join(scratch, 'home-big') };
-    const args = [cli, 'export', ...modules.flatMap((m) => ['--module', `${m}@v1.0.0`]), '--out', path.join(scratch, 'out-big'), '--upstream', upstream.url, '--no-check'];
+    const args = [cli, 'export', ...modules.flatMap((m) => ['--module', `${m.path}@v1.0.0`]), '--out', path.join(scratch, 'out-big'), '--upstream', upstream.url, '--no-check'];
     const run = await measure(process.execPath, args, env);
     if (run.code !== 0) throw new Error(`big export failed: ${run.stderr}`);
     console.log(`export of a 1.9 GiB bundle: ${run.seconds.toFixed(1)} s, peak RSS ${mib(run.peakRssBytes)} MiB (target < 300 MB)`);
   } finally {
     await upstream.close();
   }
-}
-
-function randomStream(bytes: number): Readable {
-  let left = bytes;
-  return new Readable({
-    read() {
-      const n = Math.min(left, 1 << 20);
-      left -= n;
-      this.push(n > 0 ? randomBytes(n) : null);
-    },
-  });
 }
 
 main().catch((error: unknown) => {

@@ -111,11 +111,14 @@ describe('modferry export', { timeout: 900_000 }, () => {
     t.after(() => rm(out, { recursive: true, force: true }));
     const requestFile = path.join(out, 'request.txt');
     const yaml = fixture.modules.find((m) => m.path === 'gopkg.in/yaml.v3')!;
-    await writeFile(requestFile, formatRequestFile([{ path: yaml.path, version: yaml.version, count: 1, firstSeen: 'a', lastSeen: 'b' }], { createdAt: 'x', tool: 't' }));
+    // The go command asks for every prefix of an import path it cannot place; the offline proxy records each.
+    const prefixMiss = { path: 'github.com/spf13', version: 'latest', count: 1, firstSeen: 'a', lastSeen: 'b' };
+    await writeFile(requestFile, formatRequestFile([{ path: yaml.path, version: yaml.version, count: 1, firstSeen: 'a', lastSeen: 'b' }, prefixMiss], { createdAt: 'x', tool: 't' }));
     const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--request', requestFile, '--out', path.join(out, 'b'), '--json']);
     assert.equal(result.code, 0, result.stderr.join('\n'));
-    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }> };
+    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }>; warnings: string[] };
     assert.equal(final.type, 'result');
+    assert.ok(final.warnings.some((w) => w.includes('github.com/spf13@latest: not found') && w.endsWith('skipped')), final.warnings.join('\n'));
     const errors = fixture.modules.find((m) => m.path === 'github.com/pkg/errors')!;
     assert.ok(final.modules.some((m) => m.path === errors.path && m.version === errors.version));
     assert.ok(final.modules.some((m) => m.path === yaml.path && m.version === yaml.version));

@@ -64,7 +64,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   const reporter = progressReporter({
     json: values.json,
     isTty: !values.json && Boolean(process.stderr.isTTY),
-    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : (text) => process.stderr.write(text),
+    write: values.json || !process.stderr.isTTY ? (text) => (values.json ? output.out : output.err)(text.replace(/\n$/, '')) : (text) => process.stderr.write(text),
   });
   try {
     const result = await runExport({

@@ -27,21 +27,43 @@ export async function fetchVerifiedFiles(
   resolution: Resolution,
   client: UpstreamClient,
   goSum: GoSumIndex,
-  options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+  options: { signal?: AbortSignal; onProgress?: ProgressListener; transfer?: { bytes: number } } = {},
 ): Promise<VerifiedFile[]> {
   const total = resolution.modFiles.length * 2 + resolution.zipFiles.length;
   let files = 0;
-  let bytes = 0;
+  let latest = '';
+  const report = () => {
+    options.onProgress?.({ stage: 'download', message: latest, files, totalFiles: total, bytes: options.transfer?.bytes });
+  };
   const done = (file: VerifiedFile): VerifiedFile => {
     files++;
-    bytes += file.size;
-    options.onProgress?.({ stage: 'download', message: `${file.modulePath}@${file.version}.${file.kind}`, files, totalFiles: total, bytes });
+    latest = `${file.modulePath}@${file.version}.${file.kind}`;
+    report();
     return file;
   };
+  // Large zips take a while each: report the bytes arriving in between, so rate and progress stay live.
+  const ticker = setInterval(report, 500);
+  try {
+    return await fetchAndVerifyAll(resolution, client, goSum, done, options.signal);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+async function fetchAndVerifyAll(
+  resolution: Resolution,
+  client: UpstreamClient,
+  goSum: GoSumIndex,
+  done: (file: VerifiedFile) => VerifiedFile,
+  signal: AbortSignal | undefined,
+): Promise<VerifiedFile[]> {
   const modBytes = new Map<string, Promise<Buffer>>();
   const metadata = resolution.modFiles.flatMap((m) => {
     const mod = client.fetch(m.path, m.version, 'mod');
-    modBytes.set(key(m), mod.then((f) => readFile(f.file)));
+    const bytes = mod.then((f) => readFile(f.file));
+    // Awaited by the zip check when this version ships one; a failure is reported through the .mod task.
+    bytes.catch(() => undefined);
+    modBytes.set(key(m), bytes);
     return [
       client.fetch(m.path, m.version, 'info').then((f) => done({ ...fileOf(m, 'info', f) })),
       mod.then(async (f) => {
@@ -53,7 +75,7 @@ export async function fetchVerifiedFiles(
   });
   const zips = resolution.zipFiles.map(async (m) => {
     const f = await client.fetch(m.path, m.version, 'zip');
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const expectedGoMod = await modBytes.get(key(m));
     const { h1 } = await inspectModuleZip(f.file, m, { expectedGoMod });
     goSum.check(m.path, m.version, 'zip', h1);

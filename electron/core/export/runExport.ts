@@ -4,14 +4,14 @@ import path from 'node:path';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventory';
 import type { ProgressListener } from '../../../shared/work/progress';
-import type { AppDirs } from '../appDirs/appDirs';
+import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
 import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
 import { removeTree } from '../fsutil/removeTree';
 import { generateSigningKey, loadSigningKey, PRIVATE_KEY_FILE, type SigningKey } from '../keys/signingKey';
 import { resolveRequirements, type ResolveRoot } from '../resolve/resolveRequirements';
-import { createUpstreamClient, type UpstreamClient } from '../upstream/upstreamClient';
+import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
 import { fetchVerifiedFiles } from './fetchVerifiedFiles';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
@@ -61,15 +61,22 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   const inputs = await loadExportInputs(request);
   const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
   await mkdir(request.dirs.cache, { recursive: true });
+  const transfer = { bytes: 0 };
   const client = createUpstreamClient({
     goproxy: request.upstream,
     cacheDir: path.join(request.dirs.cache, 'downloads'),
     concurrency: request.concurrency,
     signal,
+    onBytes: (n) => {
+      transfer.bytes += n;
+    },
   });
   const staging = await mkdtemp(path.join(request.dirs.cache, 'staging-'));
   try {
-    const roots = await answerVersionQueries(inputs.roots, client);
+    const warnings: string[] = [];
+    const answered = await answerVersionQueries(inputs.roots, client, warnings);
+    const roots = answered.filter(hasWork);
+    if (roots.length === 0) throw new Error(`nothing to export: the upstream has none of the requested modules (${warnings.join('; ')})`);
     onProgress?.({ stage: 'resolve', message: `resolving ${roots.length} input${roots.length === 1 ? '' : 's'}` });
     const resolution = await resolveRequirements(roots, {
       goMod: async (modPath, version) => {
@@ -79,9 +86,12 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       },
       latest: async (modPath) => (await client.latest(modPath)).Version,
     }, { signal, onProgress });
-    const files = await fetchVerifiedFiles(resolution, client, new GoSumIndex(inputs.goSums), { signal, onProgress });
+    const files = await fetchVerifiedFiles(resolution, client, new GoSumIndex(inputs.goSums), { signal, onProgress, transfer });
     const tree = await stageTree(path.join(staging, 'tree'), files, inventory);
-    const check = request.check ? await proveWithGo(tree.dir, inputs.roots, { signal, onProgress }) : { status: 'skipped' as const, reason: '--no-check was given' };
+    const targets: GoCheckTarget[] = inputs.roots
+      .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
+      .filter((t, i) => hasWork(answered[i]!));
+    const check = request.check ? await proveWithGo(tree.dir, targets, { signal, onProgress }) : { status: 'skipped' as const, reason: '--no-check was given' };
     const held = inventory ? inventoryHas(inventory) : () => false;
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held(f.modulePath, f.version, f.kind));
     const signer = await signingKey(request);
@@ -104,7 +114,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       bytes: written.manifest.entries.reduce((sum, e) => sum + e.size, 0),
       modules: exportedModules(resolution.modFiles, resolution.zipFiles, resolution.neededBy, resolution.reasons),
       leftOut: tree.files.length - shipped.length,
-      warnings: [...client.proxies.notes, ...resolution.warnings],
+      warnings: [...client.proxies.notes, ...warnings, ...resolution.warnings],
       check,
       signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created },
     };
@@ -116,20 +126,35 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   }
 }
 
-/** `path@latest` and partial versions (`v1.2`) become concrete versions, asked of the upstream as the go command would. */
-async function answerVersionQueries(roots: readonly PendingRoot[], client: UpstreamClient): Promise<ResolveRoot[]> {
+/**
+ * `path@latest` and partial versions (`v1.2`) become concrete versions, asked of the upstream as the go
+ * command would. A request file's lines may name modules no proxy has: the go command asks for every
+ * prefix of an import path it cannot place (github.com/a, github.com/a/b, ...), and the offline proxy
+ * records each miss. Those lines become warnings; a --module the upstream lacks stops the export.
+ */
+async function answerVersionQueries(roots: readonly PendingRoot[], client: UpstreamClient, warnings: string[]): Promise<ResolveRoot[]> {
   return Promise.all(roots.map(async (root) => {
-    const modules = await Promise.all(root.modules.map(async (m) => {
-      if (m.version === 'latest') return { path: m.path, version: (await client.latest(m.path)).Version };
-      return { path: m.path, version: (await client.info(m.path, m.version)).Version };
+    const answered = await Promise.all(root.modules.map(async (m) => {
+      try {
+        const info = m.version === 'latest' ? await client.latest(m.path) : await client.info(m.path, m.version);
+        return { path: m.path, version: info.Version };
+      } catch (error) {
+        if (root.input.kind !== 'request' || !(error instanceof ModuleNotFoundError)) throw error;
+        warnings.push(`${root.name}: ${error.message}: skipped`);
+        return undefined;
+      }
     }));
+    const modules = answered.filter((m) => m !== undefined);
     return { name: root.name, goMod: root.goMod, modules: modules.length > 0 ? modules : undefined };
   }));
 }
 
-async function proveWithGo(tree: string, roots: readonly PendingRoot[], options: { signal?: AbortSignal; onProgress?: ProgressListener }): Promise<ExportResult['check']> {
+function hasWork(root: ResolveRoot): boolean {
+  return root.goMod !== undefined || root.modules !== undefined;
+}
+
+async function proveWithGo(tree: string, targets: readonly GoCheckTarget[], options: { signal?: AbortSignal; onProgress?: ProgressListener }): Promise<ExportResult['check']> {
   if (!(await findGo())) return { status: 'skipped', reason: 'no go command on PATH' };
-  const targets: GoCheckTarget[] = roots.map((r) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: r.modules }));
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
 }
@@ -157,7 +182,7 @@ function recordInHistory(dirs: AppDirs, result: ExportResult, createdAt: string,
 
 async function signingKey(request: ExportRequest): Promise<{ key: SigningKey; file: string; created: boolean }> {
   if (request.keyFile) return { key: await loadSigningKey(request.keyFile), file: request.keyFile, created: false };
-  const dir = path.join(request.dirs.data, 'keys');
+  const dir = signingKeysDir(request.dirs);
   const file = path.join(dir, PRIVATE_KEY_FILE);
   if (existsSync(file)) return { key: await loadSigningKey(file), file, created: false };
   const generated = await generateSigningKey(dir);
