@@ -1,6 +1,12 @@
 import packageJson from '../../package.json';
 import { exportCommand, exportUsage } from './commands/exportCommand';
 import { hashCommand, hashUsage } from './commands/hashCommand';
+import { importCommand, importUsage } from './commands/importCommand';
+import { inventoryCommand, inventoryUsage } from './commands/inventoryCommand';
+import { keysCommand, keysUsage } from './commands/keysCommand';
+import { requestCommand, requestUsage } from './commands/requestCommand';
+import { serveCommand, serveUsage } from './commands/serveCommand';
+import { verifyCommand, verifyUsage } from './commands/verifyCommand';
 import { processOutput, type CommandOutput } from './output';
 import { UsageError } from './usageError';
 
@@ -8,6 +14,12 @@ type Command = { summary: string; usage: string; run(args: string[], output: Com
 
 const commands: Record<string, Command> = {
   export: { summary: 'resolve, download and write a verified, signed bundle', usage: exportUsage, run: exportCommand },
+  verify: { summary: 'check a bundle: signature, volumes and every file', usage: verifyUsage, run: verifyCommand },
+  import: { summary: 'verify a bundle and add it to the offline store', usage: importUsage, run: importCommand },
+  serve: { summary: 'serve the offline store as a GOPROXY', usage: serveUsage, run: serveCommand },
+  request: { summary: 'write the modules developers asked for but the store lacks', usage: requestUsage, run: requestCommand },
+  inventory: { summary: 'write what the store holds, for export --since', usage: inventoryUsage, run: inventoryCommand },
+  keys: { summary: 'generate the signing key, trust and list signers', usage: keysUsage, run: keysCommand },
   hash: { summary: 'print the h1: hash of a module zip or go.mod', usage: hashUsage, run: hashCommand },
 };
 

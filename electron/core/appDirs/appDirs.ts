@@ -9,6 +9,16 @@ export interface AppDirs {
   cache: string;
 }
 
+/** Where the online side keeps its signing key. */
+export function signingKeysDir(dirs: AppDirs = appDirs()): string {
+  return path.join(dirs.data, 'keys');
+}
+
+/** Where the offline side keeps the public keys of the signers it trusts. */
+export function trustedKeysDir(dirs: AppDirs = appDirs()): string {
+  return path.join(dirs.data, 'trusted-keys');
+}
+
 export function appDirs(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = os.homedir()): AppDirs {
   if (env.MODFERRY_HOME) return { data: env.MODFERRY_HOME, cache: path.join(env.MODFERRY_HOME, 'cache') };
   if (platform === 'win32') {

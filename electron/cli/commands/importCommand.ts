@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { signerPolicy, trustStore } from '../../core/keys/trustStore';
+import { openStore } from '../../core/store/diskStore';
+import { importBundle, type ImportResult } from '../../core/store/importBundle';
+import type { CommandOutput } from '../output';
+import { progressReporter } from '../progressReporter';
+import { trustedKeysDir } from '../../core/appDirs/appDirs';
+import { asVerifyFailure, onlyBundle, terminalWriter } from './verifyCommand';
+
+export const importUsage = `modferry import BUNDLE [--store DIR] [--trust-new-key] [--json]
+
+Verify a bundle and add its modules to the offline store, in one pass over its volumes.
+Nothing is added unless the whole bundle checks out; importing a bundle twice changes nothing.
+
+  --store DIR      the store (default: the store in ModFerry's data folder)
+  --trust-new-key  accept a signer this machine does not trust yet, and trust it from now on
+                   (check its fingerprint with whoever made the bundle first)
+  --json           progress and the result as JSON lines on stdout`;
+
+export async function importCommand(args: string[], output: CommandOutput): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      store: { type: 'string' },
+      'trust-new-key': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const bundleDir = onlyBundle(positionals, 'import');
+  const trusted = trustStore(trustedKeysDir());
+  const store = openStore(values.store);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted; nothing was imported'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const reporter = progressReporter({
+    json: values.json,
+    isTty: !values.json && Boolean(process.stderr.isTTY),
+    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : terminalWriter(output),
+  });
+  let result: ImportResult;
+  try {
+    result = await importBundle(bundleDir, {
+      store,
+      trust: signerPolicy(trusted, { acceptNewSigner: values['trust-new-key'] }),
+      trustStore: trusted,
+      signal: controller.signal,
+      onProgress: reporter.listener,
+    }).catch((error: unknown) => {
+      throw asVerifyFailure(error);
+    });
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+  if (values.json) output.out(JSON.stringify({ type: 'result', store: store.dir, ...result }));
+  else printResult(result, store.dir, output);
+  return 0;
+}
+
+function printResult(result: ImportResult, storeDir: string, output: CommandOutput): void {
+  if (result.signerNewlyTrusted) output.out(`Trusted the new signer ${result.signer} from now on`);
+  if (result.alreadyImported) {
+    output.out(`${result.bundleId} is already imported into ${storeDir}: nothing to do`);
+    return;
+  }
+  const present = result.alreadyPresent === 0 ? '' : `; ${result.alreadyPresent} the store already held`;
+  output.out(`Imported ${result.bundleId} into ${storeDir}: ${result.added} files added (${formatBytes(result.addedBytes)})${present}`);
+  output.out(`Signed by ${result.signer}`);
+}

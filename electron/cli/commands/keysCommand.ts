@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { signingKeysDir, trustedKeysDir } from '../../core/appDirs/appDirs';
+import { generateSigningKey } from '../../core/keys/signingKey';
+import { trustStore } from '../../core/keys/trustStore';
+import type { CommandOutput } from '../output';
+import { UsageError } from '../usageError';
+
+export const keysUsage = `modferry keys generate [--dir DIR]
+modferry keys trust PUBKEYFILE
+modferry keys list
+
+Bundles are signed on the online machine and checked on the offline one.
+
+  generate    create a signing key on the online machine (default folder: ModFerry's data
+              folder/keys); prints its fingerprint and the public key file to carry over
+  trust       on the offline machine: trust the signer whose public key is in PUBKEYFILE
+              (check its fingerprint with whoever runs the online machine first)
+  list        the signers this machine trusts`;
+
+
+export async function keysCommand(args: string[], output: CommandOutput): Promise<number> {
+  const [subcommand, ...rest] = args;
+  switch (subcommand) {
+    case 'generate':
+      return generate(rest, output);
+    case 'trust':
+      return trust(rest, output);
+    case 'list':
+      return list(rest, output);
+    case undefined:
+      throw new UsageError('keys needs a subcommand: generate, trust or list');
+    default:
+      throw new UsageError(`keys: unknown subcommand "${subcommand}" (expected generate, trust or list)`);
+  }
+}
+
+async function generate(args: string[], output: CommandOutput): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { dir: { type: 'string' } } });
+  const { signingKey, privateKeyFile, publicKeyFile } = await generateSigningKey(values.dir ?? signingKeysDir());
+  output.out(`Created a signing key: ${privateKeyFile} (keep it on this machine)`);
+  output.out(`Fingerprint: ${signingKey.fingerprint}`);
+  output.out(`Public key: ${publicKeyFile}`);
+  output.out("Carry the public key to the offline machine and run 'modferry keys trust' on it; compare the fingerprint it prints with this one.");
+  return 0;
+}
+
+async function trust(args: string[], output: CommandOutput): Promise<number> {
+  const { positionals } = parseArgs({ args, strict: true, allowPositionals: true });
+  const [file, ...extra] = positionals;
+  if (file === undefined) throw new UsageError('keys trust needs the PUBKEYFILE to trust');
+  if (extra.length > 0) throw new UsageError(`keys trust takes one PUBKEYFILE, got ${positionals.length}`);
+  const trusted = await trustStore(trustedKeysDir()).trust(file);
+  output.out(`Trusted ${trusted.fingerprint} (stored as ${trusted.file})`);
+  return 0;
+}
+
+async function list(args: string[], output: CommandOutput): Promise<number> {
+  parseArgs({ args, strict: true });
+  const dir = trustedKeysDir();
+  const keys = await trustStore(dir).list();
+  if (keys.length === 0) {
+    output.out(`No trusted signers yet (${dir}); add one with 'modferry keys trust PUBKEYFILE'`);
+    return 0;
+  }
+  for (const key of keys) output.out(`${key.fingerprint}  ${key.file}`);
+  return 0;
+}

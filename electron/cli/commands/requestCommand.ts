@@ -1,0 +1,47 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatRequestFile } from '../../../shared/roundtrip/requestFile';
+import { writeFileDurably } from '../../core/bundle/durableFile';
+import { openStore } from '../../core/store/diskStore';
+import { pendingRequests } from '../../core/store/pendingRequests';
+import type { CommandOutput } from '../output';
+import { UsageError } from '../usageError';
+import packageJson from '../../../package.json';
+
+export const requestUsage = `modferry request [--store DIR] --out FILE
+
+Write a request file: the modules developers asked the offline proxy for that the store
+does not hold. Carry it to the online machine and run 'modferry export --request FILE'.
+Nothing is written when there is nothing to ask for.
+
+  --store DIR  the store (default: the store in ModFerry's data folder)
+  --out FILE   where to write the request file`;
+
+export async function requestCommand(args: string[], output: CommandOutput): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.out) throw new UsageError('--out FILE is required');
+  const store = openStore(values.store, { mustExist: true });
+  let pending;
+  try {
+    pending = pendingRequests(store.misses(), {
+      holdsModule: (path) => store.versions(path).length > 0,
+      holdsVersion: (path, version) => (['info', 'mod', 'zip'] as const).every((kind) => store.file(path, version, kind) !== undefined),
+    });
+  } finally {
+    store.close();
+  }
+  for (const miss of pending.askedAsLatest) {
+    output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
+  }
+  if (pending.requests.length === 0) {
+    output.out(`Nothing to request: the store answered every request, or holds what it was asked for since (${values.out} not written)`);
+    return 0;
+  }
+  const text = formatRequestFile(pending.requests, { createdAt: new Date().toISOString(), tool: `modferry ${packageJson.version}` });
+  await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
+  await writeFileDurably(values.out, text);
+  output.out(`Wrote ${values.out}: ${pending.requests.length} module request${pending.requests.length === 1 ? '' : 's'}`);
+  for (const request of pending.requests) output.out(`  ${request.path}@${request.version}  (${request.count} request${request.count === 1 ? '' : 's'})`);
+  return 0;
+}

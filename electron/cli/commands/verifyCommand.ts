@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { BundleVerifyError } from '../../core/bundle/bundleVerifyError';
+import { verifyBundle, type VerifiedBundle } from '../../core/bundle/verifyBundle';
+import { signerPolicy, trustStore } from '../../core/keys/trustStore';
+import type { CommandOutput } from '../output';
+import { progressReporter } from '../progressReporter';
+import { UsageError } from '../usageError';
+import { trustedKeysDir } from '../../core/appDirs/appDirs';
+
+export const verifyUsage = `modferry verify BUNDLE [--trust-new-key]
+
+Check a bundle folder without importing it: the signature and its signer, every volume
+(present, complete, unchanged) and every file in them (hashes, go.sum hashes, module zip
+rules). Changes nothing.
+
+  --trust-new-key  check a bundle signed by a key this machine does not trust yet
+                   (the key is not added; 'modferry import --trust-new-key' does that)`;
+
+export async function verifyCommand(args: string[], output: CommandOutput): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { 'trust-new-key': { type: 'boolean', default: false } },
+  });
+  const bundleDir = onlyBundle(positionals, 'verify');
+  const policy = signerPolicy(trustStore(trustedKeysDir()), { acceptNewSigner: values['trust-new-key'] });
+  const reporter = progressReporter({ json: false, isTty: Boolean(process.stderr.isTTY), write: terminalWriter(output) });
+  let verified: VerifiedBundle;
+  try {
+    verified = await verifyBundle(bundleDir, { trust: policy, onProgress: reporter.listener }).catch((error: unknown) => {
+      throw asVerifyFailure(error);
+    });
+  } finally {
+    reporter.stop();
+  }
+  const { manifest, signer } = verified;
+  const bytes = manifest.volumes.reduce((sum, volume) => sum + volume.size, 0);
+  const volumes = `${manifest.volumes.length} volume${manifest.volumes.length === 1 ? '' : 's'}`;
+  output.out(`Verified ${manifest.bundleId}: ${manifest.entries.length} files in ${volumes} (${formatBytes(bytes)}), made ${manifest.createdAt}`);
+  output.out(
+    signer.newlyTrusted
+      ? `Signed by ${signer.fingerprint}, which this machine does not trust yet: check the fingerprint with the bundle's maker`
+      : `Signed by ${signer.fingerprint} (trusted)`,
+  );
+  return 0;
+}
+
+/** The one BUNDLE folder a command takes. */
+export function onlyBundle(positionals: readonly string[], command: string): string {
+  const [bundleDir, ...extra] = positionals;
+  if (bundleDir === undefined) throw new UsageError(`${command} needs the BUNDLE folder (the one holding manifest.json)`);
+  if (extra.length > 0) throw new UsageError(`${command} takes one BUNDLE folder, got ${positionals.length}`);
+  return bundleDir;
+}
+
+/** A verification failure as one line that names the volume and the file inside it, when there are. */
+export function asVerifyFailure(error: unknown): unknown {
+  if (!(error instanceof BundleVerifyError)) return error;
+  const where = [error.volume === undefined ? undefined : `volume ${error.volume}`, error.entry === undefined ? undefined : `file ${error.entry}`]
+    .filter((part) => part !== undefined)
+    .join(', ');
+  return new Error(`bundle refused: ${where === '' ? '' : `${where}: `}${error.reason}`, { cause: error });
+}
+
+/** Where progress goes: rewritten in place on a terminal, otherwise one line per update on the command's error output. */
+export function terminalWriter(output: CommandOutput): (text: string) => void {
+  return process.stderr.isTTY ? (text) => process.stderr.write(text) : (text) => output.err(text.replace(/\n$/, ''));
+}

@@ -1,0 +1,111 @@
+/**
+ * What an HTTP request target asks of the proxy (`go help goproxy`, https://go.dev/ref/mod#goproxy-protocol).
+ *
+ * The go command percent-encodes each path segment (url.PathEscape sends `!` as `%21`), so every
+ * segment is decoded on its own and must then be a plain name: a decoded segment holding `/`, `\`,
+ * NUL or a control character, or one that is `.`, `..` or empty, was crafted and is refused whole.
+ * Module paths and versions are then checked by the go command's own rules. Nothing here ever
+ * becomes a file name: files come from the store's index only.
+ */
+import { checkPathMajor, splitPathVersion, unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
+import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
+import { isCanonicalVersion } from '../upstream/proxyKeys';
+
+export type ProxyRequest =
+  | { kind: 'healthz' }
+  | { kind: 'stats' }
+  /** The checksum database endpoints, which this proxy does not serve. */
+  | { kind: 'sumdb' }
+  | { kind: 'list'; modulePath: string }
+  | { kind: 'latest'; modulePath: string }
+  /**
+   * A version's file. `exact` says whether the version can name a stored file at all: canonical
+   * (`v1.2.0`, not `v1.2` or a branch name such as `master`, which the go command sends to `.info`
+   * as queries) and allowed by the path's major-version suffix.
+   */
+  | { kind: 'version'; modulePath: string; version: string; file: StoredFileKind; exact: boolean }
+  /** A target no client of the protocol would send: answered 400 with the reason. */
+  | { kind: 'malformed'; reason: string }
+  /** A well-formed target outside the protocol: answered 404. */
+  | { kind: 'unknown' };
+
+const VERSION_FILE = /^(.+)\.(info|mod|zip)$/;
+
+export function parseProxyRequest(target: string): ProxyRequest {
+  const segments = decodeSegments(target);
+  if (typeof segments === 'string') return { kind: 'malformed', reason: segments };
+
+  const [first] = segments;
+  if (segments.length === 1 && first === 'healthz') return { kind: 'healthz' };
+  if (segments.length === 1 && first === 'stats') return { kind: 'stats' };
+  if (first === 'sumdb') return { kind: 'sumdb' };
+
+  const marker = segments.findIndex((s) => s.startsWith('@'));
+  if (marker <= 0) return { kind: 'unknown' };
+  const endpoint = segments.slice(marker);
+  let modulePath: string;
+  try {
+    modulePath = unescapePath(segments.slice(0, marker).join('/'));
+  } catch (error) {
+    return { kind: 'malformed', reason: messageOf(error) };
+  }
+
+  if (endpoint.length === 1 && endpoint[0] === '@latest') return { kind: 'latest', modulePath };
+  if (endpoint.length !== 2 || endpoint[0] !== '@v') return { kind: 'unknown' };
+  const file = endpoint[1] ?? '';
+  if (file === 'list') return { kind: 'list', modulePath };
+  const match = VERSION_FILE.exec(file);
+  if (match === null) return { kind: 'unknown' };
+  let version: string;
+  try {
+    version = unescapeVersion(match[1] ?? '');
+  } catch (error) {
+    return { kind: 'malformed', reason: messageOf(error) };
+  }
+  return { kind: 'version', modulePath, version, file: match[2] as StoredFileKind, exact: namesOneRelease(modulePath, version) };
+}
+
+/** The decoded segments after the leading `/`, or why the target is refused. */
+function decodeSegments(target: string): string[] | string {
+  if (!target.startsWith('/')) return 'request target is not an absolute path';
+  const query = target.search(/[?#]/);
+  const rawPath = query < 0 ? target : target.slice(0, query);
+  const segments: string[] = [];
+  if (rawPath === '/') return segments;
+  for (const raw of rawPath.slice(1).split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return 'malformed percent-encoding in path';
+    }
+    const reason = unsafeSegmentReason(segment);
+    if (reason !== undefined) return reason;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+function unsafeSegmentReason(segment: string): string | undefined {
+  if (segment === '') return 'empty path element';
+  if (segment === '.' || segment === '..') return `"${segment}" path element`;
+  if (segment.includes('/')) return 'encoded slash in path element';
+  if (segment.includes('\\')) return 'backslash in path';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(segment)) return 'control character in path';
+  return undefined;
+}
+
+function namesOneRelease(modulePath: string, version: string): boolean {
+  if (!isCanonicalVersion(version)) return false;
+  try {
+    checkPathMajor(version, splitPathVersion(modulePath)?.pathMajor ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

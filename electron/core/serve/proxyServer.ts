@@ -1,0 +1,184 @@
+/**
+ * Serves a store as a GOPROXY over HTTP, straight from the store's files (no copy).
+ *
+ * What is listed: `@v/list` names only the versions whose .info, .mod and .zip the store all holds,
+ * and `@latest` picks among those same versions. `go list -m -versions`, `go get m@latest` and
+ * `go get m@v1.2` all choose from the list, so every version they can pick downloads completely.
+ * Versions held for their go.mod alone (the module graph reads them, the build does not) stay
+ * reachable by exact version, which is how the go command asks for them, but are never offered as
+ * a choice that would then fail at the zip.
+ *
+ * Retractions are left to the go command: it reads them from the latest go.mod itself, as with any
+ * proxy, and only falls back to `@latest` when the list holds no tagged version.
+ *
+ * 404 (never 410, which the go command treats alike) means the store lacks it: the one-line text
+ * body reaches the user inside the go command's error, and the request is recorded as a miss to
+ * carry on the next trip. 400 is for targets no go command sends.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { pickLatest } from '../../../shared/gomod/latest';
+import {
+  DownloadAbortedError,
+  JSON_TYPE,
+  StoreFileChangedError,
+  TEXT,
+  bodyEtag,
+  sendBody,
+  sendLine,
+  sendStoredFile,
+  type Sent,
+} from './httpReplies';
+import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
+import { parseProxyRequest } from './proxyRequest';
+import { SmallFileCache } from './smallFileCache';
+import type { ProxyStore } from './proxyStore';
+import { requestLogLine } from './requestLogLine';
+import { urlHost } from './listenAddress';
+
+export interface ProxyServerOptions {
+  store: ProxyStore;
+  host: string;
+  /** 0 picks a free port; the returned url names it. */
+  port: number;
+  /** Receives one line per request. */
+  log?: (line: string) => void;
+  /** How long close() lets downloads in flight finish before cutting them off. Default 5 s. */
+  closeGraceMs?: number;
+}
+
+export interface RunningProxyServer {
+  /** `http://host:port`, the value for GOPROXY. */
+  url: string;
+  /** Requests received so far, how many were recorded as misses, and how many are being answered now. */
+  counts(): { requests: number; misses: number; inFlight: number };
+  /** Stops accepting connections, lets downloads in flight finish (up to the grace period), then ends. */
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<StoredFileKind, string> = { info: JSON_TYPE, mod: TEXT, zip: 'application/zip' };
+
+export async function startProxyServer(options: ProxyServerOptions): Promise<RunningProxyServer> {
+  const { store, log } = options;
+  const startedAt = new Date();
+  const counts = { requests: 0, misses: 0, inFlight: 0 };
+  const cache = new SmallFileCache();
+  let closing: Promise<void> | undefined;
+
+  // A miss that cannot be recorded (the catalog busy with an import) still gets its 404.
+  const notFound = (req: IncomingMessage, res: ServerResponse, path: string, query: string, what: string): Sent => {
+    let unrecorded: string | undefined;
+    try {
+      store.recordMiss(path, query);
+      counts.misses++;
+    } catch (error) {
+      unrecorded = `miss not recorded: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const line = `not found: ${what} is not in this ModFerry store${unrecorded === undefined ? ' (recorded as a miss for the next transfer)' : ''}`;
+    return { ...sendLine(req, res, 404, line), note: unrecorded };
+  };
+
+  /** Versions a client can download in full, lowest first. */
+  const listed = (path: string): string[] => {
+    const zips = new Set(store.zipVersions(path));
+    return store.versions(path).filter((v) => zips.has(v));
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<Sent> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendLine(req, res, 405, `method ${req.method ?? ''} not allowed: this proxy answers GET and HEAD`, { Allow: 'GET, HEAD' });
+    }
+    const request = parseProxyRequest(req.url ?? '');
+    switch (request.kind) {
+      case 'healthz':
+        return sendLine(req, res, 200, 'ok');
+      case 'stats': {
+        const body = { ...store.stats(), requests: counts.requests, misses: counts.misses, startedAt: startedAt.toISOString() };
+        return sendBody(req, res, 200, Buffer.from(`${JSON.stringify(body)}\n`), JSON_TYPE, { 'Cache-Control': 'no-store' });
+      }
+      case 'sumdb':
+        // A 404 on <name>/supported sends the go command to the checksum database itself, which GOSUMDB=off switches off.
+        return sendLine(req, res, 404, 'not found: this proxy does not serve a checksum database');
+      case 'malformed':
+        return sendLine(req, res, 400, `bad request: ${request.reason}`);
+      case 'unknown':
+        return sendLine(req, res, 404, 'not found: not a GOPROXY endpoint (<module>/@v/list, <module>/@v/<version>.info|.mod|.zip, <module>/@latest)');
+      case 'list': {
+        const versions = listed(request.modulePath);
+        if (versions.length === 0) return notFound(req, res, request.modulePath, 'list', `module ${request.modulePath}`);
+        const body = Buffer.from(versions.map((v) => `${v}\n`).join(''));
+        return sendBody(req, res, 200, body, TEXT, {}, bodyEtag(body));
+      }
+      case 'latest': {
+        const latest = pickLatest(listed(request.modulePath));
+        const info = latest === undefined ? undefined : store.file(request.modulePath, latest, 'info');
+        if (info === undefined) return notFound(req, res, request.modulePath, 'latest', `module ${request.modulePath}`);
+        return sendStoredFile(req, res, info, JSON_TYPE, cache);
+      }
+      case 'version': {
+        const { modulePath, version, file } = request;
+        const stored = request.exact ? store.file(modulePath, version, file) : undefined;
+        if (stored === undefined) return notFound(req, res, modulePath, version, `${modulePath}@${version} (.${file})`);
+        return sendStoredFile(req, res, stored, CONTENT_TYPES[file], cache);
+      }
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    counts.requests++;
+    counts.inFlight++;
+    if (closing) res.shouldKeepAlive = false;
+    const finish = (sent: Sent, note = sent.note): void => {
+      counts.inFlight--;
+      log?.(requestLogLine({ method: req.method ?? '', target: req.url ?? '', status: sent.status, bytes: sent.bytes, ms: performance.now() - started, note }));
+      if (closing) server.closeIdleConnections();
+    };
+    answer(req, res).then(
+      (sent) => finish(sent),
+      (error: unknown) => finish(...failed(res, req, error)),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const graceMs = options.closeGraceMs ?? 5000;
+
+  return {
+    url: `http://${urlHost(address.address)}:${address.port}`,
+    counts: () => ({ ...counts }),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), graceMs).unref();
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * Turns a failure into a 500 (when the status line has not gone out yet) and the log's note. The
+ * client is told only that something is wrong here: the details name files on this machine.
+ */
+function failed(res: ServerResponse, req: IncomingMessage, error: unknown): [Sent, string] {
+  if (error instanceof DownloadAbortedError) return [{ status: res.statusCode, bytes: error.bytes }, error.message];
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = error instanceof StoreFileChangedError ? `store file changed since import: ${message}` : message;
+  if (res.headersSent) {
+    res.destroy();
+    return [{ status: res.statusCode, bytes: 0 }, reason];
+  }
+  const line = error instanceof StoreFileChangedError
+    ? 'internal error: the store\'s copy of this file is damaged or missing (details in the modferry serve log)'
+    : 'internal error (details in the modferry serve log)';
+  return [sendLine(req, res, 500, line), reason];
+}

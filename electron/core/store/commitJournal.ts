@@ -1,0 +1,86 @@
+/**
+ * The commit journal: written into an import's staging folder, and flushed, once the whole
+ * bundle has verified and before any file moves into the tree. It lists the files about to
+ * move with the hashes the signed manifest gave them. If the process dies between the moves
+ * and the catalog transaction, the next start-up finds the journal and finishes the commit
+ * (or undoes it); a tree file that no journal vouches for was never part of a verified bundle.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isSha256Hex, isBundleId } from '../../../shared/bundle/manifest';
+import { parseTreePath } from '../../../shared/bundle/treePath';
+import { isH1Hash } from '../../../shared/gomod/hash1';
+import { writeFileDurably } from '../bundle/durableFile';
+import type { BundleRecord, CatalogFile } from './catalog';
+
+export const JOURNAL_FILE = 'commit.json';
+const JOURNAL_FORMAT = 'modferry-import-journal';
+
+export interface JournalFile extends CatalogFile {
+  /** The file's name in the staging folder. */
+  staged: string;
+}
+
+export interface CommitJournal {
+  bundle: BundleRecord;
+  files: JournalFile[];
+}
+
+export async function writeCommitJournal(stagingDir: string, journal: CommitJournal): Promise<void> {
+  const text = JSON.stringify({ format: JOURNAL_FORMAT, bundle: journal.bundle, files: journal.files.map(journalFileJson) });
+  await writeFileDurably(path.join(stagingDir, JOURNAL_FILE), `${text}\n`);
+}
+
+/** The journal in a staging folder, or undefined when there is none or it is not one we wrote in full. */
+export function readCommitJournal(stagingDir: string): CommitJournal | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.join(stagingDir, JOURNAL_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const doc = json as { format?: unknown; bundle?: Partial<BundleRecord>; files?: unknown };
+  if (doc.format !== JOURNAL_FORMAT || typeof doc.bundle !== 'object' || doc.bundle === null || !Array.isArray(doc.files)) return undefined;
+  const { bundleId, signer, createdAt, importedAt } = doc.bundle;
+  if (typeof bundleId !== 'string' || !isBundleId(bundleId)) return undefined;
+  if (typeof signer !== 'string' || typeof createdAt !== 'string' || typeof importedAt !== 'string') return undefined;
+  const files: JournalFile[] = [];
+  for (const item of doc.files) {
+    const file = journalFileOf(item);
+    if (file === undefined) return undefined;
+    files.push(file);
+  }
+  return { bundle: { bundleId, signer, createdAt, importedAt }, files };
+}
+
+function journalFileJson(file: JournalFile): Record<string, unknown> {
+  return { path: file.path, staged: file.staged, size: file.size, sha256: file.sha256, ...(file.h1 === undefined ? {} : { h1: file.h1 }) };
+}
+
+function journalFileOf(item: unknown): JournalFile | undefined {
+  const o = item as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null) return undefined;
+  const { path: treePath, staged, size, sha256, h1 } = o;
+  if (typeof treePath !== 'string' || typeof staged !== 'string' || !/^[0-9]+\.(info|mod|zip)$/.test(staged)) return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+  if (typeof sha256 !== 'string' || !isSha256Hex(sha256)) return undefined;
+  let tree;
+  try {
+    tree = parseTreePath(treePath);
+  } catch {
+    return undefined;
+  }
+  if (tree.kind === 'list' || tree.version === undefined) return undefined;
+  const needsH1 = tree.kind !== 'info';
+  if (needsH1 !== (typeof h1 === 'string' && isH1Hash(h1))) return undefined;
+  return {
+    path: treePath,
+    staged,
+    modulePath: tree.modulePath,
+    version: tree.version,
+    kind: tree.kind,
+    size,
+    sha256,
+    ...(typeof h1 === 'string' ? { h1 } : {}),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Turns the store's recorded misses into the lines of a request file. A request file names
+ * canonical versions or `latest`, so:
+ * - a `list` or `latest` miss asks for `path@latest`, and is dropped once the store holds any
+ *   version of the module (it can answer both queries then);
+ * - a miss for a canonical version is dropped once the store holds that version's .info, .mod
+ *   and .zip (the miss does not say which of them was asked for, so all three must be there);
+ * - any other query (a branch name, a commit hash) cannot be named in a request file; the
+ *   online side is asked for `path@latest` instead, and the query is reported.
+ * Misses that end up as the same line are merged.
+ */
+import { build, canonical, isValid } from '../../../shared/gomod/semver';
+import type { RequestedModule } from '../../../shared/roundtrip/requestFile';
+import type { StoreMiss } from './store';
+
+export interface StoreHoldings {
+  /** Whether the store holds any version of the module. */
+  holdsModule(path: string): boolean;
+  /** Whether the store holds the version's .info, .mod and .zip. */
+  holdsVersion(path: string, version: string): boolean;
+}
+
+export interface PendingRequests {
+  requests: RequestedModule[];
+  /** Misses for queries a request file cannot name, asked for as path@latest. */
+  askedAsLatest: StoreMiss[];
+}
+
+export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHoldings): PendingRequests {
+  const byLine = new Map<string, RequestedModule>();
+  const askedAsLatest: StoreMiss[] = [];
+  for (const miss of misses) {
+    const exact = isCanonicalModuleVersion(miss.query);
+    if (exact ? holdings.holdsVersion(miss.path, miss.query) : holdings.holdsModule(miss.path)) continue;
+    if (!exact && miss.query !== 'list' && miss.query !== 'latest') askedAsLatest.push(miss);
+    const version = exact ? miss.query : 'latest';
+    const key = `${miss.path}@${version}`;
+    const seen = byLine.get(key);
+    byLine.set(
+      key,
+      seen === undefined
+        ? { path: miss.path, version, count: miss.count, firstSeen: miss.firstSeen, lastSeen: miss.lastSeen }
+        : {
+            ...seen,
+            count: seen.count + miss.count,
+            firstSeen: miss.firstSeen < seen.firstSeen ? miss.firstSeen : seen.firstSeen,
+            lastSeen: miss.lastSeen > seen.lastSeen ? miss.lastSeen : seen.lastSeen,
+          },
+    );
+  }
+  const requests = [...byLine.values()].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.version, b.version));
+  return { requests, askedAsLatest };
+}
+
+/** As module.CanonicalVersion: semver's canonical form, keeping a +incompatible suffix. */
+function isCanonicalModuleVersion(version: string): boolean {
+  if (!isValid(version)) return false;
+  return canonical(version) + (build(version) === '+incompatible' ? '+incompatible' : '') === version;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,49 @@
+/**
+ * Where things live in a store folder:
+ *
+ *   tree/        the escaped GOPROXY layout (`<escaped module>/@v/<escaped version>.{info,mod,zip}`),
+ *                servable as is by any static file server and safe on case-insensitive file systems
+ *   catalog.db   the SQLite catalog: what the store holds, where it came from, what was asked for
+ *   staging/     one folder per import in progress: files land here until the whole bundle verified
+ *   import.lock  held while an import (or the start-up check that repairs a store) runs
+ */
+import path from 'node:path';
+import { appDirs } from '../appDirs/appDirs';
+
+export const TREE_DIR = 'tree';
+export const CATALOG_FILE = 'catalog.db';
+export const STAGING_DIR = 'staging';
+export const LOCK_FILE = 'import.lock';
+
+export function defaultStoreDir(): string {
+  return path.join(appDirs().data, 'store');
+}
+
+export interface StoreLayout {
+  dir: string;
+  tree: string;
+  catalog: string;
+  staging: string;
+  lock: string;
+}
+
+export function storeLayout(dir: string): StoreLayout {
+  const absolute = path.resolve(dir);
+  return {
+    dir: absolute,
+    tree: path.join(absolute, TREE_DIR),
+    catalog: path.join(absolute, CATALOG_FILE),
+    staging: path.join(absolute, STAGING_DIR),
+    lock: path.join(absolute, LOCK_FILE),
+  };
+}
+
+/** The file for a tree path (`/`-separated, already checked to be in the GOPROXY layout). */
+export function treeFile(layout: StoreLayout, treePath: string): string {
+  return path.join(layout.tree, ...treePath.split('/'));
+}
+
+/** An import's own staging folder, named after its bundle. */
+export function stagingDirOf(layout: StoreLayout, bundleId: string): string {
+  return path.join(layout.staging, bundleId);
+}

@@ -1,0 +1,172 @@
+/**
+ * bench:serve — from one run, prints:
+ *  (a) `go mod download all` through `modferry serve` vs `GOPROXY=file://` of the same store tree;
+ *  (b) requests/s for a .mod and a 1 MiB .zip at 64 connections (wrk) vs nginx serving the same tree;
+ *  (c) `modferry verify` throughput vs `sha256sum` over the same volume bytes;
+ *  (d) the server's peak RSS during 64 concurrent downloads of a 100 MiB zip.
+ * Needs go, nginx and wrk (apt-get install golang-go nginx wrk). Loopback only; every load is time-bounded.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { removeTree } from '../../electron/core/fsutil/removeTree';
+import { debianGoproxyFixture } from '../../tests/support/debianFixture';
+import { startFixtureUpstream } from '../../tests/support/fixtureUpstream';
+import { offlineGoEnv } from '../../tests/support/goCommand';
+import { goProgram } from '../../tests/support/goProgramFixture';
+import { measure } from './measure';
+import { writeSyntheticModules } from './syntheticModules';
+
+const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
+const MiB = 1024 * 1024;
+
+async function main(): Promise<void> {
+  for (const tool of ['go', 'nginx', 'wrk', 'sha256sum']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`]);
+    } catch {
+      throw new Error(`bench:serve needs ${tool} (apt-get install golang-go nginx wrk)`);
+    }
+  }
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'modferry-bench-serve-'));
+  const children: ChildProcess[] = [];
+  try {
+    const env = { ...process.env, MODFERRY_HOME: path.join(scratch, 'home') };
+    const store = path.join(scratch, 'store');
+    const fixture = await debianGoproxyFixture();
+    const project = await goProgram(fixture);
+    const synthetic = path.join(scratch, 'synthetic');
+    await writeSyntheticModules(synthetic, [{ path: 'example.com/onemib', bytes: MiB }, { path: 'example.com/big', bytes: 100 * MiB }]);
+    const bundles = path.join(scratch, 'bundles');
+    for (const [tree, args] of [[fixture.dir, ['--project', project]], [synthetic, ['--module', 'example.com/onemib@v1.0.0', '--module', 'example.com/big@v1.0.0']]] as const) {
+      const upstream = await startFixtureUpstream(tree);
+      try {
+        await run(cli, ['export', ...args, '--upstream', upstream.url, '--out', bundles, '--no-check'], env);
+      } finally {
+        await upstream.close();
+      }
+    }
+    for (const bundle of readdirSync(bundles)) await run(cli, ['import', path.join(bundles, bundle), '--store', store, '--trust-new-key'], env);
+
+    const port = 18000 + Math.floor(Math.random() * 1000);
+    const server = spawn(process.execPath, [cli, 'serve', '--store', store, '--listen', `127.0.0.1:${port}`], { env, stdio: 'ignore' });
+    children.push(server);
+    const proxy = `http://127.0.0.1:${port}`;
+    await waitFor(`${proxy}/healthz`);
+
+    // (a)
+    const tree = path.join(store, 'tree');
+    const viaProxy = await median(3, (i) => goDownloadAll(project, proxy, path.join(scratch, `mc-proxy-${i}`)));
+    const viaFile = await median(3, (i) => goDownloadAll(project, pathToFileURL(tree).href, path.join(scratch, `mc-file-${i}`)));
+    console.log(`(a) go mod download all: proxy ${viaProxy.toFixed(2)} s, file:// ${viaFile.toFixed(2)} s, ratio ${(viaProxy / viaFile).toFixed(2)}x (target <= 1.3x)`);
+
+    // (b)
+    const nginxPort = port + 1000;
+    children.push(await startNginx(scratch, tree, nginxPort));
+    for (const file of ['example.com/onemib/@v/v1.0.0.mod', 'example.com/onemib/@v/v1.0.0.zip']) {
+      const ours = await wrk(`${proxy}/${file}`, 64, 5);
+      const theirs = await wrk(`http://127.0.0.1:${nginxPort}/${file}`, 64, 5);
+      console.log(`(b) ${path.basename(file)} at 64 connections: modferry ${ours.toFixed(0)} req/s, nginx ${theirs.toFixed(0)} req/s, ratio ${(ours / theirs).toFixed(2)}x (target >= 0.7x)`);
+    }
+
+    // (c)
+    const bundleDir = path.join(bundles, readdirSync(bundles).sort().at(-1)!);
+    const volumes = readdirSync(bundleDir).filter((f) => f.endsWith('.tar')).map((f) => path.join(bundleDir, f));
+    const volumeBytes = volumes.reduce((sum, f) => sum + Number(execFileSync('stat', ['-c', '%s', f], { encoding: 'utf8' })), 0);
+    const verify = await measure(process.execPath, [cli, 'verify', bundleDir], env);
+    if (verify.code !== 0) throw new Error(`verify failed: ${verify.stderr}`);
+    const sha = await measure('sha256sum', volumes, process.env);
+    const rate = (seconds: number) => volumeBytes / MiB / seconds;
+    console.log(`(c) verify ${rate(verify.seconds).toFixed(0)} MiB/s, sha256sum ${rate(sha.seconds).toFixed(0)} MiB/s, ratio ${(sha.seconds / verify.seconds).toFixed(2)}x (target >= 0.8x)`);
+
+    // (d)
+    let peak = 0;
+    const sampler = setInterval(() => {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+    }, 50);
+    const big = await wrk(`${proxy}/example.com/big/@v/v1.0.0.zip`, 64, 10);
+    clearInterval(sampler);
+    console.log(`(d) 64 concurrent downloads of a 100 MiB zip (${big.toFixed(1)} req/s): server peak RSS ${(peak / MiB).toFixed(0)} MiB (target < 200 MB)`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await removeTree(scratch);
+  }
+}
+
+/** Async, so the fixture upstream in this process keeps answering while the child runs. */
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await measure(process.execPath, [command, ...args], env);
+  if (result.code !== 0) throw new Error(`modferry ${args[0]} failed: ${result.stderr}`);
+}
+
+async function goDownloadAll(project: string, goproxy: string, modCache: string): Promise<number> {
+  const result = await measure('go', ['mod', 'download', 'all'], offlineGoEnv(goproxy, modCache), project);
+  if (result.code !== 0) throw new Error(`go mod download all via ${goproxy} failed: ${result.stderr}`);
+  return result.seconds;
+}
+
+async function median(times: number, once: (i: number) => Promise<number>): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < times; i++) values.push(await once(i));
+  return values.sort((a, b) => a - b)[Math.floor(times / 2)]!;
+}
+
+/** Requests per second wrk reports for one URL, bounded to `seconds`; async so samplers keep running. */
+async function wrk(url: string, connections: number, seconds: number): Promise<number> {
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', url], { encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+  const match = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (!match) throw new Error(`wrk printed no rate:\n${out}`);
+  if (/Non-2xx/.test(out)) throw new Error(`wrk saw errors for ${url}:\n${out}`);
+  return Number(match[1]);
+}
+
+async function startNginx(scratch: string, root: string, port: number): Promise<ChildProcess> {
+  const prefix = path.join(scratch, 'nginx');
+  await mkdir(path.join(prefix, 'logs'), { recursive: true });
+  const conf = path.join(prefix, 'nginx.conf');
+  await writeFile(conf, `user root;
+worker_processes auto;
+daemon off;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  types { application/zip zip; application/json info; }
+  default_type text/plain;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  server { listen 127.0.0.1:${port}; root ${root}; }
+}
+`);
+  const nginx = spawn('nginx', ['-c', conf, '-p', prefix], { stdio: 'ignore' });
+  await waitFor(`http://127.0.0.1:${port}/example.com/onemib/@v/v1.0.0.mod`);
+  return nginx;
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within 10 s`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
