@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { formatH1, hash1Summary, type HashedFile } from '../../../shared/gomod/hash1';
+import { digestZipEntries } from './digestZipEntries';
 import { ModuleZipError } from './moduleZipError';
-import { readZipEntries } from './readZipEntries';
+import { withZipFile } from './openZipFile';
+import { centralDirectory, type ZipEntryRecord } from './zipCentralDirectory';
 
 /**
  * The h1 of a zip exactly as dirhash.HashZip computes it, which is what go.sum records
@@ -11,15 +13,17 @@ import { readZipEntries } from './readZipEntries';
  * not checked against the module zip rules (inspectModuleZip does that).
  */
 export async function hashModuleZip(zipFile: string): Promise<string> {
-  const names: string[] = [];
-  const sha256ByName = new Map<string, string>();
-  for await (const entry of readZipEntries(zipFile)) {
-    if (entry.name.includes('\n')) throw new ModuleZipError(zipFile, 'name contains a newline, which h1 cannot hash', entry.name);
-    names.push(entry.name);
+  return withZipFile(zipFile, async (reader) => {
+    const entries: ZipEntryRecord[] = [];
+    for await (const entry of centralDirectory(reader, zipFile)) {
+      if (entry.name.includes('\n')) throw new ModuleZipError(zipFile, 'name contains a newline, which h1 cannot hash', entry.name);
+      entries.push(entry);
+    }
+    const { sha256Hex } = await digestZipEntries(reader, zipFile, entries);
     // Go finds content by name, so a name listed twice is hashed twice, both times with its last content.
-    sha256ByName.set(entry.name, await sha256HexOf(await entry.open()));
-  }
-  return h1Of(names.map((name) => ({ name, sha256Hex: sha256ByName.get(name) ?? '' })));
+    const lastByName = new Map(entries.map((entry, i) => [entry.name, sha256Hex[i]!]));
+    return h1Of(entries.map(({ name }) => ({ name, sha256Hex: lastByName.get(name)! })));
+  });
 }
 
 /** The h1 go.sum records for `path version/go.mod`: a one-file tree holding just `go.mod`. */

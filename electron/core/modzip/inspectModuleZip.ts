@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import type { HashedFile } from '../../../shared/gomod/hash1';
 import { checkModuleZipFileSize, ModuleZipListingChecker, type ModuleVersion } from '../../../shared/gomod/moduleZipRules';
-import { h1Of, sha256HexOf } from './hashModuleZip';
-import { ModuleZipError, toModuleZipError } from './moduleZipError';
-import { readZipEntries } from './readZipEntries';
+import { digestZipEntries } from './digestZipEntries';
+import { h1Of } from './hashModuleZip';
+import { ModuleZipError } from './moduleZipError';
+import { withZipFile } from './openZipFile';
+import { centralDirectory, type ZipEntryRecord } from './zipCentralDirectory';
 
 export interface InspectedModuleZip {
   /** What go.sum records for the module's content (dirhash.HashZip). */
@@ -27,9 +25,10 @@ export interface InspectOptions {
 }
 
 /**
- * Reads a module zip once, entry by entry: applies the go command's module zip rules,
- * hashes every entry and keeps the root go.mod. Any fault is a ModuleZipError naming
- * the zip and, where there is one, the entry.
+ * Reads a module zip once: applies the go command's module zip rules to its listing,
+ * then reads every entry's content front to back through the file, checking and hashing
+ * it, and keeps the root go.mod. Any fault is a ModuleZipError naming the zip and, where
+ * there is one, the entry.
  */
 export async function inspectModuleZip(
   zipFile: string,
@@ -37,33 +36,31 @@ export async function inspectModuleZip(
   options: InspectOptions = {},
 ): Promise<InspectedModuleZip> {
   const checker = listingChecker(zipFile, mod);
-  const zipBytes = await stat(zipFile).then((s) => s.size, (error: unknown) => {
-    throw toModuleZipError(zipFile, error);
-  });
-  const sizeProblem = checkModuleZipFileSize(zipBytes);
-  if (sizeProblem !== undefined) throw new ModuleZipError(zipFile, sizeProblem);
+  return withZipFile(zipFile, async (reader) => {
+    const sizeProblem = checkModuleZipFileSize(reader.size);
+    if (sizeProblem !== undefined) throw new ModuleZipError(zipFile, sizeProblem);
 
-  const hashed: HashedFile[] = [];
-  let goMod: Buffer | undefined;
-  let files = 0;
-  let bytes = 0;
-  for await (const entry of readZipEntries(zipFile)) {
-    const problem = checker.check({ name: entry.name, size: entry.uncompressedSize, isDirectory: entry.isDirectory });
-    if (problem !== undefined) throw new ModuleZipError(zipFile, problem.reason, problem.entry);
-    if (entry.name === checker.goModEntry) {
+    const entries: ZipEntryRecord[] = [];
+    let goModEntry: ZipEntryRecord | undefined;
+    let files = 0;
+    let bytes = 0;
+    for await (const entry of centralDirectory(reader, zipFile)) {
+      const problem = checker.check({ name: entry.name, size: entry.uncompressedSize, isDirectory: entry.isDirectory });
+      if (problem !== undefined) throw new ModuleZipError(zipFile, problem.reason, problem.entry);
       // The rules above have capped its declared size, and reading enforces that size.
-      goMod = await readAll(await entry.open());
-      checkGoModMatches(zipFile, entry.name, goMod, options.expectedGoMod);
-      hashed.push({ name: entry.name, sha256Hex: createHash('sha256').update(goMod).digest('hex') });
-    } else {
-      hashed.push({ name: entry.name, sha256Hex: await sha256HexOf(await entry.open()) });
+      if (entry.name === checker.goModEntry) goModEntry = entry;
+      entries.push(entry);
+      if (!entry.isDirectory) {
+        files++;
+        bytes += entry.uncompressedSize;
+      }
     }
-    if (!entry.isDirectory) {
-      files++;
-      bytes += entry.uncompressedSize;
-    }
-  }
-  return { h1: h1Of(hashed), ...(goMod === undefined ? {} : { goMod }), files, bytes };
+
+    const { sha256Hex, kept: goMod } = await digestZipEntries(reader, zipFile, entries, goModEntry);
+    if (goMod !== undefined) checkGoModMatches(zipFile, checker.goModEntry, goMod, options.expectedGoMod);
+    const h1 = h1Of(entries.map(({ name }, i) => ({ name, sha256Hex: sha256Hex[i]! })));
+    return { h1, ...(goMod === undefined ? {} : { goMod }), files, bytes };
+  });
 }
 
 function listingChecker(zipFile: string, mod: ModuleVersion): ModuleZipListingChecker {
@@ -80,10 +77,4 @@ function checkGoModMatches(zipFile: string, entry: string, goMod: Buffer, expect
   while (at < goMod.length && at < expected.length && goMod[at] === expected[at]) at++;
   const line = goMod.subarray(0, at).filter((byte) => byte === 0x0a).length + 1;
   throw new ModuleZipError(zipFile, `differs from the module's .mod file (first difference on line ${line})`, entry);
-}
-
-async function readAll(content: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of content as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

@@ -1,0 +1,136 @@
+import { pipeline, Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { createInflateRaw, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
+import type { BlockReader } from './blockReader';
+import { DATA_DESCRIPTOR_MAX_BYTES, EntryContentCheck, hasDataDescriptor } from './entryContentCheck';
+import { ModuleZipError, toModuleZipError } from './moduleZipError';
+import type { ZipEntryRecord } from './zipCentralDirectory';
+
+const STORED = 0;
+const DEFLATED = 8;
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_BYTES = 30;
+const inflateRawAsync = promisify(inflateRaw);
+
+/**
+ * Entries up to this size, compressed and declared, are inflated in one synchronous call:
+ * for the many small files of a module zip that is far cheaper than handing each to
+ * zlib's thread pool.
+ */
+const SMALL_ENTRY_BYTES = 64 * 1024;
+/**
+ * Entries up to this size are inflated in one call on zlib's thread pool, where several
+ * can run while this thread hashes; larger ones are streamed, so no more than this is
+ * ever held for one entry.
+ */
+const WHOLE_ENTRY_BYTES = 8 << 20;
+/** Inflate output per step for streamed entries. */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+
+export type EntryReading = 'small' | 'whole' | 'streamed';
+
+export function entryReading(entry: ZipEntryRecord): EntryReading {
+  const largest = Math.max(entry.compressedSize, entry.uncompressedSize);
+  if (largest <= SMALL_ENTRY_BYTES) return 'small';
+  return largest <= WHOLE_ENTRY_BYTES ? 'whole' : 'streamed';
+}
+
+/**
+ * Where the entry's data starts: past its local header, whose own name and extra lengths
+ * count, not the central directory's. Refuses what cannot be read: a method other than
+ * stored or deflated, encryption, data that runs past the end of the file.
+ */
+export async function entryDataOffset(reader: BlockReader, zipFile: string, entry: ZipEntryRecord): Promise<number> {
+  if (entry.method !== STORED && entry.method !== DEFLATED) throw corrupt(zipFile, entry, `unsupported compression method ${entry.method}`);
+  if ((entry.flags & 0x1) !== 0) throw corrupt(zipFile, entry, 'the entry is encrypted');
+  const header = await reader.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES);
+  if (header.length < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) {
+    throw corrupt(zipFile, entry, `no local file header at offset ${entry.localHeaderOffset}`);
+  }
+  const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (dataOffset + entry.compressedSize > reader.size) throw corrupt(zipFile, entry, 'its data runs past the end of the file');
+  return dataOffset;
+}
+
+/** An entry's data and, when it has a data descriptor, what follows (where the descriptor is). */
+export interface EntryData {
+  data: Buffer;
+  following: Buffer;
+}
+
+/** The whole of an entry's compressed data; it shares memory with the reader's block. */
+export async function entryData(reader: BlockReader, entry: ZipEntryRecord, dataOffset: number): Promise<EntryData> {
+  const withDescriptor = await reader.read(dataOffset, entry.compressedSize + (hasDataDescriptor(entry) ? DATA_DESCRIPTOR_MAX_BYTES : 0));
+  return { data: withDescriptor.subarray(0, entry.compressedSize), following: withDescriptor.subarray(entry.compressedSize) };
+}
+
+/** The checked content, inflated on this thread: for small entries. It may share memory with the data. */
+export function entryContentNow(zipFile: string, entry: ZipEntryRecord, { data, following }: EntryData): Buffer {
+  let content = data;
+  if (entry.method !== STORED) {
+    try {
+      content = inflateRawSync(data, inflateOptions(entry));
+    } catch (error) {
+      throw inflateError(zipFile, entry, error);
+    }
+  }
+  return checked(zipFile, entry, content, following);
+}
+
+/** The checked content, inflated on zlib's thread pool. It may share memory with the data. */
+export async function entryContent(zipFile: string, entry: ZipEntryRecord, { data, following }: EntryData): Promise<Buffer> {
+  const content = entry.method === STORED ? data : await inflateRawAsync(data, inflateOptions(entry)).catch((error: unknown) => {
+    throw inflateError(zipFile, entry, error);
+  });
+  return checked(zipFile, entry, content, following);
+}
+
+// Output space for exactly the declared size and one byte more: a correct entry inflates in
+// one step, and one that is larger than declared is caught without inflating the rest.
+function inflateOptions(entry: ZipEntryRecord): ZlibOptions {
+  const limit = entry.uncompressedSize + 1;
+  return { maxOutputLength: limit, chunkSize: Math.max(limit, 64) };
+}
+
+function inflateError(zipFile: string, entry: ZipEntryRecord, error: unknown): ModuleZipError {
+  if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+    return corrupt(zipFile, entry, `content is larger than the ${entry.uncompressedSize} bytes the zip declares`);
+  }
+  return toModuleZipError(zipFile, error, entry.name);
+}
+
+function checked(zipFile: string, entry: ZipEntryRecord, content: Buffer, following: Buffer): Buffer {
+  const check = new EntryContentCheck(zipFile, entry);
+  check.add(content);
+  check.finish(following);
+  return content;
+}
+
+/** The checked content of any entry, streamed a piece at a time; a fault is a ModuleZipError naming the entry. */
+export async function* entryContentChunks(
+  reader: BlockReader,
+  zipFile: string,
+  entry: ZipEntryRecord,
+  dataOffset: number,
+): AsyncGenerator<Buffer, void, undefined> {
+  const check = new EntryContentCheck(zipFile, entry);
+  const data = reader.pieces(dataOffset, entry.compressedSize);
+  // Whatever stops reading early (an error, a consumer that stops) tears down the whole pipeline.
+  const content: AsyncIterable<Buffer> = entry.method === STORED
+    ? data
+    : pipeline(Readable.from(data, { objectMode: false }), createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES }), () => {});
+  try {
+    for await (const chunk of content) {
+      check.add(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    throw toModuleZipError(zipFile, error, entry.name);
+  }
+  const end = dataOffset + entry.compressedSize;
+  check.finish(hasDataDescriptor(entry) ? await reader.read(end, DATA_DESCRIPTOR_MAX_BYTES) : Buffer.alloc(0));
+}
+
+function corrupt(zipFile: string, entry: ZipEntryRecord, detail: string): ModuleZipError {
+  return new ModuleZipError(zipFile, `corrupt entry: ${detail}`, entry.name);
+}
