@@ -1,26 +1,46 @@
 import packageJson from '../../package.json';
-import { exportCommand, exportUsage } from './commands/exportCommand';
-import { hashCommand, hashUsage } from './commands/hashCommand';
-import { importCommand, importUsage } from './commands/importCommand';
-import { inventoryCommand, inventoryUsage } from './commands/inventoryCommand';
-import { keysCommand, keysUsage } from './commands/keysCommand';
-import { requestCommand, requestUsage } from './commands/requestCommand';
-import { serveCommand, serveUsage } from './commands/serveCommand';
-import { verifyCommand, verifyUsage } from './commands/verifyCommand';
 import { processOutput, type CommandOutput } from './output';
 import { UsageError } from './usageError';
 
-type Command = { summary: string; usage: string; run(args: string[], output: CommandOutput): Promise<number> };
+interface CommandModule {
+  usage: string;
+  run(args: string[], output: CommandOutput): Promise<number>;
+}
 
-const commands: Record<string, Command> = {
-  export: { summary: 'resolve, download and write a verified, signed bundle', usage: exportUsage, run: exportCommand },
-  verify: { summary: 'check a bundle: signature, volumes and every file', usage: verifyUsage, run: verifyCommand },
-  import: { summary: 'verify a bundle and add it to the offline store', usage: importUsage, run: importCommand },
-  serve: { summary: 'serve the offline store as a GOPROXY', usage: serveUsage, run: serveCommand },
-  request: { summary: 'write the modules developers asked for but the store lacks', usage: requestUsage, run: requestCommand },
-  inventory: { summary: 'write what the store holds, for export --since', usage: inventoryUsage, run: inventoryCommand },
-  keys: { summary: 'generate the signing key, trust and list signers', usage: keysUsage, run: keysCommand },
-  hash: { summary: 'print the h1: hash of a module zip or go.mod', usage: hashUsage, run: hashCommand },
+// Loaded on use: a command should not pay for the start-up of the others (SQLite, tar, HTTP).
+const commands: Record<string, { summary: string; load(): Promise<CommandModule> }> = {
+  export: {
+    summary: 'resolve, download and write a verified, signed bundle',
+    load: async () => import('./commands/exportCommand.js').then((m) => ({ usage: m.exportUsage, run: m.exportCommand })),
+  },
+  verify: {
+    summary: 'check a bundle: signature, volumes and every file',
+    load: async () => import('./commands/verifyCommand.js').then((m) => ({ usage: m.verifyUsage, run: m.verifyCommand })),
+  },
+  import: {
+    summary: 'verify a bundle and add it to the offline store',
+    load: async () => import('./commands/importCommand.js').then((m) => ({ usage: m.importUsage, run: m.importCommand })),
+  },
+  serve: {
+    summary: 'serve the offline store as a GOPROXY',
+    load: async () => import('./commands/serveCommand.js').then((m) => ({ usage: m.serveUsage, run: (args, output) => m.serveCommand(args, output) })),
+  },
+  request: {
+    summary: 'write the modules developers asked for but the store lacks',
+    load: async () => import('./commands/requestCommand.js').then((m) => ({ usage: m.requestUsage, run: m.requestCommand })),
+  },
+  inventory: {
+    summary: 'write what the store holds, for export --since',
+    load: async () => import('./commands/inventoryCommand.js').then((m) => ({ usage: m.inventoryUsage, run: m.inventoryCommand })),
+  },
+  keys: {
+    summary: 'generate the signing key, trust and list signers',
+    load: async () => import('./commands/keysCommand.js').then((m) => ({ usage: m.keysUsage, run: m.keysCommand })),
+  },
+  hash: {
+    summary: 'print the h1: hash of a module zip or go.mod',
+    load: async () => import('./commands/hashCommand.js').then((m) => ({ usage: m.hashUsage, run: m.hashCommand })),
+  },
 };
 
 function overview(): string {
@@ -54,12 +74,13 @@ export async function runCli(argv: string[], output: CommandOutput = processOutp
     output.err(`modferry: unknown command "${name}" (see modferry --help)`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    output.out(command.usage);
-    return 0;
-  }
   try {
-    return await command.run(rest, output);
+    const loaded = await command.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      output.out(loaded.usage);
+      return 0;
+    }
+    return await loaded.run(rest, output);
   } catch (error) {
     return reportFailure(error, name, output);
   }

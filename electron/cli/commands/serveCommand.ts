@@ -7,6 +7,7 @@ import { startProxyServer, type RunningProxyServer } from '../../core/serve/prox
 import { openStore } from '../../core/store/store';
 import type { CommandOutput } from '../output';
 import { UsageError } from '../usageError';
+import { batchedLines } from '../batchedLines';
 
 export const serveUsage = `modferry serve [--store DIR] [--listen HOST:PORT]
 
@@ -28,12 +29,13 @@ export async function serveCommand(args: string[], output: CommandOutput, option
   const { values } = parseArgs({ args, options: { store: { type: 'string' }, listen: { type: 'string' } }, strict: true });
   const listen = listenAddressOf(values.listen);
   const store = openStore(values.store, { mustExist: true });
+  const requestLog = batchedLines((text) => output.out(text));
   try {
     const server = await startProxyServer({
       store,
       host: listen.host,
       port: listen.port,
-      log: (line) => output.out(`${new Date().toISOString()} ${line}`),
+      log: (line) => requestLog.line(`${new Date().toISOString()} ${line}`),
     }).catch((error: NodeJS.ErrnoException) => {
       throw new Error(listenFailure(listen, error));
     });
@@ -41,9 +43,10 @@ export async function serveCommand(args: string[], output: CommandOutput, option
     output.out(`modferry serve: ${store.dir} (${stats.modules} modules, ${stats.versions} versions, ${formatBytes(stats.bytes)})`);
     for (const line of startupLines(server.url, options.platform ?? process.platform, options.env ?? process.env)) output.out(line);
     const signal = await stopRequested(options.stop);
-    await stopServer(server, signal, output);
+    await stopServer(server, signal, output, requestLog.flush);
     return 0;
   } finally {
+    requestLog.flush();
     store.close();
   }
 }
@@ -121,12 +124,14 @@ function stopRequested(stop: AbortSignal | undefined): Promise<string> {
   });
 }
 
-async function stopServer(server: RunningProxyServer, reason: string, output: CommandOutput): Promise<void> {
+async function stopServer(server: RunningProxyServer, reason: string, output: CommandOutput, flushLog: () => void): Promise<void> {
+  flushLog();
   const { inFlight } = server.counts();
   // The signal handlers are gone by now, so a second Ctrl+C ends the process at once.
   const waiting = inFlight > 0 ? `, letting ${inFlight} download(s) in flight finish (Ctrl+C again to stop at once)` : '';
   output.out(`modferry serve: ${reason}: stopping${waiting}`);
   await server.close();
+  flushLog();
   const { requests, misses } = server.counts();
   output.out(`modferry serve: stopped after ${requests} request(s), ${misses} recorded as misses`);
 }

@@ -34,6 +34,7 @@ import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { parseProxyRequest } from './proxyRequest';
 import { SmallFileCache } from './smallFileCache';
 import type { ProxyStore } from './proxyStore';
+import type { StoredFile } from '../store/store';
 import { requestLogLine } from './requestLogLine';
 import { urlHost } from './listenAddress';
 
@@ -64,6 +65,17 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const startedAt = new Date();
   const counts = { requests: 0, misses: 0, inFlight: 0 };
   const cache = new SmallFileCache();
+  // Imports only ever add files, so a file once found stays valid for the life of the server;
+  // misses are not remembered, or a module imported while serving would stay invisible.
+  const found = new Map<string, StoredFile>();
+  const storedFile = (path: string, version: string, kind: StoredFileKind): StoredFile | undefined => {
+    const key = `${path}@${version}.${kind}`;
+    const known = found.get(key);
+    if (known !== undefined) return known;
+    const stored = store.file(path, version, kind);
+    if (stored !== undefined && found.size < 200_000) found.set(key, stored);
+    return stored;
+  };
   let closing: Promise<void> | undefined;
 
   // A miss that cannot be recorded (the catalog busy with an import) still gets its 404.
@@ -112,13 +124,13 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       }
       case 'latest': {
         const latest = pickLatest(listed(request.modulePath));
-        const info = latest === undefined ? undefined : store.file(request.modulePath, latest, 'info');
+        const info = latest === undefined ? undefined : storedFile(request.modulePath, latest, 'info');
         if (info === undefined) return notFound(req, res, request.modulePath, 'latest', `module ${request.modulePath}`);
         return sendStoredFile(req, res, info, JSON_TYPE, cache);
       }
       case 'version': {
         const { modulePath, version, file } = request;
-        const stored = request.exact ? store.file(modulePath, version, file) : undefined;
+        const stored = request.exact ? storedFile(modulePath, version, file) : undefined;
         if (stored === undefined) return notFound(req, res, modulePath, version, `${modulePath}@${version} (.${file})`);
         return sendStoredFile(req, res, stored, CONTENT_TYPES[file], cache);
       }
