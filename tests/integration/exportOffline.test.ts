@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixt
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { installedGo, offlineGoEnv, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { goProgram } from '../support/goProgramFixture';
+import { writeSyntheticModules } from '../../scripts/bench/syntheticModules';
 
 let fixture: GoproxyFixture;
 let upstream: FixtureUpstream;
@@ -161,5 +163,38 @@ describe('modferry export', { timeout: 900_000 }, () => {
     assert.match(result.stderr.join('\n'), /go\.mod:5: .*github\.com\/x\/y/);
     const missing = await exportTo(['--project', path.join(dir, 'nope'), '--out', path.join(dir, 'out')]);
     assert.match(missing.stderr.join('\n'), /nope: no such project folder/);
+  });
+});
+
+describe('an export killed mid-write', { timeout: 300_000 }, () => {
+  test('leaves nothing that looks like a bundle, and the next export cleans up and completes', async (t) => {
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-killed-tree-'));
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-killed-usb-'));
+    t.after(() => Promise.all([rm(tree, { recursive: true, force: true }), rm(out, { recursive: true, force: true })]));
+    await writeSyntheticModules(tree, [{ path: 'example.com/large', bytes: 48 * 1024 * 1024 }, { path: 'example.com/larger', bytes: 48 * 1024 * 1024 }]);
+    const slow = await startFixtureUpstream(tree);
+    t.after(() => slow.close());
+    const args = ['export', '--module', 'example.com/large@v1.0.0', '--module', 'example.com/larger@v1.0.0', '--upstream', slow.url, '--out', out, '--no-check', '--volume-size', '64M', '--json'];
+    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'modferry.js'), ...args], {
+      env: { ...process.env, MODFERRY_HOME: home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit');
+    // Killed the moment a volume is being written: the worst time, with part of a bundle on the drive.
+    const writing = () => bundleDirsIn(out).some((dir) => readdirSync(dir).some((f) => f.endsWith('.partial')));
+    while (!writing() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    child.kill('SIGKILL');
+    const [code, signal] = (await exited) as [number | null, string | null];
+    assert.equal(signal, 'SIGKILL', `the export ended by itself (code ${code}) before it could be killed mid-write: ${stderr}`);
+    const leftovers = readdirSync(path.join(home, 'cache')).filter((name) => name.startsWith(`staging-${child.pid}-`));
+    assert.equal(leftovers.length, 1, `the killed export (pid ${child.pid}) leaves its staging folder behind: ${readdirSync(path.join(home, 'cache')).join(', ')}`);
+    for (const dir of bundleDirsIn(out)) assert.ok(!existsSync(path.join(dir, 'manifest.json')), `${dir} must not look like a bundle`);
+
+    const rerun = await runCli(args.slice(0, -1), captureOutput());
+    assert.equal(rerun, 0);
+    assert.ok(!existsSync(path.join(home, 'cache', leftovers[0]!)), 'the next export removes the dead one\'s staging folder');
+    assert.ok(bundleDirsIn(out).some((dir) => existsSync(path.join(dir, 'manifest.json'))));
   });
 });

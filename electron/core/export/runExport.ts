@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
@@ -15,6 +15,7 @@ import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
 import { fetchVerifiedFiles } from './fetchVerifiedFiles';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
+import { createExportStaging } from './exportStaging';
 import { GoSumIndex } from './goSumIndex';
 import { stageTree } from './stageTree';
 
@@ -71,7 +72,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       transfer.bytes += n;
     },
   });
-  const staging = await mkdtemp(path.join(request.dirs.cache, 'staging-'));
+  const staging = await createExportStaging(request.dirs.cache);
   try {
     const warnings: string[] = [];
     const answered = await answerVersionQueries(inputs.roots, client, warnings);
