@@ -74,6 +74,9 @@ test('export, carry, import, serve: the go command builds offline, misses become
   assert.equal(versions.stdout.trim(), `${toml.path} ${toml.version}`);
   const latest = await runGo(['list', '-m', `${toml.path}@latest`], { cwd: project, env });
   assert.equal(latest.stdout.trim(), `${toml.path} ${toml.version}`);
+  const got = await runGo(['get', `${toml.path}@latest`], { cwd: project, env });
+  assert.doesNotMatch(got.stderr, /error|not found/i);
+  assert.match(await readFile(path.join(project, 'go.mod'), 'utf8'), new RegExp(`${toml.path} ${toml.version.replace(/[.+]/g, '\\$&')}`));
 
   const other = await goProgram(fixture, 'uuid', ['github.com/google/uuid', 'github.com/pkg/errors']);
   const failed = await runGo(['build', './...'], { cwd: other, env }).then(() => undefined, (error: Error) => error);
