@@ -47,6 +47,18 @@ export interface ProxyServerOptions {
   log?: (line: string) => void;
   /** How long close() lets downloads in flight finish before cutting them off. Default 5 s. */
   closeGraceMs?: number;
+  /** When the service started, for /stats; a cluster worker is given the time the whole cluster started. Default now. */
+  startedAt?: Date;
+  /**
+   * The requests and misses /stats reports, given this server's own: a cluster worker adds what its
+   * siblings have reported. Default: its own.
+   */
+  statsCounts?: (own: ServedCounts) => ServedCounts;
+}
+
+export interface ServedCounts {
+  requests: number;
+  misses: number;
 }
 
 export interface RunningProxyServer {
@@ -62,7 +74,8 @@ const CONTENT_TYPES: Record<StoredFileKind, string> = { info: JSON_TYPE, mod: TE
 
 export async function startProxyServer(options: ProxyServerOptions): Promise<RunningProxyServer> {
   const { store, log } = options;
-  const startedAt = new Date();
+  const startedAt = options.startedAt ?? new Date();
+  const statsCounts = options.statsCounts ?? ((own: ServedCounts) => own);
   const counts = { requests: 0, misses: 0, inFlight: 0 };
   const cache = new SmallFileCache();
   // Imports only ever add files, so a file once found stays valid for the life of the server;
@@ -106,7 +119,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       case 'healthz':
         return sendLine(req, res, 200, 'ok');
       case 'stats': {
-        const body = { ...store.stats(), requests: counts.requests, misses: counts.misses, startedAt: startedAt.toISOString() };
+        const { requests, misses } = statsCounts({ requests: counts.requests, misses: counts.misses });
+        const body = { ...store.stats(), requests, misses, startedAt: startedAt.toISOString() };
         return sendBody(req, res, 200, Buffer.from(`${JSON.stringify(body)}\n`), JSON_TYPE, { 'Cache-Control': 'no-store' });
       }
       case 'sumdb':

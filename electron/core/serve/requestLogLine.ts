@@ -19,6 +19,11 @@ export function requestLogLine(r: LoggedRequest): string {
   return r.note === undefined ? line : `${line} (${r.note.replace(/[\u0000-\u001f\u007f]+/g, ' ')})`;
 }
 
+/** A log line as `modferry serve` prints it: prefixed with the time the answer ended, in UTC. */
+export function timestamped(line: string, at: Date = new Date()): string {
+  return `${at.toISOString()} ${line}`;
+}
+
 function cut(text: string): string {
   return text.length > MAX_TARGET_CHARS ? `${text.slice(0, MAX_TARGET_CHARS)}...` : text;
 }
