@@ -1,19 +1,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, cp, mkdir, readdir, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
-import { Pax } from 'tar';
+import { Header, Pax } from 'tar';
 import { serializeManifest, volumeName, type BundleEntry, type BundleManifest } from '../../shared/bundle/manifest';
 import type { ProgressEvent } from '../../shared/work/progress';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
 import { verifyBundle, type EntryLander, type SignerCandidate, type VerifyBundleOptions } from '../../electron/core/bundle/verifyBundle';
 import { writeBundle } from '../../electron/core/bundle/writeBundle';
 import { serializeManifestSignature, signManifest } from '../../electron/core/keys/manifestSignature';
-import { h1Of, hashGoModBytes } from '../../electron/core/modzip/hashModuleZip';
+import { h1Of, hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import {
   craftTar,
   makeBundleSources,
@@ -125,12 +125,16 @@ describe('verifyBundle on a good bundle', () => {
     assert.equal(last?.totalFiles, manifest.entries.length);
   });
 
-  test('without onEntry, zips are checked in a temp folder that is removed afterwards', async () => {
+  test('without onEntry, zips are validated inside the volume: no temp folder is needed', async () => {
     const { bundleDir } = await copyOfGolden();
-    const tempDir = freshDir('tmp');
-    await mkdir(tempDir);
-    await verifyBundle(bundleDir, { trust: trustOurKey, tempDir });
-    assert.deepEqual(await readdir(tempDir), []);
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(freshDir('tmp'), 'does-not-exist');
+    try {
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
   });
 
   test('ignores files that are not volumes, and macOS ._ files beside volumes', async () => {
@@ -521,16 +525,100 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
   });
 });
 
+describe('zips validated where they lie in the volume', () => {
+  const mtime = new Date('2024-01-02T03:04:05Z');
+  const header = (tarPath: string, size: number, type: 'File' | 'NextFileHasLongPath' = 'File'): Buffer => {
+    const encoded = new Header({ path: tarPath, size, type, mode: 0o644, mtime });
+    encoded.encode();
+    assert.ok(encoded.block);
+    return encoded.block;
+  };
+  const padded = (content: Buffer): Buffer[] => [content, Buffer.alloc((512 - (content.length % 512)) % 512)];
+
+  /** The ways tar lets headers precede a file's data; the zip's bytes must be found after all of them. */
+  const layouts: Array<[string, (tarPath: string, content: Buffer) => Buffer[]]> = [
+    ['a plain ustar header', (tarPath, content) => [header(tarPath, content.length), ...padded(content)]],
+    ['a PAX header of several blocks', (tarPath, content) => [
+      new Pax({ path: tarPath, comment: 'c'.repeat(1500) }).encode(),
+      header('placeholder', content.length),
+      ...padded(content),
+    ]],
+    ['a GNU long name header', (tarPath, content) => {
+      const name = Buffer.from(`${tarPath}\0`);
+      return [header('././@LongLink', name.length, 'NextFileHasLongPath'), ...padded(name), header('placeholder', content.length), ...padded(content)];
+    }],
+    ['a lone zero block before the header', (tarPath, content) => [Buffer.alloc(512), header(tarPath, content.length), ...padded(content)]],
+  ];
+
+  async function zipOf(modulePath: string): Promise<{ zip: Buffer; h1: string; tarPath: string }> {
+    const zip = await moduleZip({ path: modulePath, version: 'v1.0.0', files: { 'data.bin': randomBytes(3000), 'a.go': 'package a\n'.repeat(400) } }, Buffer.from(`module ${modulePath}\n`));
+    const file = path.join(freshDir('zip'), 'module.zip');
+    await mkdir(path.dirname(file));
+    await writeFile(file, zip);
+    return { zip, h1: await hashModuleZip(file), tarPath: `${modulePath}/@v/v1.0.0.zip` };
+  }
+
+  for (const [layout, entryBlocks] of layouts) {
+    test(`after ${layout}`, async () => {
+      // A long module path: the writer would give it a PAX header; here each layout decides.
+      const first = await zipOf(`example.com/${'long'.repeat(30)}`);
+      const second = await zipOf('example.com/short');
+      // A volume starts with a plain header, whatever follows.
+      const info = Buffer.from('{"Version":"v1.0.0"}');
+      const infoPath = 'example.com/short/@v/v1.0.0.info';
+      const bytes = Buffer.concat([
+        header(infoPath, info.length),
+        ...padded(info),
+        ...entryBlocks(first.tarPath, first.zip),
+        ...entryBlocks(second.tarPath, second.zip),
+        Buffer.alloc(1024),
+      ]);
+      const listed = (z: { zip: Buffer; h1: string; tarPath: string }): Omit<BundleEntry, 'volume'> =>
+        ({ path: z.tarPath, size: z.zip.length, sha256: sha256Hex(z.zip), h1: z.h1 });
+      const infoEntry = { path: infoPath, size: info.length, sha256: sha256Hex(info) };
+      const { bundleDir } = await writeSignedBundle(freshDir('layout'), [{ bytes, entries: [infoEntry, listed(first), listed(second)] }], key);
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+
+      // A wrong h1 in the manifest is reported with the h1 of the bytes found: the zip's own.
+      const { bundleDir: wrong } = await writeSignedBundle(freshDir('layout'), [{ bytes, entries: [infoEntry, listed(first), { ...listed(second), h1: first.h1 }] }], key);
+      await assert.rejects(verifyBundle(wrong, { trust: trustOurKey }), (error: unknown) =>
+        error instanceof BundleVerifyError && error.entry === second.tarPath && error.reason === `h1 mismatch (manifest ${first.h1}, read ${second.h1})`);
+    });
+  }
+
+  test('nothing past the entry\'s bytes is read: a zip completed by the padding after it is refused, as from a landed copy', async () => {
+    const goMod = Buffer.from('module example.com/a\n');
+    // The end record (22 bytes) is cut off and hidden in the tar padding that follows the entry.
+    let zip = await moduleZip({ path: 'example.com/a', version: 'v1.0.0' }, goMod);
+    for (let filler = 1; (512 - ((zip.length - 22) % 512)) % 512 < 22; filler++) {
+      zip = await moduleZip({ path: 'example.com/a', version: 'v1.0.0', files: { 'a.go': `package a\n${' '.repeat(filler)}` } }, goMod);
+    }
+    const cut = zip.subarray(0, zip.length - 22);
+    const dataBlocks = Buffer.alloc(Math.ceil(cut.length / 512) * 512);
+    zip.copy(dataBlocks);
+    const bytes = Buffer.concat([header('example.com/a/@v/v1.0.0.zip', cut.length), dataBlocks, Buffer.alloc(1024)]);
+    const { bundleDir } = await writeSignedBundle(freshDir('confined'), [{
+      bytes,
+      entries: [{ path: 'example.com/a/@v/v1.0.0.zip', size: cut.length, sha256: sha256Hex(cut), h1: hashGoModBytes(goMod) }],
+    }], key);
+    const refusal = isVerifyError({
+      volume: volumeName('mf-20261125-0badc0de', 1, 1),
+      entry: 'example.com/a/@v/v1.0.0.zip',
+      message: /: not a valid module zip: not a valid zip file: no end of central directory record \(not a zip, or cut short\)$/,
+    });
+    await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), refusal);
+    const { result } = await verifyRecording(bundleDir);
+    await assert.rejects(result, refusal);
+  });
+});
+
 describe('abort and clean-up', () => {
-  test('an abort during verification rejects with AbortError and leaves no temp files', async () => {
+  test('an abort during verification rejects with AbortError', async () => {
     const { bundleDir } = await copyOfGolden();
-    const tempDir = freshDir('tmp');
-    await mkdir(tempDir);
     const controller = new AbortController();
     await assert.rejects(
       verifyBundle(bundleDir, {
         trust: trustOurKey,
-        tempDir,
         signal: controller.signal,
         onProgress: (event) => {
           if ((event.bytes ?? 0) > 1024 * 1024) controller.abort();
@@ -538,7 +626,6 @@ describe('abort and clean-up', () => {
       }),
       { name: 'AbortError' },
     );
-    assert.deepEqual(await readdir(tempDir), []);
   });
 
   test('an abort while the hook is still landing an entry reaches the hook, and verify waits for it', async () => {
@@ -564,20 +651,6 @@ describe('abort and clean-up', () => {
       { name: 'AbortError' },
     );
     assert.equal(hookSettled, true);
-  });
-
-  test('a failure with a zip in the temp folder still removes it', async () => {
-    const goMod = Buffer.from('module example.com/a\n');
-    const zip = await moduleZip({ path: 'example.com/a', version: 'v1.0.0' }, goMod);
-    const { bundleDir } = await writeSignedBundle(freshDir('tmpfail'), [{
-      bytes: craftTar([{ path: 'example.com/a/@v/v1.0.0.zip', content: zip }]),
-      entries: [{ path: 'example.com/a/@v/v1.0.0.zip', size: zip.length, sha256: sha256Hex(zip), h1: hashGoModBytes(goMod) }],
-    }], key);
-    const tempDir = freshDir('tmp');
-    await mkdir(tempDir);
-    await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey, tempDir }), /h1 mismatch/);
-    assert.deepEqual(await readdir(tempDir), []);
-    await rm(tempDir, { recursive: true });
   });
 });
 

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -241,6 +241,69 @@ describe('inspectModuleZip', () => {
   });
 });
 
+describe('a zip inside a larger file', () => {
+  /** Zips laid end to end between random bytes, in one file; the range of each. */
+  async function zipsInOneFile(zips: Buffer[]): Promise<{ file: string; ranges: Array<{ offset: number; length: number }> }> {
+    const parts: Buffer[] = [randomBytes(1000)];
+    const ranges: Array<{ offset: number; length: number }> = [];
+    let offset = 1000;
+    for (const zip of zips) {
+      ranges.push({ offset, length: zip.length });
+      parts.push(zip, randomBytes(333));
+      offset += zip.length + 333;
+    }
+    return { file: await saveZip(Buffer.concat(parts)), ranges };
+  }
+
+  test('is read from its range alone, exactly as the same bytes in a file of their own', async () => {
+    const first = await zipBytes(validItems);
+    const second = await zipBytes([{ name: `${P}go.mod`, content: 'module example.com/m\n' }, { name: `${P}big.go`, content: randomBytes(3 << 20), store: true }]);
+    const { file, ranges } = await zipsInOneFile([first, second, first]);
+    for (const [i, zip] of [first, second, first].entries()) {
+      const alone = await inspectModuleZip(await saveZip(zip), mod);
+      assert.deepEqual(await inspectModuleZip(file, mod, { range: ranges[i]! }), alone);
+    }
+  });
+
+  test('nothing after the range is read: a range one byte short has no end record', async () => {
+    const zip = await zipBytes(validItems);
+    const file = await saveZip(Buffer.concat([zip, zip]));
+    await rejects(inspectModuleZip(file, mod, { range: { offset: 0, length: zip.length - 1 } }), file, undefined, /^not a valid zip file: no end of central directory record/);
+  });
+
+  test('nothing before the range is read: entries whose headers lie before it are refused', async () => {
+    // The range holds the central directory and the end record; the entries' data lies before it.
+    const zip = await zipBytes([{ name: `${P}go.mod`, content: GO_MOD }]);
+    const central = locate(zip, `${P}go.mod`).central;
+    const file = await saveZip(zip);
+    await rejects(inspectModuleZip(file, mod, { range: { offset: central, length: zip.length - central } }), file, `${P}go.mod`, `corrupt entry: no local file header at offset -${central}`);
+    assert.equal((await inspectModuleZip(file, mod)).files, 1);
+  });
+
+  test('a central directory said to start before the range is refused, though the file holds a zip there', async () => {
+    const before = await zipBytes(validItems);
+    const zip = await zipBytes([{ name: `${P}go.mod`, content: GO_MOD }]);
+    // The end record's directory size now reaches back past the zip's start, into the zip before it.
+    zip.writeUInt32LE(zip.readUInt32LE(zip.length - 22 + 12) + zip.length, zip.length - 22 + 12);
+    const { file, ranges } = await zipsInOneFile([before, zip]);
+    await rejects(inspectModuleZip(file, mod, { range: ranges[1]! }), file, undefined, 'not a valid zip file: the central directory lies outside the file');
+  });
+
+  test('a range past the end of the file is refused, naming the file', async () => {
+    const zip = await zipBytes(validItems);
+    const file = await saveZip(zip);
+    await rejects(inspectModuleZip(file, mod, { range: { offset: 10, length: zip.length } }), file, undefined,
+      `the file is ${zip.length} bytes, too short to hold the zip at bytes 10-${zip.length + 10}`);
+  });
+
+  test('a range that is not one is a programming error', async () => {
+    const file = await writeZip(validItems);
+    for (const range of [{ offset: -1, length: 10 }, { offset: 0, length: -1 }, { offset: 0.5, length: 10 }]) {
+      await assert.rejects(inspectModuleZip(file, mod, { range }), RangeError);
+    }
+  });
+});
+
 describe('unreadable zips', () => {
   const readers: Array<[string, (file: string) => Promise<unknown>]> = [
     ['hashModuleZip', (file) => hashModuleZip(file)],
@@ -292,11 +355,23 @@ describe('unreadable zips', () => {
   }
 
   test('the file is closed however reading ends', async () => {
-    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    // Only this test's zips count: the runner and tsx open and close files of their own meanwhile.
+    const openFiles = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${dir}${path.sep}`);
+      } catch {
+        return false;
+      }
+    }).length;
     const baseline = openFiles();
     const good = await writeZip(validItems);
     const colliding = await writeZip([{ name: `${P}a.go`, content: 'x'.repeat(100_000) }, { name: `${P}A.go` }, { name: `${P}b.go` }]);
     const crcBad = await saveZip(replaceAll(await zipBytes([{ name: `${P}m.go`, content: 'original', store: true }, { name: `${P}n.go` }]), 'original', 'tampered'));
+    // Large enough to be read a block ahead while it is hashed; its last byte is damaged.
+    const largeBytes = await zipBytes([{ name: `${P}large.bin`, content: randomBytes(10 << 20), store: true }]);
+    const lastByte = locate(largeBytes, `${P}large.bin`).data + (10 << 20) - 1;
+    largeBytes[lastByte] = (largeBytes[lastByte] ?? 0) ^ 1;
+    const large = await saveZip(largeBytes);
 
     for (let i = 0; i < 20; i++) {
       for await (const entry of readZipEntries(good)) {
@@ -309,6 +384,13 @@ describe('unreadable zips', () => {
       await assert.rejects(inspectModuleZip(colliding, mod), ModuleZipError);
       await assert.rejects(hashModuleZip(crcBad), ModuleZipError);
       await inspectModuleZip(good, mod);
+      await assert.rejects(inspectModuleZip(large, mod), /checksum error/);
+      for await (const entry of readZipEntries(large)) {
+        for await (const chunk of await entry.open()) {
+          void chunk;
+          break;
+        }
+      }
     }
 
     // Closing is asynchronous: give the last closes a moment.

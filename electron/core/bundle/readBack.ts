@@ -19,8 +19,6 @@ export interface ReadBackOptions {
   expectedManifest: BundleManifest;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
-  /** Where zips go while they are validated; the system temp folder by default. */
-  tempDir?: string;
 }
 
 export async function readBackBundle(bundleDir: string, options: ReadBackOptions): Promise<BundleManifest> {
@@ -29,7 +27,6 @@ export async function readBackBundle(bundleDir: string, options: ReadBackOptions
     trust: (signer) => signer.fingerprint === options.signerFingerprint,
     signal: options.signal,
     onProgress: listener && ((event) => listener({ ...event, stage: 'read-back' })),
-    tempDir: options.tempDir,
     // The manifest's h1 values came from zips validated before writing: equal sha256 means equal bytes.
     revalidateZips: false,
   });

@@ -2,9 +2,16 @@
  * Reads one tar volume in a single pass: the SHA-256 of the whole file is computed from
  * the same bytes the tar parser sees, and each entry is handed over in order, with
  * backpressure, so an entry's consumer can take its time without the volume being buffered.
+ *
+ * An entry's data is also one contiguous range of the volume file, and its consumer can
+ * learn where: the parser hands out an entry's data as views of the buffers this reader
+ * read the volume into, and each buffer's place in the file is known. That holds because
+ * every buffer given to the parser is whole 512-byte blocks, so it never has a partial
+ * block to copy and join with the next buffer; where it does copy, the place is unknown
+ * rather than wrong.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { TAR_BLOCK_BYTES } from '../../../shared/bundle/tarLayout';
 
@@ -13,13 +20,16 @@ export class TarFormatError extends Error {
   override name = 'TarFormatError';
 }
 
+/** Where in the volume file a piece of an entry's data, as the entry emitted it, starts; undefined if unknown. */
+export type VolumeOffsetOf = (data: Uint8Array) => number | undefined;
+
 export interface TarVolumeHandlers {
   /**
    * Called for every entry in order, including those the parser would skip (unknown types).
    * It must consume the entry's data before resolving, or throw to stop the read. When the
    * read fails elsewhere, the entry it is reading is destroyed with that error.
    */
-  onEntry(entry: ReadEntry): Promise<void>;
+  onEntry(entry: ReadEntry, offsetOf: VolumeOffsetOf): Promise<void>;
   /** Bytes of the volume read so far, as they are read. */
   onBytes?(bytes: number): void;
   signal?: AbortSignal;
@@ -45,6 +55,13 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
   const onAbort = (): void => fail(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
 
+  // Each buffer the volume is read into, by the file offset of its first byte.
+  const bufferOffsets = new WeakMap<ArrayBufferLike, number>();
+  const offsetOf: VolumeOffsetOf = (data) => {
+    const start = bufferOffsets.get(data.buffer);
+    return start === undefined ? undefined : start + data.byteOffset;
+  };
+
   let lastEntry: string | undefined;
   let inFlight: ReadEntry | undefined;
   let entries = Promise.resolve();
@@ -53,7 +70,7 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
       .then(async () => {
         if (failure !== undefined) return;
         inFlight = entry;
-        await handlers.onEntry(entry);
+        await handlers.onEntry(entry, offsetOf);
         lastEntry = entry.path;
       })
       .catch(fail)
@@ -69,22 +86,31 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
   const settled = (promise: Promise<unknown>): Promise<void> => Promise.race([promise, failed]).then(() => undefined, () => undefined);
 
   const handle = await open(file, 'r');
+  const readChunk = async (position: number): Promise<Buffer> => {
+    // The first block alone, so its header is checked before the parser guesses at compression.
+    const want = position === 0 ? TAR_BLOCK_BYTES : Math.min(READ_CHUNK_BYTES, size - position);
+    // Not from the shared pool: the buffer must be the only thing in its memory for offsetOf.
+    const chunk = Buffer.allocUnsafeSlow(want);
+    bufferOffsets.set(chunk.buffer, position);
+    await readFully(handle, chunk, position, size);
+    return chunk;
+  };
   const hash = createHash('sha256');
+  let nextChunk: Promise<Buffer> | undefined;
   try {
     let position = 0;
-    while (position < size && failure === undefined) {
-      // The first block alone, so its header is checked before the parser guesses at compression.
-      const want = position === 0 ? TAR_BLOCK_BYTES : Math.min(READ_CHUNK_BYTES, size - position);
-      const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buffer, 0, want, position);
-      if (bytesRead === 0) throw new TarFormatError(`the file ended after ${position} bytes, ${size} were expected`);
-      const chunk = buffer.subarray(0, bytesRead);
+    nextChunk = readChunk(0);
+    while (nextChunk !== undefined && failure === undefined) {
+      const chunk = await nextChunk;
       if (position === 0 && !startsWithUstarHeader(chunk)) {
         throw new TarFormatError('not a plain tar file (no ustar header at the start; compressed, or another format?)');
       }
+      position += chunk.length;
+      // One chunk ahead: the drive (or page cache) works while this one is hashed and parsed.
+      nextChunk = position < size ? readChunk(position) : undefined;
+      nextChunk?.catch(() => undefined);
       hash.update(chunk);
-      position += bytesRead;
-      handlers.onBytes?.(bytesRead);
+      handlers.onBytes?.(chunk.length);
       if (!parser.write(chunk)) await settled(new Promise((resolve) => parser.once('drain', resolve)));
     }
     if (failure === undefined) {
@@ -101,10 +127,21 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
       inFlight?.destroy(failure.error instanceof Error ? failure.error : new Error(String(failure.error)));
       await entries;
     }
+    // A read still under way must finish before its file is closed.
+    await nextChunk?.catch(() => undefined);
     await handle.close();
   }
   if (failure !== undefined) throw failure.error;
   return hash.digest('hex');
+}
+
+/** Fills `buffer` from the file at `position`: a short read would leave the parser a partial block. */
+async function readFully(handle: FileHandle, buffer: Buffer, position: number, size: number): Promise<void> {
+  for (let filled = 0; filled < buffer.length; ) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+    if (bytesRead === 0) throw new TarFormatError(`the file ended after ${position + filled} bytes, ${size} were expected`);
+    filled += bytesRead;
+  }
 }
 
 function startsWithUstarHeader(block: Buffer): boolean {

@@ -19,20 +19,20 @@
  * while they are being hashed, and lands them wherever it likes. What it lands stays
  * provisional until verifyBundle resolves; when it rejects, the importer discards it.
  *
- * Module zips are re-validated (go's zip rules, h1) from the landed copy: a zip can only
- * be checked with random access to its central directory, which a stream does not give,
- * and buffering up to 500 MB per zip is not an option. So the importer's onEntry returns
- * the file it wrote and the zip is read back from there. Without onEntry, each zip is
- * written to a temporary folder (one zip at a time, removed right after), which is
- * removed however verification ends.
+ * Module zips are re-validated (go's zip rules, h1) once their sha256 matched, so the zip
+ * reader only ever sees the bytes the manifest lists. A zip can only be checked with random
+ * access to its central directory, which a stream does not give, and buffering up to 500 MB
+ * per zip is not an option. So the importer's onEntry returns the file it wrote and the zip
+ * is read back from there. Without onEntry, the zip is read where it lies: a tar entry's
+ * data is one contiguous range of the volume file, and the zip reader is confined to it.
+ * That reads the volume a second time (from the page cache, for all but the largest zips)
+ * and assumes it does not change in between: a bundle is verified from a drive that is
+ * read-only or that nothing else writes to while it is checked.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, unlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
 import type { ReadEntry } from 'tar';
 import {
   MANIFEST_FILE,
@@ -49,8 +49,9 @@ import { checkManifestSignature, parseManifestSignature, SignatureError } from '
 import { hashGoModBytes } from '../modzip/hashModuleZip';
 import { inspectModuleZip } from '../modzip/inspectModuleZip';
 import { ModuleZipError } from '../modzip/moduleZipError';
+import type { ZipRange } from '../modzip/openZipFile';
 import { BundleVerifyError, shortHash } from './bundleVerifyError';
-import { readTarVolume, TarFormatError } from './tarVolumeReader';
+import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeReader';
 import { checkVolumeFolder } from './volumeFolder';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
@@ -79,8 +80,6 @@ export interface VerifyBundleOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   onEntry?: EntryLander;
-  /** Where zips go while they are validated when there is no onEntry; the system temp folder by default. */
-  tempDir?: string;
   /**
    * False skips re-validating zips and recomputing their h1: only for bytes whose manifest was made from
    * zips this process already validated (the export's read-back), where a sha256 match proves the rest.
@@ -114,11 +113,7 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
   await checkVolumeFolder(bundleDir, manifest);
 
   const checker = new EntryChecker(bundleDir, manifest, options);
-  try {
-    for (const volume of manifest.volumes) await checker.verifyVolume(volume);
-  } finally {
-    await checker.removeTempDir();
-  }
+  for (const volume of manifest.volumes) await checker.verifyVolume(volume);
   return { manifest, signer };
 }
 
@@ -164,19 +159,25 @@ interface StreamedEntry {
   bytes: number;
   /** The whole content, kept for .mod files only (at most 16 MiB, the go command's limit). */
   content?: Buffer;
-  landedFile?: string;
+  /** Where the bytes can be read again: the lander's file, or (without a lander) the volume. */
+  copy?: { file: string; range?: ZipRange };
+}
+
+/** A manifest entry with its place in the GOPROXY tree, parsed once. */
+interface ListedEntry {
+  entry: BundleEntry;
+  tree: TreePath;
 }
 
 /** The per-volume, per-entry checks of one verifyBundle call, and the state they share. */
 class EntryChecker {
-  private readonly entriesByPath: Map<string, BundleEntry>;
+  private readonly entriesByPath: Map<string, ListedEntry>;
   /** `path@version` of the versions whose zip the bundle carries: only their .mod is worth keeping. */
   private readonly versionsWithZip: Set<string>;
   /** .mod contents by `path@version`, until the matching zip has been compared with them. */
   private readonly goMods = new Map<string, Buffer>();
   private readonly totalBytes: number;
   private readonly progress: ProgressListener;
-  private tempDir: string | undefined;
   private filesDone = 0;
   private bytesDone = 0;
   private lastProgressAt = 0;
@@ -186,9 +187,9 @@ class EntryChecker {
     private readonly manifest: BundleManifest,
     private readonly options: VerifyBundleOptions,
   ) {
-    this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, entry]));
+    this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
     this.versionsWithZip = new Set(
-      manifest.entries.map((entry) => parseTreePath(entry.path)).filter((tree) => tree.kind === 'zip').map(versionKey),
+      [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip').map(({ tree }) => versionKey(tree)),
     );
     this.totalBytes = manifest.volumes.reduce((sum, volume) => sum + volume.size, 0);
     this.progress = options.onProgress ?? ignoreProgress;
@@ -205,7 +206,7 @@ class EntryChecker {
           this.bytesDone += bytes;
           this.report(`checking ${volume.name}`, false);
         },
-        onEntry: (entry) => this.verifyEntry(entry, volume, seen),
+        onEntry: (entry, offsetOf) => this.verifyEntry(entry, offsetOf, volume, seen),
       });
     } catch (error) {
       if (error instanceof TarFormatError) {
@@ -226,36 +227,29 @@ class EntryChecker {
     this.report(`checked ${volume.name}`, true);
   }
 
-  async removeTempDir(): Promise<void> {
-    if (this.tempDir !== undefined) await rm(this.tempDir, { recursive: true, force: true });
-  }
-
-  private async verifyEntry(entry: ReadEntry, volume: BundleVolume, seen: Set<string>): Promise<void> {
-    const listed = this.admit(entry, volume, seen);
+  private async verifyEntry(entry: ReadEntry, offsetOf: VolumeOffsetOf, volume: BundleVolume, seen: Set<string>): Promise<void> {
+    const { entry: listed, tree } = this.admit(entry, volume, seen);
     const where = { volume: volume.name, entry: listed.path };
-    const tree = parseTreePath(listed.path);
-    const streamed = await this.stream(entry, listed, volume, tree);
-    try {
-      if (streamed.bytes !== listed.size) {
-        throw new BundleVerifyError(`read ${streamed.bytes} bytes, the manifest says ${listed.size}`, where);
-      }
-      if (streamed.sha256 !== listed.sha256) {
-        throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where);
-      }
-      if (tree.kind === 'mod' && streamed.content !== undefined) {
-        this.checkH1(listed, hashGoModBytes(streamed.content), where);
-        if (this.versionsWithZip.has(versionKey(tree))) this.goMods.set(versionKey(tree), streamed.content);
-      }
-      if (tree.kind === 'zip' && this.options.revalidateZips !== false) await this.checkZip(listed, tree, streamed.landedFile, where);
-    } finally {
-      if (this.options.onEntry === undefined && streamed.landedFile !== undefined) await unlink(streamed.landedFile);
+    const streamed = this.options.onEntry === undefined
+      ? await this.hashInPlace(entry, volume, tree, offsetOf)
+      : await this.hashWhileLanding(entry, listed, volume, tree, this.options.onEntry);
+    if (streamed.bytes !== listed.size) {
+      throw new BundleVerifyError(`read ${streamed.bytes} bytes, the manifest says ${listed.size}`, where);
     }
+    if (streamed.sha256 !== listed.sha256) {
+      throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where);
+    }
+    if (tree.kind === 'mod' && streamed.content !== undefined) {
+      this.checkH1(listed, hashGoModBytes(streamed.content), where);
+      if (this.versionsWithZip.has(versionKey(tree))) this.goMods.set(versionKey(tree), streamed.content);
+    }
+    if (tree.kind === 'zip' && this.options.revalidateZips !== false) await this.checkZip(listed, tree, streamed.copy, where);
     this.filesDone++;
     this.report(`checked ${listed.path}`, false);
   }
 
   /** The manifest entry a tar entry stands for, or the reason it is refused before its data is read. */
-  private admit(entry: ReadEntry, volume: BundleVolume, seen: Set<string>): BundleEntry {
+  private admit(entry: ReadEntry, volume: BundleVolume, seen: Set<string>): ListedEntry {
     // Not entry.header.path: the tar package prepends the ustar prefix field to a PAX path there.
     const tarPath = entry.path;
     const refuse = (reason: string): BundleVerifyError => new BundleVerifyError(reason, { volume: volume.name, entry: tarPath });
@@ -263,8 +257,9 @@ class EntryChecker {
     const unsafe = unsafePathReason(tarPath);
     if (unsafe !== undefined) throw refuse(`refused: ${unsafe}`);
     if (entry.globalExtended !== undefined) throw refuse('refused: a global PAX header applies to it; the bundle writer never writes one');
-    const listed = this.entriesByPath.get(tarPath);
-    if (listed === undefined) throw refuse('not listed in the manifest: refused');
+    const found = this.entriesByPath.get(tarPath);
+    if (found === undefined) throw refuse('not listed in the manifest: refused');
+    const listed = found.entry;
     if (listed.volume !== volume.index) {
       const home = this.manifest.volumes[listed.volume - 1]?.name ?? `volume ${listed.volume}`;
       throw refuse(`listed in the manifest for ${home}, not this volume`);
@@ -272,11 +267,36 @@ class EntryChecker {
     if (seen.has(tarPath)) throw refuse('appears twice in this volume');
     seen.add(tarPath);
     if (entry.size !== listed.size) throw refuse(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`);
-    return listed;
+    return found;
+  }
+
+  /** Hashes the entry's bytes as the volume is read, noting where they lie in it so that a zip can be read there. */
+  private async hashInPlace(entry: ReadEntry, volume: BundleVolume, tree: TreePath, offsetOf: VolumeOffsetOf): Promise<StreamedEntry> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let offset: number | undefined;
+    const kept: Buffer[] | undefined = tree.kind === 'mod' ? [] : undefined;
+    await new Promise<void>((resolve, reject) => {
+      entry.on('data', (chunk: Buffer) => {
+        if (bytes === 0) offset = offsetOf(chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+        kept?.push(chunk);
+      });
+      entry.on('end', resolve);
+      entry.on('error', reject);
+    });
+    const file = path.join(this.bundleDir, volume.name);
+    return {
+      sha256: hash.digest('hex'),
+      bytes,
+      ...(kept === undefined ? {} : { content: Buffer.concat(kept) }),
+      ...(offset === undefined ? {} : { copy: { file, range: { offset, length: bytes } } }),
+    };
   }
 
   /** Passes the entry's bytes to the lander while hashing them, with the lander's pace setting the reading pace. */
-  private async stream(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: TreePath): Promise<StreamedEntry> {
+  private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: TreePath, lander: EntryLander): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
     const kept: Buffer[] | undefined = tree.kind === 'mod' ? [] : undefined;
@@ -304,7 +324,6 @@ class EntryChecker {
     });
     streamed.catch(() => undefined);
 
-    const lander = this.options.onEntry ?? ((e: BundleEntry, d: Readable) => this.landInTemp(e, d, tree));
     let landedFile: string | undefined;
     try {
       landedFile = (await lander(listed, data, volume)) ?? undefined;
@@ -314,29 +333,29 @@ class EntryChecker {
       throw error;
     }
     await streamed;
-    return { sha256: hash.digest('hex'), bytes, ...(kept === undefined ? {} : { content: Buffer.concat(kept) }), ...(landedFile === undefined ? {} : { landedFile }) };
+    return {
+      sha256: hash.digest('hex'),
+      bytes,
+      ...(kept === undefined ? {} : { content: Buffer.concat(kept) }),
+      ...(landedFile === undefined ? {} : { copy: { file: landedFile } }),
+    };
   }
 
-  private async landInTemp(_entry: BundleEntry, data: Readable, tree: TreePath): Promise<string | undefined> {
-    if (tree.kind !== 'zip' || this.options.revalidateZips === false) {
-      data.resume();
-      await finished(data);
-      return undefined;
+  private async checkZip(listed: BundleEntry, tree: TreePath, copy: StreamedEntry['copy'], where: { volume: string; entry: string }): Promise<void> {
+    if (copy === undefined) {
+      throw new Error(this.options.onEntry === undefined
+        ? `${where.volume}: ${listed.path}: the tar reader did not say where the zip lies in the volume, so it cannot be validated there`
+        : `onEntry did not say where it landed ${listed.path}; a zip is validated from its landed copy`);
     }
-    this.tempDir ??= await mkdtemp(path.join(this.options.tempDir ?? os.tmpdir(), 'modferry-verify-'));
-    const file = path.join(this.tempDir, 'module.zip');
-    await pipeline(data, createWriteStream(file, { flags: 'wx' }));
-    return file;
-  }
-
-  private async checkZip(listed: BundleEntry, tree: TreePath, landedFile: string | undefined, where: { volume: string; entry: string }): Promise<void> {
-    if (landedFile === undefined) throw new Error(`onEntry did not say where it landed ${listed.path}; a zip is validated from its landed copy`);
     const key = versionKey(tree);
     const expectedGoMod = this.goMods.get(key);
     this.goMods.delete(key);
     let h1: string;
     try {
-      ({ h1 } = await inspectModuleZip(landedFile, { path: tree.modulePath, version: tree.version ?? '' }, expectedGoMod === undefined ? {} : { expectedGoMod }));
+      ({ h1 } = await inspectModuleZip(copy.file, { path: tree.modulePath, version: tree.version ?? '' }, {
+        ...(expectedGoMod === undefined ? {} : { expectedGoMod }),
+        ...(copy.range === undefined ? {} : { range: copy.range }),
+      }));
     } catch (error) {
       if (!(error instanceof ModuleZipError)) throw error;
       const inside = error.entry === undefined ? '' : `${error.entry}: `;

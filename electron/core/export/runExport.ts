@@ -106,7 +106,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       signal,
       onProgress,
     });
-    await readBackBundle(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal, onProgress, tempDir: staging });
+    await readBackBundle(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal, onProgress });
     const result: ExportResult = {
       bundleDir: written.bundleDir,
       bundleId: written.manifest.bundleId,

@@ -3,58 +3,105 @@ import type { FileHandle } from 'node:fs/promises';
 /**
  * Bytes read from the file at once. A module zip is mostly small files: reading a block
  * at a time turns a thousand entries into a handful of reads, while a reader never holds
- * more than a block of any zip, however large.
+ * more than a block of any zip (two while walking through a large entry), however large.
  */
 const BLOCK_BYTES = 1 << 20;
 
+interface Block {
+  start: number;
+  bytes: Buffer;
+}
+
 /**
- * Byte ranges of an open file, served from the last block read. Walking forward through
- * the file costs one read per block however many ranges it is cut into. A block is never
- * written to once read, so a range handed out stays valid after the reader moves on.
+ * Byte ranges of a zip in an open file, served from the last block read. Walking forward
+ * through the zip costs one read per block however many ranges it is cut into. A block is
+ * never written to once read, so a range handed out stays valid after the reader moves on.
+ *
+ * Offsets count from the zip's first byte, which lies `base` bytes into the file (a zip
+ * stored inside a tar volume); the zip is `size` bytes long. Nothing outside those bytes
+ * is ever read: a range reaching before or past them comes back short, as at the end of a
+ * file, and the caller finds the zip corrupt.
  */
 export class BlockReader {
-  private block = Buffer.alloc(0);
-  private blockStart = 0;
+  private block: Block = { start: 0, bytes: Buffer.alloc(0) };
+  /** The block after the current one, read while the caller works through a large entry. */
+  private ahead: { start: number; block: Promise<Block> } | undefined;
 
   constructor(
     private readonly handle: FileHandle,
     readonly size: number,
+    private readonly base = 0,
   ) {}
 
-  /** `length` bytes at `offset`, or fewer where the file ends first. */
+  /** `length` bytes at `offset`, or fewer where the zip ends first; none for an offset before its start. */
   async read(offset: number, length: number): Promise<Buffer> {
     const end = Math.min(offset + length, this.size);
-    if (offset >= end) return Buffer.alloc(0);
-    if (offset < this.blockStart || end > this.blockStart + this.block.length) await this.readBlockHolding(offset, end);
-    return this.block.subarray(offset - this.blockStart, end - this.blockStart);
+    if (offset < 0 || offset >= end) return Buffer.alloc(0);
+    if (offset < this.block.start || end > this.block.start + this.block.bytes.length) this.block = await this.blockHolding(offset, end);
+    return this.block.bytes.subarray(offset - this.block.start, end - this.block.start);
   }
 
-  /** `length` bytes at `offset` in pieces of at most a block, for a range too large to hold at once. */
+  /**
+   * `length` bytes at `offset` in pieces of at most a block, for a range too large to hold
+   * at once. The next block is read while the caller works on a piece.
+   */
   async *pieces(offset: number, length: number): AsyncGenerator<Buffer, void, undefined> {
     const end = Math.min(offset + length, this.size);
     for (let at = offset; at < end; ) {
-      const inBlock = at >= this.blockStart && at < this.blockStart + this.block.length;
-      const piece = await this.read(at, inBlock ? this.blockStart + this.block.length - at : BLOCK_BYTES);
+      const { start, bytes } = this.block;
+      const inBlock = at >= start && at < start + bytes.length;
+      const piece = (await this.read(at, inBlock ? start + bytes.length - at : BLOCK_BYTES)).subarray(0, end - at);
       if (piece.length === 0) return;
-      yield piece.subarray(0, end - at);
       at += piece.length;
+      if (at < end) this.readAhead(at);
+      yield piece;
     }
   }
 
-  private async readBlockHolding(offset: number, end: number): Promise<void> {
-    // A block that would run past the end of the file starts earlier instead: the first read
-    // (the end of central directory record) then holds all of a small zip.
+  /** Resolves once no read is under way, so that the file can be closed. */
+  async idle(): Promise<void> {
+    await this.ahead?.block.catch(() => undefined);
+  }
+
+  private readAhead(offset: number): void {
+    const { start, length } = this.blockFor(offset, Math.min(offset + BLOCK_BYTES, this.size));
+    if (this.ahead?.start === start) return;
+    const block = this.readBlock(start, length);
+    // Awaited when it is used, or by idle(): until then a failure is not unhandled.
+    block.catch(() => undefined);
+    this.ahead = { start, block };
+  }
+
+  private async blockHolding(offset: number, end: number): Promise<Block> {
+    const { start, length } = this.blockFor(offset, end);
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead?.start === start) {
+      const block = await ahead.block;
+      if (end <= block.start + block.bytes.length) return block;
+    } else {
+      // Never two reads at once: the block read ahead is not wanted after all.
+      await ahead?.block.catch(() => undefined);
+    }
+    return this.readBlock(start, length);
+  }
+
+  // A block that would run past the end of the zip starts earlier instead: the first read
+  // (the end of central directory record) then holds all of a small zip.
+  private blockFor(offset: number, end: number): { start: number; length: number } {
     const length = Math.min(Math.max(BLOCK_BYTES, end - offset), this.size);
-    const start = Math.min(offset, this.size - length);
-    const block = Buffer.allocUnsafe(length);
+    return { start: Math.min(offset, this.size - length), length };
+  }
+
+  private async readBlock(start: number, length: number): Promise<Block> {
+    const bytes = Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
-      const { bytesRead } = await this.handle.read(block, filled, length - filled, start + filled);
+      const { bytesRead } = await this.handle.read(bytes, filled, length - filled, this.base + start + filled);
       // The file shrank since it was opened: hand out what there is, the caller finds it short.
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    this.block = block.subarray(0, filled);
-    this.blockStart = start;
+    return { start, bytes: bytes.subarray(0, filled) };
   }
 }

@@ -2,7 +2,7 @@ import { checkModuleZipFileSize, ModuleZipListingChecker, type ModuleVersion } f
 import { digestZipEntries } from './digestZipEntries';
 import { h1Of } from './hashModuleZip';
 import { ModuleZipError } from './moduleZipError';
-import { withZipFile } from './openZipFile';
+import { withZipFile, type ZipRange } from './openZipFile';
 import { centralDirectory, type ZipEntryRecord } from './zipCentralDirectory';
 
 export interface InspectedModuleZip {
@@ -22,6 +22,12 @@ export interface InspectOptions {
    * command builds with the .mod file, so a zip whose go.mod says otherwise is inconsistent.
    */
   expectedGoMod?: Uint8Array;
+  /**
+   * The zip is these bytes of the file, not the whole of it: a module zip inside a tar
+   * volume is read where it lies. Nothing outside the range is read; a zip whose records
+   * point outside it is corrupt.
+   */
+  range?: ZipRange;
 }
 
 /**
@@ -60,7 +66,7 @@ export async function inspectModuleZip(
     if (goMod !== undefined) checkGoModMatches(zipFile, checker.goModEntry, goMod, options.expectedGoMod);
     const h1 = h1Of(entries.map(({ name }, i) => ({ name, sha256Hex: sha256Hex[i]! })));
     return { h1, ...(goMod === undefined ? {} : { goMod }), files, bytes };
-  });
+  }, options.range);
 }
 
 function listingChecker(zipFile: string, mod: ModuleVersion): ModuleZipListingChecker {
