@@ -4,20 +4,11 @@
  * them. Meaning (which directives exist, what their arguments are) is goModFile's business.
  */
 import { isGoPrintable, isGoSpace, quoteGoRune } from './goStringRules';
+import { FileLineError } from '../fileLineError';
 
 /** A go.mod that cannot be read; the message is `file:line: reason`, like the go command's. */
-export class GoModSyntaxError extends Error {
+export class GoModSyntaxError extends FileLineError {
   override name = 'GoModSyntaxError';
-  readonly file: string;
-  readonly line: number;
-  readonly reason: string;
-
-  constructor(file: string, line: number, reason: string) {
-    super(`${file}:${line}: ${reason}`);
-    this.file = file;
-    this.line = line;
-    this.reason = reason;
-  }
 }
 
 export interface ModComment {

@@ -5,6 +5,7 @@
  */
 import { build, canonical, compare } from './semver';
 import { compareGoStrings, goFields, isGoSpace, quoteGoString } from './goStringRules';
+import { FileLineError } from '../fileLineError';
 
 export interface GoSumLine {
   path: string;
@@ -16,18 +17,8 @@ export interface GoSumLine {
 }
 
 /** A go.sum line that cannot be read; the message is `file:line: reason`. */
-export class GoSumSyntaxError extends Error {
+export class GoSumSyntaxError extends FileLineError {
   override name = 'GoSumSyntaxError';
-  readonly file: string;
-  readonly line: number;
-  readonly reason: string;
-
-  constructor(file: string, line: number, reason: string) {
-    super(`${file}:${line}: ${reason}`);
-    this.file = file;
-    this.line = line;
-    this.reason = reason;
-  }
 }
 
 const GO_MOD_SUFFIX = '/go.mod';

@@ -3,6 +3,7 @@
  * but it lacked, and `modferry export --request FILE` fetches them online. It is plain text, one
  * `path@version` (or `path@latest`) a line, so an operator can read and edit it before carrying it over.
  */
+import { FileLineError } from '../fileLineError';
 import { checkModulePath } from '../gomod/modulePath';
 import { canonical, isValid } from '../gomod/semver';
 
@@ -24,15 +25,8 @@ export interface ParsedRequest extends ModuleRequest {
   line: number;
 }
 
-export class RequestFileError extends Error {
+export class RequestFileError extends FileLineError {
   override name = 'RequestFileError';
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    reason: string,
-  ) {
-    super(`${file}:${line}: ${reason}`);
-  }
 }
 
 export function formatRequestFile(requests: readonly RequestedModule[], meta: { createdAt: string; tool: string }): string {

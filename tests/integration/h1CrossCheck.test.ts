@@ -6,15 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { hashGoModFile, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { inspectModuleZip } from '../../electron/core/modzip/inspectModuleZip';
 import { debianGoproxyFixture } from '../support/debianFixture';
-import { offlineGoEnv, parseJsonStream, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
+import { offlineGoEnv, parseJsonStream, requireGo, runGo, scratchGoWorkspace, type GoDownload } from '../support/goCommand';
 
-interface GoDownload {
-  Path: string;
-  Version: string;
-  Sum?: string;
-  GoModSum?: string;
-  Error?: string;
-}
 
 test('h1 of real module zips and go.mod files agrees with go mod download', { timeout: 600_000 }, async (t) => {
   if (!requireGo(t)) return;

@@ -7,15 +7,8 @@ import { startProxyServer } from '../../electron/core/serve/proxyServer';
 import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
 import { makeBundleSources, makeTempDir, testSigningKey, type SourceModule } from '../support/bundleSources';
-import { offlineGoEnv, parseJsonStream, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
+import { offlineGoEnv, parseJsonStream, requireGo, runGo, scratchGoWorkspace, type GoDownload } from '../support/goCommand';
 
-interface GoDownload {
-  Path: string;
-  Version: string;
-  Sum?: string;
-  GoModSum?: string;
-  Error?: string;
-}
 
 const modules: SourceModule[] = [
   { path: 'github.com/BurntSushi/toml', version: 'v1.2.0' },

@@ -81,6 +81,26 @@ export async function scratchGoWorkspace(label: string): Promise<{ dir: string; 
   };
 }
 
+/** One report of `go mod download -json`. */
+export interface GoDownload {
+  Path: string;
+  Version: string;
+  Sum?: string;
+  GoModSum?: string;
+  Error?: string;
+}
+
+/** Runs `go mod download -json` and returns its reports, also when some modules failed. */
+export function goModDownload(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<GoDownload[]> {
+  return new Promise((resolve, reject) => {
+    execFile('go', ['mod', 'download', '-json', ...args], { cwd, env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      const reports = parseJsonStream<GoDownload>(stdout);
+      if (reports.length === 0) reject(new Error(`go mod download printed nothing: ${error?.message ?? ''}\n${stderr}`));
+      else resolve(reports);
+    });
+  });
+}
+
 /** `go mod download -json` prints one JSON object after another, not an array. */
 export function parseJsonStream<T>(text: string): T[] {
   const values: T[] = [];

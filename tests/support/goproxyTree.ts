@@ -89,3 +89,15 @@ function isAllowedFileName(name: string): boolean {
     return false;
   }
 }
+
+/** A GOPROXY file tree with one v1.0.0 per module, for tests that build their own zips. */
+export async function writeSingleVersionProxy(root: string, modules: Array<{ path: string; mod: string; zip: Buffer }>): Promise<void> {
+  for (const m of modules) {
+    const vDir = path.join(root, m.path, '@v');
+    await mkdir(vDir, { recursive: true });
+    await writeFile(path.join(vDir, 'list'), 'v1.0.0\n');
+    await writeFile(path.join(vDir, 'v1.0.0.info'), '{"Version":"v1.0.0","Time":"2023-01-01T00:00:00Z"}');
+    await writeFile(path.join(vDir, 'v1.0.0.mod'), m.mod);
+    await writeFile(path.join(vDir, 'v1.0.0.zip'), m.zip);
+  }
+}

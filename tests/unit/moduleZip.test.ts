@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +12,8 @@ import { h1Of, hashGoModBytes, hashGoModFile, hashModuleZip } from '../../electr
 import { inspectModuleZip } from '../../electron/core/modzip/inspectModuleZip';
 import { ModuleZipError } from '../../electron/core/modzip/moduleZipError';
 import { readZipEntries } from '../../electron/core/modzip/readZipEntries';
-import { offlineGoEnv, parseJsonStream, requireGo, scratchGoWorkspace } from '../support/goCommand';
+import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
+import { writeSingleVersionProxy } from '../support/goproxyTree';
 
 interface ZipItem {
   name: string;
@@ -399,36 +399,8 @@ describe('unreadable zips', () => {
   });
 });
 
-interface GoDownload {
-  Path: string;
-  Version: string;
-  Sum?: string;
-  GoModSum?: string;
-  Error?: string;
-}
 
-/** A GOPROXY file tree with one v1.0.0 per module. */
-async function writeProxy(root: string, modules: Array<{ path: string; mod: string; zip: Buffer }>): Promise<void> {
-  for (const m of modules) {
-    const vDir = path.join(root, m.path, '@v');
-    await mkdir(vDir, { recursive: true });
-    await writeFile(path.join(vDir, 'list'), 'v1.0.0\n');
-    await writeFile(path.join(vDir, 'v1.0.0.info'), '{"Version":"v1.0.0","Time":"2023-01-01T00:00:00Z"}');
-    await writeFile(path.join(vDir, 'v1.0.0.mod'), m.mod);
-    await writeFile(path.join(vDir, 'v1.0.0.zip'), m.zip);
-  }
-}
 
-/** Runs `go mod download -json` and returns its reports, also when some modules failed. */
-function goModDownload(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<GoDownload[]> {
-  return new Promise((resolve, reject) => {
-    execFile('go', ['mod', 'download', '-json', ...args], { cwd, env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const reports = parseJsonStream<GoDownload>(stdout);
-      if (reports.length === 0) reject(new Error(`go mod download printed nothing: ${error?.message ?? ''}\n${stderr}`));
-      else resolve(reports);
-    });
-  });
-}
 
 describe('against the go command', () => {
   test('h1 of zips and go.mod files equals what go mod download records', { timeout: 180_000 }, async (t) => {
@@ -441,7 +413,7 @@ describe('against the go command', () => {
       { path: mod.path, mod: GO_MOD, zip: await zipBytes(validItems) },
       { path: noGoMod, mod: `module ${noGoMod}\n`, zip: await zipBytes([{ name: `${noGoMod}@v1.0.0/a.go`, content: 'package a\n' }]) },
     ];
-    await writeProxy(proxy, modules);
+    await writeSingleVersionProxy(proxy, modules);
 
     const env = offlineGoEnv(pathToFileURL(proxy).href, workspace.modCache);
     const reports = await goModDownload(modules.map((m) => `${m.path}@v1.0.0`), workspace.dir, env);
@@ -482,7 +454,7 @@ describe('against the go command', () => {
     }
     const crcPath = 'example.com/bad/crc';
     const crcZip = replaceAll(await zipBytes([{ name: `${crcPath}@v1.0.0/m.go`, content: 'original', store: true }]), 'original', 'tampered');
-    await writeProxy(proxy, [...modules, { path: crcPath, mod: `module ${crcPath}\n`, zip: crcZip }]);
+    await writeSingleVersionProxy(proxy, [...modules, { path: crcPath, mod: `module ${crcPath}\n`, zip: crcZip }]);
 
     const env = offlineGoEnv(pathToFileURL(proxy).href, workspace.modCache);
     const reports = await goModDownload([...modules, { path: crcPath }].map((m) => `${m.path}@v1.0.0`), workspace.dir, env);

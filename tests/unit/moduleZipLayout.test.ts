@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,7 +11,8 @@ import { h1Of, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { inspectModuleZip } from '../../electron/core/modzip/inspectModuleZip';
 import { ModuleZipError } from '../../electron/core/modzip/moduleZipError';
 import { readZipEntries } from '../../electron/core/modzip/readZipEntries';
-import { offlineGoEnv, parseJsonStream, requireGo, scratchGoWorkspace } from '../support/goCommand';
+import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
+import { writeSingleVersionProxy } from '../support/goproxyTree';
 
 /**
  * Zips laid out other than a zip writer usually lays them out, entries large enough to be
@@ -366,34 +366,8 @@ describe('large entries', () => {
   });
 });
 
-interface GoDownload {
-  Path: string;
-  Version: string;
-  Sum?: string;
-  Error?: string;
-}
 
-/** A GOPROXY file tree with one v1.0.0 per module. */
-async function writeProxy(root: string, modules: Array<{ path: string; mod: string; zip: Buffer }>): Promise<void> {
-  for (const m of modules) {
-    const vDir = path.join(root, m.path, '@v');
-    await mkdir(vDir, { recursive: true });
-    await writeFile(path.join(vDir, 'list'), 'v1.0.0\n');
-    await writeFile(path.join(vDir, 'v1.0.0.info'), '{"Version":"v1.0.0","Time":"2023-01-01T00:00:00Z"}');
-    await writeFile(path.join(vDir, 'v1.0.0.mod'), m.mod);
-    await writeFile(path.join(vDir, 'v1.0.0.zip'), m.zip);
-  }
-}
 
-function goModDownload(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<GoDownload[]> {
-  return new Promise((resolve, reject) => {
-    execFile('go', ['mod', 'download', '-json', ...args], { cwd, env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const reports = parseJsonStream<GoDownload>(stdout);
-      if (reports.length === 0) reject(new Error(`go mod download printed nothing: ${error?.message ?? ''}\n${stderr}`));
-      else resolve(reports);
-    });
-  });
-}
 
 describe('against the go command', () => {
   test('every accepted layout is accepted by go mod download with the same h1; a bad data descriptor is refused by both', { timeout: 180_000 }, async (t) => {
@@ -410,7 +384,7 @@ describe('against the go command', () => {
     const descriptorZip = await zipBytes([{ name: `${descriptorPath}@v1.0.0/a.go`, content: 'package a\n', descriptor: true }]);
     const descriptor = zipParts(descriptorZip).locals[0]!.subarray(-16);
     descriptor.writeUInt32LE((descriptor.readUInt32LE(4) ^ 1) >>> 0, 4);
-    await writeProxy(proxy, [...modules, { path: descriptorPath, mod: `module ${descriptorPath}\n`, zip: descriptorZip }]);
+    await writeSingleVersionProxy(proxy, [...modules, { path: descriptorPath, mod: `module ${descriptorPath}\n`, zip: descriptorZip }]);
 
     const env = offlineGoEnv(pathToFileURL(proxy).href, workspace.modCache);
     const reports = await goModDownload([...modules.map((m) => m.path), descriptorPath].map((p) => `${p}@v1.0.0`), workspace.dir, env);
