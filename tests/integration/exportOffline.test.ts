@@ -153,6 +153,19 @@ describe('modferry export', { timeout: 900_000 }, () => {
     assert.deepEqual(bundleDirsIn(out), []);
   });
 
+  test('a project the bundle cannot build offline fails the go check, and nothing is sealed', async (t) => {
+    if (!installedGo()) return t.skip('no go command to check with');
+    // main.go imports github.com/google/uuid, which this go.mod does not require: offline, nothing can supply it.
+    const project = await goProgram(fixture, 'uuid', ['github.com/pkg/errors']);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const result = await exportTo(['--project', project, '--out', out]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr.join('\n'), /the offline go command failed on the bundle[\s\S]*github\.com\/google\/uuid/);
+    for (const dir of bundleDirsIn(out)) assert.ok(!existsSync(path.join(dir, 'manifest.json')));
+    assert.deepEqual(bundleDirsIn(out), [], 'what was written is removed');
+  });
+
   test('bad input names the file and line', async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-bad-'));
     t.after(() => rm(dir, { recursive: true, force: true }));

@@ -62,6 +62,12 @@ export interface WriteBundleOptions {
   toolVersion: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /**
+   * Awaited after the volumes are written and before the bundle is sealed (signature and manifest):
+   * work that must pass for the bundle to count, run alongside the writing. A rejection removes
+   * everything written, like any other failure.
+   */
+  beforeSealing?: () => Promise<void>;
 }
 
 export interface WrittenBundle {
@@ -104,6 +110,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     const volumeHashes: string[] = [];
     for (const volume of volumes) volumeHashes.push(await writeVolume(bundleDir, volume, created, progress, signal));
 
+    await options.beforeSealing?.();
     const manifest: BundleManifest = {
       ...draft,
       volumes: draft.volumes.map((volume, i) => ({ ...volume, sha256: volumeHashes[i] ?? '' })),

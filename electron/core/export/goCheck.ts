@@ -45,8 +45,13 @@ export async function checkWithGo(
       const work = path.join(scratch, 'work');
       await prepareWorkspace(target, work);
       const env = offlineEnv(tree, scratch);
-      await runGo(['mod', 'download', 'all'], work, env, target.name, options.signal);
-      if (target.projectDir) await runGo(['build', './...'], work, env, target.name, options.signal);
+      // Both at once: the go command locks its module cache, and neither needs the other's downloads.
+      // -trimpath keeps the build cache keyed by module@version instead of this run's empty module cache
+      // folder, so the proof reuses earlier compilations (seconds less) and proves exactly the same.
+      const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
+      if (target.projectDir) runs.push(runGo(['build', '-trimpath', './...'], work, env, target.name, options.signal));
+      const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       await removeTree(scratch);
     }

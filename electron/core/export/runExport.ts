@@ -92,7 +92,9 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     const targets: GoCheckTarget[] = inputs.roots
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
       .filter((t, i) => hasWork(answered[i]!));
-    const check = request.check ? await proveWithGo(tree.dir, targets, { signal, onProgress }) : { status: 'skipped' as const, reason: '--no-check was given' };
+    // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
+    const checking = request.check ? proveWithGo(tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
+    checking.catch(() => undefined);
     const held = inventory ? inventoryHas(inventory) : () => false;
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held(f.modulePath, f.version, f.kind));
     const signer = await signingKey(request);
@@ -105,7 +107,11 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       toolVersion: request.toolVersion,
       signal,
       onProgress,
+      beforeSealing: async () => {
+        await checking;
+      },
     });
+    const check = await checking;
     await readBackBundle(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal, onProgress });
     const result: ExportResult = {
       bundleDir: written.bundleDir,
