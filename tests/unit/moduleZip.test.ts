@@ -11,6 +11,7 @@ import { formatModuleZipProblem, MAX_GO_MOD_BYTES, MAX_LICENSE_BYTES } from '../
 import { h1Of, hashGoModBytes, hashGoModFile, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { inspectModuleZip } from '../../electron/core/modzip/inspectModuleZip';
 import { ModuleZipError } from '../../electron/core/modzip/moduleZipError';
+import { rejectsWithZipError } from '../support/moduleZipAssertions';
 import { readZipEntries } from '../../electron/core/modzip/readZipEntries';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeSingleVersionProxy } from '../support/goproxyTree';
@@ -91,18 +92,6 @@ function locate(bytes: Buffer, name: string): { central: number; data: number; c
   throw new Error(`no entry ${name}`);
 }
 
-async function rejects(promise: Promise<unknown>, file: string, entry: string | undefined, reason: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ModuleZipError, `expected a ModuleZipError, got ${String(error)}`);
-    assert.equal(error.file, file);
-    assert.equal(error.entry, entry);
-    if (typeof reason === 'string') assert.equal(error.reason, reason);
-    else assert.match(error.reason, reason);
-    assert.ok(error.message.startsWith(`${file}: `) && error.message.endsWith(`: ${error.reason}`), error.message);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return true;
-  });
-}
 
 const sha256Hex = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
 
@@ -147,7 +136,7 @@ describe('hashModuleZip', () => {
 
   test('a name with a newline cannot be hashed', async () => {
     const file = await saveZip(replaceAll(await zipBytes([{ name: `${P}a_b.go`, content: 'x' }]), 'a_b.go', 'a\nb.go'));
-    await rejects(hashModuleZip(file), file, `${P}a\nb.go`, 'name contains a newline, which h1 cannot hash');
+    await rejectsWithZipError(hashModuleZip(file), file, `${P}a\nb.go`, 'name contains a newline, which h1 cannot hash');
     await assert.rejects(hashModuleZip(file), { message: `${file}: "${P}a\\nb.go": name contains a newline, which h1 cannot hash` });
   });
 });
@@ -187,13 +176,13 @@ describe('inspectModuleZip', () => {
 
   test('a go.mod that differs from the .mod file is refused, naming the zip and go.mod', async () => {
     const file = await writeZip(validItems);
-    await rejects(
+    await rejectsWithZipError(
       inspectModuleZip(file, mod, { expectedGoMod: Buffer.from('module example.com/m\n\ngo 1.20\n') }),
       file,
       `${P}go.mod`,
       "differs from the module's .mod file (first difference on line 3)",
     );
-    await rejects(inspectModuleZip(file, mod, { expectedGoMod: Buffer.from(`${GO_MOD}\n`) }), file, `${P}go.mod`, /line 4/);
+    await rejectsWithZipError(inspectModuleZip(file, mod, { expectedGoMod: Buffer.from(`${GO_MOD}\n`) }), file, `${P}go.mod`, /line 4/);
   });
 
   const invalid: Array<[string, ZipItem[], string, string]> = [
@@ -207,29 +196,29 @@ describe('inspectModuleZip', () => {
   for (const [what, items, entry, reason] of invalid) {
     test(`refuses ${what}, naming the zip and the entry`, async () => {
       const file = await writeZip(items);
-      await rejects(inspectModuleZip(file, mod), file, entry, reason);
+      await rejectsWithZipError(inspectModuleZip(file, mod), file, entry, reason);
     });
   }
 
   test('refuses a path with .., naming the entry', async () => {
     const bytes = replaceAll(await zipBytes([{ name: `${P}@@/x.go`, content: 'package x\n' }]), '@@/x.go', '../x.go');
     const file = await saveZip(bytes);
-    await rejects(inspectModuleZip(file, mod), file, `${P}../x.go`, 'malformed file path "../x.go": invalid path element ".."');
+    await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}../x.go`, 'malformed file path "../x.go": invalid path element ".."');
   });
 
   test('refuses a go.mod over 16 MiB from its declared size, before reading it', async () => {
     const file = await writeZip([{ name: `${P}go.mod`, content: Buffer.alloc(MAX_GO_MOD_BYTES + 1, 0x20) }]);
-    await rejects(inspectModuleZip(file, mod), file, `${P}go.mod`, 'go.mod file too large (16777217 bytes; max size is 16777216 bytes)');
+    await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}go.mod`, 'go.mod file too large (16777217 bytes; max size is 16777216 bytes)');
   });
 
   test('refuses a LICENSE over 16 MiB', async () => {
     const file = await writeZip([{ name: `${P}LICENSE`, content: Buffer.alloc(MAX_LICENSE_BYTES + 1, 0x20) }]);
-    await rejects(inspectModuleZip(file, mod), file, `${P}LICENSE`, 'LICENSE file too large (16777217 bytes; max size is 16777216 bytes)');
+    await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}LICENSE`, 'LICENSE file too large (16777217 bytes; max size is 16777216 bytes)');
   });
 
   test('refuses a module path or version the go command would not accept', async () => {
     const file = await writeZip(validItems);
-    await rejects(inspectModuleZip(file, { path: 'example.com/m', version: 'v1.0' }), file, undefined,
+    await rejectsWithZipError(inspectModuleZip(file, { path: 'example.com/m', version: 'v1.0' }), file, undefined,
       'example.com/m@v1.0: version "v1.0" is not canonical (should be "v1.0.0")');
   });
 
@@ -237,7 +226,7 @@ describe('inspectModuleZip', () => {
     const bytes = await zipBytes([{ name: `${P}big.go`, content: 'x'.repeat(5000) }]);
     bytes.writeUInt32LE(4000, locate(bytes, `${P}big.go`).central + 24);
     const file = await saveZip(bytes);
-    await rejects(inspectModuleZip(file, mod), file, `${P}big.go`, /^corrupt entry: /);
+    await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}big.go`, /^corrupt entry: /);
   });
 });
 
@@ -268,7 +257,7 @@ describe('a zip inside a larger file', () => {
   test('nothing after the range is read: a range one byte short has no end record', async () => {
     const zip = await zipBytes(validItems);
     const file = await saveZip(Buffer.concat([zip, zip]));
-    await rejects(inspectModuleZip(file, mod, { range: { offset: 0, length: zip.length - 1 } }), file, undefined, /^not a valid zip file: no end of central directory record/);
+    await rejectsWithZipError(inspectModuleZip(file, mod, { range: { offset: 0, length: zip.length - 1 } }), file, undefined, /^not a valid zip file: no end of central directory record/);
   });
 
   test('nothing before the range is read: entries whose headers lie before it are refused', async () => {
@@ -276,7 +265,7 @@ describe('a zip inside a larger file', () => {
     const zip = await zipBytes([{ name: `${P}go.mod`, content: GO_MOD }]);
     const central = locate(zip, `${P}go.mod`).central;
     const file = await saveZip(zip);
-    await rejects(inspectModuleZip(file, mod, { range: { offset: central, length: zip.length - central } }), file, `${P}go.mod`, `corrupt entry: no local file header at offset -${central}`);
+    await rejectsWithZipError(inspectModuleZip(file, mod, { range: { offset: central, length: zip.length - central } }), file, `${P}go.mod`, `corrupt entry: no local file header at offset -${central}`);
     assert.equal((await inspectModuleZip(file, mod)).files, 1);
   });
 
@@ -286,13 +275,13 @@ describe('a zip inside a larger file', () => {
     // The end record's directory size now reaches back past the zip's start, into the zip before it.
     zip.writeUInt32LE(zip.readUInt32LE(zip.length - 22 + 12) + zip.length, zip.length - 22 + 12);
     const { file, ranges } = await zipsInOneFile([before, zip]);
-    await rejects(inspectModuleZip(file, mod, { range: ranges[1]! }), file, undefined, 'not a valid zip file: the central directory lies outside the file');
+    await rejectsWithZipError(inspectModuleZip(file, mod, { range: ranges[1]! }), file, undefined, 'not a valid zip file: the central directory lies outside the file');
   });
 
   test('a range past the end of the file is refused, naming the file', async () => {
     const zip = await zipBytes(validItems);
     const file = await saveZip(zip);
-    await rejects(inspectModuleZip(file, mod, { range: { offset: 10, length: zip.length } }), file, undefined,
+    await rejectsWithZipError(inspectModuleZip(file, mod, { range: { offset: 10, length: zip.length } }), file, undefined,
       `the file is ${zip.length} bytes, too short to hold the zip at bytes 10-${zip.length + 10}`);
   });
 
@@ -342,7 +331,7 @@ describe('unreadable zips', () => {
     for (const [reader, read] of readers) {
       test(`${reader} of ${what} is a ModuleZipError naming the file`, async () => {
         const file = await saveZip(await make());
-        await rejects(read(file), file, entry, reason);
+        await rejectsWithZipError(read(file), file, entry, reason);
       });
     }
   }
@@ -350,7 +339,7 @@ describe('unreadable zips', () => {
   for (const [reader, read] of readers) {
     test(`${reader} of a missing file says so`, async () => {
       const file = path.join(dir, 'no-such.zip');
-      await rejects(read(file), file, undefined, 'no such file');
+      await rejectsWithZipError(read(file), file, undefined, 'no such file');
     });
   }
 
@@ -477,6 +466,6 @@ describe('against the go command', () => {
     const goCrc = reports.find((r) => r.Path === crcPath);
     assert.match(goCrc?.Error ?? 'accepted', /checksum error/);
     const crcFile = path.join(proxy, crcPath, '@v', 'v1.0.0.zip');
-    await rejects(hashModuleZip(crcFile), crcFile, `${crcPath}@v1.0.0/m.go`, /^checksum error: /);
+    await rejectsWithZipError(hashModuleZip(crcFile), crcFile, `${crcPath}@v1.0.0/m.go`, /^checksum error: /);
   });
 });

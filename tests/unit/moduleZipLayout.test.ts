@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import yazl from 'yazl';
 import { h1Of, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { inspectModuleZip } from '../../electron/core/modzip/inspectModuleZip';
-import { ModuleZipError } from '../../electron/core/modzip/moduleZipError';
+import { rejectsWithZipError } from '../support/moduleZipAssertions';
 import { readZipEntries } from '../../electron/core/modzip/readZipEntries';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeSingleVersionProxy } from '../support/goproxyTree';
@@ -67,17 +67,6 @@ async function saveZip(bytes: Buffer): Promise<string> {
 const sha256Hex = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
 const h1OfItems = (items: ZipItem[]): string => h1Of(items.map((item) => ({ name: item.name, sha256Hex: sha256Hex(item.content ?? '') })));
 
-async function rejects(promise: Promise<unknown>, file: string, entry: string | undefined, reason: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ModuleZipError, `expected a ModuleZipError, got ${String(error)}`);
-    assert.equal(error.file, file);
-    assert.equal(error.entry, entry);
-    if (typeof reason === 'string') assert.equal(error.reason, reason);
-    else assert.match(error.reason, reason);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return true;
-  });
-}
 
 /** The parts of a zip as yazl writes it (no comment). */
 interface ZipParts {
@@ -219,7 +208,7 @@ describe('zip layouts the go command reads', () => {
   test('listing problems are found in central-directory order, wherever the data lies', async () => {
     const items = [{ name: `${P}a.go`, content: 'a' }, { name: `${P}b.go`, content: 'b' }, { name: `${P}A.go`, content: 'c' }];
     const file = await saveZip(relayout(await zipBytes(items), { dataOrder: [2, 1, 0], centralOrder: [2, 1, 0] }));
-    await rejects(inspectModuleZip(file, mod), file, `${P}a.go`, 'case-insensitive file name collision: "A.go" and "a.go"');
+    await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}a.go`, 'case-insensitive file name collision: "A.go" and "a.go"');
   });
 
   test('a name listed twice is hashed with the content listed last, wherever the data lies', async () => {
@@ -279,7 +268,7 @@ describe('layouts that cannot be read', () => {
     for (const [reader, read] of readers) {
       test(`${reader} refuses ${what}`, async () => {
         const file = await saveZip(await make());
-        await rejects(read(file), file, entry, reason);
+        await rejectsWithZipError(read(file), file, entry, reason);
       });
     }
   }
@@ -320,7 +309,7 @@ describe('large entries', () => {
     test(`content ${how} that fails its CRC-32 is refused, naming the entry`, async () => {
       const bytes = await zipBytes([{ name: `${P}big.bin`, content: marked(noise(size, 3), 'original'), store: true }]);
       const file = await saveZip(Buffer.from(bytes.toString('latin1').replace('original', 'tampered'), 'latin1'));
-      await rejects(hashModuleZip(file), file, `${P}big.bin`, /^checksum error: content has CRC-32 [0-9a-f]{8}, the zip records [0-9a-f]{8}$/);
+      await rejectsWithZipError(hashModuleZip(file), file, `${P}big.bin`, /^checksum error: content has CRC-32 [0-9a-f]{8}, the zip records [0-9a-f]{8}$/);
     });
 
     test(`content ${how} larger or smaller than declared is refused`, async () => {
@@ -330,7 +319,7 @@ describe('large entries', () => {
         [size + 1, `corrupt entry: content is ${size} bytes where the zip declares ${size + 1}`],
       ] as const) {
         const file = await saveZip(patchCentral(bytes, 0, (central) => central.writeUInt32LE(declared, 24)));
-        await rejects(hashModuleZip(file), file, `${P}big.bin`, reason);
+        await rejectsWithZipError(hashModuleZip(file), file, `${P}big.bin`, reason);
       }
     });
   }
@@ -342,9 +331,9 @@ describe('large entries', () => {
     ];
     const tampered = (bytes: Buffer): Buffer => Buffer.from(bytes.toString('latin1').replaceAll('original', 'tampered'), 'latin1');
     const bigFirst = await saveZip(tampered(await zipBytes(items)));
-    await rejects(hashModuleZip(bigFirst), bigFirst, `${P}big.bin`, /^checksum error: /);
+    await rejectsWithZipError(hashModuleZip(bigFirst), bigFirst, `${P}big.bin`, /^checksum error: /);
     const smallFirst = await saveZip(tampered(relayout(await zipBytes(items), { dataOrder: [1, 0] })));
-    await rejects(hashModuleZip(smallFirst), smallFirst, `${P}small.go`, /^checksum error: /);
+    await rejectsWithZipError(hashModuleZip(smallFirst), smallFirst, `${P}small.go`, /^checksum error: /);
   });
 
   test('a 100 MiB entry is hashed without being held in memory', async () => {
@@ -398,6 +387,6 @@ describe('against the go command', () => {
     const goDescriptor = reports.find((r) => r.Path === descriptorPath);
     assert.match(goDescriptor?.Error ?? 'accepted', /checksum error/);
     const descriptorFile = path.join(proxy, descriptorPath, '@v', 'v1.0.0.zip');
-    await rejects(hashModuleZip(descriptorFile), descriptorFile, `${descriptorPath}@v1.0.0/a.go`, /^checksum error: /);
+    await rejectsWithZipError(hashModuleZip(descriptorFile), descriptorFile, `${descriptorPath}@v1.0.0/a.go`, /^checksum error: /);
   });
 });
