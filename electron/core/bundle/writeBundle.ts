@@ -39,6 +39,7 @@ import { shortHash } from './bundleVerifyError';
 import { syncDirectory, writeFileDurably } from './durableFile';
 import { ensureFreeSpace } from './freeSpace';
 import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
+import { writeAll } from '../fsutil/writeAll';
 
 export interface BundleSourceFile {
   /** Path in the GOPROXY tree, e.g. `github.com/!burnt!sushi/toml/@v/v1.2.0.zip`. */
@@ -256,14 +257,6 @@ async function copyVerified(
     if (sha256 !== file.sha256) throw changed(`has sha256 ${shortHash(sha256)}, expected ${shortHash(file.sha256)}`);
   } finally {
     await source.close();
-  }
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
   }
 }
 

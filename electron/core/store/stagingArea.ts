@@ -5,7 +5,7 @@
  * is written. Files the store already holds are only read through (a held zip is
  * re-validated from its copy in the tree); list files are read through and dropped.
  */
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -15,6 +15,7 @@ import type { HeldFile } from './catalog';
 import type { JournalFile } from './commitJournal';
 import { conflictOf, ImportConflictError } from './importPlan';
 import { stagingDirOf, treeFile, type StoreLayout } from './storeLayout';
+import { writeAll } from '../fsutil/writeAll';
 
 export class StagingArea {
   readonly dir: string;
@@ -87,13 +88,5 @@ async function writeDurably(file: string, data: Readable): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
   }
 }
