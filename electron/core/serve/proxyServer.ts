@@ -33,8 +33,9 @@ import {
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { parseProxyRequest } from './proxyRequest';
 import { SmallFileCache } from './smallFileCache';
+import { servedFile, type ServedFile } from './servedFile';
+import { BoundedMap } from './boundedMap';
 import type { ProxyStore } from './proxyStore';
-import type { StoredFile } from '../store/store';
 import { requestLogLine } from './requestLogLine';
 import { urlHost } from './listenAddress';
 
@@ -78,17 +79,10 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const statsCounts = options.statsCounts ?? ((own: ServedCounts) => own);
   const counts = { requests: 0, misses: 0, inFlight: 0 };
   const cache = new SmallFileCache();
-  // Imports only ever add files, so a file once found stays valid for the life of the server;
-  // misses are not remembered, or a module imported while serving would stay invisible.
-  const found = new Map<string, StoredFile>();
-  const storedFile = (path: string, version: string, kind: StoredFileKind): StoredFile | undefined => {
-    const key = `${path}@${version}.${kind}`;
-    const known = found.get(key);
-    if (known !== undefined) return known;
-    const stored = store.file(path, version, kind);
-    if (stored !== undefined && found.size < 200_000) found.set(key, stored);
-    return stored;
-  };
+  // Version files by request target, with the parse, the index lookup and the headers done once:
+  // imports only ever add files, so a file once found stays valid for the life of the server.
+  // Misses are not remembered, or a module imported while serving would stay invisible.
+  const versionFiles = new BoundedMap<string, ServedFile>(50_000);
   let closing: Promise<void> | undefined;
 
   // A miss that cannot be recorded (the catalog busy with an import) still gets its 404.
@@ -110,18 +104,22 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     return store.versions(path).filter((v) => zips.has(v));
   };
 
-  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<Sent> => {
+  // Synchronous whenever the answer is in memory, which is most answers of a busy proxy.
+  const answer = (req: IncomingMessage, res: ServerResponse): Sent | Promise<Sent> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendLine(req, res, 405, `method ${req.method ?? ''} not allowed: this proxy answers GET and HEAD`, { Allow: 'GET, HEAD' });
+      return sendLine(req, res, 405, `method ${req.method ?? ''} not allowed: this proxy answers GET and HEAD`, ['Allow', 'GET, HEAD']);
     }
-    const request = parseProxyRequest(req.url ?? '');
+    const target = req.url ?? '';
+    const known = versionFiles.get(target);
+    if (known !== undefined) return sendStoredFile(req, res, known, cache);
+    const request = parseProxyRequest(target);
     switch (request.kind) {
       case 'healthz':
         return sendLine(req, res, 200, 'ok');
       case 'stats': {
         const { requests, misses } = statsCounts({ requests: counts.requests, misses: counts.misses });
         const body = { ...store.stats(), requests, misses, startedAt: startedAt.toISOString() };
-        return sendBody(req, res, 200, Buffer.from(`${JSON.stringify(body)}\n`), JSON_TYPE, { 'Cache-Control': 'no-store' });
+        return sendBody(req, res, 200, Buffer.from(`${JSON.stringify(body)}\n`), JSON_TYPE, ['Cache-Control', 'no-store']);
       }
       case 'sumdb':
         // A 404 on <name>/supported sends the go command to the checksum database itself, which GOSUMDB=off switches off.
@@ -134,19 +132,21 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
         const versions = listed(request.modulePath);
         if (versions.length === 0) return notFound(req, res, request.modulePath, 'list', `module ${request.modulePath}`);
         const body = Buffer.from(versions.map((v) => `${v}\n`).join(''));
-        return sendBody(req, res, 200, body, TEXT, {}, bodyEtag(body));
+        return sendBody(req, res, 200, body, TEXT, [], bodyEtag(body));
       }
       case 'latest': {
         const latest = pickLatest(listed(request.modulePath));
-        const info = latest === undefined ? undefined : storedFile(request.modulePath, latest, 'info');
+        const info = latest === undefined ? undefined : store.file(request.modulePath, latest, 'info');
         if (info === undefined) return notFound(req, res, request.modulePath, 'latest', `module ${request.modulePath}`);
-        return sendStoredFile(req, res, info, JSON_TYPE, cache);
+        return sendStoredFile(req, res, servedFile(info, JSON_TYPE), cache);
       }
       case 'version': {
         const { modulePath, version, file } = request;
-        const stored = request.exact ? storedFile(modulePath, version, file) : undefined;
+        const stored = request.exact ? store.file(modulePath, version, file) : undefined;
         if (stored === undefined) return notFound(req, res, modulePath, version, `${modulePath}@${version} (.${file})`);
-        return sendStoredFile(req, res, stored, CONTENT_TYPES[file], cache);
+        const served = servedFile(stored, CONTENT_TYPES[file]);
+        versionFiles.set(target, served);
+        return sendStoredFile(req, res, served, cache);
       }
     }
   };
@@ -161,10 +161,15 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       log?.(requestLogLine({ method: req.method ?? '', target: req.url ?? '', status: sent.status, bytes: sent.bytes, ms: performance.now() - started, note }));
       if (closing) server.closeIdleConnections();
     };
-    answer(req, res).then(
-      (sent) => finish(sent),
-      (error: unknown) => finish(...failed(res, req, error)),
-    );
+    let sent: Sent | Promise<Sent>;
+    try {
+      sent = answer(req, res);
+    } catch (error) {
+      finish(...failed(res, req, error));
+      return;
+    }
+    if (sent instanceof Promise) sent.then((done) => finish(done), (error: unknown) => finish(...failed(res, req, error)));
+    else finish(sent);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,116 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BoundedMap } from '../../electron/core/serve/boundedMap';
+import { servedFile } from '../../electron/core/serve/servedFile';
+import { SmallFileCache } from '../../electron/core/serve/smallFileCache';
+import type { StoredFile } from '../../electron/core/store/store';
+import { makeTempDir, sha256Hex } from '../support/bundleSources';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+
+before(async () => {
+  ({ dir, cleanup } = await makeTempDir('serve-memory'));
+});
+
+after(async () => {
+  await cleanup();
+});
+
+/** A real file on disk, described as the store's catalog would describe it. */
+async function storedFile(name: string, content: Buffer): Promise<StoredFile> {
+  const file = path.join(dir, name);
+  await writeFile(file, content);
+  return { file, size: content.length, sha256: sha256Hex(content) };
+}
+
+describe('SmallFileCache', () => {
+  test('keeps files up to its size limit and no larger', async () => {
+    const cache = new SmallFileCache(10, 100);
+    assert.equal(cache.keeps(await storedFile('ten', Buffer.alloc(10, 1))), true);
+    assert.equal(cache.keeps(await storedFile('eleven', Buffer.alloc(11, 1))), false);
+  });
+
+  test('holds nothing until loaded, then answers from memory', async () => {
+    const cache = new SmallFileCache();
+    const stored = await storedFile('mod', Buffer.from('module example.com/a\n'));
+    assert.equal(cache.peek(stored), undefined);
+    const loaded = await cache.load(stored);
+    assert.equal(loaded?.toString(), 'module example.com/a\n');
+    await writeFile(stored.file, 'changed on disk after it was loaded\n');
+    assert.equal(cache.peek(stored), loaded, 'the kept bytes are answered, without reading the disk');
+  });
+
+  test('clients asking at once for a file not yet in memory share one read', async () => {
+    const cache = new SmallFileCache();
+    const stored = await storedFile('shared', Buffer.alloc(1000, 7));
+    const reads = [cache.load(stored), cache.load(stored), cache.load(stored)];
+    assert.equal(reads[0], reads[1]);
+    assert.equal(reads[1], reads[2]);
+    const [first, second] = await Promise.all(reads);
+    assert.equal(first, second);
+  });
+
+  test('a file whose size on disk is not the recorded one is not kept', async () => {
+    const cache = new SmallFileCache();
+    const stored = await storedFile('truncated', Buffer.from('module example.com/b\n'));
+    await writeFile(stored.file, 'mod');
+    assert.equal(await cache.load(stored), undefined);
+    assert.equal(cache.peek(stored), undefined);
+  });
+
+  test('a missing file rejects and is not remembered as loading', async () => {
+    const cache = new SmallFileCache();
+    const stored: StoredFile = { file: path.join(dir, 'absent'), size: 3, sha256: sha256Hex('abc') };
+    await assert.rejects(cache.load(stored), { code: 'ENOENT' });
+    await writeFile(stored.file, 'abc');
+    assert.equal((await cache.load(stored))?.toString(), 'abc', 'a later request reads the file again');
+  });
+
+  test('over its byte budget, the least recently used files go first', async () => {
+    const cache = new SmallFileCache(40, 100);
+    const files = await Promise.all(['a', 'b', 'c'].map((name, i) => storedFile(`lru-${name}`, Buffer.alloc(40, i))));
+    const [a, b, c] = files as [StoredFile, StoredFile, StoredFile];
+    await cache.load(a);
+    await cache.load(b);
+    assert.ok(cache.peek(a), 'a is used again, so b is now the oldest');
+    await cache.load(c);
+    assert.ok(cache.peek(a));
+    assert.equal(cache.peek(b), undefined);
+    assert.ok(cache.peek(c));
+  });
+});
+
+describe('servedFile', () => {
+  test('builds the headers of a store file once: type, length, quoted sha256 ETag, nosniff', () => {
+    const sha256 = 'ab'.repeat(32);
+    const served = servedFile({ file: '/store/tree/x.zip', size: 1234, sha256 }, 'application/zip');
+    assert.equal(served.etag, `"${sha256}"`);
+    assert.deepEqual(served.headers, ['Content-Type', 'application/zip', 'Content-Length', '1234', 'ETag', `"${sha256}"`, 'X-Content-Type-Options', 'nosniff']);
+  });
+});
+
+describe('BoundedMap', () => {
+  test('holds at most its limit, dropping the oldest entry first', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('a', 1);
+    map.set('b', 2);
+    map.set('c', 3);
+    assert.equal(map.size, 2);
+    assert.equal(map.get('a'), undefined);
+    assert.equal(map.get('b'), 2);
+    assert.equal(map.get('c'), 3);
+  });
+
+  test('setting a key again makes it the newest', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('a', 1);
+    map.set('b', 2);
+    map.set('a', 10);
+    map.set('c', 3);
+    assert.equal(map.get('a'), 10);
+    assert.equal(map.get('b'), undefined);
+  });
+});
