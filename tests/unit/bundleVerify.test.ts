@@ -14,6 +14,7 @@ import { verifyBundle, type EntryLander, type SignerCandidate, type VerifyBundle
 import { writeBundle } from '../../electron/core/bundle/writeBundle';
 import { serializeManifestSignature, signManifest } from '../../electron/core/keys/manifestSignature';
 import { h1Of, hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
+import { zipCheckWorkersRunning } from '../../electron/core/modzip/zipCheckPool';
 import {
   craftTar,
   makeBundleSources,
@@ -652,6 +653,131 @@ describe('abort and clean-up', () => {
     );
     assert.equal(hookSettled, true);
   });
+});
+
+describe('zips checked on worker threads while the volume is read on', () => {
+  const info = Buffer.from('{"Version":"v1.0.0"}');
+
+  interface ListedZip {
+    zip: Buffer;
+    /** The h1 the manifest lists: that of the files given. */
+    h1: string;
+    /** The h1 of the zip's files, which differ from those given where `changed` says. */
+    zipH1: string;
+    tarPath: string;
+  }
+
+  /** A module zip of the files given, except that `changed` replaces some in the zip only: a zip whose h1 is not the one listed. */
+  async function zipListedAs(modulePath: string, files: Record<string, string | Buffer>, changed: Record<string, string> = {}): Promise<ListedZip> {
+    const goMod = Buffer.from(`module ${modulePath}\n`);
+    const h1OfFiles = (contents: Record<string, string | Buffer>): string =>
+      h1Of(Object.entries({ 'go.mod': goMod, ...contents }).map(([name, content]) => ({ name: `${modulePath}@v1.0.0/${name}`, sha256Hex: sha256Hex(content) })));
+    const zip = await moduleZip({ path: modulePath, version: 'v1.0.0', files: { ...files, ...changed } }, goMod);
+    return { zip, h1: h1OfFiles(files), zipH1: h1OfFiles({ ...files, ...changed }), tarPath: `${modulePath}/@v/v1.0.0.zip` };
+  }
+
+  const listedZip = ({ zip, h1, tarPath }: ListedZip): Omit<BundleEntry, 'volume'> => ({ path: tarPath, size: zip.length, sha256: sha256Hex(zip), h1 });
+
+  /**
+   * 300 MB of zeros: a zip of a few hundred KB that takes a worker a few hundred milliseconds to
+   * inflate and hash. Its slow.go is not the one its listed h1 was made from.
+   */
+  let slow: ListedZip;
+  before(async () => {
+    const zeros = Buffer.alloc(150 * 1024 * 1024);
+    slow = await zipListedAs('example.com/slow', { 'a.bin': zeros, 'b.bin': zeros, 'slow.go': 'package slow\n' }, { 'slow.go': 'package slow // changed\n' });
+  });
+
+  test('a bundle of many zips over several volumes verifies, in place and through the importer\'s hook, and leaves no worker running', async () => {
+    const modules = Array.from({ length: 60 }, (_, i) => ({
+      path: `example.com/many${i}`,
+      version: `v1.${i % 3}.0`,
+      files: { 'a.go': `package many${i}\n`, 'data.bin': randomBytes(20_000 + i * 1000), 'text.go': `// ${i}\n${'var v = 1\n'.repeat(3000)}` },
+    }));
+    const files = await makeBundleSources(path.join(freshDir('many'), 'cache'), modules);
+    const { bundleDir, manifest } = await writeBundle({ outDir: freshDir('many'), files, inputs: [], volumeSize: 1024 * 1024, signingKey: key, toolVersion: 'test' });
+    assert.ok(manifest.volumes.length >= 3);
+    const events: ProgressEvent[] = [];
+    await verifyBundle(bundleDir, { trust: trustOurKey, onProgress: (event) => events.push(event) });
+    assert.equal(events.at(-1)?.files, manifest.entries.length, 'every zip counted once its check is done');
+    assert.equal(zipCheckWorkersRunning(), 0);
+    const { landed, result } = await verifyRecording(bundleDir);
+    await result;
+    assert.equal(landed.length, manifest.entries.length);
+    assert.equal(zipCheckWorkersRunning(), 0);
+  });
+
+  test('when two zips are faulty, the first in the volume is reported, though it takes far longer to check than the second', async () => {
+    const fast = await zipListedAs('example.com/fast', { 'fast.go': 'package fast\n' }, { 'fast.go': 'package fast // changed\n' });
+    const infoEntry = { path: 'example.com/fast/@v/v1.0.0.info', size: info.length, sha256: sha256Hex(info) };
+    const bytes = craftTar([{ path: slow.tarPath, content: slow.zip }, { path: fast.tarPath, content: fast.zip }, { path: infoEntry.path, content: info }]);
+    const { bundleDir, manifest } = await writeSignedBundle(freshDir('two-faulty'), [{ bytes, entries: [listedZip(slow), listedZip(fast), infoEntry] }], key);
+    const refusal = isVerifyError({
+      volume: volumeNamed(manifest, 1),
+      entry: slow.tarPath,
+      message: `${volumeNamed(manifest, 1)}: ${slow.tarPath}: h1 mismatch (manifest ${slow.h1}, read ${slow.zipH1})`,
+    });
+    await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), refusal);
+    const { landed, result } = await verifyRecording(bundleDir);
+    await assert.rejects(result, refusal);
+    assert.ok(landed.includes(fast.tarPath), 'the second zip was read, and its check started, before the first was found faulty');
+    assert.equal(zipCheckWorkersRunning(), 0);
+  });
+
+  test('a faulty zip is reported before a fault the reader finds later in the same volume', async () => {
+    const infoEntry = { path: 'example.com/slow/@v/v1.0.0.info', size: info.length, sha256: sha256Hex('{"Version":"v9.9.9"}') };
+    const bytes = craftTar([{ path: slow.tarPath, content: slow.zip }, { path: infoEntry.path, content: info }]);
+    const { bundleDir, manifest } = await writeSignedBundle(freshDir('zip-then-info'), [{ bytes, entries: [listedZip(slow), infoEntry] }], key);
+    await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), isVerifyError({
+      volume: volumeNamed(manifest, 1),
+      entry: slow.tarPath,
+      message: `${volumeNamed(manifest, 1)}: ${slow.tarPath}: h1 mismatch (manifest ${slow.h1}, read ${slow.zipH1})`,
+    }));
+  });
+
+  for (const where of ['in place', 'through the importer\'s hook']) {
+    test(`an abort while a zip is checked ${where} rejects at once and leaves no worker running`, async () => {
+      const infoEntry = { path: 'example.com/slow/@v/v1.0.0.info', size: info.length, sha256: sha256Hex(info) };
+      const bytes = craftTar([{ path: slow.tarPath, content: slow.zip }, { path: infoEntry.path, content: info }]);
+      const { bundleDir } = await writeSignedBundle(freshDir('abort'), [{ bytes, entries: [listedZip({ ...slow, h1: slow.zipH1 }), infoEntry] }], key);
+      const started = performance.now();
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+      const whole = performance.now() - started;
+
+      const controller = new AbortController();
+      let abortedAt = 0;
+      const abort = (): void => {
+        abortedAt = performance.now();
+        controller.abort();
+      };
+      const options: VerifyBundleOptions = { trust: trustOurKey, signal: controller.signal };
+      if (where === 'in place') {
+        // Workers start with the first zip check: once one runs, the check is under way.
+        const waitForWorker = setInterval(() => {
+          if (zipCheckWorkersRunning() > 0) {
+            clearInterval(waitForWorker);
+            abort();
+          }
+        }, 1);
+        await assert.rejects(verifyBundle(bundleDir, options).finally(() => clearInterval(waitForWorker)), { name: 'AbortError' });
+      } else {
+        const store = freshDir('abort-store');
+        await mkdir(store);
+        options.onEntry = async (entry, data) => {
+          const file = path.join(store, path.basename(entry.path));
+          await pipeline(data, createWriteStream(file));
+          // The zip before this entry is being checked now.
+          if (entry.path === infoEntry.path) abort();
+          return file;
+        };
+        await assert.rejects(verifyBundle(bundleDir, options), { name: 'AbortError' });
+      }
+      const afterAbort = performance.now() - abortedAt;
+      assert.ok(abortedAt > 0, 'the abort came while verifying');
+      assert.ok(afterAbort < whole / 2, `rejected ${afterAbort.toFixed(0)} ms after the abort; a whole verify takes ${whole.toFixed(0)} ms`);
+      assert.equal(zipCheckWorkersRunning(), 0);
+    });
+  }
 });
 
 /** Recomputes a ustar header's checksum after a test edited the header. */

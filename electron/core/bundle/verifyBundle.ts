@@ -20,7 +20,10 @@
  * provisional until verifyBundle resolves; when it rejects, the importer discards it.
  *
  * Module zips are re-validated (go's zip rules, h1) once their sha256 matched, so the zip
- * reader only ever sees the bytes the manifest lists. A zip can only be checked with random
+ * reader only ever sees the bytes the manifest lists. That is most of the work (inflating
+ * and hashing every file), so it runs on a pool of worker threads while the volume is read
+ * on; a volume is reported checked once all of its zips are, and when several entries are
+ * faulty, the one reported is the first in the volume. A zip can only be checked with random
  * access to its central directory, which a stream does not give, and buffering up to 500 MB
  * per zip is not an option. So the importer's onEntry returns the file it wrote and the zip
  * is read back from there. Without onEntry, the zip is read where it lies: a tar entry's
@@ -47,12 +50,13 @@ import { parseTreePath, unsafePathReason, type TreePath } from '../../../shared/
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { checkManifestSignature, parseManifestSignature, SignatureError } from '../keys/manifestSignature';
 import { hashGoModBytes } from '../modzip/hashModuleZip';
-import { inspectModuleZip } from '../modzip/inspectModuleZip';
 import { ModuleZipError } from '../modzip/moduleZipError';
 import type { ZipRange } from '../modzip/openZipFile';
+import { ZipCheckPool, zipCheckWorkersFor } from '../modzip/zipCheckPool';
 import { BundleVerifyError, shortHash } from './bundleVerifyError';
 import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeReader';
 import { checkVolumeFolder } from './volumeFolder';
+import { ZipChecksInFlight } from './zipChecksInFlight';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
 export type TrustAnswer = boolean | 'trust-new';
@@ -97,6 +101,16 @@ const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
+/**
+ * Zip checks under way or waiting for a worker, per worker: enough that a worker always has
+ * the next zip, few enough that memory stays flat on a bundle of 100k zips.
+ */
+const ZIP_CHECKS_PER_WORKER = 4;
+/**
+ * Past the first check, at most this much zip in flight: the reader never gets so far ahead
+ * that the zips it passed have left the page cache before a worker reads them again.
+ */
+const ZIP_CHECK_BYTES = 256 * 1024 * 1024;
 
 export async function verifyBundle(bundleDir: string, options: VerifyBundleOptions): Promise<VerifiedBundle> {
   options.signal?.throwIfAborted();
@@ -113,7 +127,16 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
   await checkVolumeFolder(bundleDir, manifest);
 
   const checker = new EntryChecker(bundleDir, manifest, options);
-  for (const volume of manifest.volumes) await checker.verifyVolume(volume);
+  // Stops the zip checks at once; the read stops on the same signal.
+  const stopChecks = (): void => void checker.close();
+  options.signal?.addEventListener('abort', stopChecks, { once: true });
+  try {
+    for (const volume of manifest.volumes) await checker.verifyVolume(volume);
+  } finally {
+    options.signal?.removeEventListener('abort', stopChecks);
+    // Before verifyBundle settles: no worker may still read a file the caller removes next.
+    await checker.close();
+  }
   return { manifest, signer };
 }
 
@@ -178,6 +201,8 @@ class EntryChecker {
   private readonly goMods = new Map<string, Buffer>();
   private readonly totalBytes: number;
   private readonly progress: ProgressListener;
+  /** Workers start with the first zip, so a bundle without one never starts any. */
+  private readonly zipCheckPool: ZipCheckPool;
   private filesDone = 0;
   private bytesDone = 0;
   private lastProgressAt = 0;
@@ -188,15 +213,20 @@ class EntryChecker {
     private readonly options: VerifyBundleOptions,
   ) {
     this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
-    this.versionsWithZip = new Set(
-      [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip').map(({ tree }) => versionKey(tree)),
-    );
+    const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');
+    this.versionsWithZip = new Set(zips.map(({ tree }) => versionKey(tree)));
+    this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zips.reduce((sum, { entry }) => sum + entry.size, 0)));
     this.totalBytes = manifest.volumes.reduce((sum, volume) => sum + volume.size, 0);
     this.progress = options.onProgress ?? ignoreProgress;
   }
 
+  async close(): Promise<void> {
+    await this.zipCheckPool.close();
+  }
+
   async verifyVolume(volume: BundleVolume): Promise<void> {
     const seen = new Set<string>();
+    const zipChecks = new ZipChecksInFlight(this.zipCheckPool.size * ZIP_CHECKS_PER_WORKER, ZIP_CHECK_BYTES);
     this.report(`checking ${volume.name}`, true);
     let sha256: string;
     try {
@@ -206,9 +236,12 @@ class EntryChecker {
           this.bytesDone += bytes;
           this.report(`checking ${volume.name}`, false);
         },
-        onEntry: (entry, offsetOf) => this.verifyEntry(entry, offsetOf, volume, seen),
+        onEntry: (entry, offsetOf) => this.verifyEntry(entry, offsetOf, volume, seen, zipChecks),
       });
+      await zipChecks.finishAll();
     } catch (error) {
+      // Every check under way is of a zip before the entry that stopped the read: a fault in one is reported first.
+      await this.finishZipChecks(zipChecks);
       if (error instanceof TarFormatError) {
         throw new BundleVerifyError(`not a valid tar volume: ${error.message}`, { volume: volume.name }, { cause: error });
       }
@@ -227,7 +260,19 @@ class EntryChecker {
     this.report(`checked ${volume.name}`, true);
   }
 
-  private async verifyEntry(entry: ReadEntry, offsetOf: VolumeOffsetOf, volume: BundleVolume, seen: Set<string>): Promise<void> {
+  /** Waits for a volume's zip checks. An abort closes the pool, failing the checks under way: then the abort is the error. */
+  private async finishZipChecks(zipChecks: ZipChecksInFlight): Promise<void> {
+    try {
+      await zipChecks.finishAll();
+    } catch (error) {
+      this.options.signal?.throwIfAborted();
+      throw error;
+    }
+  }
+
+  private async verifyEntry(entry: ReadEntry, offsetOf: VolumeOffsetOf, volume: BundleVolume, seen: Set<string>, zipChecks: ZipChecksInFlight): Promise<void> {
+    // A zip before this entry was found faulty: that is the error, and nothing after it needs reading.
+    await zipChecks.failFast();
     const { entry: listed, tree } = this.admit(entry, volume, seen);
     const where = { volume: volume.name, entry: listed.path };
     const streamed = this.options.onEntry === undefined
@@ -243,7 +288,23 @@ class EntryChecker {
       this.checkH1(listed, hashGoModBytes(streamed.content), where);
       if (this.versionsWithZip.has(versionKey(tree))) this.goMods.set(versionKey(tree), streamed.content);
     }
-    if (tree.kind === 'zip' && this.options.revalidateZips !== false) await this.checkZip(listed, tree, streamed.copy, where);
+    if (tree.kind === 'zip' && this.options.revalidateZips !== false) {
+      const { copy } = streamed;
+      if (copy === undefined) {
+        throw new Error(this.options.onEntry === undefined
+          ? `${where.volume}: ${listed.path}: the tar reader did not say where the zip lies in the volume, so it cannot be validated there`
+          : `onEntry did not say where it landed ${listed.path}; a zip is validated from its landed copy`);
+      }
+      await zipChecks.start(listed.size, async () => {
+        await this.checkZip(listed, tree, copy, where);
+        this.entryDone(listed);
+      });
+      return;
+    }
+    this.entryDone(listed);
+  }
+
+  private entryDone(listed: BundleEntry): void {
     this.filesDone++;
     this.report(`checked ${listed.path}`, false);
   }
@@ -341,18 +402,13 @@ class EntryChecker {
     };
   }
 
-  private async checkZip(listed: BundleEntry, tree: TreePath, copy: StreamedEntry['copy'], where: { volume: string; entry: string }): Promise<void> {
-    if (copy === undefined) {
-      throw new Error(this.options.onEntry === undefined
-        ? `${where.volume}: ${listed.path}: the tar reader did not say where the zip lies in the volume, so it cannot be validated there`
-        : `onEntry did not say where it landed ${listed.path}; a zip is validated from its landed copy`);
-    }
+  private async checkZip(listed: BundleEntry, tree: TreePath, copy: NonNullable<StreamedEntry['copy']>, where: { volume: string; entry: string }): Promise<void> {
     const key = versionKey(tree);
     const expectedGoMod = this.goMods.get(key);
     this.goMods.delete(key);
     let h1: string;
     try {
-      ({ h1 } = await inspectModuleZip(copy.file, { path: tree.modulePath, version: tree.version ?? '' }, {
+      ({ h1 } = await this.zipCheckPool.check(copy.file, { path: tree.modulePath, version: tree.version ?? '' }, {
         ...(expectedGoMod === undefined ? {} : { expectedGoMod }),
         ...(copy.range === undefined ? {} : { range: copy.range }),
       }));
