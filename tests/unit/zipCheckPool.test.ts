@@ -6,7 +6,8 @@ import path from 'node:path';
 import { hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { inspectModuleZip, type InspectOptions } from '../../electron/core/modzip/inspectModuleZip';
 import { ModuleZipError } from '../../electron/core/modzip/moduleZipError';
-import { ZIP_CHECK_WORKER_FILE, ZipCheckPool, zipCheckWorkersRunning } from '../../electron/core/modzip/zipCheckPool';
+import os from 'node:os';
+import { ZIP_CHECK_WORKER_FILE, ZipCheckPool, zipCheckWorkersFor, zipCheckWorkersRunning } from '../../electron/core/modzip/zipCheckPool';
 import { makeTempDir, moduleZip } from '../support/bundleSources';
 
 let dir: string;
@@ -44,10 +45,30 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   assert.fail('expected a rejection');
 }
 
+describe('zipCheckWorkersFor', () => {
+  const MiB = 1024 * 1024;
+  test('none below 32 MiB of zips to overlap, one per 32 MiB above, never more than the cores', () => {
+    assert.equal(zipCheckWorkersFor(0), 0);
+    assert.equal(zipCheckWorkersFor(32 * MiB - 1), 0);
+    assert.equal(zipCheckWorkersFor(32 * MiB), Math.min(1, os.availableParallelism()));
+    assert.equal(zipCheckWorkersFor(1024 * MiB), os.availableParallelism());
+  });
+});
+
 describe('ZipCheckPool', () => {
-  test('a pool needs at least one worker', () => {
-    assert.throws(() => new ZipCheckPool(0), /a zip check pool needs at least one worker, not 0/);
+  test('a pool\'s size is a whole number of workers', () => {
+    assert.throws(() => new ZipCheckPool(-1), /a zip check pool's size is a whole number of workers, not -1/);
     assert.throws(() => new ZipCheckPool(1.5), RangeError);
+  });
+
+  test('a pool of size 0 checks in this thread and starts no worker', async () => {
+    const pool = new ZipCheckPool(0);
+    const running = zipCheckWorkersRunning();
+    assert.deepEqual(await pool.check(good.file, mod), { h1: good.h1 });
+    assert.equal(pool.workerCount, 0);
+    assert.equal(zipCheckWorkersRunning(), running);
+    await pool.close();
+    await assert.rejects(pool.check(good.file, mod), /the zip check pool was closed/);
   });
 
   test('starts workers with the first checks, never more than its size, and stops them all on close', async () => {

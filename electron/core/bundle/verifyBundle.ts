@@ -215,7 +215,9 @@ class EntryChecker {
     this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
     const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');
     this.versionsWithZip = new Set(zips.map(({ tree }) => versionKey(tree)));
-    this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zips.reduce((sum, { entry }) => sum + entry.size, 0)));
+    const zipBytes = zips.reduce((sum, { entry }) => sum + entry.size, 0);
+    const largestZip = zips.reduce((largest, { entry }) => Math.max(largest, entry.size), 0);
+    this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zipBytes - largestZip));
     this.totalBytes = manifest.volumes.reduce((sum, volume) => sum + volume.size, 0);
     this.progress = options.onProgress ?? ignoreProgress;
   }
@@ -226,7 +228,7 @@ class EntryChecker {
 
   async verifyVolume(volume: BundleVolume): Promise<void> {
     const seen = new Set<string>();
-    const zipChecks = new ZipChecksInFlight(this.zipCheckPool.size * ZIP_CHECKS_PER_WORKER, ZIP_CHECK_BYTES);
+    const zipChecks = new ZipChecksInFlight(Math.max(1, this.zipCheckPool.size) * ZIP_CHECKS_PER_WORKER, ZIP_CHECK_BYTES);
     this.report(`checking ${volume.name}`, true);
     let sha256: string;
     try {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BlockReader } from './blockReader';
-import { ModuleZipError, toModuleZipError } from './moduleZipError';
+import { isAbortError, ModuleZipError, toModuleZipError } from './moduleZipError';
 import { WorkInFlight } from './workInFlight';
 import type { ZipEntryRecord } from './zipCentralDirectory';
 import { entryContent, entryContentChunks, entryContentNow, entryData, entryDataOffset, entryReading } from './zipEntryContent';
@@ -24,13 +24,15 @@ const INFLATING_LIMIT_BYTES = 16 << 20;
  * front to back a block at a time whatever order the central directory lists them in;
  * gaps are skipped. Entries whose data overlaps are refused: no writer makes them, and
  * reading them would let a small zip expand into any amount of content. When several
- * entries are faulty, the one reported is the first in the file.
+ * entries are faulty, the one reported is the first in the file. An abort stops it between
+ * entries and between the chunks of a large one.
  */
 export async function digestZipEntries(
   reader: BlockReader,
   zipFile: string,
   entries: ReadonlyArray<ZipEntryRecord>,
   keep?: ZipEntryRecord,
+  signal?: AbortSignal,
 ): Promise<ZipEntryDigests> {
   const sha256Hex = new Array<string>(entries.length);
   let kept: Buffer | undefined;
@@ -53,6 +55,7 @@ export async function digestZipEntries(
         const hash = createHash('sha256');
         const chunks: Buffer[] = [];
         for await (const chunk of entryContentChunks(reader, zipFile, entry, dataOffset)) {
+          signal?.throwIfAborted();
           hash.update(chunk);
           if (entry === keep) chunks.push(chunk);
         }
@@ -66,6 +69,7 @@ export async function digestZipEntries(
   let previous: { entry: ZipEntryRecord; dataEnd: number } | undefined;
   try {
     for (const position of inFileOrder) {
+      signal?.throwIfAborted();
       const entry = entries[position]!;
       if (previous !== undefined && entry.localHeaderOffset < previous.dataEnd) {
         throw new ModuleZipError(zipFile, `corrupt entry: it overlaps the data of ${JSON.stringify(previous.entry.name)}`, entry.name);
@@ -75,7 +79,7 @@ export async function digestZipEntries(
         await digest(entry, position, dataOffset);
         previous = { entry, dataEnd: dataOffset + entry.compressedSize };
       } catch (error) {
-        throw toModuleZipError(zipFile, error, entry.name);
+        throw isAbortError(error) ? error : toModuleZipError(zipFile, error, entry.name);
       }
     }
   } finally {

@@ -28,6 +28,8 @@ export interface InspectOptions {
    * point outside it is corrupt.
    */
   range?: ZipRange;
+  /** Stops the check between entries and between the chunks of a large one, rejecting with the abort. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function inspectModuleZip(
       }
     }
 
-    const { sha256Hex, kept: goMod } = await digestZipEntries(reader, zipFile, entries, goModEntry);
+    const { sha256Hex, kept: goMod } = await digestZipEntries(reader, zipFile, entries, goModEntry, options.signal);
     if (goMod !== undefined) checkGoModMatches(zipFile, checker.goModEntry, goMod, options.expectedGoMod);
     const h1 = h1Of(entries.map(({ name }, i) => ({ name, sha256Hex: sha256Hex[i]! })));
     return { h1, ...(goMod === undefined ? {} : { goMod }), files, bytes };

@@ -35,3 +35,8 @@ export function toModuleZipError(file: string, error: unknown, entry?: string): 
   const what = entry === undefined ? 'not a valid zip file' : 'corrupt entry';
   return new ModuleZipError(file, `${what}: ${message ?? String(error)}`, entry, { cause: error });
 }
+
+/** An abort stops a read; it says nothing about the zip, so it is passed on as it is, never as a ModuleZipError. */
+export function isAbortError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'AbortError';
+}

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { BlockReader } from './blockReader';
-import { ModuleZipError, toModuleZipError } from './moduleZipError';
+import { isAbortError, ModuleZipError, toModuleZipError } from './moduleZipError';
 
 /** Where a zip lies inside a larger file, such as a tar volume: exactly the bytes `[offset, offset + length)`. */
 export interface ZipRange {
@@ -47,7 +47,7 @@ export async function withZipFile<T>(zipFile: string, use: (reader: BlockReader)
   try {
     return await use(zip.reader);
   } catch (error) {
-    throw toModuleZipError(zipFile, error);
+    throw isAbortError(error) ? error : toModuleZipError(zipFile, error);
   } finally {
     await zip.close();
   }
