@@ -1,5 +1,5 @@
 /**
- * Serves a store from several processes: one Node process answers ~20k small requests/s on one
+ * Serves a store from several processes: one Node process answers 40-50k small requests/s on one
  * core, so on a machine with more cores the primary forks workers (proxyClusterWorker), each with
  * its own store connection and proxy server on the one shared address.
  *
