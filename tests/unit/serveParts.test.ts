@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { goClientEnvironment, shellAssignment } from '../../electron/core/serve/goClientEnvironment';
 import { etagMatches } from '../../electron/core/serve/httpReplies';
 import { isWildcardHost, parseListenAddress, urlHost } from '../../electron/core/serve/listenAddress';
-import { requestLogLine } from '../../electron/core/serve/requestLogLine';
+import { requestLogLine, timestamped } from '../../electron/core/serve/requestLogLine';
 
 describe('parseListenAddress', () => {
   const good: Array<[string, { host: string; port: number }]> = [
@@ -126,4 +126,14 @@ describe('etagMatches (If-None-Match, weak comparison)', () => {
     ['', false],
   ];
   for (const [header, expected] of cases) test(`${String(header)} → ${expected}`, () => assert.equal(etagMatches(header, etag), expected));
+});
+
+describe('timestamped', () => {
+  test('prefixes the line with the time in UTC, to the millisecond', () => {
+    const at = Date.parse('2026-11-25T10:20:30.456Z');
+    assert.equal(timestamped('GET / 200 3B 0ms', at), '2026-11-25T10:20:30.456Z GET / 200 3B 0ms');
+    assert.equal(timestamped('next', at), '2026-11-25T10:20:30.456Z next');
+    assert.equal(timestamped('later', at + 1), '2026-11-25T10:20:30.457Z later');
+    assert.equal(timestamped('earlier', at - 60_000), '2026-11-25T10:19:30.456Z earlier');
+  });
 });

@@ -20,8 +20,16 @@ export function requestLogLine(r: LoggedRequest): string {
 }
 
 /** A log line as `modferry serve` prints it: prefixed with the time the answer ended, in UTC. */
-export function timestamped(line: string, at: Date = new Date()): string {
-  return `${at.toISOString()} ${line}`;
+export function timestamped(line: string, at: number = Date.now()): string {
+  return `${isoTime(at)} ${line}`;
+}
+
+// A busy server ends dozens of answers within one millisecond: their time is formatted once.
+let lastTime = { ms: Number.NaN, iso: '' };
+
+function isoTime(ms: number): string {
+  if (ms !== lastTime.ms) lastTime = { ms, iso: new Date(ms).toISOString() };
+  return lastTime.iso;
 }
 
 function cut(text: string): string {
@@ -30,5 +38,8 @@ function cut(text: string): string {
 
 // A request target is client input: control characters and spaces would forge or split log lines.
 function escaped(text: string): string {
+  if (PRINTABLE.test(text)) return text;
   return text.replace(/[^\u0021-\u007e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
+
+const PRINTABLE = /^[\u0021-\u007e]*$/;
