@@ -27,10 +27,22 @@ async function storedFile(name: string, content: Buffer): Promise<StoredFile> {
 }
 
 describe('SmallFileCache', () => {
-  test('keeps files up to its size limit and no larger', async () => {
+  test('admits files up to its size limit and no larger', async () => {
     const cache = new SmallFileCache(10, 100);
-    assert.equal(cache.keeps(await storedFile('ten', Buffer.alloc(10, 1))), true);
-    assert.equal(cache.keeps(await storedFile('eleven', Buffer.alloc(11, 1))), false);
+    assert.equal(cache.admits(await storedFile('ten', Buffer.alloc(10, 1))), true);
+    assert.equal(cache.admits(await storedFile('eleven', Buffer.alloc(11, 1))), false);
+  });
+
+  test('admits a .mod-sized file at once, a zip-sized one from its second request', async () => {
+    const cache = new SmallFileCache();
+    const small = await storedFile('small', Buffer.alloc(64 * 1024, 2));
+    const zip = await storedFile('zip', Buffer.alloc(64 * 1024 + 1, 3));
+    assert.equal(cache.admits(small), true);
+    assert.equal(cache.admits(zip), false, 'asked once: streamed');
+    assert.equal(cache.admits(zip), true, 'asked again: from memory');
+    await cache.load(zip);
+    assert.equal(cache.admits(zip), true);
+    assert.equal(cache.admits(await storedFile('too-big', Buffer.alloc(2 * 1024 * 1024 + 1, 4))), false);
   });
 
   test('holds nothing until loaded, then answers from memory', async () => {

@@ -62,7 +62,7 @@ export class StoreFileChangedError extends Error {
  */
 export function sendStoredFile(req: IncomingMessage, res: ServerResponse, served: ServedFile, cache?: SmallFileCache): Sent | Promise<Sent> {
   if (etagMatches(ifNoneMatch(req), served.etag)) return notModified(res, served.etag);
-  if (cache === undefined || !cache.keeps(served.stored)) return streamStoredFile(req, res, served);
+  if (cache === undefined || !cache.admits(served.stored)) return streamStoredFile(req, res, served);
   const bytes = cache.peek(served.stored);
   if (bytes !== undefined) return sendFileBytes(req, res, served, bytes);
   // A file that cannot be read whole is left to the streaming path, which says what is wrong with it.

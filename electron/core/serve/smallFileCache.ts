@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { StoredFile } from '../store/store';
+import { BoundedMap } from './boundedMap';
+
+/** .info and .mod files, and the smallest zips: kept from their first request, as they cost next to nothing. */
+const ADMIT_AT_ONCE_BYTES = 64 * 1024;
 
 /**
  * Keeps the bytes of small store files (.info, .mod and most module zips) in memory, keyed by their
@@ -7,11 +11,17 @@ import type { StoredFile } from '../store/store';
  * and over, so most answers skip the open/stat/read/close round trip and go out in one write. Bounded
  * by total bytes, least recently used out first. Larger files are always streamed, so a download of a
  * big zip costs a stream buffer, never the file.
+ *
+ * A zip is admitted on its second request: a client fetching a project's dependencies for the first
+ * time asks for many zips once each, and reading each whole into memory would hold up to a zip per
+ * connection at once; streamed, each costs a stream buffer.
  */
 export class SmallFileCache {
   private readonly entries = new Map<string, Buffer>();
   /** Reads under way, so that many clients asking for the same file at once cause one read. */
   private readonly loading = new Map<string, Promise<Buffer | undefined>>();
+  /** Files asked for once and not admitted yet, by sha256. */
+  private readonly askedOnce = new BoundedMap<string, true>(10_000);
   private bytes = 0;
 
   /**
@@ -23,9 +33,16 @@ export class SmallFileCache {
     private readonly maxTotalBytes = 64 * 1024 * 1024,
   ) {}
 
-  /** Whether the file is small enough to be kept. */
-  keeps(stored: StoredFile): boolean {
-    return stored.size <= this.maxFileBytes;
+  /**
+   * Whether this request for the file is to be answered from memory: a file up to ADMIT_AT_ONCE_BYTES
+   * at once, a larger one up to the size limit from its second request on.
+   */
+  admits(stored: StoredFile): boolean {
+    if (stored.size > this.maxFileBytes) return false;
+    if (stored.size <= ADMIT_AT_ONCE_BYTES || this.entries.has(stored.sha256) || this.loading.has(stored.sha256)) return true;
+    if (this.askedOnce.get(stored.sha256) === true) return true;
+    this.askedOnce.set(stored.sha256, true);
+    return false;
   }
 
   /** The file's bytes when they are in memory now; marks them recently used. */
@@ -38,7 +55,7 @@ export class SmallFileCache {
   }
 
   /**
-   * Reads a file it keeps into memory. Undefined when the file on disk is not the size the catalog
+   * Reads a file it admitted into memory. Undefined when the file on disk is not the size the catalog
    * recorded: it changed since import, which the streaming path reports.
    */
   load(stored: StoredFile): Promise<Buffer | undefined> {
