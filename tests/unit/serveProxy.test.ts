@@ -162,6 +162,17 @@ describe('GOPROXY endpoints', () => {
     });
   }
 
+  test('a query or a long target still answers the file, every time', async () => {
+    const tree = treePath(TOML, 'v1.2.0', 'mod');
+    for (const target of [`/${tree}?go-get=1`, `/${tree}?${'x'.repeat(2000)}`, `/${tree}`]) {
+      for (const round of [1, 2]) {
+        const reply = await request(target);
+        assert.equal(reply.status, 200, `${target.slice(0, 80)} (${round})`);
+        assert.deepEqual(reply.body, sourceBytes.get(tree));
+      }
+    }
+  });
+
   test('the go command sends "!" as %21: the same module answers', async () => {
     const reply = await request('/github.com/%21burnt%21sushi/toml/@v/v1.2.0.mod');
     assert.equal(reply.status, 200);

@@ -81,7 +81,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const cache = new SmallFileCache();
   // Version files by request target, with the parse, the index lookup and the headers done once:
   // imports only ever add files, so a file once found stays valid for the life of the server.
-  // Misses are not remembered, or a module imported while serving would stay invisible.
+  // Misses are not remembered, or a module imported while serving would stay invisible. At most
+  // 50k targets of at most MAX_REMEMBERED_TARGET characters: ~25 MB at the very worst.
   const versionFiles = new BoundedMap<string, ServedFile>(50_000);
   let closing: Promise<void> | undefined;
 
@@ -145,7 +146,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
         const stored = request.exact ? store.file(modulePath, version, file) : undefined;
         if (stored === undefined) return notFound(req, res, modulePath, version, `${modulePath}@${version} (.${file})`);
         const served = servedFile(stored, CONTENT_TYPES[file]);
-        versionFiles.set(target, served);
+        if (isRememberable(target)) versionFiles.set(target, served);
         return sendStoredFile(req, res, served, cache);
       }
     }
@@ -195,6 +196,17 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     },
   };
 }
+
+/**
+ * A target worth remembering: what the go command sends. A query or a long target would let a
+ * client fill the memory of targets with variants of one file's name.
+ */
+function isRememberable(target: string): boolean {
+  return target.length <= MAX_REMEMBERED_TARGET && !target.includes('?');
+}
+
+/** Far above any real module path and version (the go command's longest are a few hundred characters). */
+const MAX_REMEMBERED_TARGET = 512;
 
 /**
  * Turns a failure into a 500 (when the status line has not gone out yet) and the log's note. The
