@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { goClientEnvironment, shellAssignment } from '../../electron/core/serve/goClientEnvironment';
 import { etagMatches } from '../../electron/core/serve/httpReplies';
 import { isWildcardHost, parseListenAddress, urlHost } from '../../electron/core/serve/listenAddress';
+import { isLoopbackHostHeader, isLoopbackName } from '../../electron/core/serve/loopbackHost';
 import { requestLogLine, timestamped } from '../../electron/core/serve/requestLogLine';
 
 describe('parseListenAddress', () => {
@@ -136,4 +137,39 @@ describe('timestamped', () => {
     assert.equal(timestamped('later', at + 1), '2026-11-25T10:20:30.457Z later');
     assert.equal(timestamped('earlier', at - 60_000), '2026-11-25T10:19:30.456Z earlier');
   });
+});
+
+describe('loopback names and Host headers', () => {
+  const names: Array<[string, boolean]> = [
+    ['localhost', true],
+    ['LocalHost.', true],
+    ['modproxy.localhost', true],
+    ['127.0.0.1', true],
+    ['127.255.255.254', true],
+    ['::1', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['localhost.example', false],
+    ['notlocalhost', false],
+    ['128.0.0.1', false],
+    ['10.0.0.1', false],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['::2', false],
+    ['127.0.0.1.nip.io', false],
+  ];
+  for (const [name, expected] of names) test(`name ${name} → ${expected}`, () => assert.equal(isLoopbackName(name), expected));
+
+  const headers: Array<[string | undefined, boolean]> = [
+    [undefined, true],
+    ['127.0.0.1:3000', true],
+    ['localhost', true],
+    ['[::1]:3000', true],
+    ['[::1]', true],
+    ['::1', false],
+    ['evil.example:3000', false],
+    ['127.0.0.1:3000, evil.example', false],
+    ['127.0.0.1:abc', false],
+    ['', false],
+  ];
+  for (const [header, expected] of headers) test(`Host ${JSON.stringify(header)} → ${expected}`, () => assert.equal(isLoopbackHostHeader(header), expected));
 });

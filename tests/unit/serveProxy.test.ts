@@ -109,7 +109,8 @@ function rawRequest(target: string, headerLines: string[] = []): Promise<{ statu
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
-      const headers = ['Host: 127.0.0.1', 'Connection: close', ...headerLines].map((line) => `${line}\r\n`).join('');
+      const host = headerLines.some((line) => /^host:/i.test(line)) ? [] : ['Host: 127.0.0.1'];
+      const headers = [...host, 'Connection: close', ...headerLines].map((line) => `${line}\r\n`).join('');
       socket.end(`GET ${target} HTTP/1.1\r\n${headers}\r\n`);
     });
     const chunks: Buffer[] = [];
@@ -359,6 +360,42 @@ describe('requests that try to reach files outside the store', () => {
 
   test('only valid module paths were ever recorded as misses', () => {
     for (const miss of store.misses()) assert.ok(isValidModulePath(miss.path), miss.path);
+  });
+});
+
+describe('requests naming another host (DNS rebinding)', () => {
+  const target = () => `/${treePath(TOML, 'v1.2.0', 'mod')}`;
+
+  for (const host of ['evil.example', 'evil.example:3000', 'localhost.evil.example', '127.0.0.1.evil.example', '10.0.0.1', '[::2]:3000']) {
+    test(`Host: ${host} is refused with 403 by a server on loopback, and nothing of the file is sent`, async () => {
+      const reply = await rawRequest(target(), [`Host: ${host}`]);
+      assert.equal(reply.status, 403, reply.text);
+      assert.match(reply.text, /forbidden: this proxy listens on 127\.0\.0\.1/);
+      assert.ok(!reply.text.includes('module github.com'), 'no part of the .mod');
+    });
+  }
+
+  for (const host of ['127.0.0.1', '127.0.0.1:3000', 'localhost:3000', 'LOCALHOST.', 'proxy.localhost:3000', '[::1]:3000', '127.1.2.3']) {
+    test(`Host: ${host} names this machine and is answered`, async () => {
+      const reply = await rawRequest(target(), [`Host: ${host}`]);
+      assert.equal(reply.status, 200, reply.text);
+    });
+  }
+
+  test('a server listening on every interface answers any host name: the team reaches it by names it cannot know', async () => {
+    const wide = await startProxyServer({ store, host: '0.0.0.0', port: 0 });
+    try {
+      const { port } = new URL(wide.url);
+      const reply = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: target(), headers: { Host: 'modproxy.team.lan' }, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      assert.equal(reply, 200);
+    } finally {
+      await wide.close();
+    }
   });
 });
 

@@ -136,19 +136,23 @@ function notModified(res: ServerResponse, etag: string): Sent {
 }
 
 /**
- * The If-None-Match header (several joined as one list), read from the raw header list: the first
- * use of `req.headers` builds an object of every header, a cost each answer would pay for a header
- * the go command never sends.
+ * A request header by its lower-case name (several joined as one list), read from the raw header
+ * list: the first use of `req.headers` builds an object of every header, a cost each answer would
+ * pay for the one or two headers the proxy looks at.
  */
-function ifNoneMatch(req: IncomingMessage): string | undefined {
+export function requestHeader(req: IncomingMessage, lowerCaseName: string): string | undefined {
   const raw = req.rawHeaders;
   let value: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
-    if (name.length !== 13 || name.toLowerCase() !== 'if-none-match') continue;
+    if (name.length !== lowerCaseName.length || name.toLowerCase() !== lowerCaseName) continue;
     value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1] ?? ''}`;
   }
   return value;
+}
+
+function ifNoneMatch(req: IncomingMessage): string | undefined {
+  return requestHeader(req, 'if-none-match');
 }
 
 /** If-None-Match uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored and `*` matches anything. */

@@ -13,7 +13,8 @@
  *
  * 404 (never 410, which the go command treats alike) means the store lacks it: the one-line text
  * body reaches the user inside the go command's error, and the request is recorded as a miss to
- * carry on the next trip. 400 is for targets no go command sends.
+ * carry on the next trip. 400 is for targets no go command sends. 403 is for requests that name
+ * another host while the server listens on loopback (see loopbackHost).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ import {
   bodyEtag,
   sendBody,
   sendLine,
+  requestHeader,
   sendStoredFile,
   type Sent,
 } from './httpReplies';
@@ -38,6 +40,7 @@ import { BoundedMap } from './boundedMap';
 import type { ProxyStore } from './proxyStore';
 import { requestLogLine } from './requestLogLine';
 import { urlHost } from './listenAddress';
+import { isLoopbackHostHeader, isLoopbackName } from './loopbackHost';
 
 export interface ProxyServerOptions {
   store: ProxyStore;
@@ -84,6 +87,9 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   // Misses are not remembered, or a module imported while serving would stay invisible. At most
   // 50k targets of at most MAX_REMEMBERED_TARGET characters: ~25 MB at the very worst.
   const versionFiles = new BoundedMap<string, ServedFile>(50_000);
+  // Listening on loopback, the only clients are on this machine; a request naming another host is a
+  // web page that re-pointed its own name here (DNS rebinding), never the go command.
+  const loopbackOnly = isLoopbackName(options.host);
   let closing: Promise<void> | undefined;
 
   // A miss that cannot be recorded (the catalog busy with an import) still gets its 404.
@@ -109,6 +115,9 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const answer = (req: IncomingMessage, res: ServerResponse): Sent | Promise<Sent> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendLine(req, res, 405, `method ${req.method ?? ''} not allowed: this proxy answers GET and HEAD`, ['Allow', 'GET, HEAD']);
+    }
+    if (loopbackOnly && !isLoopbackHostHeader(requestHeader(req, 'host'))) {
+      return sendLine(req, res, 403, `forbidden: this proxy listens on ${options.host} and answers requests for that name only, not for another host's name`);
     }
     const target = req.url ?? '';
     const known = versionFiles.get(target);
