@@ -7,8 +7,8 @@
  * layout is refused rather than cleaned up: a path that needs cleaning is a path someone
  * crafted.
  */
-import { checkPathMajor, splitPathVersion, unescapePath, unescapeVersion } from '../gomod/modulePath';
-import { build, canonical, isValid } from '../gomod/semver';
+import { unescapePath, unescapeVersion } from '../gomod/modulePath';
+import { moduleVersionProblem } from '../gomod/moduleVersion';
 
 export type TreeFileKind = 'list' | 'info' | 'mod' | 'zip';
 
@@ -78,22 +78,6 @@ export function unsafePathReason(path: string): string | undefined {
 /** Files that serve one request together share a key: a version's .info, .mod and .zip; a module's list stands alone. */
 export function groupKeyOf(tree: TreePath): string {
   return tree.version === undefined ? `${tree.modulePath} list` : `${tree.modulePath}@${tree.version}`;
-}
-
-// A file tree is fetched by exact version, so only the canonical spelling the go command
-// asks for is reachable, and only versions the module path's major suffix allows.
-function moduleVersionProblem(modulePath: string, version: string): string | undefined {
-  if (!isValid(version)) return `version ${JSON.stringify(version)} is not a semantic version`;
-  const canonicalVersion = canonical(version) + (build(version) === '+incompatible' ? '+incompatible' : '');
-  if (canonicalVersion !== version) {
-    return `version ${JSON.stringify(version)} is not canonical (the go command asks for ${JSON.stringify(canonicalVersion)})`;
-  }
-  try {
-    checkPathMajor(version, splitPathVersion(modulePath)?.pathMajor ?? '');
-  } catch (error) {
-    return `${modulePath}@${version}: ${errorMessage(error)}`;
-  }
-  return undefined;
 }
 
 function unescapeOrThrow(path: string, unescape: () => string): string {

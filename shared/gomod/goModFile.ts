@@ -8,7 +8,7 @@
  * a proxy what `v1.2` means; required modules that will be downloaded need valid module paths).
  * Lax parsing is modfile.ParseLax, which the go command uses for the go.mod of every dependency.
  */
-import { build, canonical } from './semver';
+import { canonicalModuleVersion } from './moduleVersion';
 import { checkImportPath, checkModulePath, checkPathMajor, ModulePathError, splitPathVersion } from './modulePath';
 import { GoModSyntaxError, parseGoModSyntax, type ModBlock, type ModComment, type ModLine } from './goModSyntax';
 import { goFields, goTrimSpace, isGoPrintable, quoteGoString, unquoteGoString } from './goStringRules';
@@ -291,13 +291,6 @@ class GoModReader {
   private fail(line: number, reason: string): never {
     throw new GoModSyntaxError(this.fileName, line, reason);
   }
-}
-
-/** module.CanonicalVersion: semver's canonical form, except that `+incompatible` is kept. */
-function canonicalModuleVersion(version: string): string {
-  const canonicalVersion = canonical(version);
-  if (canonicalVersion === '') return '';
-  return build(version) === '+incompatible' ? `${canonicalVersion}+incompatible` : canonicalVersion;
 }
 
 /**

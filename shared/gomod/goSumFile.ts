@@ -3,7 +3,8 @@
  * Each line is `path version hash`, where version is a module version for the zip's hash or
  * `version/go.mod` for the go.mod file's hash.
  */
-import { build, canonical, compare } from './semver';
+import { compare } from './semver';
+import { isCanonicalModuleVersion } from './moduleVersion';
 import { compareGoStrings, goFields, isGoSpace, quoteGoString } from './goStringRules';
 import { FileLineError } from '../fileLineError';
 
@@ -67,12 +68,6 @@ export function parseGoSum(text: string, fileName: string): GoSumLine[] {
   return lines;
 }
 
-// module.CanonicalVersion(v) === v: canonical semver, where `+incompatible` is the one build suffix kept.
-function isCanonicalModuleVersion(version: string): boolean {
-  const canonicalVersion = canonical(version);
-  if (canonicalVersion === '') return false;
-  return version === canonicalVersion || (build(version) === '+incompatible' && version === `${canonicalVersion}+incompatible`);
-}
 
 /**
  * go.sum text as the go command writes it: sorted by module path, then by version precedence with a

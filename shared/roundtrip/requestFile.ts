@@ -5,7 +5,7 @@
  */
 import { FileLineError } from '../fileLineError';
 import { checkModulePath } from '../gomod/modulePath';
-import { canonical, isValid } from '../gomod/semver';
+import { isCanonicalModuleVersion } from '../gomod/moduleVersion';
 
 export const requestFileHeader = '# modferry request v1';
 
@@ -76,8 +76,3 @@ export function parseModuleRequest(text: string, fileName: string, line: number)
   return { path, version: query, line };
 }
 
-/** As module.CanonicalVersion: semver's canonical form, keeping a +incompatible suffix. */
-function isCanonicalModuleVersion(version: string): boolean {
-  const incompatible = version.endsWith('+incompatible') ? '+incompatible' : '';
-  return isValid(version) && canonical(version) + incompatible === version;
-}

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
-import { openStore } from '../../electron/core/store/store';
+import { openStore } from '../../electron/core/store/diskStore';
 import { startProxyServer, type RunningProxyServer } from '../../electron/core/serve/proxyServer';
 import { parseRequestFile } from '../../shared/roundtrip/requestFile';
 import { captureOutput } from '../support/captureOutput';

@@ -11,7 +11,7 @@ import { parseTreePath } from '../../shared/bundle/treePath';
 import { tarVolumeBytes } from '../../shared/bundle/tarLayout';
 import type { ProgressEvent } from '../../shared/work/progress';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
-import { describeShortfall, ensureFreeSpace, freeSpaceShortfall, mountPointOf } from '../../electron/core/bundle/freeSpace';
+import { describeShortfall, ensureFreeSpace, freeSpaceShortfall, mountPointOf } from '../../electron/core/fsutil/freeSpace';
 import { readBackBundle } from '../../electron/core/bundle/readBack';
 import { verifyBundle } from '../../electron/core/bundle/verifyBundle';
 import { DEFAULT_VOLUME_SIZE, writeBundle, type BundleSourceFile, type WriteBundleOptions } from '../../electron/core/bundle/writeBundle';

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CATALOG_MIGRATIONS, CatalogError } from '../../electron/core/store/catalogSchema';
-import { openStore } from '../../electron/core/store/store';
+import { openStore } from '../../electron/core/store/diskStore';
 import { defaultStoreDir } from '../../electron/core/store/storeLayout';
 import { makeTempDir } from '../support/bundleSources';
 

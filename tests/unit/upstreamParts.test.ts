@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backoffDelay, sleep } from '../../electron/core/upstream/backoff';
-import { isCanonicalVersion, isImmutableKey, latestKey, listKey, pathEscape, versionFileKey } from '../../electron/core/upstream/proxyKeys';
+import { isImmutableKey, latestKey, listKey, pathEscape, versionFileKey } from '../../electron/core/upstream/proxyKeys';
+import { isCanonicalModuleVersion } from '../../shared/gomod/moduleVersion';
 import { Semaphore } from '../../electron/core/upstream/semaphore';
 
 describe('proxy keys', () => {
@@ -31,7 +32,7 @@ describe('proxy keys', () => {
     ['latest', false],
   ];
   for (const [version, expected] of canonical) {
-    test(`isCanonicalVersion(${version}) = ${expected}`, () => assert.equal(isCanonicalVersion(version), expected));
+    test(`isCanonicalModuleVersion(${version}) = ${expected}`, () => assert.equal(isCanonicalModuleVersion(version), expected));
   }
 
   const immutable: Array<[string, boolean]> = [

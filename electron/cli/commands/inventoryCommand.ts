@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatInventory } from '../../../shared/roundtrip/inventory';
-import { writeFileDurably } from '../../core/bundle/durableFile';
+import { writeFileDurably } from '../../core/fsutil/durableFile';
 import { openStore } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
 import { UsageError } from '../usageError';

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatRequestFile } from '../../../shared/roundtrip/requestFile';
-import { writeFileDurably } from '../../core/bundle/durableFile';
+import { writeFileDurably } from '../../core/fsutil/durableFile';
 import { openStore } from '../../core/store/diskStore';
 import { pendingRequests } from '../../core/store/pendingRequests';
 import type { CommandOutput } from '../output';

@@ -6,7 +6,8 @@ import { DEFAULT_LISTEN, isWildcardHost, parseListenAddress, urlHost, type Liste
 import { startProxyCluster, type RunningProxyCluster } from '../../core/serve/proxyCluster';
 import { startProxyServer, type RunningProxyServer } from '../../core/serve/proxyServer';
 import { timestamped } from '../../core/serve/requestLogLine';
-import { openStore, type StoreStats } from '../../core/store/store';
+import { openStore } from '../../core/store/diskStore';
+import type { StoreStats } from '../../core/store/store';
 import type { CommandOutput } from '../output';
 import { UsageError } from '../usageError';
 import { batchedLines } from '../batchedLines';

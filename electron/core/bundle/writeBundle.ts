@@ -36,8 +36,8 @@ import { ignoreProgress, type ProgressListener } from '../../../shared/work/prog
 import { serializeManifestSignature, signManifest } from '../keys/manifestSignature';
 import type { SigningKey } from '../keys/signingKey';
 import { shortHash } from './bundleVerifyError';
-import { syncDirectory, writeFileDurably } from './durableFile';
-import { ensureFreeSpace } from './freeSpace';
+import { syncDirectory, writeFileDurably } from '../fsutil/durableFile';
+import { ensureFreeSpace } from '../fsutil/freeSpace';
 import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
 import { writeAll } from '../fsutil/writeAll';
 

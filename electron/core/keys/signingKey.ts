@@ -5,7 +5,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, createPublicKey } from 'node:crypto';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileDurably } from '../bundle/durableFile';
+import { writeFileDurably } from '../fsutil/durableFile';
 import { publicKeyFingerprint, requireEd25519 } from './publicKey';
 
 export const PRIVATE_KEY_FILE = 'modferry-signing-key.pem';

@@ -6,7 +6,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileDurably } from '../bundle/durableFile';
+import { writeFileDurably } from '../fsutil/durableFile';
 import { isFingerprint, publicKeyFingerprint, requireEd25519 } from './publicKey';
 import { PUBLIC_KEY_FILE } from './signingKey';
 

@@ -7,9 +7,9 @@
  * Module paths and versions are then checked by the go command's own rules. Nothing here ever
  * becomes a file name: files come from the store's index only.
  */
-import { checkPathMajor, splitPathVersion, unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
+import { unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
+import { moduleVersionProblem } from '../../../shared/gomod/moduleVersion';
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
-import { isCanonicalVersion } from '../upstream/proxyKeys';
 
 export type ProxyRequest =
   | { kind: 'healthz' }
@@ -62,7 +62,7 @@ export function parseProxyRequest(target: string): ProxyRequest {
   } catch (error) {
     return { kind: 'malformed', reason: messageOf(error) };
   }
-  return { kind: 'version', modulePath, version, file: match[2] as StoredFileKind, exact: namesOneRelease(modulePath, version) };
+  return { kind: 'version', modulePath, version, file: match[2] as StoredFileKind, exact: moduleVersionProblem(modulePath, version) === undefined };
 }
 
 /** The decoded segments after the leading `/`, or why the target is refused. */
@@ -94,16 +94,6 @@ function unsafeSegmentReason(segment: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(segment)) return 'control character in path';
   return undefined;
-}
-
-function namesOneRelease(modulePath: string, version: string): boolean {
-  if (!isCanonicalVersion(version)) return false;
-  try {
-    checkPathMajor(version, splitPathVersion(modulePath)?.pathMajor ?? '');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function messageOf(error: unknown): string {

@@ -13,12 +13,12 @@
 import { access, mkdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
-import { syncDirectory } from '../bundle/durableFile';
+import { syncDirectory } from '../fsutil/durableFile';
 import type { BundleRecord, Catalog } from './catalog';
 import { writeCommitJournal, type JournalFile } from './commitJournal';
 import type { StagingArea } from './stagingArea';
 import { treeFile, type StoreLayout } from './storeLayout';
-import { pruneEmptyParentsSync } from './treeFsSync';
+import { pruneEmptyParentsSync } from '../fsutil/treeFsSync';
 
 const PROGRESS_INTERVAL_MS = 250;
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { isSha256Hex, isBundleId } from '../../../shared/bundle/manifest';
 import { parseTreePath } from '../../../shared/bundle/treePath';
 import { isH1Hash } from '../../../shared/gomod/hash1';
-import { writeFileDurably } from '../bundle/durableFile';
+import { writeFileDurably } from '../fsutil/durableFile';
 import type { BundleRecord, CatalogFile } from './catalog';
 
 export const JOURNAL_FILE = 'commit.json';

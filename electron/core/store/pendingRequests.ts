@@ -9,7 +9,7 @@
  *   online side is asked for `path@latest` instead, and the query is reported.
  * Misses that end up as the same line are merged.
  */
-import { build, canonical, isValid } from '../../../shared/gomod/semver';
+import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 import type { RequestedModule } from '../../../shared/roundtrip/requestFile';
 import type { StoreMiss } from './store';
 
@@ -50,12 +50,6 @@ export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHol
   }
   const requests = [...byLine.values()].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.version, b.version));
   return { requests, askedAsLatest };
-}
-
-/** As module.CanonicalVersion: semver's canonical form, keeping a +incompatible suffix. */
-function isCanonicalModuleVersion(version: string): boolean {
-  if (!isValid(version)) return false;
-  return canonical(version) + (build(version) === '+incompatible' ? '+incompatible' : '') === version;
 }
 
 function compareStrings(a: string, b: string): number {

@@ -15,7 +15,8 @@ import path from 'node:path';
 import type { Catalog } from './catalog';
 import { readCommitJournal, type CommitJournal, type JournalFile } from './commitJournal';
 import { treeFile, type StoreLayout } from './storeLayout';
-import { listTreeSync, pruneEmptyParentsSync, sha256OfFileSync, syncDirectorySync } from './treeFsSync';
+import { syncDirectorySync } from '../fsutil/durableFile';
+import { listTreeSync, pruneEmptyParentsSync, sha256OfFileSync } from '../fsutil/treeFsSync';
 
 export interface RepairReport {
   /** Bundles whose interrupted commit was finished. */

@@ -69,5 +69,3 @@ export interface Store {
   close(): void;
 }
 
-export { openStore, DiskStore, type OpenStoreOptions } from './diskStore';
-export { defaultStoreDir } from './storeLayout';

@@ -5,7 +5,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
-import { freeSpaceShortfall, mountPointOf } from '../bundle/freeSpace';
+import { freeSpaceShortfall, mountPointOf } from '../fsutil/freeSpace';
 
 /** Generous room for one file's catalog rows and index entries (and its journal line). */
 export const CATALOG_BYTES_PER_FILE = 1024;

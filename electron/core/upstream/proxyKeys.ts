@@ -3,19 +3,9 @@
  * and version case-escaped: `github.com/!burnt!sushi/toml/@v/v1.2.0.zip`.
  */
 import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
-import { build, canonical, isValid } from '../../../shared/gomod/semver';
+import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 
 export type ModuleFileKind = 'info' | 'mod' | 'zip';
-
-/**
- * A version that names exactly one release: valid, canonical (`v1.2.0`, not `v1.2`), with no build
- * metadata other than `+incompatible` (module.CanonicalVersion). Only those name immutable files.
- */
-export function isCanonicalVersion(version: string): boolean {
-  if (!isValid(version)) return false;
-  const expected = build(version) === '+incompatible' ? `${canonical(version)}+incompatible` : canonical(version);
-  return expected === version;
-}
 
 export function listKey(path: string): string {
   return `${escapePath(path)}/@v/list`;
@@ -39,7 +29,7 @@ export function isImmutableKey(key: string): boolean {
   if (!match) return false;
   try {
     unescapePath(match[1] ?? '');
-    return isCanonicalVersion(unescapeVersion(match[2] ?? ''));
+    return isCanonicalModuleVersion(unescapeVersion(match[2] ?? ''));
   } catch {
     return false;
   }

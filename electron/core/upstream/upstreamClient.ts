@@ -20,7 +20,8 @@ import { DownloadCache, type CachedBlob } from './downloadCache';
 import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
 import { credentialsForHost, defaultNetrcPath, readNetrc, type Netrc } from './netrc';
 import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
-import { isCanonicalVersion, latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
+import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
+import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 import { Semaphore } from './semaphore';
 import { openFile, openHttp, readErrorDetail, type OpenedResponse } from './transport';
 
@@ -161,7 +162,7 @@ class ProxyClient implements UpstreamClient {
   }
 
   async info(path: string, version: string): Promise<RevInfo> {
-    if (isCanonicalVersion(version)) {
+    if (isCanonicalModuleVersion(version)) {
       const fetched = await this.fetch(path, version, 'info');
       return parseRevInfo(await readFile(fetched.file, 'utf8'), version);
     }
@@ -172,7 +173,7 @@ class ProxyClient implements UpstreamClient {
   }
 
   fetch(path: string, version: string, kind: ModuleFileKind): Promise<FetchedFile> {
-    if (!isCanonicalVersion(version)) {
+    if (!isCanonicalModuleVersion(version)) {
       return Promise.reject(new Error(`${moduleSubject(path, version)}: a .${kind} file can only be fetched for an exact version such as v1.2.3`));
     }
     let key: string;
@@ -357,7 +358,7 @@ function parseVersionList(text: string): string[] {
   const versions = new Set<string>();
   for (const line of text.split('\n')) {
     const first = line.trim().split(/\s+/)[0] ?? '';
-    if (isCanonicalVersion(first)) versions.add(first);
+    if (isCanonicalModuleVersion(first)) versions.add(first);
   }
   return [...versions];
 }

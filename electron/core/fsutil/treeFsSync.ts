@@ -1,9 +1,9 @@
 /**
- * Synchronous file operations for the store's start-up repair, which runs inside openStore
+ * Synchronous tree walks and hashes for the store's start-up repair, which runs inside openStore
  * (a synchronous call) before the store answers anything.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, readSync, rmdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 
 const HASH_CHUNK_BYTES = 1024 * 1024;
@@ -77,18 +77,5 @@ export function pruneEmptyParentsSync(file: string, root: string): void {
       return;
     }
     dir = path.dirname(dir);
-  }
-}
-
-/** Flushes a folder's entries to disk; Windows neither can nor needs to. */
-export function syncDirectorySync(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } catch (error) {
-    if (!['EINVAL', 'ENOTSUP', 'EPERM', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -44,9 +45,26 @@ export async function syncDirectory(dir: string): Promise<void> {
   try {
     await handle.sync();
   } catch (error) {
-    // Some file systems (FAT over FUSE, network mounts) do not sync folders; their data was synced file by file.
-    if (!['EINVAL', 'ENOTSUP', 'EPERM', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!folderSyncUnsupported(error)) throw error;
   } finally {
     await handle.close();
   }
+}
+
+/** syncDirectory for synchronous callers (the store's start-up repair). */
+export function syncDirectorySync(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    if (!folderSyncUnsupported(error)) throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Some file systems (FAT over FUSE, network mounts) do not sync folders; their data was synced file by file.
+function folderSyncUnsupported(error: unknown): boolean {
+  return ['EINVAL', 'ENOTSUP', 'EPERM', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 }
