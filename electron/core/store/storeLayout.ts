@@ -6,6 +6,7 @@
  *   catalog.db   the SQLite catalog: what the store holds, where it came from, what was asked for
  *   staging/     one folder per import in progress: files land here until the whole bundle verified
  *   import.lock  held while an import (or the start-up check that repairs a store) runs
+ *   quarantine/  files moved out of the tree instead of deleted (see quarantine.ts)
  */
 import path from 'node:path';
 import { appDirs } from '../appDirs/appDirs';
