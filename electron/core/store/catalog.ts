@@ -178,6 +178,33 @@ export class Catalog {
   close(): void {
     this.db.close();
   }
+
+  /** Up to `limit` files whose tree path sorts after `afterPath`, in path order: a walk of the catalog in pages. */
+  filesAfter(afterPath: string, limit: number): CheckedCatalogFile[] {
+    return this.db
+      .prepare<[string, number], CheckedCatalogFile>(
+        `SELECT f.path, m.path AS modulePath, v.version, f.kind, f.size, f.sha256, f.bundle_id AS bundleId FROM files f
+         JOIN versions v ON v.id = f.version_id JOIN modules m ON m.id = v.module_id
+         WHERE f.path > ? ORDER BY f.path LIMIT ?`,
+      )
+      .all(afterPath, limit);
+  }
+
+  /** How many files the catalog lists and their total size. */
+  fileTotals(): { files: number; bytes: number } {
+    return this.db.prepare<[], { files: number; bytes: number }>('SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files').get() ?? { files: 0, bytes: 0 };
+  }
+}
+
+/** A catalog file with the bundle that brought it, as the store check walks them. */
+export interface CheckedCatalogFile {
+  path: string;
+  modulePath: string;
+  version: string;
+  kind: StoredFileKind;
+  size: number;
+  sha256: string;
+  bundleId: string;
 }
 
 function compareCodePoints(a: string, b: string): number {
