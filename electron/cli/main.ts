@@ -33,6 +33,10 @@ const commands: Record<string, { summary: string; load(): Promise<CommandModule>
     summary: 'write what the store holds, for export --since',
     load: async () => import('./commands/inventoryCommand.js').then((m) => ({ usage: m.inventoryUsage, run: m.inventoryCommand })),
   },
+  store: {
+    summary: "check the store's files against its catalog; repair them from bundles",
+    load: async () => import('./commands/storeCommand.js').then((m) => ({ usage: m.storeUsage, run: m.storeCommand })),
+  },
   keys: {
     summary: 'generate the signing key, trust and list signers',
     load: async () => import('./commands/keysCommand.js').then((m) => ({ usage: m.keysUsage, run: m.keysCommand })),

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { trustedKeysDir } from '../../core/appDirs/appDirs';
+import { signerPolicy, trustStore } from '../../core/keys/trustStore';
+import { Catalog } from '../../core/store/catalog';
+import { checkStore, type StoreCheckReport } from '../../core/store/checkStore';
+import { repairCheckedStore, soundAfter, type StoreCheckResult, type StoreRepairReport } from '../../core/store/repairCheckedStore';
+import { defaultStoreDir, storeLayout } from '../../core/store/storeLayout';
+import type { CommandOutput } from '../output';
+import { progressReporter } from '../progressReporter';
+import { UsageError } from '../usageError';
+import { terminalWriter } from './verifyCommand';
+
+export const storeUsage = `modferry store check [--store DIR] [--repair] [--bundle DIR]... [--json]
+
+Re-hash every file of the store against its catalog and report the damaged ones (size or
+sha256 not the catalog's), the missing ones, and files in tree/ the catalog does not list.
+Changes nothing, takes no lock: it can run while 'modferry serve' serves the store.
+Exit status 0 when the store is sound, 1 when it is not.
+
+  --store DIR   the store (default: the store in ModFerry's data folder)
+  --repair      holding the store lock, restore damaged and missing files from the bundles
+                given with --bundle (verified in full, signed by a trusted key); a damaged
+                copy is moved to the store's quarantine/ folder. A file no bundle carries is
+                forgotten, so the proxy stops serving it and the next request for it is a miss;
+                files the catalog does not list are moved to quarantine/. Nothing is deleted.
+                Exit status 0 when everything found was restored.
+  --bundle DIR  a bundle folder to take good copies from (repeat for several)
+  --json        progress and the result as JSON lines on stdout`;
+
+export async function storeCommand(args: string[], output: CommandOutput): Promise<number> {
+  const [subcommand, ...rest] = args;
+  switch (subcommand) {
+    case 'check':
+      return check(rest, output);
+    case undefined:
+      throw new UsageError('store needs a subcommand: check');
+    default:
+      throw new UsageError(`store: unknown subcommand "${subcommand}" (expected check)`);
+  }
+}
+
+async function check(args: string[], output: CommandOutput): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      store: { type: 'string' },
+      repair: { type: 'boolean', default: false },
+      bundle: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (values.bundle.length > 0 && !values.repair) throw new UsageError('--bundle is for --repair: a check alone reads no bundle');
+  const layout = storeLayout(values.store ?? defaultStoreDir());
+  if (!existsSync(layout.catalog)) throw new Error(`${layout.dir}: no store there (no ${layout.catalog}); give the right --store`);
+  const catalog = new Catalog(layout.catalog);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted; the store was not changed'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const reporter = progressReporter({
+    json: values.json,
+    isTty: !values.json && Boolean(process.stderr.isTTY),
+    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : terminalWriter(output),
+  });
+  let result: StoreCheckResult;
+  try {
+    const work = { signal: controller.signal, onProgress: reporter.listener };
+    if (values.repair) {
+      const policy = signerPolicy(trustStore(trustedKeysDir()), { acceptNewSigner: false });
+      result = await repairCheckedStore(layout, catalog, { ...work, bundles: values.bundle, trust: async (signer) => (await policy(signer)) === true });
+    } else {
+      result = { check: await checkStore(layout, catalog, work) };
+    }
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    catalog.close();
+  }
+  const sound = soundAfter(result);
+  if (values.json) {
+    output.out(JSON.stringify({ type: 'result', store: layout.dir, sound, ...result }));
+  } else {
+    printCheck(result.check, layout.dir, output);
+    if (result.repair !== undefined) printRepair(result.repair, output);
+    else if (!sound) output.out("Run 'modferry store check --repair' (with --bundle DIR for a bundle that holds the damaged or missing files) to repair it.");
+  }
+  return sound ? 0 : 1;
+}
+
+function printCheck(report: StoreCheckReport, storeDir: string, output: CommandOutput): void {
+  for (const { file, found, why } of report.damaged) {
+    const hashes = found === undefined ? '' : `: sha256 ${found.sha256}, the catalog says ${file.sha256}`;
+    output.out(`damaged: ${file.path} (${file.modulePath}@${file.version}): ${why}${hashes}`);
+  }
+  for (const file of report.missing) output.out(`missing: ${file.path} (${file.modulePath}@${file.version})`);
+  for (const treePath of report.stray) output.out(`not in the catalog: tree/${treePath}`);
+  const checked = `Checked ${report.files} files (${formatBytes(report.bytes)}) in ${storeDir}`;
+  const problems = [
+    [report.damaged.length, 'damaged'],
+    [report.missing.length, 'missing'],
+    [report.stray.length, 'not in the catalog'],
+  ] as const;
+  const found = problems.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}`);
+  output.out(found.length === 0 ? `${checked}: the store is sound` : `${checked}: ${found.join(', ')}`);
+}
+
+function printRepair(repair: StoreRepairReport, output: CommandOutput): void {
+  for (const { file, bundleId } of repair.restored) output.out(`restored: ${file.path} (${file.modulePath}@${file.version}) from ${bundleId}`);
+  for (const { file, was } of repair.forgotten) {
+    output.out(
+      `forgotten: ${file.path} (${file.modulePath}@${file.version}), ${was} and in no bundle given: ` +
+        `bring a bundle holding ${file.modulePath}@${file.version} (it came with ${file.bundleId})`,
+    );
+  }
+  if (repair.quarantineDir !== undefined) output.out(`Moved ${repair.quarantined.length} files to ${repair.quarantineDir} (nothing was deleted)`);
+  output.out(
+    repair.forgotten.length === 0
+      ? 'Repaired: the store is sound'
+      : `Not fully repaired: ${repair.forgotten.length} files are no longer served; the next request file asks for them once a client misses them`,
+  );
+}
