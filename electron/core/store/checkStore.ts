@@ -81,6 +81,7 @@ export async function checkStore(layout: StoreLayout, catalog: Catalog, options:
   }
   progress({ stage: 'check', message: 'looking for files the catalog does not list', files: report.files, totalFiles: totals.files, bytes: bytesRead, totalBytes: totals.bytes }, true);
   report.stray = await findStrayFiles(layout, catalog, signal);
+  progress({ stage: 'check', message: `checked ${report.files} files`, files: report.files, totalFiles: totals.files, bytes: bytesRead, totalBytes: totals.bytes }, true);
   return report;
 }
 
