@@ -8,6 +8,7 @@ import { trustedKeysDir } from '../../electron/core/appDirs/appDirs';
 import { trustStore } from '../../electron/core/keys/trustStore';
 import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
+import { serveCommand } from '../../electron/cli/commands/serveCommand';
 import { runCli } from '../../electron/cli/main';
 import { makeTempDir, sha256Hex, testSigningKey } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
@@ -63,6 +64,16 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string[];
   const output = captureOutput();
   const code = await runCli(['store', ...args], output);
   return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+async function proxyUrlOf(lines: string[]): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const line = lines.find((l) => /^ {2}export GOPROXY=/.test(l));
+    if (line !== undefined) return line.replace(/^ {2}export GOPROXY=/, '');
+    if (Date.now() > deadline) throw new Error(`serve printed no GOPROXY line; printed:\n${lines.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 const storedFiles = (): Array<{ size: number }> => bundle.manifest.entries.filter((entry) => !entry.path.endsWith('/@v/list'));
@@ -137,6 +148,30 @@ describe('modferry store check', () => {
     assert.equal(code, 1);
     assert.ok(stderr.at(-1)?.startsWith(`modferry store: ${strangerBundle.bundleDir}: refused for repair: manifest.sig: signed by ${stranger.fingerprint}, which is not a trusted signer`));
     assert.equal((await cli('check', '--store', dir)).code, 1, 'the damaged file is still there, not forgotten');
+  });
+
+  test('checks and repairs while modferry serve serves the same store', async () => {
+    const dir = await freshStore();
+    const good = await readFile(inTree(dir, A_ZIP));
+    await flipByte(inTree(dir, A_ZIP));
+    const served = captureOutput();
+    const stop = new AbortController();
+    const serving = serveCommand(['--store', dir, '--listen', '127.0.0.1:0'], served, { stop: stop.signal, env: {} });
+    try {
+      const url = await proxyUrlOf(served.stdout);
+      const [checked, info] = await Promise.all([cli('check', '--store', dir), fetch(`${url}/example.com/b/@v/v0.1.0.info`)]);
+      assert.equal(info.status, 200);
+      assert.equal(checked.code, 1);
+      assert.match(checked.stdout[0] ?? '', new RegExp(`^damaged: ${A_ZIP} `));
+      const repaired = await cli('check', '--store', dir, '--repair', '--bundle', bundle.bundleDir);
+      assert.equal(repaired.code, 0, repaired.stderr.join('\n'));
+      const zip = await fetch(`${url}/example.com/a/@v/v1.0.0.zip`);
+      assert.equal(zip.status, 200);
+      assert.deepEqual(Buffer.from(await zip.arrayBuffer()), good);
+    } finally {
+      stop.abort();
+      assert.equal(await serving, 0);
+    }
   });
 
   test('--json prints the result as one JSON line', async () => {
