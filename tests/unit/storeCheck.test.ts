@@ -240,9 +240,13 @@ describe('repairCheckedStore', () => {
     assert.match(await readFile(out, 'utf8'), /^example\.com\/a@v1\.1\.0 /m);
   });
 
-  test('a bundle that does not carry the file restores nothing and the file is forgotten', async () => {
+  test('a bundle whose copy differs from the catalog\'s restores nothing and the file is forgotten', async () => {
     const store = await freshStore();
-    const other = await makeBundle(root, [{ path: 'example.com/other', version: 'v1.0.0' }], key);
+    const other = await makeBundle(root, [
+      { path: 'example.com/other', version: 'v1.0.0' },
+      { path: 'example.com/a', version: 'v1.0.0', files: { 'main.go': 'package a // not the one the store holds\n' } },
+    ], key);
+    assert.ok(other.manifest.entries.some((entry) => entry.path === A_ZIP));
     await rm(inTree(store, A_ZIP));
     const { repair } = await repairCheckedStore(store.layout, store.catalog, { bundles: [other.bundleDir], trust: trustOurKey });
     assert.deepEqual(repair?.restored, []);

@@ -102,7 +102,7 @@ function stillListed(catalog: Catalog, file: CheckedCatalogFile): boolean {
 }
 
 /** Size and SHA-256 of a store file, read as a stream in fixed chunks. */
-export async function hashStoreFile(file: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<Found> {
+async function hashStoreFile(file: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<Found> {
   let handle;
   try {
     handle = await open(file, OPEN_FLAGS);

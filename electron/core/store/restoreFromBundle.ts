@@ -86,10 +86,11 @@ export class RestoreArea {
   }
 
   private async landFrom(bundleDir: string, wanted: ReadonlyMap<string, CheckedCatalogFile>, options: RestoreFromBundlesOptions): Promise<LandedFile[]> {
-    const fromThisBundle: LandedFile[] = [];
+    // verifyBundle accepts each listed path once, so an entry is never landed twice from one bundle.
+    const fromThisBundle: Array<Omit<LandedFile, 'bundleId'>> = [];
     const land = async (entry: BundleEntry, data: Readable): Promise<string | undefined> => {
       const file = wanted.get(entry.path);
-      if (file === undefined || file.sha256 !== entry.sha256 || file.size !== entry.size || fromThisBundle.some((l) => l.file.path === entry.path)) {
+      if (file === undefined || file.sha256 !== entry.sha256 || file.size !== entry.size) {
         data.resume();
         await finished(data);
         return undefined;
@@ -97,7 +98,7 @@ export class RestoreArea {
       await mkdir(this.dir, { recursive: true });
       const landed = path.join(this.dir, `${this.landed.length + fromThisBundle.length + 1}.${file.kind}`);
       await writeDurably(landed, data);
-      fromThisBundle.push({ file, landed, bundleId: '' });
+      fromThisBundle.push({ file, landed });
       return landed;
     };
     let bundleId: string;
