@@ -174,6 +174,26 @@ describe('modferry store check', () => {
     }
   });
 
+  test('Ctrl+C stops the check and leaves no signal handler behind', async () => {
+    const dir = await freshStore();
+    const before = process.listeners('SIGINT');
+    const termBefore = process.listenerCount('SIGTERM');
+    const running = cli('check', '--store', dir, '--repair', '--bundle', bundle.bundleDir);
+    let added: NodeJS.SignalsListener[] = [];
+    while (added.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      added = process.listeners('SIGINT').filter((listener) => !before.includes(listener));
+    }
+    for (const listener of added) listener('SIGINT');
+    const { code, stdout, stderr } = await running;
+    assert.equal(code, 1);
+    assert.deepEqual(stdout, []);
+    assert.equal(stderr.at(-1), 'modferry store: interrupted; the store was not changed');
+    assert.deepEqual(process.listeners('SIGINT'), before);
+    assert.equal(process.listenerCount('SIGTERM'), termBefore);
+    assert.equal((await cli('check', '--store', dir)).code, 0);
+  });
+
   test('--json prints the result as one JSON line', async () => {
     const dir = await freshStore();
     await flipByte(inTree(dir, A_ZIP));
