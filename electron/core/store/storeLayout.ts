@@ -5,7 +5,8 @@
  *                servable as is by any static file server and safe on case-insensitive file systems
  *   catalog.db   the SQLite catalog: what the store holds, where it came from, what was asked for
  *   staging/     one folder per import in progress: files land here until the whole bundle verified
- *   import.lock  held while an import (or the start-up check that repairs a store) runs
+ *   store.lock   a SQLite file whose exclusive transaction is the store lock (see storeLock),
+ *                held while an import or a repair runs; store.lock.holder names its holder
  *   quarantine/  files moved out of the tree instead of deleted (see quarantine.ts)
  */
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { appDirs } from '../appDirs/appDirs';
 export const TREE_DIR = 'tree';
 export const CATALOG_FILE = 'catalog.db';
 export const STAGING_DIR = 'staging';
-export const LOCK_FILE = 'import.lock';
+export const LOCK_FILE = 'store.lock';
 
 export function defaultStoreDir(): string {
   return path.join(appDirs().data, 'store');
