@@ -120,7 +120,8 @@ describe('modferry keys, verify, import, request and inventory', () => {
     const { code, stdout } = await run(importCommand, [bundle.bundleDir, '--store', storeDir, '--json']);
     assert.equal(code, 0);
     const lines = stdout.map((line) => JSON.parse(line) as { type: string; stage?: string });
-    assert.ok(lines.slice(0, -1).every((line) => line.type === 'progress'));
+    assert.deepEqual(lines[0], { type: 'repair', completed: [], undone: [], stagingRemoved: [], missingForgotten: [], quarantined: { files: [] } });
+    assert.ok(lines.slice(1, -1).every((line) => line.type === 'progress'));
     assert.ok(lines.some((line) => line.stage === 'verify') && lines.some((line) => line.stage === 'commit'));
     assert.deepEqual(lines.at(-1), {
       type: 'result',
@@ -153,7 +154,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
   test('request writes the misses the store still cannot answer, and they parse back', async () => {
     const storeDir = freshDir('store');
     await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
-    const store = openStore(storeDir);
+    const store = openStore(storeDir, { mode: 'write' });
     const at = (day: number): Date => new Date(`2026-03-0${day}T10:00:00Z`);
     store.recordMiss('example.com/a', 'v1.0.0', at(1)); // held now: left out
     store.recordMiss('example.com/a', 'latest', at(1)); // the store holds a version: left out
@@ -184,7 +185,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
   test('request writes nothing when there is nothing to ask for; it needs --out and an existing store', async () => {
     const storeDir = freshDir('store');
     await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
-    const store = openStore(storeDir);
+    const store = openStore(storeDir, { mode: 'write' });
     store.recordMiss('example.com/a', 'v1.0.0');
     store.close();
     const out = path.join(freshDir('request'), 'request.txt');

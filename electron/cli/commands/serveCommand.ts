@@ -52,7 +52,7 @@ export async function serveCommand(args: string[], output: CommandOutput, option
 }
 
 async function serveInProcess(storeDir: string | undefined, listen: ListenAddress, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
-  const store = openStore(storeDir, { mustExist: true });
+  const store = openStore(storeDir, { mode: 'read' });
   const requestLog = batchedLines((text) => output.out(text));
   try {
     const server = await startProxyServer({
@@ -75,7 +75,7 @@ async function serveInProcess(storeDir: string | undefined, listen: ListenAddres
 
 async function serveFromWorkers(storeDir: string | undefined, listen: ListenAddress, workers: number, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
   // Opened here first so a missing store is one clear error and a repair after a crash runs once, before any worker reads.
-  const store = openStore(storeDir, { mustExist: true });
+  const store = openStore(storeDir, { mode: 'read' });
   const stats = store.stats();
   store.close();
   const server: RunningProxyCluster = await startProxyCluster({

@@ -1,6 +1,7 @@
 /**
  * Where things live in a store folder:
  *
+ *   modferry-store.json  the marker that makes the folder a store (see storeMarker)
  *   tree/        the escaped GOPROXY layout (`<escaped module>/@v/<escaped version>.{info,mod,zip}`),
  *                servable as is by any static file server and safe on case-insensitive file systems
  *   catalog.db   the SQLite catalog: what the store holds, where it came from, what was asked for
@@ -16,6 +17,7 @@ export const TREE_DIR = 'tree';
 export const CATALOG_FILE = 'catalog.db';
 export const STAGING_DIR = 'staging';
 export const LOCK_FILE = 'store.lock';
+export const MARKER_FILE = 'modferry-store.json';
 
 export function defaultStoreDir(): string {
   return path.join(appDirs().data, 'store');
@@ -27,6 +29,7 @@ export interface StoreLayout {
   catalog: string;
   staging: string;
   lock: string;
+  marker: string;
 }
 
 export function storeLayout(dir: string): StoreLayout {
@@ -37,6 +40,7 @@ export function storeLayout(dir: string): StoreLayout {
     catalog: path.join(absolute, CATALOG_FILE),
     staging: path.join(absolute, STAGING_DIR),
     lock: path.join(absolute, LOCK_FILE),
+    marker: path.join(absolute, MARKER_FILE),
   };
 }
 
