@@ -6,6 +6,7 @@ import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
 import { importCommand } from '../../electron/cli/commands/importCommand';
 import { inventoryCommand } from '../../electron/cli/commands/inventoryCommand';
 import { requestCommand } from '../../electron/cli/commands/requestCommand';
+import { serveCommand } from '../../electron/cli/commands/serveCommand';
 import { openStore } from '../../electron/core/store/diskStore';
 import { lockStore } from '../../electron/core/store/storeLock';
 import { RECOVERED_SIGNER } from '../../electron/core/store/rebuildCatalog';
@@ -105,6 +106,7 @@ describe('a store whose catalog is lost keeps its files', () => {
       const out = path.join(freshDir('request'), 'request.txt');
       await assert.rejects(run(requestCommand, ['--store', copy, '--out', out]), { message: /catalog\.db lists no files while tree\/ holds files; nothing was changed/ });
       await assert.rejects(run(inventoryCommand, ['--store', copy, '--out', out]), { message: /catalog\.db lists no files while tree\/ holds files/ });
+      await assert.rejects(run(serveCommand, ['--store', copy, '--listen', '127.0.0.1:0']), { message: /catalog\.db lists no files while tree\/ holds files/ });
       assert.deepEqual(await treeFiles(copy), before);
     } finally {
       live.close();

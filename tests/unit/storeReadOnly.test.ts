@@ -100,8 +100,14 @@ describe('a store on read-only media', () => {
       const output = captureOutput();
       const stop = new AbortController();
       const running = serveCommand(['--store', mount, '--listen', '127.0.0.1:0'], output, { stop: stop.signal, platform: 'linux', env: {} });
+      // Settled here at once, so a serve that fails to start fails this test, not a later one.
+      let ended = false;
+      const outcome = running.then(
+        (code) => ((ended = true), { code }),
+        (error: unknown) => ((ended = true), { error }),
+      );
       let url: string | undefined;
-      for (const deadline = Date.now() + 10_000; url === undefined && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; url === undefined && !ended && Date.now() < deadline; ) {
         url = output.stdout.find((line) => line.startsWith('  export GOPROXY='))?.replace('  export GOPROXY=', '');
         if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -116,7 +122,7 @@ describe('a store on read-only media', () => {
         assert.equal((await missing.text()).trim(), 'not found: example.com/missing@v1.0.0 (.info) is not in this ModFerry store');
       } finally {
         stop.abort();
-        assert.equal(await running, 0);
+        assert.deepEqual(await outcome, { code: 0 });
       }
       assert.match(output.stdout.at(-1) ?? '', /stopped after 2 request\(s\), 0 recorded as misses$/);
       assert.deepEqual(output.stderr, []);
