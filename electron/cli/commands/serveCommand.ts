@@ -74,7 +74,7 @@ async function serveInProcess(storeDir: string | undefined, listen: ListenAddres
 }
 
 async function serveFromWorkers(storeDir: string | undefined, listen: ListenAddress, workers: number, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
-  // Opened here first so a missing store is one clear error and a repair after a crash runs once, before any worker reads.
+  // Opened here first so a missing or damaged store is one clear error before any worker starts.
   const store = openStore(storeDir, { mode: 'read' });
   const stats = store.stats();
   const readOnly = store.readOnly;

@@ -80,7 +80,7 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** syncDirectory for synchronous callers (the store's start-up repair). */
+/** syncDirectory for synchronous callers (the store's repair). */
 export function syncDirectorySync(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');

@@ -1,6 +1,6 @@
 /**
- * Synchronous tree walks and hashes for the store's start-up repair, which runs inside openStore
- * (a synchronous call) before the store answers anything.
+ * Synchronous tree walks and hashes for the store's repair, which must see the tree and the
+ * catalog in one unbroken step (it holds the store lock, but the proxy keeps reading).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, rmdirSync } from 'node:fs';
