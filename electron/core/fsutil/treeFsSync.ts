@@ -1,7 +1,4 @@
-/**
- * Synchronous tree walks and hashes for the store's repair, which must see the tree and the
- * catalog in one unbroken step (it holds the store lock, but the proxy keeps reading).
- */
+/** Synchronous tree walks and hashes for the store's repair (run under the store lock, before an import). */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
