@@ -6,7 +6,7 @@ import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/
 import { compare, sortVersions } from '../../../shared/gomod/semver';
 import type { ImportedBundle, StoreMiss, StoreStats } from './store';
 import { openCatalogDatabase, type CatalogOpenOptions } from './catalogSchema';
-import type { SqliteConnection } from './sqliteDatabase';
+import type { SqliteConnection } from '../sqlite/sqliteDatabase';
 
 export interface CatalogFile {
   /** Relative, escaped path in the tree. */

@@ -5,7 +5,7 @@
  * enforced, so a bug writes nothing half-typed or dangling.
  */
 import { pathToFileURL } from 'node:url';
-import { SqliteDatabase, type SqliteConnection } from './sqliteDatabase';
+import { SqliteDatabase, type SqliteConnection } from '../sqlite/sqliteDatabase';
 
 /** Migration n (0-based) takes a catalog from user_version n to n + 1. Never edit one that has shipped: append. */
 export const CATALOG_MIGRATIONS: readonly string[] = [

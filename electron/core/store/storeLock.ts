@@ -11,7 +11,7 @@
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { SqliteDatabase } from './sqliteDatabase';
+import { SqliteDatabase } from '../sqlite/sqliteDatabase';
 
 export interface StoreLock {
   release(): void;
