@@ -55,7 +55,7 @@ test('export, carry, import, serve: the go command builds offline, misses become
   await onSide('offline', ['keys', 'trust', path.join(scratch, 'online', 'keys', 'modferry-signing-key.pub.pem')]);
   await exportAndImport(['--project', project], 'first');
 
-  let store = openStore(path.join(scratch, 'store'));
+  let store = openStore(path.join(scratch, 'store'), { mode: 'write' });
   let server: RunningProxyServer = await startProxyServer({ store, host: '127.0.0.1', port: 0 });
   t.after(async () => {
     await server.close();
@@ -91,7 +91,7 @@ test('export, carry, import, serve: the go command builds offline, misses become
   await server.close();
   store.close();
   await exportAndImport(['--request', requestFile], 'second');
-  store = openStore(path.join(scratch, 'store'));
+  store = openStore(path.join(scratch, 'store'), { mode: 'write' });
   server = await startProxyServer({ store, host: '127.0.0.1', port: 0 });
   await runGo(['build', './...'], { cwd: other, env: offlineGoEnv(server.url, workspace.modCache) });
 });

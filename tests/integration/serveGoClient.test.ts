@@ -32,7 +32,7 @@ test('the real go command downloads, lists and resolves @latest from modferry se
   });
   const key = testSigningKey();
   const bundle = await writeBundle({ outDir: path.join(dir, 'out'), files: sources, inputs: [], signingKey: key, toolVersion: 'test' });
-  const store = openStore(path.join(dir, 'store'));
+  const store = openStore(path.join(dir, 'store'), { mode: 'write' });
   t.after(() => store.close());
   await importBundle(bundle.bundleDir, { store, trust: (signer) => signer.fingerprint === key.fingerprint });
 

@@ -27,13 +27,13 @@ export async function makeBundle(workDir: string, modules: readonly SourceModule
   });
 }
 
-/** Every file under dir with its SHA-256 (SQLite's own files excluded: see catalogRows), `/`-separated and sorted. */
+/** Every file under dir with its SHA-256 (SQLite's own files and the store lock excluded: see catalogRows), `/`-separated and sorted. */
 export async function fileHashes(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   const lines: string[] = [];
   for (const entry of entries) {
     const relative = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
-    if (/^catalog\.db(-wal|-shm|-journal)?$/.test(relative)) continue;
+    if (/^catalog\.db(-wal|-shm|-journal)?$|^store\.lock(-journal|\.holder)?$/.test(relative)) continue;
     if (entry.isDirectory()) lines.push(`${relative}/`);
     else lines.push(`${relative} ${createHash('sha256').update(await readFile(path.join(dir, relative))).digest('hex')}`);
   }

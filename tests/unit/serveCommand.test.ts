@@ -16,7 +16,7 @@ let cleanup: () => Promise<void>;
 before(async () => {
   ({ dir: root, cleanup } = await makeTempDir('serve-command'));
   storeDir = path.join(root, 'store');
-  openStore(storeDir).close();
+  openStore(storeDir, { mode: 'write' }).close();
 });
 after(() => cleanup());
 

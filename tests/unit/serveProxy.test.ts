@@ -62,7 +62,7 @@ before(async () => {
     toolVersion: 'test',
   });
   const storeDir = path.join(root, 'store');
-  store = openStore(storeDir);
+  store = openStore(storeDir, { mode: 'write' });
   await importBundle(bundle.bundleDir, { store, trust: (signer) => signer.fingerprint === key.fingerprint });
   await writeFile(path.join(storeDir, 'secret.txt'), SECRET);
   await writeFile(path.join(root, 'secret.txt'), SECRET);
@@ -419,7 +419,7 @@ async function serverProcess(storeDir: string): Promise<{ url: string; startRss:
   const code = `
     const { startProxyServer } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'electron', 'core', 'serve', 'proxyServer'))});
     const { openStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'electron', 'core', 'store', 'diskStore'))});
-    const store = openStore(process.env.MODFERRY_TEST_STORE);
+    const store = openStore(process.env.MODFERRY_TEST_STORE, { mode: 'write' });
     startProxyServer({ store, host: '127.0.0.1', port: 0 }).then((server) => {
       console.log(JSON.stringify({ url: server.url, rss: process.memoryUsage().rss }));
       process.stdin.on('end', async () => {

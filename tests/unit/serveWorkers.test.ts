@@ -34,7 +34,7 @@ let cleanup: () => Promise<void>;
 before(async () => {
   ({ dir: root, cleanup } = await makeTempDir('serve-workers'));
   storeDir = path.join(root, 'store');
-  const store = openStore(storeDir);
+  const store = openStore(storeDir, { mode: 'write' });
   try {
     const file = path.join(storeDir, 'tree', ...BIG.tree.split('/'));
     await mkdir(path.dirname(file), { recursive: true });
@@ -171,7 +171,7 @@ describe('modferry serve --workers', () => {
     assert.deepEqual(output.stderr, []);
     assert.deepEqual(workerPids(), [], 'every worker has ended');
     await assert.rejects(get(`${url}/healthz`), { code: 'ECONNREFUSED' });
-    const store = openStore(storeDir);
+    const store = openStore(storeDir, { mode: 'write' });
     try {
       assert.deepEqual(store.misses().map((m) => `${m.path} ${m.query}`).sort(), ['example.com/first v1.0.0', 'example.com/second list']);
     } finally {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CATALOG_MIGRATIONS, CatalogError } from '../../electron/core/store/catalogSchema';
@@ -22,7 +22,7 @@ after(() => cleanup());
 describe('store catalog', () => {
   test('a new store has its tree, staging folder and catalog, with the schema and settings the store relies on', () => {
     const dir = freshDir('store');
-    openStore(dir).close();
+    openStore(dir, { mode: 'write' }).close();
     assert.ok(existsSync(path.join(dir, 'tree')));
     assert.ok(existsSync(path.join(dir, 'staging')));
     const db = new Database(path.join(dir, 'catalog.db'));
@@ -37,7 +37,7 @@ describe('store catalog', () => {
   });
 
   test('foreign keys are enforced and STRICT types refused, on the store\'s own connection', () => {
-    const store = openStore(freshDir('store'));
+    const store = openStore(freshDir('store'), { mode: 'write' });
     const db = (store.catalog as unknown as { db: Database.Database }).db;
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.throws(() => db.prepare("INSERT INTO versions (module_id, version) VALUES (42, 'v1.0.0')").run(), /FOREIGN KEY constraint failed/);
@@ -50,11 +50,11 @@ describe('store catalog', () => {
 
   test('a catalog from a newer ModFerry is refused, naming the file and both schema versions', () => {
     const dir = freshDir('store');
-    openStore(dir).close();
+    openStore(dir, { mode: 'write' }).close();
     const db = new Database(path.join(dir, 'catalog.db'));
     db.pragma(`user_version = ${CATALOG_MIGRATIONS.length + 1}`);
     db.close();
-    assert.throws(() => openStore(dir), (error: Error) => {
+    assert.throws(() => openStore(dir, { mode: 'write' }), (error: Error) => {
       assert.ok(error instanceof CatalogError);
       assert.equal(
         error.message,
@@ -66,9 +66,9 @@ describe('store catalog', () => {
 
   test('a file that is not a catalog is refused, naming it', async () => {
     const dir = freshDir('store');
-    await mkdir(dir, { recursive: true });
+    openStore(dir, { mode: 'write' }).close();
     await writeFile(path.join(dir, 'catalog.db'), 'this is not SQLite '.repeat(100));
-    assert.throws(() => openStore(dir), (error: Error) => {
+    assert.throws(() => openStore(dir, { mode: 'write' }), (error: Error) => {
       assert.ok(error instanceof CatalogError);
       assert.match(error.message, new RegExp(`^${path.join(dir, 'catalog.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a usable store catalog \\(file is not a database\\)$`));
       return true;
@@ -77,7 +77,7 @@ describe('store catalog', () => {
 
   test('a store that must exist and does not is refused, and not created', () => {
     const dir = freshDir('missing');
-    assert.throws(() => openStore(dir, { mustExist: true }), { message: new RegExp(`no store there`) });
+    assert.throws(() => openStore(dir, { mode: 'read' }), { message: new RegExp(`no store there`) });
     assert.equal(existsSync(dir), false);
   });
 
@@ -93,7 +93,7 @@ describe('store catalog', () => {
   });
 
   test('an empty store answers with nothing', () => {
-    const store = openStore(freshDir('store'));
+    const store = openStore(freshDir('store'), { mode: 'write' });
     assert.deepEqual(store.versions('example.com/a'), []);
     assert.deepEqual(store.zipVersions('example.com/a'), []);
     assert.equal(store.file('example.com/a', 'v1.0.0', 'info'), undefined);
@@ -108,7 +108,7 @@ describe('store catalog', () => {
 describe('store misses', () => {
   test('each miss is counted with its first and last time, whatever order the times arrive in', () => {
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     store.recordMiss('example.com/a', 'v1.2.3', new Date('2026-01-02T00:00:00Z'));
     store.recordMiss('example.com/a', 'v1.2.3', new Date('2026-01-05T00:00:00Z'));
     store.recordMiss('example.com/a', 'v1.2.3', new Date('2026-01-01T00:00:00Z'));
@@ -123,13 +123,13 @@ describe('store misses', () => {
     ];
     assert.deepEqual(store.misses(), expected);
     store.close();
-    const reopened = openStore(dir);
+    const reopened = openStore(dir, { mode: 'write' });
     assert.deepEqual(reopened.misses(), expected, 'misses are kept across restarts');
     reopened.close();
   });
 
   test('a miss that is not a module path and a version, "latest" or "list" is refused', () => {
-    const store = openStore(freshDir('store'));
+    const store = openStore(freshDir('store'), { mode: 'write' });
     assert.throws(() => store.recordMiss('not a module', 'v1.0.0'), /malformed module path "not a module"/);
     assert.throws(() => store.recordMiss('example.com/a', ''), /^Error: example\.com\/a@: not a version, "latest" or "list"/);
     assert.throws(() => store.recordMiss('example.com/a', '../v1'), /not a version, "latest" or "list"/);

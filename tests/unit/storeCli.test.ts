@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../../shared/bundle/formatBytes';
 import { parseInventory } from '../../shared/roundtrip/inventory';
@@ -120,7 +120,8 @@ describe('modferry keys, verify, import, request and inventory', () => {
     const { code, stdout } = await run(importCommand, [bundle.bundleDir, '--store', storeDir, '--json']);
     assert.equal(code, 0);
     const lines = stdout.map((line) => JSON.parse(line) as { type: string; stage?: string });
-    assert.ok(lines.slice(0, -1).every((line) => line.type === 'progress'));
+    assert.deepEqual(lines[0], { type: 'repair', completed: [], undone: [], stagingRemoved: [], missingForgotten: [], quarantined: { files: [] } });
+    assert.ok(lines.slice(1, -1).every((line) => line.type === 'progress'));
     assert.ok(lines.some((line) => line.stage === 'verify') && lines.some((line) => line.stage === 'commit'));
     assert.deepEqual(lines.at(-1), {
       type: 'result',
@@ -153,7 +154,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
   test('request writes the misses the store still cannot answer, and they parse back', async () => {
     const storeDir = freshDir('store');
     await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
-    const store = openStore(storeDir);
+    const store = openStore(storeDir, { mode: 'write' });
     const at = (day: number): Date => new Date(`2026-03-0${day}T10:00:00Z`);
     store.recordMiss('example.com/a', 'v1.0.0', at(1)); // held now: left out
     store.recordMiss('example.com/a', 'latest', at(1)); // the store holds a version: left out
@@ -184,7 +185,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
   test('request writes nothing when there is nothing to ask for; it needs --out and an existing store', async () => {
     const storeDir = freshDir('store');
     await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
-    const store = openStore(storeDir);
+    const store = openStore(storeDir, { mode: 'write' });
     store.recordMiss('example.com/a', 'v1.0.0');
     store.close();
     const out = path.join(freshDir('request'), 'request.txt');
@@ -212,5 +213,25 @@ describe('modferry keys, verify, import, request and inventory', () => {
     assert.match(inventory.tool, /^modferry \d+\.\d+\.\d+/);
     assert.ok(!Number.isNaN(Date.parse(inventory.createdAt)));
     await assert.rejects(run(inventoryCommand, ['--store', storeDir]), UsageError);
+  });
+
+  test('import prints what the repair before it did: files quarantined and where, entries forgotten', async () => {
+    const storeDir = freshDir('store');
+    await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
+    await writeFile(path.join(storeDir, 'tree', 'example.com', 'a', '@v', 'v9.0.0.info'), '{"Version":"v9.0.0"}');
+    await writeFile(path.join(storeDir, 'staging', 'notes.txt'), 'mine');
+    await rm(path.join(storeDir, 'tree', 'github.com', '!burnt!sushi', 'toml', '@v', 'v1.2.0.zip'));
+    const { stdout } = await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
+    const quarantine = (await readdir(path.join(storeDir, 'quarantine'))).map((name) => path.join(storeDir, 'quarantine', name));
+    assert.equal(quarantine.length, 1);
+    assert.deepEqual(stdout, [
+      'Repaired the store: forgot 1 catalog entry whose file is gone from tree/:',
+      '  github.com/!burnt!sushi/toml/@v/v1.2.0.zip',
+      `Repaired the store: moved 2 files out of the store into ${quarantine[0]} (nothing was deleted; QUARANTINE.txt there says why):`,
+      '  staging/notes.txt: in staging/ but not left there by a ModFerry import',
+      '  tree/example.com/a/@v/v9.0.0.info: not in the catalog: no imported bundle brought it',
+      `Imported ${bundle.manifest.bundleId} into ${storeDir}: 1 files added (${formatBytes(bundle.manifest.entries.find((e) => e.path.endsWith('v1.2.0.zip'))!.size)}); 5 the store already held`,
+      `Signed by ${key.fingerprint}`,
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
 import { hashGoModBytes } from '../../electron/core/modzip/hashModuleZip';
 import { signerPolicy, trustStore } from '../../electron/core/keys/trustStore';
 import { openStore, type DiskStore } from '../../electron/core/store/diskStore';
+import { repairDidSomething } from '../../electron/core/store/repairStore';
 import { importBundle, type ImportBundleOptions } from '../../electron/core/store/importBundle';
 import { ImportConflictError } from '../../electron/core/store/importPlan';
 import { importSpace } from '../../electron/core/store/storeSpace';
@@ -58,7 +59,7 @@ function importInto(store: DiskStore, bundleDir: string, extra: Partial<ImportBu
 /** A store that holds the first bundle. */
 async function storeWithFirstBundle(): Promise<{ store: DiskStore; dir: string }> {
   const dir = freshDir('store');
-  const store = openStore(dir);
+  const store = openStore(dir, { mode: 'write' });
   await importInto(store, firstBundle.bundleDir);
   return { store, dir };
 }
@@ -102,7 +103,7 @@ describe('importBundle', () => {
   test('imports a multi-volume bundle into the escaped tree and records it in the catalog', async () => {
     assert.ok(firstBundle.manifest.volumes.length >= 3, 'the bundle spans several volumes');
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     const events: ProgressEvent[] = [];
     const result = await importInto(store, firstBundle.bundleDir, { onProgress: (e) => events.push(e) });
 
@@ -151,9 +152,9 @@ describe('importBundle', () => {
     const { store, dir } = await storeWithFirstBundle();
     const before = { versions: store.versions('example.com/a'), inventory: store.inventory(), stats: store.stats() };
     store.close();
-    const reopened = openStore(dir);
+    const reopened = openStore(dir, { mode: 'write' });
     assert.deepEqual({ versions: reopened.versions('example.com/a'), inventory: reopened.inventory(), stats: reopened.stats() }, before);
-    assert.deepEqual(reopened.repairedAtOpen, { completed: [], undone: [], stagingRemoved: [], strayRemoved: [], missingForgotten: [] });
+    assert.equal(repairDidSomething(await reopened.repair()), false);
     reopened.close();
   });
 
@@ -297,7 +298,7 @@ describe('importBundle', () => {
 
   test('an unknown signer is refused; accepted as new, it is trusted once the bundle checked out', async () => {
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     const trusted = trustStore(freshDir('trusted-keys'));
     const before = await snapshotStore(dir);
     await assert.rejects(importBundle(firstBundle.bundleDir, { store, trust: signerPolicy(trusted, { acceptNewSigner: false }), trustStore: trusted }), (error: Error) => {
@@ -321,7 +322,7 @@ describe('importBundle', () => {
 
   test('a bundle from a signer accepted as new but failing verification leaves the signer untrusted', async () => {
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     const trusted = trustStore(freshDir('trusted-keys'));
     const copy = await copyBundle(firstBundle);
     const volume = firstBundle.manifest.volumes.at(-1);
@@ -337,7 +338,7 @@ describe('importBundle', () => {
 
   test('an abort part-way through leaves the store as it was, staged files included', async () => {
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     const before = await snapshotStore(dir);
     const controller = new AbortController();
     const thirdVolume = firstBundle.manifest.volumes[2]?.name;
@@ -373,7 +374,7 @@ describe('importBundle', () => {
   test('versions are listed in semver order, pseudo-versions and pre-releases included', async () => {
     const versions = ['v1.10.0', 'v1.9.0', 'v1.10.0-rc.1', 'v0.0.0-20230102150405-abcdefabcdef', 'v1.2.0', 'v2.0.0+incompatible'];
     const bundle = await makeBundle(freshDir('semver'), versions.map((version) => ({ path: 'example.com/sorted', version })), key, 1024 * 1024);
-    const store = openStore(freshDir('store'));
+    const store = openStore(freshDir('store'), { mode: 'write' });
     await importInto(store, bundle.bundleDir);
     const expected = ['v0.0.0-20230102150405-abcdefabcdef', 'v1.2.0', 'v1.9.0', 'v1.10.0-rc.1', 'v1.10.0', 'v2.0.0+incompatible'];
     assert.deepEqual(store.versions('example.com/sorted'), expected);

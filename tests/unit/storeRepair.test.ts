@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
 import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
-import { tryLockStore } from '../../electron/core/store/storeLock';
+import { lockStore } from '../../electron/core/store/storeLock';
+import type { RepairReport } from '../../electron/core/store/repairStore';
 import { makeTempDir, sha256Hex, testSigningKey, type SourceModule } from '../support/bundleSources';
 import { fileHashes, makeBundle, snapshotStore } from '../support/storeFixtures';
 
@@ -60,7 +61,7 @@ async function crashImport(storeDir: string, killAt: string): Promise<void> {
     import { openStore } from ${JSON.stringify(path.join(projectRoot, 'electron/core/store/diskStore'))};
     import { importBundle } from ${JSON.stringify(path.join(projectRoot, 'electron/core/store/importBundle'))};
     const [storeDir, bundleDir, fingerprint, killAt] = process.argv.slice(2);
-    const store = openStore(storeDir);
+    const store = openStore(storeDir, { mode: 'write' });
     importBundle(bundleDir!, {
       store,
       trust: (signer) => signer.fingerprint === fingerprint,
@@ -74,10 +75,24 @@ async function crashImport(storeDir: string, killAt: string): Promise<void> {
   assert.equal(child.signal, 'SIGKILL', `the import was killed at "${killAt}" (status ${child.status}, stderr ${child.stderr})`);
 }
 
-describe('store repair at opening', () => {
-  test('junk in staging, a tree file the catalog lacks and a catalog row whose file is gone: all made consistent', async () => {
+/** The repair an import runs first, on its own: the store opened for writing, the lock held. */
+async function repairNow(dir: string): Promise<RepairReport> {
+  const store = openStore(dir, { mode: 'write' });
+  const lock = lockStore(store.layout.lock, dir);
+  try {
+    return await store.repair();
+  } finally {
+    lock.release();
+    store.close();
+  }
+}
+
+const nothingDone: RepairReport = { completed: [], undone: [], stagingRemoved: [], missingForgotten: [], quarantined: { dir: undefined, files: [] } };
+
+describe('store repair before an import', () => {
+  test('junk in staging, a tree file the catalog lacks and a catalog row whose file is gone: quarantined, forgotten, consistent', async () => {
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     await importBundle(bundle.bundleDir, { store, trust: trustOurKey });
     store.close();
 
@@ -91,17 +106,40 @@ describe('store repair at opening', () => {
     // A file that went missing: the proxy must stop offering it.
     await rm(path.join(dir, 'tree', 'example.com', 'b', '@v', 'v0.1.0.zip'));
     await rm(path.join(dir, 'tree', 'example.com', 'b', '@v', 'v0.1.0.mod'));
+    const strays = await Promise.all(
+      ['staging/mf-20240101-deadbeef/1.zip', 'staging/stray-file', 'tree/example.com/a/@v/v9.9.9.info', 'tree/example.com/unknown/@v/list'].map(
+        async (file) => `${file} ${sha256Hex(await readFile(path.join(dir, file)))}`,
+      ),
+    );
 
-    const reopened = openStore(dir);
-    assert.deepEqual(reopened.repairedAtOpen, {
+    const report = await repairNow(dir);
+    const quarantine = report.quarantined.dir;
+    assert.ok(quarantine);
+    assert.equal(path.dirname(quarantine), path.join(dir, 'quarantine'));
+    assert.deepEqual(report, {
       completed: [],
       undone: [],
-      stagingRemoved: ['mf-20240101-deadbeef', 'stray-file'],
-      strayRemoved: ['example.com/a/@v/v9.9.9.info', 'example.com/unknown/@v/list'],
+      stagingRemoved: [],
       missingForgotten: ['example.com/b/@v/v0.1.0.mod', 'example.com/b/@v/v0.1.0.zip'],
+      quarantined: {
+        dir: quarantine,
+        files: [
+          { from: 'staging/mf-20240101-deadbeef', why: 'in staging/ but not left there by a ModFerry import' },
+          { from: 'staging/stray-file', why: 'in staging/ but not left there by a ModFerry import' },
+          { from: 'tree/example.com/a/@v/v9.9.9.info', why: 'not in the catalog: no imported bundle brought it' },
+          { from: 'tree/example.com/unknown/@v/list', why: 'not in the catalog: no imported bundle brought it' },
+        ],
+      },
     });
+    assert.deepEqual(
+      (await fileHashes(quarantine)).filter((line) => !line.endsWith('/') && !line.startsWith('QUARANTINE.txt')),
+      strays,
+      'every stray file is in the quarantine, unchanged',
+    );
+    assert.match(await readFile(path.join(quarantine, 'QUARANTINE.txt'), 'utf8'), /^tree\/example\.com\/a\/@v\/v9\.9\.9\.info: not in the catalog/m);
     await assertConsistent(dir);
     assert.equal(existsSync(path.join(dir, 'tree', 'example.com', 'unknown')), false, 'folders left empty are removed');
+    const reopened = openStore(dir, { mode: 'read' });
     assert.deepEqual(reopened.versions('example.com/a'), ['v1.0.0', 'v1.1.0']);
     assert.deepEqual(reopened.versions('example.com/b'), [], 'a version without its .mod is not listed');
     assert.deepEqual(reopened.zipVersions('example.com/b'), []);
@@ -109,52 +147,81 @@ describe('store repair at opening', () => {
     assert.ok(reopened.file('example.com/b', 'v0.1.0', 'info'), 'the .info that is still there is still served');
     reopened.close();
 
-    const twice = openStore(dir);
-    assert.deepEqual(twice.repairedAtOpen, { completed: [], undone: [], stagingRemoved: [], strayRemoved: [], missingForgotten: [] });
-    twice.close();
+    assert.deepEqual(await repairNow(dir), nothingDone);
+  });
+
+  test('opening a store to read it repairs nothing, even with junk in it', async () => {
+    const dir = freshDir('store');
+    const store = openStore(dir, { mode: 'write' });
+    await importBundle(bundle.bundleDir, { store, trust: trustOurKey });
+    store.close();
+    await writeFile(path.join(dir, 'staging', 'stray-file'), 'junk');
+    await copyFile(path.join(dir, 'tree', 'example.com', 'a', '@v', 'v1.1.0.info'), path.join(dir, 'tree', 'example.com', 'a', '@v', 'v9.9.9.info'));
+    await rm(path.join(dir, 'tree', 'example.com', 'b', '@v', 'v0.1.0.zip'));
+    const before = await snapshotStore(dir);
+    const reader = openStore(dir, { mode: 'read' });
+    assert.deepEqual(reader.zipVersions('example.com/b'), ['v0.1.0'], 'the catalog is as it was');
+    reader.close();
+    assert.deepEqual(await snapshotStore(dir), before);
   });
 
   test('re-importing a bundle after its files went missing restores them', async () => {
     const dir = freshDir('store');
-    const store = openStore(dir);
+    const store = openStore(dir, { mode: 'write' });
     await importBundle(bundle.bundleDir, { store, trust: trustOurKey });
     await rm(path.join(dir, 'tree', 'example.com', 'a', '@v', 'v1.0.0.zip'));
-    const result = await importBundle(bundle.bundleDir, { store, trust: trustOurKey });
+    const repairs: RepairReport[] = [];
+    const result = await importBundle(bundle.bundleDir, { store, trust: trustOurKey, onRepair: (report) => repairs.push(report) });
+    assert.deepEqual(repairs, [{ ...nothingDone, missingForgotten: ['example.com/a/@v/v1.0.0.zip'] }]);
     assert.deepEqual([result.alreadyImported, result.added, result.alreadyPresent], [false, 1, 8]);
     await assertConsistent(dir);
     assert.deepEqual(store.zipVersions('example.com/a'), ['v1.0.0', 'v1.1.0']);
     store.close();
   });
 
-  test('a crash while files are staged: the next start removes them and the store is as it was', async () => {
+  test('a crash while files are staged: the next import removes them and the store is as it was', async () => {
     const dir = freshDir('store');
-    openStore(dir).close();
+    openStore(dir, { mode: 'write' }).close();
     const before = await snapshotStore(dir);
     const secondVolume = bundle.manifest.volumes[1]?.name;
     assert.ok(secondVolume);
     await crashImport(dir, `checked ${secondVolume}`);
-    assert.ok((await readdir(path.join(dir, 'staging', bundle.manifest.bundleId))).length > 0, 'the crash left staged files');
-    assert.ok(existsSync(path.join(dir, 'import.lock')), 'and its lock');
+    const staged = await readdir(path.join(dir, 'staging', bundle.manifest.bundleId));
+    assert.ok(staged.includes('.modferry-import') && staged.length > 1, `the crash left marked, staged files (${staged.join(', ')})`);
 
-    const reopened = openStore(dir);
-    assert.deepEqual(reopened.repairedAtOpen?.stagingRemoved, [bundle.manifest.bundleId]);
-    reopened.close();
+    assert.deepEqual(await repairNow(dir), { ...nothingDone, stagingRemoved: [bundle.manifest.bundleId] });
     assert.deepEqual(await snapshotStore(dir), before);
+  });
+
+  test('a leftover import folder keeps what the import did not write: it is quarantined', async () => {
+    const dir = freshDir('store');
+    openStore(dir, { mode: 'write' }).close();
+    const secondVolume = bundle.manifest.volumes[1]?.name;
+    assert.ok(secondVolume);
+    await crashImport(dir, `checked ${secondVolume}`);
+    await writeFile(path.join(dir, 'staging', bundle.manifest.bundleId, 'notes.txt'), 'someone wrote this here');
+    const report = await repairNow(dir);
+    assert.deepEqual(report.stagingRemoved, [bundle.manifest.bundleId]);
+    assert.deepEqual(report.quarantined.files, [{ from: `staging/${bundle.manifest.bundleId}/notes.txt`, why: 'in a leftover import folder, but not written by the import' }]);
+    assert.equal(await readFile(path.join(report.quarantined.dir!, 'staging', bundle.manifest.bundleId, 'notes.txt'), 'utf8'), 'someone wrote this here');
+    await assertConsistent(dir);
   });
 
   for (const [moment, killAt] of [
     ['after the commit journal, before any file moved', 'moving '],
     ['after the files moved, before the catalog transaction', 'recording '],
   ] as const) {
-    test(`a crash ${moment}: the next start finishes the commit`, async () => {
+    test(`a crash ${moment}: the next import finishes the commit`, async () => {
       const dir = freshDir('store');
-      openStore(dir).close();
+      openStore(dir, { mode: 'write' }).close();
       await crashImport(dir, killAt);
       assert.ok(existsSync(path.join(dir, 'staging', bundle.manifest.bundleId, 'commit.json')), 'the crash left the journal');
 
-      const reopened = openStore(dir);
-      assert.deepEqual(reopened.repairedAtOpen?.completed, [bundle.manifest.bundleId]);
-      assert.deepEqual(reopened.repairedAtOpen?.strayRemoved, []);
+      const reopened = openStore(dir, { mode: 'write' });
+      const repairs: RepairReport[] = [];
+      const result = await importBundle(bundle.bundleDir, { store: reopened, trust: trustOurKey, onRepair: (report) => repairs.push(report) });
+      assert.deepEqual(repairs, [{ ...nothingDone, completed: [bundle.manifest.bundleId], stagingRemoved: [bundle.manifest.bundleId] }]);
+      assert.equal(result.alreadyImported, true);
       await assertConsistent(dir);
       assert.deepEqual(reopened.versions('example.com/a'), ['v1.0.0', 'v1.1.0']);
       assert.deepEqual(reopened.zipVersions('example.com/b'), ['v0.1.0']);
@@ -162,57 +229,41 @@ describe('store repair at opening', () => {
       const zip = reopened.file('example.com/b', 'v0.1.0', 'zip');
       assert.ok(zip);
       assert.equal(sha256Hex(await readFile(zip.file)), zip.sha256);
-      assert.equal((await importBundle(bundle.bundleDir, { store: reopened, trust: trustOurKey })).alreadyImported, true);
       reopened.close();
     });
   }
 
-  test('a crashed commit whose files were tampered with is undone, not finished', async () => {
+  test('a crashed commit whose files were tampered with is undone, not finished; the tampered file is quarantined', async () => {
     const dir = freshDir('store');
-    openStore(dir).close();
+    openStore(dir, { mode: 'write' }).close();
     const before = await snapshotStore(dir);
     await crashImport(dir, 'recording ');
     await writeFile(path.join(dir, 'tree', 'example.com', 'a', '@v', 'v1.0.0.mod'), 'module example.com/evil\n');
 
-    const reopened = openStore(dir);
-    assert.deepEqual(reopened.repairedAtOpen?.undone, [bundle.manifest.bundleId]);
-    assert.deepEqual(reopened.repairedAtOpen?.strayRemoved, ['example.com/a/@v/v1.0.0.mod']);
-    reopened.close();
-    assert.deepEqual(await snapshotStore(dir), before);
+    const report = await repairNow(dir);
+    assert.deepEqual(report.undone, [bundle.manifest.bundleId]);
+    assert.deepEqual(report.quarantined.files, [{ from: 'tree/example.com/a/@v/v1.0.0.mod', why: 'not in the catalog: no imported bundle brought it' }]);
+    const after = await snapshotStore(dir);
+    assert.deepEqual({ ...after, files: after.files.filter((line) => !line.startsWith('quarantine/')) }, before);
   });
 
-  test('a store another import holds is opened without repair, and a second import is refused', async () => {
+  test('a second import while one holds the store lock is refused, naming the holder, and changes nothing', async () => {
     const dir = freshDir('store');
-    openStore(dir).close();
-    const lock = tryLockStore(path.join(dir, 'import.lock'));
-    assert.ok(lock);
+    openStore(dir, { mode: 'write' }).close();
+    const lock = lockStore(path.join(dir, 'store.lock'), dir);
     try {
       await writeFile(path.join(dir, 'staging', 'in-progress'), 'another import is writing this');
-      const store = openStore(dir);
-      assert.equal(store.repairedAtOpen, undefined);
-      assert.ok(existsSync(path.join(dir, 'staging', 'in-progress')), 'its staging is left alone');
+      const store = openStore(dir, { mode: 'write' });
+      const since = (JSON.parse(await readFile(path.join(dir, 'store.lock.holder'), 'utf8')) as { since: string }).since;
       await assert.rejects(importBundle(bundle.bundleDir, { store, trust: trustOurKey }), {
-        message: new RegExp(`^${escapeRegExp(dir)}: process ${process.pid} on .* is importing into this store; wait for it to finish \\(if no import is running, remove ${escapeRegExp(path.join(dir, 'import.lock'))}\\)$`),
+        name: 'StoreLockedError',
+        message: `${dir}: process ${process.pid} on ${os.hostname()} (since ${since}) is importing into or repairing this store; wait for it to finish and try again`,
       });
+      assert.ok(existsSync(path.join(dir, 'staging', 'in-progress')), 'its staging is left alone');
       store.close();
     } finally {
       lock.release();
     }
-    assert.equal(existsSync(path.join(dir, 'import.lock')), false);
-  });
-
-  test('a lock left by a process that is gone is taken over', async () => {
-    const dir = freshDir('store');
-    openStore(dir).close();
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(path.join(dir, 'import.lock'), JSON.stringify({ pid: Number(gone.stdout), host: os.hostname(), since: '2024-01-01T00:00:00.000Z' }));
-    const store = openStore(dir);
-    assert.ok(store.repairedAtOpen, 'the stale lock did not stop the repair');
-    assert.equal((await importBundle(bundle.bundleDir, { store, trust: trustOurKey })).added, 9);
-    store.close();
+    assert.equal(existsSync(path.join(dir, 'store.lock.holder')), false);
   });
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -5,6 +5,7 @@ import { openStore } from '../../core/store/diskStore';
 import { importBundle, type ImportResult } from '../../core/store/importBundle';
 import type { CommandOutput } from '../output';
 import { progressReporter } from '../progressReporter';
+import { repairLines } from '../repairLines';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
 import { asVerifyFailure, onlyBundle, terminalWriter } from './verifyCommand';
 
@@ -31,7 +32,7 @@ export async function importCommand(args: string[], output: CommandOutput): Prom
   });
   const bundleDir = onlyBundle(positionals, 'import');
   const trusted = trustStore(trustedKeysDir());
-  const store = openStore(values.store);
+  const store = openStore(values.store, { mode: 'write' });
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted; nothing was imported'));
   process.once('SIGINT', onSignal);
@@ -49,6 +50,10 @@ export async function importCommand(args: string[], output: CommandOutput): Prom
       trustStore: trusted,
       signal: controller.signal,
       onProgress: reporter.listener,
+      onRepair: (report) => {
+        if (values.json) output.out(JSON.stringify({ type: 'repair', ...report }));
+        else for (const line of repairLines(report)) output.out(line);
+      },
     }).catch((error: unknown) => {
       throw asVerifyFailure(error);
     });

@@ -19,7 +19,7 @@ Write an inventory of what the store holds. Carry it to the online machine and p
 export async function inventoryCommand(args: string[], output: CommandOutput): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' } } });
   if (!values.out) throw new UsageError('--out FILE is required');
-  const store = openStore(values.store, { mustExist: true });
+  const store = openStore(values.store, { mode: 'read' });
   let modules;
   try {
     modules = store.inventory();

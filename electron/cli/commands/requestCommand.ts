@@ -21,7 +21,7 @@ Nothing is written when there is nothing to ask for.
 export async function requestCommand(args: string[], output: CommandOutput): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' } } });
   if (!values.out) throw new UsageError('--out FILE is required');
-  const store = openStore(values.store, { mustExist: true });
+  const store = openStore(values.store, { mode: 'read' });
   let pending;
   try {
     pending = pendingRequests(store.misses(), {

@@ -52,7 +52,7 @@ export async function serveCommand(args: string[], output: CommandOutput, option
 }
 
 async function serveInProcess(storeDir: string | undefined, listen: ListenAddress, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
-  const store = openStore(storeDir, { mustExist: true });
+  const store = openStore(storeDir, { mode: 'read' });
   const requestLog = batchedLines((text) => output.out(text));
   try {
     const server = await startProxyServer({
@@ -63,7 +63,7 @@ async function serveInProcess(storeDir: string | undefined, listen: ListenAddres
     }).catch((error: NodeJS.ErrnoException) => {
       throw new Error(listenFailure(listen, error));
     });
-    printStartup(output, store.dir, store.stats(), server.url, options);
+    printStartup(output, store.dir, store.stats(), store.readOnly, server.url, options);
     const signal = await stopRequested(options.stop);
     await stopServer(server, signal, output, requestLog.flush);
     return 0;
@@ -74,9 +74,10 @@ async function serveInProcess(storeDir: string | undefined, listen: ListenAddres
 }
 
 async function serveFromWorkers(storeDir: string | undefined, listen: ListenAddress, workers: number, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
-  // Opened here first so a missing store is one clear error and a repair after a crash runs once, before any worker reads.
-  const store = openStore(storeDir, { mustExist: true });
+  // Opened here first so a missing or damaged store is one clear error before any worker starts.
+  const store = openStore(storeDir, { mode: 'read' });
   const stats = store.stats();
+  const readOnly = store.readOnly;
   store.close();
   const server: RunningProxyCluster = await startProxyCluster({
     storeDir: store.dir,
@@ -89,15 +90,16 @@ async function serveFromWorkers(storeDir: string | undefined, listen: ListenAddr
   }).catch((error: NodeJS.ErrnoException) => {
     throw typeof error.code === 'string' ? new Error(listenFailure(listen, error)) : error;
   });
-  printStartup(output, store.dir, stats, server.url, options, workers);
+  printStartup(output, store.dir, stats, readOnly, server.url, options, workers);
   const signal = await stopRequested(options.stop, server.failed);
   await stopServer(server, signal, output, () => {});
   return 0;
 }
 
-function printStartup(output: CommandOutput, dir: string, stats: StoreStats, url: string, options: ServeCommandOptions, workers = 1): void {
+function printStartup(output: CommandOutput, dir: string, stats: StoreStats, readOnly: boolean, url: string, options: ServeCommandOptions, workers = 1): void {
   const processes = workers === 1 ? '' : `, ${workers} worker processes`;
   output.out(`modferry serve: ${dir} (${stats.modules} modules, ${stats.versions} versions, ${formatBytes(stats.bytes)}${processes})`);
+  if (readOnly) output.out('modferry serve: read-only store: misses are not recorded');
   for (const line of startupLines(url, options.platform ?? process.platform, options.env ?? process.env)) output.out(line);
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -38,6 +38,35 @@ export async function writeFileDurably(file: string, data: string | Uint8Array, 
   await syncDirectory(path.dirname(file));
 }
 
+/** writeFileDurably for synchronous callers (opening a store writes its marker). */
+export function writeFileDurablySync(file: string, data: string, options: DurableWriteOptions = {}): void {
+  const temp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+  const fd = openSync(temp, 'wx', options.mode ?? 0o644);
+  try {
+    try {
+      const bytes = Buffer.from(data, 'utf8');
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (options.exclusive) {
+      linkSync(temp, file);
+      unlinkSync(temp);
+    } else {
+      renameSync(temp, file);
+    }
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already linked and removed, or never written.
+    }
+    throw error;
+  }
+  syncDirectorySync(path.dirname(file));
+}
+
 /** Flushes a folder's entries (new names, renames) to disk. Windows cannot open a folder for this, and needs not. */
 export async function syncDirectory(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
@@ -51,7 +80,7 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** syncDirectory for synchronous callers (the store's start-up repair). */
+/** syncDirectory for synchronous callers (the store's repair). */
 export function syncDirectorySync(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');

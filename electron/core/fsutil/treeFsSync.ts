@@ -1,7 +1,4 @@
-/**
- * Synchronous tree walks and hashes for the store's start-up repair, which runs inside openStore
- * (a synchronous call) before the store answers anything.
- */
+/** Synchronous tree walks and hashes for the store's repair (run under the store lock, before an import). */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, rmdirSync } from 'node:fs';
 import path from 'node:path';

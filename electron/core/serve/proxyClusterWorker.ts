@@ -47,7 +47,7 @@ async function serveAsWorker(config: ProxyWorkerConfig): Promise<void> {
     else stop();
   });
 
-  const store: DiskStore = openStore(config.storeDir, { mustExist: true });
+  const store: DiskStore = openStore(config.storeDir, { mode: 'read' });
   let log: string[] = [];
   let logTimer: NodeJS.Timeout | undefined;
   let server: RunningProxyServer | undefined;

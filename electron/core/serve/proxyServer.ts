@@ -92,16 +92,19 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const loopbackOnly = isLoopbackName(options.host);
   let closing: Promise<void> | undefined;
 
-  // A miss that cannot be recorded (the catalog busy with an import) still gets its 404.
+  // A miss that cannot be recorded (the catalog busy with an import) still gets its 404; a read-only store records none, as serve said at start.
   const notFound = (req: IncomingMessage, res: ServerResponse, path: string, query: string, what: string): Sent => {
     let unrecorded: string | undefined;
-    try {
-      store.recordMiss(path, query);
-      counts.misses++;
-    } catch (error) {
-      unrecorded = `miss not recorded: ${error instanceof Error ? error.message : String(error)}`;
+    if (!store.readOnly) {
+      try {
+        store.recordMiss(path, query);
+        counts.misses++;
+      } catch (error) {
+        unrecorded = `miss not recorded: ${error instanceof Error ? error.message : String(error)}`;
+      }
     }
-    const line = `not found: ${what} is not in this ModFerry store${unrecorded === undefined ? ' (recorded as a miss for the next transfer)' : ''}`;
+    const recorded = !store.readOnly && unrecorded === undefined;
+    const line = `not found: ${what} is not in this ModFerry store${recorded ? ' (recorded as a miss for the next transfer)' : ''}`;
     return { ...sendLine(req, res, 404, line), note: unrecorded };
   };
 

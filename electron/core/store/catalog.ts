@@ -2,11 +2,11 @@
  * Reads and writes of the store catalog. Every write that lands files is one transaction:
  * the bundle, its modules, versions and files appear together or not at all.
  */
-import type Database from 'better-sqlite3';
 import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { compare, sortVersions } from '../../../shared/gomod/semver';
 import type { ImportedBundle, StoreMiss, StoreStats } from './store';
-import { openCatalogDatabase } from './catalogSchema';
+import { openCatalogDatabase, type CatalogOpenOptions } from './catalogSchema';
+import type { SqliteConnection } from '../sqlite/sqliteDatabase';
 
 export interface CatalogFile {
   /** Relative, escaped path in the tree. */
@@ -35,13 +35,17 @@ export interface BundleRecord {
 const KIND_ORDER: readonly StoredFileKind[] = ['info', 'mod', 'zip'];
 
 export class Catalog {
-  private readonly db: Database.Database;
+  /** Opened without write access: every write below fails, so callers check this first. */
+  readonly readOnly: boolean;
+  private readonly db: SqliteConnection;
   private readonly statements;
 
-  constructor(file: string) {
-    this.db = openCatalogDatabase(file);
+  constructor(file: string, options: CatalogOpenOptions = {}) {
+    this.db = openCatalogDatabase(file, options);
+    this.readOnly = options.readOnly === true;
     const db = this.db;
     this.statements = {
+      holdsFiles: db.prepare<[], { held: number }>('SELECT EXISTS (SELECT 1 FROM files) AS held'),
       fileByPath: db.prepare<[string], HeldFile>('SELECT path, size, sha256 FROM files WHERE path = ?'),
       file: db.prepare<[string, string, string], HeldFile>(
         `SELECT f.path, f.size, f.sha256 FROM files f
@@ -125,6 +129,11 @@ export class Catalog {
     const held = [...byVersion.values()];
     for (const version of held) version.files.sort((a, b) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b));
     return held.sort((a, b) => compareCodePoints(a.path, b.path) || compare(a.version, b.version) || compareCodePoints(a.version, b.version));
+  }
+
+  /** Whether any file is recorded: a catalog with none beside a tree with some was lost, not emptied. */
+  holdsFiles(): boolean {
+    return this.statements.holdsFiles.get()?.held === 1;
   }
 
   allPaths(): Set<string> {

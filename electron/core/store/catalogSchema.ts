@@ -4,7 +4,8 @@
  * catalog is always at exactly one schema version. Tables are STRICT and foreign keys are
  * enforced, so a bug writes nothing half-typed or dangling.
  */
-import Database from 'better-sqlite3';
+import { pathToFileURL } from 'node:url';
+import { SqliteDatabase, type SqliteConnection } from '../sqlite/sqliteDatabase';
 
 /** Migration n (0-based) takes a catalog from user_version n to n + 1. Never edit one that has shipped: append. */
 export const CATALOG_MIGRATIONS: readonly string[] = [
@@ -61,16 +62,28 @@ export class CatalogError extends Error {
   override name = 'CatalogError';
 }
 
-export function openCatalogDatabase(file: string): Database.Database {
-  let db: Database.Database;
+export interface CatalogOpenOptions {
+  /**
+   * Open without writing: no migration, no journal mode change. A catalog whose WAL side files
+   * cannot be created (read-only media) is opened immutable, as a file nobody changes.
+   */
+  readOnly?: boolean;
+}
+
+export function openCatalogDatabase(file: string, options: CatalogOpenOptions = {}): SqliteConnection {
+  let db: SqliteConnection;
   try {
-    db = new Database(file);
+    db = options.readOnly ? openReadOnly(file) : new SqliteDatabase(file);
   } catch (error) {
     throw new CatalogError(`${file}: cannot open the store catalog (${describe(error)})`, { cause: error });
   }
   try {
     // Another process (the proxy while an import runs) may hold the write lock for a moment.
     db.pragma('busy_timeout = 10000');
+    if (options.readOnly) {
+      checkReadableSchema(db, file);
+      return db;
+    }
     db.pragma('journal_mode = WAL');
     // FULL: a committed import must survive a power cut, since its staging journal is deleted right after.
     db.pragma('synchronous = FULL');
@@ -84,15 +97,75 @@ export function openCatalogDatabase(file: string): Database.Database {
   }
 }
 
-export function migrateCatalog(db: Database.Database, file: string): void {
+/** Tables every ModFerry catalog has had since its first schema. */
+const FIRST_TABLES = ['bundles', 'files', 'misses', 'modules', 'versions'];
+
+/**
+ * The schema version of a file that is a ModFerry catalog, or undefined when it is not one
+ * (not SQLite, empty, or without the catalog's tables). Reads only.
+ */
+export function modFerryCatalogVersion(file: string): number | undefined {
+  let db: SqliteConnection;
+  try {
+    db = openReadOnly(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const version = db.pragma('user_version', { simple: true });
+    const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'").all().map((row) => row.name));
+    if (typeof version !== 'number' || version < 1 || !FIRST_TABLES.every((name) => tables.has(name))) return undefined;
+    return version;
+  } catch {
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
+
+function openReadOnly(file: string): SqliteConnection {
+  const db = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return db;
+  } catch (error) {
+    db.close();
+    if ((error as { code?: unknown }).code !== 'SQLITE_CANTOPEN') throw error;
+  }
+  // A WAL catalog on read-only media: SQLite cannot create catalog.db-shm to read it normally.
+  const immutable = new SqliteDatabase(`${pathToFileURL(file).href}?immutable=1`, { readonly: true, fileMustExist: true });
+  try {
+    immutable.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return immutable;
+  } catch (error) {
+    immutable.close();
+    throw error;
+  }
+}
+
+function checkReadableSchema(db: SqliteConnection, file: string): void {
   const current = db.pragma('user_version', { simple: true });
   if (typeof current !== 'number') throw new CatalogError(`${file}: cannot read the catalog's schema version`);
-  if (current > CATALOG_MIGRATIONS.length) {
+  if (current > CATALOG_MIGRATIONS.length) throw newerSchemaError(file, current);
+  if (current < CATALOG_MIGRATIONS.length) {
     throw new CatalogError(
-      `${file}: the catalog has schema version ${current}, this ModFerry knows up to ${CATALOG_MIGRATIONS.length}; ` +
-        'it was written by a newer ModFerry, so use that one',
+      `${file}: the catalog has schema version ${current}, this ModFerry needs ${CATALOG_MIGRATIONS.length}, and the store is read-only here; ` +
+        'open it once where it is writable (any import updates it), or use the ModFerry that wrote it',
     );
   }
+}
+
+function newerSchemaError(file: string, current: number): CatalogError {
+  return new CatalogError(
+    `${file}: the catalog has schema version ${current}, this ModFerry knows up to ${CATALOG_MIGRATIONS.length}; ` +
+      'it was written by a newer ModFerry, so use that one',
+  );
+}
+
+export function migrateCatalog(db: SqliteConnection, file: string): void {
+  const current = db.pragma('user_version', { simple: true });
+  if (typeof current !== 'number') throw new CatalogError(`${file}: cannot read the catalog's schema version`);
+  if (current > CATALOG_MIGRATIONS.length) throw newerSchemaError(file, current);
   for (let version = current; version < CATALOG_MIGRATIONS.length; version++) {
     const migration = CATALOG_MIGRATIONS[version] ?? '';
     db.transaction(() => {

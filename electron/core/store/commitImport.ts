@@ -3,7 +3,7 @@
  * keeps a crash at any point repairable (see repairStore):
  *
  * 1. the staging folder is synced, so every staged name is on disk;
- * 2. the commit journal is written and synced: from here, a crash is finished at next start;
+ * 2. the commit journal is written and synced: from here, a crash is finished by the next repair;
  * 3. each file is renamed into the tree (same disk: atomic, no copy), never over an existing
  *    file, and the tree folders are synced;
  * 4. one catalog transaction records the bundle and its files: from here, the proxy serves them.
@@ -91,7 +91,7 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * The moved files were new to the tree, so removing them (and the folders made for them)
- * restores it; what cannot be removed now, the next repair removes as not in the catalog.
+ * restores it; what cannot be removed now, the next repair quarantines as not in the catalog.
  */
 async function undoMoves(layout: StoreLayout, moved: readonly JournalFile[], all: readonly JournalFile[]): Promise<void> {
   for (const file of moved) await unlink(treeFile(layout, file.path)).catch(() => undefined);

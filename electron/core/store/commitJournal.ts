@@ -2,7 +2,7 @@
  * The commit journal: written into an import's staging folder, and flushed, once the whole
  * bundle has verified and before any file moves into the tree. It lists the files about to
  * move with the hashes the signed manifest gave them. If the process dies between the moves
- * and the catalog transaction, the next start-up finds the journal and finishes the commit
+ * and the catalog transaction, the next repair finds the journal and finishes the commit
  * (or undoes it); a tree file that no journal vouches for was never part of a verified bundle.
  */
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,9 @@
 /**
- * The store on disk: an escaped GOPROXY tree with its SQLite catalog (see storeLayout).
- * Opening a store repairs it first, unless another process is importing into it right now
- * (that import repaired it when it started).
+ * The store on disk: an escaped GOPROXY tree with its SQLite catalog (see storeLayout), in a
+ * folder that carries the store's marker (see storeMarker).
+ *
+ * Opening a store never repairs it, so reading a store (serving it, listing it) changes none
+ * of its files; an import repairs the store under the store lock before it adds anything.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { checkModulePath, escapeVersion } from '../../../shared/gomod/modulePath';
@@ -9,32 +11,33 @@ import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/
 import { Catalog } from './catalog';
 import { repairStore, type RepairReport } from './repairStore';
 import type { ImportedBundle, MissQuery, Store, StoredFile, StoreMiss, StoreStats } from './store';
+import { inspectStoreFolder, storeWritable, treeHoldsFiles } from './storeFolder';
+import { StoreFolderError } from './storeFolderError';
 import { defaultStoreDir, storeLayout, treeFile, type StoreLayout } from './storeLayout';
-import { tryLockStore } from './storeLock';
+import { readStoreMarker, writeStoreMarker } from './storeMarker';
+
+/**
+ * - `read`: the store must exist; nothing in it is created, moved or deleted (misses are still
+ *   recorded in a writable catalog). Read-only media are opened read-only.
+ * - `write`: for an import or a repair: a new or empty folder becomes a store; the store must
+ *   be writable. The caller repairs it, under the store lock, before changing anything.
+ */
+export type StoreOpenMode = 'read' | 'write';
 
 export interface OpenStoreOptions {
-  /** Refuse to create a store where there is none (for commands that only read one). */
-  mustExist?: boolean;
+  mode: StoreOpenMode;
 }
 
 export class DiskStore implements Store {
   readonly dir: string;
-  readonly layout: StoreLayout;
-  readonly catalog: Catalog;
-  /** What the repair at opening found and fixed; undefined when another process was importing. */
-  readonly repairedAtOpen: RepairReport | undefined;
+  readonly readOnly: boolean;
 
-  constructor(layout: StoreLayout) {
-    this.layout = layout;
+  constructor(
+    readonly layout: StoreLayout,
+    readonly catalog: Catalog,
+  ) {
     this.dir = layout.dir;
-    mkdirSync(layout.dir, { recursive: true });
-    this.catalog = new Catalog(layout.catalog);
-    try {
-      this.repairedAtOpen = this.repairIfIdle();
-    } catch (error) {
-      this.catalog.close();
-      throw error;
-    }
+    this.readOnly = catalog.readOnly;
   }
 
   versions(path: string): string[] {
@@ -50,6 +53,7 @@ export class DiskStore implements Store {
     return held === undefined ? undefined : { file: treeFile(this.layout, held.path), size: held.size, sha256: held.sha256 };
   }
 
+  /** Counts a miss; a read-only store cannot, and skips it (serve says so once, at start). */
   recordMiss(path: string, query: MissQuery, at: Date = new Date()): void {
     checkModulePath(path);
     if (query !== 'latest' && query !== 'list') {
@@ -59,6 +63,7 @@ export class DiskStore implements Store {
         throw new Error(`${path}@${query}: not a version, "latest" or "list" (${(error as Error).message})`, { cause: error });
       }
     }
+    if (this.readOnly) return;
     this.catalog.recordMiss(path, query, at.toISOString());
   }
 
@@ -78,31 +83,80 @@ export class DiskStore implements Store {
     return this.catalog.bundles();
   }
 
-  /** Repairs the store; the caller holds the store lock. */
-  repair(): RepairReport {
+  /** Repairs the store (see repairStore); the caller holds the store lock. */
+  async repair(): Promise<RepairReport> {
+    if (this.readOnly) throw new StoreFolderError(this.dir, 'the store was opened read-only and cannot be repaired');
     return repairStore(this.layout, this.catalog);
   }
 
   close(): void {
     this.catalog.close();
   }
-
-  private repairIfIdle(): RepairReport | undefined {
-    const lock = tryLockStore(this.layout.lock);
-    if (lock === undefined) return undefined;
-    try {
-      return this.repair();
-    } finally {
-      lock.release();
-    }
-  }
 }
 
-/** Opens (creating if need be) the store in dir, by default `<app data>/store`. */
-export function openStore(dir: string = defaultStoreDir(), options: OpenStoreOptions = {}): DiskStore {
-  const layout = storeLayout(dir);
-  if (options.mustExist && !existsSync(layout.catalog)) {
-    throw new Error(`${layout.dir}: no store there (no ${layout.catalog}); import a bundle into it first, or give the right --store`);
+/** Opens the store in dir, by default `<app data>/store`; see StoreOpenMode. */
+export function openStore(dir: string | undefined, options: OpenStoreOptions): DiskStore {
+  const layout = storeLayout(dir ?? defaultStoreDir());
+  if (options?.mode === 'read') return openForReading(layout);
+  if (options?.mode === 'write') return openForWriting(layout);
+  throw new TypeError(`openStore: mode must be "read" or "write", got ${JSON.stringify(options?.mode)}`);
+}
+
+function openForReading(layout: StoreLayout): DiskStore {
+  const folder = inspectStoreFolder(layout);
+  const writable = storeWritable(layout);
+  switch (folder.kind) {
+    case 'missing':
+    case 'empty':
+      throw new StoreFolderError(layout.dir, 'no store there; import a bundle into it first, or give the right --store');
+    case 'foreign':
+      throw notAStore(layout);
+    case 'unmarked-store':
+      // A store from before the marker: adopted, when it can be written.
+      if (writable) writeStoreMarker(layout.dir, layout.marker);
+      break;
+    case 'store':
+      readStoreMarker(layout.dir, layout.marker);
   }
-  return new DiskStore(layout);
+  if (!existsSync(layout.catalog)) throw catalogLost(layout, `${layout.catalog} is missing`, treeHoldsFiles(layout.tree));
+  const catalog = new Catalog(layout.catalog, { readOnly: !writable });
+  if (!catalog.holdsFiles() && treeHoldsFiles(layout.tree)) {
+    catalog.close();
+    throw catalogLost(layout, `${layout.catalog} lists no files`, true);
+  }
+  return new DiskStore(layout, catalog);
+}
+
+function openForWriting(layout: StoreLayout): DiskStore {
+  const folder = inspectStoreFolder(layout);
+  if (folder.kind === 'foreign') throw notAStore(layout);
+  if (folder.kind === 'missing') mkdirSync(layout.dir, { recursive: true });
+  if (!storeWritable(layout)) throw new StoreFolderError(layout.dir, 'the store cannot be written here (read-only media, or no permission); nothing can be imported into it');
+  if (folder.kind === 'store') readStoreMarker(layout.dir, layout.marker);
+  else writeStoreMarker(layout.dir, layout.marker);
+  const catalog = new Catalog(layout.catalog);
+  try {
+    mkdirSync(layout.tree, { recursive: true });
+    mkdirSync(layout.staging, { recursive: true });
+  } catch (error) {
+    catalog.close();
+    throw error;
+  }
+  return new DiskStore(layout, catalog);
+}
+
+function notAStore(layout: StoreLayout): StoreFolderError {
+  return new StoreFolderError(
+    layout.dir,
+    'not a ModFerry store (no modferry-store.json) and not empty, so ModFerry leaves it untouched; ' +
+      'give --store the folder of an existing store, or a new or empty folder for a new one',
+  );
+}
+
+function catalogLost(layout: StoreLayout, what: string, treeHasFiles: boolean): StoreFolderError {
+  const fix = `Import a bundle into this store ('modferry import BUNDLE --store ${layout.dir}')`;
+  return new StoreFolderError(
+    layout.dir,
+    treeHasFiles ? `${what} while tree/ holds files; nothing was changed. ${fix}: it rebuilds the catalog from tree/ first` : `${what}; nothing was changed. ${fix}`,
+  );
 }

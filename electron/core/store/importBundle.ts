@@ -19,6 +19,7 @@ import { commitImport } from './commitImport';
 import type { DiskStore } from './diskStore';
 import { planImport, type ImportPlan } from './importPlan';
 import { StagingArea } from './stagingArea';
+import type { RepairReport } from './repairStore';
 import { lockStore } from './storeLock';
 import { ensureImportSpace } from './storeSpace';
 
@@ -30,6 +31,8 @@ export interface ImportBundleOptions {
   trustStore?: TrustStore;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Told what the repair before the import did, before the bundle is read: shown even if the import then fails. */
+  onRepair?: (report: RepairReport) => void;
 }
 
 export interface ImportResult {
@@ -65,7 +68,7 @@ export async function importBundle(bundleDir: string, options: ImportBundleOptio
   const { store } = options;
   const lock = lockStore(store.layout.lock, store.dir);
   try {
-    store.repair();
+    options.onRepair?.(await store.repair());
     return await importLocked(bundleDir, options);
   } finally {
     lock.release();

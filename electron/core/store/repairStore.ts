@@ -1,20 +1,29 @@
 /**
- * Makes the catalog and the disk agree again after a crash (or after someone changed the
- * tree by hand). Run with the store lock held, before an import and when a store is opened.
+ * Makes the catalog and the disk agree again after a crash, a lost catalog, or hands in the
+ * tree. Run with the store lock held, before an import (and by a store check that repairs);
+ * never when a store is only read. It deletes nothing it cannot prove is its own debris:
  *
  * An import moves its files into the tree, then records them in one catalog transaction.
  * Interrupted between the two, it leaves a commit journal in its staging folder; here that
  * commit is finished (each file re-hashed against the journal, files still staged moved in)
- * or, if any file is lost, undone. Then:
- * - staging is emptied;
+ * or, if any file is lost, undone (the files it moved, whose hashes the journal gives, removed).
+ * Then:
+ * - leftover staging folders an import marked as its own lose the files an import writes;
+ *   anything else in staging/ is quarantined;
  * - catalog rows whose file is gone are forgotten, so the proxy never offers a file it lacks;
- * - tree files the catalog does not list are removed: no verified bundle vouched for them.
+ * - a catalog that lists no file while the tree holds some was lost, not emptied: it is rebuilt
+ *   from the tree (see rebuildCatalog), and the files that cannot be rebuilt are quarantined;
+ * - otherwise tree files the catalog does not list are quarantined: no verified bundle vouched
+ *   for them, but they may be someone's only copy.
  */
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from './catalog';
-import { readCommitJournal, type CommitJournal, type JournalFile } from './commitJournal';
-import { treeFile, type StoreLayout } from './storeLayout';
+import { JOURNAL_FILE, readCommitJournal, type CommitJournal, type JournalFile } from './commitJournal';
+import { quarantineFiles, type QuarantinedFile, type QuarantineReport } from './quarantine';
+import { rebuildFromTree } from './rebuildCatalog';
+import { isMarkedStagingFolder, isStagingFileName } from './stagingMarker';
+import { STAGING_DIR, TREE_DIR, treeFile, type StoreLayout } from './storeLayout';
 import { syncDirectorySync } from '../fsutil/durableFile';
 import { listTreeSync, pruneEmptyParentsSync, sha256OfFileSync } from '../fsutil/treeFsSync';
 
@@ -23,26 +32,59 @@ export interface RepairReport {
   completed: string[];
   /** Bundles whose interrupted commit could not be finished and was undone. */
   undone: string[];
-  /** Leftover staging folders (and files) removed. */
+  /** Leftover staging folders of ModFerry's own imports, removed. */
   stagingRemoved: string[];
-  /** Tree paths the catalog did not list, removed. */
-  strayRemoved: string[];
   /** Catalog entries whose file had gone, forgotten. */
   missingForgotten: string[];
+  /** Set when the catalog listed no file while tree/ held some, and was rebuilt from tree/. */
+  rebuilt?: CatalogRebuildReport;
+  /** What was moved out of the store instead of deleted, and where to. */
+  quarantined: QuarantineReport;
+}
+
+export interface CatalogRebuildReport {
+  /** The synthetic bundle the rebuilt rows are recorded under. */
+  bundleId: string;
+  files: number;
 }
 
 type FileState = 'committed' | 'moved' | 'staged' | 'lost';
 
-export function repairStore(layout: StoreLayout, catalog: Catalog): RepairReport {
-  const report: RepairReport = { completed: [], undone: [], stagingRemoved: [], strayRemoved: [], missingForgotten: [] };
-  mkdirSync(layout.tree, { recursive: true });
+/** Pure: whether a repair changed anything. */
+export function repairDidSomething(report: RepairReport): boolean {
+  return (
+    report.completed.length + report.undone.length + report.stagingRemoved.length + report.missingForgotten.length + report.quarantined.files.length > 0 ||
+    report.rebuilt !== undefined
+  );
+}
+
+export async function repairStore(layout: StoreLayout, catalog: Catalog, at: Date = new Date()): Promise<RepairReport> {
+  // Judged before any interrupted commit adds rows: those would make a lost catalog look merely short.
+  const catalogLost = !catalog.holdsFiles();
+  const report: RepairReport = { completed: [], undone: [], stagingRemoved: [], missingForgotten: [], quarantined: { dir: undefined, files: [] } };
+  const toQuarantine: QuarantinedFile[] = [];
+  // Files an interrupted import wrote: a lost catalog never vouched for them, so they are never rebuilt.
+  const journaled = new Set<string>();
   mkdirSync(layout.staging, { recursive: true });
 
   for (const name of readdirSync(layout.staging).sort()) {
     const dir = path.join(layout.staging, name);
-    const journal = lstatSync(dir).isDirectory() ? readCommitJournal(dir) : undefined;
-    if (journal !== undefined) settleJournal(layout, catalog, journal, dir, report);
-    rmSync(dir, { recursive: true, force: true });
+    const isFolder = lstatSync(dir).isDirectory();
+    const journal = isFolder ? readCommitJournal(dir) : undefined;
+    const marked = isFolder && isMarkedStagingFolder(dir);
+    if (!marked && journal === undefined) {
+      toQuarantine.push({ from: `${STAGING_DIR}/${name}`, why: 'in staging/ but not left there by a ModFerry import' });
+      continue;
+    }
+    if (journal !== undefined) {
+      settleJournal(layout, catalog, journal, dir, report);
+      for (const file of journal.files) journaled.add(file.path);
+    }
+    const written = marked ? isStagingFileName : (file: string) => file === JOURNAL_FILE || journal?.files.some((f) => f.staged === file) === true;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isFile() && written(entry.name)) unlinkSync(path.join(dir, entry.name));
+      else toQuarantine.push({ from: `${STAGING_DIR}/${name}/${entry.name}`, why: 'in a leftover import folder, but not written by the import' });
+    }
     report.stagingRemoved.push(name);
   }
 
@@ -51,8 +93,26 @@ export function repairStore(layout: StoreLayout, catalog: Catalog): RepairReport
   const known = catalog.allPaths();
   report.missingForgotten = [...known].filter((treePath) => !onDisk.has(treePath)).sort();
   catalog.forgetFiles(report.missingForgotten);
-  report.strayRemoved = [...listing.files.filter((treePath) => !known.has(treePath)), ...listing.others].sort();
-  for (const treePath of report.strayRemoved) removeTreeFile(layout, treePath);
+  const unknown = listing.files.filter((treePath) => !known.has(treePath)).sort();
+  const rebuildable = catalogLost ? unknown.filter((treePath) => !journaled.has(treePath)) : [];
+  if (rebuildable.length > 0) {
+    const rebuild = await rebuildFromTree(layout, rebuildable, at);
+    if (rebuild.files.length > 0) {
+      catalog.recordImport(rebuild.bundle, rebuild.files);
+      report.rebuilt = { bundleId: rebuild.bundle.bundleId, files: rebuild.files.length };
+    }
+    toQuarantine.push(...rebuild.refused);
+  }
+  const rebuilt = new Set(rebuildable);
+  const strays = unknown.filter((treePath) => !rebuilt.has(treePath));
+  toQuarantine.push(...strays.map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not in the catalog: no imported bundle brought it' })));
+  toQuarantine.push(...listing.others.sort().map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not a regular file' })));
+
+  report.quarantined = quarantineFiles(layout, toQuarantine, 'repair', at);
+  for (const name of report.stagingRemoved) removeEmptyFolder(path.join(layout.staging, name));
+  // Quarantining may have pruned them, empty.
+  mkdirSync(layout.tree, { recursive: true });
+  mkdirSync(layout.staging, { recursive: true });
   return report;
 }
 
@@ -94,4 +154,12 @@ function removeTreeFile(layout: StoreLayout, treePath: string): void {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   pruneEmptyParentsSync(file, layout.tree);
+}
+
+function removeEmptyFolder(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }

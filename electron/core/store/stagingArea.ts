@@ -14,6 +14,7 @@ import { parseTreePath } from '../../../shared/bundle/treePath';
 import type { HeldFile } from './catalog';
 import type { JournalFile } from './commitJournal';
 import { conflictOf, ImportConflictError } from './importPlan';
+import { markStagingFolder } from './stagingMarker';
 import { stagingDirOf, treeFile, type StoreLayout } from './storeLayout';
 import { writeAll } from '../fsutil/writeAll';
 
@@ -49,6 +50,7 @@ export class StagingArea {
     }
     if (!this.created) {
       await mkdir(this.dir, { recursive: true });
+      await markStagingFolder(this.dir, this.bundleId);
       this.created = true;
     }
     const staged = `${this.staged.length + 1}.${tree.kind}`;

@@ -52,12 +52,14 @@ export interface ImportedBundle {
 export interface Store {
   /** The store folder: `tree/`, `catalog.db` and `staging/` live in it. */
   readonly dir: string;
+  /** The store cannot be written here (read-only media): recordMiss skips what it is given. */
+  readonly readOnly: boolean;
   /** Versions whose .info and .mod are both held, lowest first in semver order: the answer to `@v/list`. */
   versions(path: string): string[];
   /** Versions whose .zip is held, lowest first in semver order. */
   zipVersions(path: string): string[];
   file(path: string, version: string, kind: StoredFileKind): StoredFile | undefined;
-  /** Counts a request the store could not answer, for the next request file. */
+  /** Counts a request the store could not answer, for the next request file; nothing when readOnly. */
   recordMiss(path: string, query: MissQuery, at?: Date): void;
   /** Every recorded miss, by module path then query. */
   misses(): StoreMiss[];

@@ -1,11 +1,13 @@
 /**
  * Where things live in a store folder:
  *
+ *   modferry-store.json  the marker that makes the folder a store (see storeMarker)
  *   tree/        the escaped GOPROXY layout (`<escaped module>/@v/<escaped version>.{info,mod,zip}`),
  *                servable as is by any static file server and safe on case-insensitive file systems
  *   catalog.db   the SQLite catalog: what the store holds, where it came from, what was asked for
  *   staging/     one folder per import in progress: files land here until the whole bundle verified
- *   import.lock  held while an import (or the start-up check that repairs a store) runs
+ *   store.lock   a SQLite file whose exclusive transaction is the store lock (see storeLock),
+ *                held while an import or a repair runs; store.lock.holder names its holder
  *   quarantine/  files moved out of the tree instead of deleted (see quarantine.ts)
  */
 import path from 'node:path';
@@ -14,7 +16,8 @@ import { appDirs } from '../appDirs/appDirs';
 export const TREE_DIR = 'tree';
 export const CATALOG_FILE = 'catalog.db';
 export const STAGING_DIR = 'staging';
-export const LOCK_FILE = 'import.lock';
+export const LOCK_FILE = 'store.lock';
+export const MARKER_FILE = 'modferry-store.json';
 
 export function defaultStoreDir(): string {
   return path.join(appDirs().data, 'store');
@@ -26,6 +29,7 @@ export interface StoreLayout {
   catalog: string;
   staging: string;
   lock: string;
+  marker: string;
 }
 
 export function storeLayout(dir: string): StoreLayout {
@@ -36,6 +40,7 @@ export function storeLayout(dir: string): StoreLayout {
     catalog: path.join(absolute, CATALOG_FILE),
     staging: path.join(absolute, STAGING_DIR),
     lock: path.join(absolute, LOCK_FILE),
+    marker: path.join(absolute, MARKER_FILE),
   };
 }
 

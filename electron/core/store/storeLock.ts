@@ -1,113 +1,96 @@
 /**
  * One writer at a time per store. An import moves files into the tree before its catalog
- * transaction, and the start-up repair removes tree files the catalog does not know; the
- * two must never overlap, even across processes (a running proxy, a CLI import). The lock
- * is a file created exclusively, naming its holder, so a lock left by a crashed process
- * is recognised and taken over.
+ * transaction, and the repair before it moves files the catalog does not know out of the tree;
+ * the two must never overlap, even across processes (two CLI imports, a store check).
+ *
+ * The lock is an exclusive transaction on a SQLite file of its own (`store.lock`), in rollback
+ * journal mode and without a busy timeout: SQLite takes it with an OS file lock (fcntl, LockFileEx),
+ * which no two holders can share, which SQLite arbitrates between connections of one process too,
+ * and which the OS drops when the holder dies, however it dies. So there is no stale lock to judge.
+ * A side file names the holder for the message a refused import prints; nothing decides by it.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { SqliteDatabase } from '../sqlite/sqliteDatabase';
 
 export interface StoreLock {
   release(): void;
 }
 
-interface LockHolder {
+export interface LockHolder {
   pid: number;
   host: string;
   since: string;
 }
 
-/** A lock file still being written by its creator is at most this old. */
-const UNREADABLE_LOCK_GRACE_MS = 10_000;
+/** Another process holds the store lock; holder is what its note says, when it could be read. */
+export class StoreLockedError extends Error {
+  override name = 'StoreLockedError';
 
-/** Locks this process holds: a lock file naming our own pid that is not among them was left by an earlier process. */
-const heldHere = new Set<string>();
-
-/** Takes the lock, or returns undefined when a live process holds it. */
-export function tryLockStore(lockFile: string): StoreLock | undefined {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(lockFile, 'wx', 0o644);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (!isStale(lockFile)) return undefined;
-      unlinkIfPresent(lockFile);
-      continue;
-    }
-    try {
-      const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
-      writeSync(fd, `${JSON.stringify(holder)}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    heldHere.add(lockFile);
-    let released = false;
-    return {
-      release() {
-        if (released) return;
-        released = true;
-        heldHere.delete(lockFile);
-        unlinkIfPresent(lockFile);
-      },
-    };
+  constructor(
+    readonly storeDir: string,
+    readonly lockFile: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    const who = holder === undefined ? 'another process' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
+    super(`${storeDir}: ${who} is importing into or repairing this store; wait for it to finish and try again`);
   }
-  return undefined;
 }
 
-/** Takes the lock or throws, naming who holds it. */
+/** The note beside the lock file naming its holder. */
+export function holderNoteOf(lockFile: string): string {
+  return `${lockFile}.holder`;
+}
+
+/** Takes the lock, or returns undefined when another connection (in this process or another) holds it. */
+export function tryLockStore(lockFile: string): StoreLock | undefined {
+  const db = new SqliteDatabase(lockFile);
+  try {
+    db.pragma('busy_timeout = 0');
+    db.pragma('journal_mode = DELETE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return undefined;
+    throw error;
+  }
+  const note = holderNoteOf(lockFile);
+  const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  try {
+    writeFileSync(note, `${JSON.stringify(holder)}\n`);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      // Removed while still held, so it never removes the note of the next holder.
+      try {
+        unlinkSync(note);
+      } catch {
+        // Only the message of a refused import reads it.
+      }
+      db.close();
+    },
+  };
+}
+
+/** Takes the lock or throws a StoreLockedError naming who holds it. */
 export function lockStore(lockFile: string, storeDir: string): StoreLock {
   const lock = tryLockStore(lockFile);
   if (lock !== undefined) return lock;
-  const holder = readHolder(lockFile);
-  const who = holder === undefined ? 'another process' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
-  throw new Error(
-    `${storeDir}: ${who} is importing into this store; wait for it to finish ` +
-      `(if no import is running, remove ${lockFile})`,
-  );
+  throw new StoreLockedError(storeDir, lockFile, readHolder(holderNoteOf(lockFile)));
 }
 
-function isStale(lockFile: string): boolean {
-  const holder = readHolder(lockFile);
-  if (holder === undefined) {
-    try {
-      return Date.now() - statSync(lockFile).mtimeMs > UNREADABLE_LOCK_GRACE_MS;
-    } catch {
-      return true;
-    }
-  }
-  // A process on another machine (a store on a network drive) cannot be checked: assume it is alive.
-  if (holder.host !== os.hostname()) return false;
-  if (holder.pid === process.pid) return !heldHere.has(lockFile);
-  return !isAlive(holder.pid);
-}
-
-function readHolder(lockFile: string): LockHolder | undefined {
+function readHolder(note: string): LockHolder | undefined {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(lockFile, 'utf8'));
-    const holder = parsed as Partial<LockHolder>;
+    const holder = JSON.parse(readFileSync(note, 'utf8')) as Partial<LockHolder>;
     if (typeof holder.pid !== 'number' || typeof holder.host !== 'string' || typeof holder.since !== 'string') return undefined;
     return { pid: holder.pid, host: holder.host, since: holder.since };
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function unlinkIfPresent(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }

@@ -1,0 +1,11 @@
+/** A folder that cannot be opened as a store as asked; the message names the folder and what to do. */
+export class StoreFolderError extends Error {
+  override name = 'StoreFolderError';
+
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+  ) {
+    super(`${dir}: ${reason}`);
+  }
+}
