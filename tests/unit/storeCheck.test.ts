@@ -12,7 +12,7 @@ import { importBundle } from '../../electron/core/store/importBundle';
 import { QUARANTINE_NOTE } from '../../electron/core/store/quarantine';
 import { repairCheckedStore, soundAfter } from '../../electron/core/store/repairCheckedStore';
 import { RepairBundleError } from '../../electron/core/store/restoreFromBundle';
-import { lockStore } from '../../electron/core/store/storeLock';
+import { lockStore, tryLockStore } from '../../electron/core/store/storeLock';
 import { requestCommand } from '../../electron/cli/commands/requestCommand';
 import { makeTempDir, sha256Hex, testSigningKey, type SourceModule } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
@@ -51,7 +51,7 @@ after(async () => {
 
 /** A store holding the bundle's modules. */
 async function freshStore(): Promise<DiskStore> {
-  const store = openStore(path.join(root, `store-${++counter}`));
+  const store = openStore(path.join(root, `store-${++counter}`), { mode: 'write' });
   stores.push(store);
   await importBundle(bundle.bundleDir, { store, trust: trustOurKey });
   return store;
@@ -133,7 +133,7 @@ describe('checkStore', () => {
     try {
       const report = await checkStore(store.layout, store.catalog);
       assert.deepEqual(report.damaged.map(({ file }) => file.path), [A_ZIP]);
-      await assert.rejects(repairCheckedStore(store.layout, store.catalog, { bundles: [], trust: trustOurKey }), /is importing into this store/);
+      await assert.rejects(repairCheckedStore(store.layout, store.catalog, { bundles: [], trust: trustOurKey }), /is importing into or repairing this store/);
     } finally {
       lock.release();
     }
@@ -193,7 +193,9 @@ describe('repairCheckedStore', () => {
 
     assert.deepEqual((await snapshotStore(store.dir)).catalog, catalogBefore, 'the catalog is unchanged');
     assert.deepEqual(await readdir(store.layout.staging), [], 'the restore leaves nothing in staging');
-    assert.ok(!existsSync(store.layout.lock), 'the lock is released');
+    const relocked = tryLockStore(store.layout.lock);
+    assert.ok(relocked !== undefined, 'the lock is released');
+    relocked.release();
     assert.ok(storeIsSound(await checkStore(store.layout, store.catalog)));
   });
 

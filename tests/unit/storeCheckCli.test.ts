@@ -42,7 +42,7 @@ after(async () => {
 
 async function freshStore(): Promise<string> {
   const dir = path.join(root, `store-${++counter}`);
-  const store = openStore(dir);
+  const store = openStore(dir, { mode: 'write' });
   try {
     await importBundle(bundle.bundleDir, { store, trust: () => true });
   } finally {

@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';
-import { Catalog } from '../../core/store/catalog';
 import { checkStore, type StoreCheckReport } from '../../core/store/checkStore';
 import { repairCheckedStore, soundAfter, type StoreCheckResult, type StoreRepairReport } from '../../core/store/repairCheckedStore';
-import { defaultStoreDir, storeLayout } from '../../core/store/storeLayout';
+import { openStore } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
@@ -53,9 +51,9 @@ async function check(args: string[], output: CommandOutput): Promise<number> {
     },
   });
   if (values.bundle.length > 0 && !values.repair) throw new UsageError('--bundle is for --repair: a check alone reads no bundle');
-  const layout = storeLayout(values.store ?? defaultStoreDir());
-  if (!existsSync(layout.catalog)) throw new Error(`${layout.dir}: no store there (no ${layout.catalog}); give the right --store`);
-  const catalog = new Catalog(layout.catalog);
+  // A check changes nothing and needs no lock, so it also runs on read-only media and beside a running serve.
+  const store = openStore(values.store, { mode: values.repair ? 'write' : 'read' });
+  const { layout, catalog } = store;
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted; the store was not changed'));
   process.once('SIGINT', onSignal);
@@ -78,7 +76,7 @@ async function check(args: string[], output: CommandOutput): Promise<number> {
     reporter.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    catalog.close();
+    store.close();
   }
   const sound = soundAfter(result);
   if (values.json) {
