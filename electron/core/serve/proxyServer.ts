@@ -41,6 +41,7 @@ import type { ProxyStore } from './proxyStore';
 import { requestLogLine } from './requestLogLine';
 import { urlHost } from './listenAddress';
 import { isLoopbackHostHeader, isLoopbackName } from './loopbackHost';
+import { MISS_DROP_REASONS } from '../store/countedMiss';
 
 export interface ProxyServerOptions {
   store: ProxyStore;
@@ -92,17 +93,12 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const loopbackOnly = isLoopbackName(options.host);
   let closing: Promise<void> | undefined;
 
-  // A miss that cannot be recorded (the catalog busy with an import) still gets its 404.
+  // Recording a miss only counts it in memory (see MissRecorder): the 404 never waits on the catalog.
   const notFound = (req: IncomingMessage, res: ServerResponse, path: string, query: string, what: string): Sent => {
-    let unrecorded: string | undefined;
-    try {
-      store.recordMiss(path, query);
-      counts.misses++;
-    } catch (error) {
-      unrecorded = `miss not recorded: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    const line = `not found: ${what} is not in this ModFerry store${unrecorded === undefined ? ' (recorded as a miss for the next transfer)' : ''}`;
-    return { ...sendLine(req, res, 404, line), note: unrecorded };
+    const outcome = store.recordMiss(path, query);
+    if (outcome === 'recorded') counts.misses++;
+    const line = `not found: ${what} is not in this ModFerry store${outcome === 'recorded' ? ' (recorded as a miss for the next transfer)' : ''}`;
+    return { ...sendLine(req, res, 404, line), note: outcome === 'recorded' ? undefined : `miss not recorded: ${MISS_DROP_REASONS[outcome]}` };
   };
 
   /** Versions a client can download in full, lowest first. */

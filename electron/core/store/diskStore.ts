@@ -4,17 +4,20 @@
  * (that import repaired it when it started).
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { checkModulePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { Catalog } from './catalog';
 import { repairStore, type RepairReport } from './repairStore';
-import type { ImportedBundle, MissQuery, Store, StoredFile, StoreMiss, StoreStats } from './store';
+import { DEFAULT_MISS_CAP } from './countedMiss';
+import { MissRecorder, type MissRecorderOptions } from './missRecorder';
+import type { DroppedMisses, ImportedBundle, MissOutcome, MissQuery, MissSelection, Store, StoredFile, StoreMiss, StoreStats } from './store';
 import { defaultStoreDir, storeLayout, treeFile, type StoreLayout } from './storeLayout';
 import { tryLockStore } from './storeLock';
 
 export interface OpenStoreOptions {
   /** Refuse to create a store where there is none (for commands that only read one). */
   mustExist?: boolean;
+  /** Bounds on recorded misses (see MissRecorder); `cap` is how many distinct misses the catalog keeps. */
+  misses?: MissRecorderOptions & { cap?: number };
 }
 
 export class DiskStore implements Store {
@@ -23,9 +26,13 @@ export class DiskStore implements Store {
   readonly catalog: Catalog;
   /** What the repair at opening found and fixed; undefined when another process was importing. */
   readonly repairedAtOpen: RepairReport | undefined;
+  readonly missCap: number;
+  private readonly missRecorder: MissRecorder;
 
-  constructor(layout: StoreLayout) {
+  constructor(layout: StoreLayout, options: OpenStoreOptions = {}) {
     this.layout = layout;
+    this.missCap = options.misses?.cap ?? DEFAULT_MISS_CAP;
+    this.missRecorder = new MissRecorder({ writeMisses: (batch, wait) => this.catalog.writeMisses(batch, this.missCap, wait) }, options.misses);
     this.dir = layout.dir;
     mkdirSync(layout.dir, { recursive: true });
     this.catalog = new Catalog(layout.catalog);
@@ -50,24 +57,36 @@ export class DiskStore implements Store {
     return held === undefined ? undefined : { file: treeFile(this.layout, held.path), size: held.size, sha256: held.sha256 };
   }
 
-  recordMiss(path: string, query: MissQuery, at: Date = new Date()): void {
-    checkModulePath(path);
-    if (query !== 'latest' && query !== 'list') {
-      try {
-        escapeVersion(query);
-      } catch (error) {
-        throw new Error(`${path}@${query}: not a version, "latest" or "list" (${(error as Error).message})`, { cause: error });
-      }
-    }
-    this.catalog.recordMiss(path, query, at.toISOString());
+  recordMiss(path: string, query: MissQuery, at: Date = new Date()): MissOutcome {
+    return this.missRecorder.record(path, query, at);
   }
 
-  misses(): StoreMiss[] {
-    return this.catalog.misses();
+  /** Writes the misses held in memory now; without `wait`, gives up (false) if another process is writing the catalog. */
+  flushMisses(wait = true): boolean {
+    return this.missRecorder.flush(wait);
+  }
+
+  misses(selection: MissSelection = {}): StoreMiss[] {
+    this.missRecorder.flush(true);
+    return this.catalog.misses(selection.since?.toISOString());
+  }
+
+  droppedMisses(selection: MissSelection = {}): DroppedMisses[] {
+    this.missRecorder.flush(true);
+    return this.catalog.droppedMisses(selection.since?.toISOString());
+  }
+
+  clearMisses(before?: Date): { misses: number; dropped: number } {
+    this.missRecorder.flush(true);
+    return this.catalog.clearMisses(before?.toISOString());
   }
 
   stats(): StoreStats {
     return this.catalog.stats();
+  }
+
+  generation(): number {
+    return this.catalog.generation();
   }
 
   inventory(): InventoryModule[] {
@@ -84,7 +103,11 @@ export class DiskStore implements Store {
   }
 
   close(): void {
-    this.catalog.close();
+    try {
+      this.missRecorder.close();
+    } finally {
+      this.catalog.close();
+    }
   }
 
   private repairIfIdle(): RepairReport | undefined {
@@ -104,5 +127,5 @@ export function openStore(dir: string = defaultStoreDir(), options: OpenStoreOpt
   if (options.mustExist && !existsSync(layout.catalog)) {
     throw new Error(`${layout.dir}: no store there (no ${layout.catalog}); import a bundle into it first, or give the right --store`);
   }
-  return new DiskStore(layout);
+  return new DiskStore(layout, options);
 }
