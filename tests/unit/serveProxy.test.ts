@@ -138,9 +138,11 @@ describe('GOPROXY endpoints', () => {
     assert.equal(reply.headers.etag, `"${sha256Hex(reply.body)}"`);
   });
 
-  test('pseudo-versions are listed too, in semver order', async () => {
+  test('pseudo-versions are left out of the list, as the go command\'s own proxies do: a module holding only them lists nothing, and is no miss', async () => {
     const reply = await request('/example.com/pseudo/@v/list');
-    assert.equal(reply.body.toString(), `${PSEUDO_OLD}\n${PSEUDO_NEW}\n`);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.toString(), '');
+    assert.deepEqual(missesOf('example.com/pseudo'), []);
   });
 
   const versionFiles: Array<[string, string, 'info' | 'mod' | 'zip', string]> = [
