@@ -74,6 +74,9 @@ describe('store stats', () => {
       moved('update');
       check('a size changed');
       assert.throws(() => db.prepare("UPDATE files SET version_id = ? WHERE path = 'a/2.mod'").run(b1), /never moves to another version/);
+      db.prepare(`INSERT OR REPLACE INTO files (version_id, kind, path, size, sha256, h1, bundle_id) VALUES (?, 'zip', 'b/1.zip', 900, '${SHA}', 'h1:y', 'b1')`).run(b1);
+      moved('replace');
+      check('a file replaced in place');
       db.prepare("DELETE FROM files WHERE path = 'a/1.info'").run();
       moved('delete');
       check('one of two files of a version removed');

@@ -45,6 +45,8 @@ export class Catalog {
   constructor(file: string) {
     this.db = openCatalogDatabase(file);
     const db = this.db;
+    // A row that INSERT OR REPLACE deletes then fires the delete triggers, so the counts stay right.
+    db.pragma('recursive_triggers = ON');
     this.statements = {
       fileByPath: db.prepare<[string], HeldFile>('SELECT path, size, sha256 FROM files WHERE path = ?'),
       file: db.prepare<[string, string, string], HeldFile>(
@@ -223,7 +225,8 @@ export class Catalog {
       write.immediate();
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+      const code: unknown = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return false;
       throw error;
     } finally {
       this.db.pragma(`busy_timeout = ${Number(busyTimeout)}`);
