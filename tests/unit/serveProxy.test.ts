@@ -336,6 +336,19 @@ describe('what the store lacks: 404 with one line, recorded as a miss', () => {
     assert.deepEqual(missesOf('example.com/during-import'), ['v1.0.0']);
   });
 
+  test('a flood of 4,000-character paths is answered 404 and adds no row to the catalog', async () => {
+    const rows = store.misses().length;
+    const before = store.droppedMisses().find((d) => d.reason === 'invalid')?.count ?? 0;
+    const segment = 'f'.repeat(60);
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+        request(`/example.com/${Array.from({ length: 65 }, () => segment).join('/')}${batch * 30 + i}/@v/v1.0.0.info`)));
+      assert.ok(replies.every((r) => r.status === 404));
+    }
+    assert.equal(store.misses().length, rows);
+    assert.equal(store.droppedMisses().find((d) => d.reason === 'invalid')?.count, before + 300);
+  });
+
   test('a request that is no module path is answered 404 and counted as dropped, not recorded', async () => {
     const before = store.droppedMisses().find((d) => d.reason === 'invalid')?.count ?? 0;
     const reply = await request(`/example.com/${'x'.repeat(400)}/@v/v1.0.0.info`);
