@@ -62,11 +62,6 @@ export class MissRecorder {
     return 'recorded';
   }
 
-  /** Misses and drops counted but not written yet. */
-  get pendingCount(): number {
-    return this.pending.size + this.dropped.size;
-  }
-
   /**
    * Writes what is pending in one transaction. Without `wait`, a busy catalog leaves everything
    * pending for the next try and returns false.
@@ -74,7 +69,7 @@ export class MissRecorder {
   flush(wait: boolean): boolean {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pendingCount === 0) return true;
+    if (this.pending.size === 0 && this.dropped.size === 0) return true;
     const written = this.sink.writeMisses({ misses: [...this.pending.values()], dropped: [...this.dropped.values()] }, wait);
     if (written) {
       this.pending.clear();
