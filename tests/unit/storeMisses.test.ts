@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { countedMiss, MAX_MISS_PATH_LENGTH, MAX_MISS_VERSION_LENGTH } from '../../electron/core/store/countedMiss';
 import { openStore, type DiskStore } from '../../electron/core/store/diskStore';
 import { makeTempDir } from '../support/bundleSources';
 
@@ -170,4 +171,38 @@ describe('recording misses', () => {
       store.close();
     }
   });
+});
+
+describe('what counts as a miss', () => {
+  const longPath = `example.com/${'p'.repeat(MAX_MISS_PATH_LENGTH - 'example.com/'.length)}`;
+  const longVersion = `v1.0.0-${'r'.repeat(MAX_MISS_VERSION_LENGTH - 'v1.0.0-'.length)}`;
+  const cases: Array<[string, string, string]> = [
+    ['example.com/a', 'v1.2.3', 'example.com/a@v1.2.3'],
+    ['example.com/a', 'list', 'example.com/a@list'],
+    ['example.com/a', 'latest', 'example.com/a@latest'],
+    ['example.com/a', 'v0.0.0-20200101000000-abcdefabcdef', 'example.com/a@v0.0.0-20200101000000-abcdefabcdef'],
+    ['example.com/a', 'v2.0.0+incompatible', 'example.com/a@v2.0.0+incompatible'],
+    ['example.com/a/v2', 'v2.1.0', 'example.com/a/v2@v2.1.0'],
+    [longPath, 'v1.0.0', `${longPath}@v1.0.0`],
+    ['example.com/a', longVersion, `example.com/a@${longVersion}`],
+    // Queries a request file can only ask for as the module's latest.
+    ['example.com/a', 'master', 'example.com/a@latest'],
+    ['example.com/a', 'v1.2', 'example.com/a@latest'],
+    ['example.com/a', 'v1.0.0+build', 'example.com/a@latest'],
+    ['example.com/a', `${longVersion}x`, 'example.com/a@latest'],
+    ['example.com/a/v2', 'v1.0.0', 'example.com/a/v2@latest'],
+    // Dropped.
+    [`${longPath}x`, 'v1.0.0', 'invalid: module path longer than 300 characters'],
+    ['not a path', 'v1.0.0', 'invalid: not a module path'],
+    ['Example.com/a', 'v1.0.0', 'invalid: not a module path'],
+    ['example.com/a', '', 'invalid: not a version, "latest" or "list"'],
+    ['example.com/a', '../v1', 'invalid: not a version, "latest" or "list"'],
+    ['example.com/a', 'v1!', 'invalid: not a version, "latest" or "list"'],
+  ];
+  for (const [modulePath, query, want] of cases) {
+    test(`${modulePath.length > 40 ? `${modulePath.slice(0, 20)}…(${modulePath.length})` : modulePath} ${query.length > 40 ? `${query.slice(0, 10)}…(${query.length})` : JSON.stringify(query)} → ${want.slice(0, 60)}`, () => {
+      const counted = countedMiss(modulePath, query);
+      assert.equal('invalid' in counted ? `invalid: ${counted.invalid}` : `${counted.path}@${counted.query}`, want);
+    });
+  }
 });
