@@ -29,6 +29,10 @@ const commands: Record<string, { summary: string; load(): Promise<CommandModule>
     summary: 'write the modules developers asked for but the store lacks',
     load: async () => import('./commands/requestCommand.js').then((m) => ({ usage: m.requestUsage, run: m.requestCommand })),
   },
+  misses: {
+    summary: 'list or clear the requests the store could not answer',
+    load: async () => import('./commands/missesCommand.js').then((m) => ({ usage: m.missesUsage, run: m.missesCommand })),
+  },
   inventory: {
     summary: 'write what the store holds, for export --since',
     load: async () => import('./commands/inventoryCommand.js').then((m) => ({ usage: m.inventoryUsage, run: m.inventoryCommand })),

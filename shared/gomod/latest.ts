@@ -76,3 +76,30 @@ export function pickLatest(versions: readonly string[], retractions: readonly Ve
     newestPseudoVersion(allowed.filter(isPseudoVersion))
   );
 }
+
+/**
+ * What a proxy's `@latest` should answer so that the go command accepts it, given the go.mod
+ * retractions of any version (`retractionsOf`; errors reading one count as none, as in the go command).
+ *
+ * The go command asks `@latest` only when its list query found nothing allowed: no tagged version,
+ * or every one retracted (modload.queryProxy). It then accepts the answer only if the answer is not
+ * retracted by the go.mod of the latest version ignoring retractions (modload.CheckRetractions):
+ * - with tagged versions in the list, that is the highest tag, the same go.mod whatever @latest says,
+ *   so the answer is pickLatest with that go.mod's retractions;
+ * - with none, it is the @latest answer itself, so an answer is accepted only if its own go.mod does
+ *   not retract it. The author's newest word still counts: versions the newest pseudo-version's go.mod
+ *   retracts are never answered, and among the rest the newest whose own go.mod allows it is.
+ * Undefined when nothing qualifies: the go command would report no matching versions either way.
+ */
+export function latestForProxy(versions: readonly string[], retractionsOf: (version: string) => readonly VersionInterval[]): string | undefined {
+  const ignoringRetractions = pickLatest(versions);
+  if (ignoringRetractions === undefined) return undefined;
+  const newest = retractionsOf(ignoringRetractions);
+  if (versions.some((v) => isValid(v) && !isPseudoVersion(v))) return pickLatest(versions, newest);
+  let candidates = versions.filter((v) => !isRetracted(v, newest));
+  for (;;) {
+    const answer = pickLatest(candidates);
+    if (answer === undefined || !isRetracted(answer, retractionsOf(answer))) return answer;
+    candidates = candidates.filter((v) => v !== answer);
+  }
+}

@@ -29,12 +29,38 @@ export class RequestFileError extends FileLineError {
   override name = 'RequestFileError';
 }
 
-export function formatRequestFile(requests: readonly RequestedModule[], meta: { createdAt: string; tool: string }): string {
+/** Requests the offline proxy answered 404 but did not record, so the file cannot name them. */
+export interface DroppedRequests {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** How many for each reason, in words: `1000 not a module path and version`. */
+  reasons: string[];
+}
+
+export interface RequestFileMeta {
+  createdAt: string;
+  tool: string;
+  /** The file names only requests seen since this time. */
+  since?: string;
+  dropped?: DroppedRequests;
+}
+
+/** Comments only, so every reader of the format (`export --request` included) reads the requests as before. */
+export function formatRequestFile(requests: readonly RequestedModule[], meta: RequestFileMeta): string {
+  const { dropped } = meta;
   const lines = [
     requestFileHeader,
     '# Modules developers asked the offline proxy for that it did not hold.',
     '# Carry this file to the online side and run: modferry export --request <this file> --out <drive>',
     `# written ${meta.createdAt} by ${meta.tool}`,
+    ...(meta.since === undefined ? [] : [`# requests seen since ${meta.since}`]),
+    ...(dropped === undefined || dropped.count === 0
+      ? []
+      : [
+          `# dropped: ${dropped.count} request${dropped.count === 1 ? ' was' : 's were'} answered but not recorded, so not named here ` +
+            `(${dropped.reasons.join(', ')}), first ${dropped.firstSeen}, last ${dropped.lastSeen}`,
+        ]),
     ...requests.map((r) => `${r.path}@${r.version}  # ${r.count} request${r.count === 1 ? '' : 's'}, first ${r.firstSeen}, last ${r.lastSeen}`),
   ];
   return lines.join('\n') + '\n';

@@ -84,6 +84,8 @@ test('export, carry, import, serve: the go command builds offline, misses become
   assert.match(failed.message, /github\.com\/google\/uuid@v[^:]+: (reading|verifying).*404 Not Found/);
 
   const requestFile = path.join(scratch, 'request.txt');
+  // The server writes its misses within a second on its own; the test does not wait for that.
+  store.flushMisses();
   await onSide('offline', ['request', '--store', path.join(scratch, 'store'), '--out', requestFile]);
   const requested = parseRequestFile(await readFile(requestFile, 'utf8'), requestFile).map((r) => r.path);
   assert.ok(requested.includes('github.com/google/uuid'), `request file asks for: ${requested.join(', ')}`);

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRetracted, pickLatest, type VersionInterval } from '../../shared/gomod/latest';
+import { isRetracted, latestForProxy, pickLatest, type VersionInterval } from '../../shared/gomod/latest';
 
 const only = (v: string): VersionInterval => ({ low: v, high: v });
 
@@ -172,4 +172,39 @@ describe('pickLatest', () => {
     pickLatest(versions);
     assert.deepEqual(versions, ['v2.0.0', 'v1.0.0']);
   });
+});
+
+describe('latestForProxy', () => {
+  const P1 = 'v0.0.0-20200101000000-aaaaaaaaaaaa';
+  const P2 = 'v0.0.0-20210101000000-bbbbbbbbbbbb';
+  const P3 = 'v0.0.0-20220101000000-cccccccccccc';
+  const PAFTER = 'v1.0.1-0.20220101000000-dddddddddddd';
+  const cases: Array<{ name: string; versions: string[]; goMods: Record<string, VersionInterval[]>; want: string | undefined }> = [
+    { name: 'no retractions: pickLatest', versions: ['v1.0.0', 'v1.1.0', PAFTER], goMods: {}, want: 'v1.1.0' },
+    { name: 'tags: the highest tag\'s go.mod decides', versions: ['v1.0.0', 'v1.1.0'], goMods: { 'v1.1.0': [only('v1.1.0')] }, want: 'v1.0.0' },
+    {
+      name: 'tags: a lower tag\'s go.mod is not read, as the go command does not read it',
+      versions: ['v1.0.0', 'v1.1.0'],
+      goMods: { 'v1.0.0': [only('v1.1.0')] },
+      want: 'v1.1.0',
+    },
+    { name: 'every tag retracted: a pseudo-version the highest tag\'s go.mod allows', versions: ['v1.0.0', PAFTER], goMods: { 'v1.0.0': [only('v1.0.0')] }, want: PAFTER },
+    { name: 'pseudo-versions only: the newest', versions: [P1, P2, P3], goMods: {}, want: P3 },
+    { name: 'pseudo-versions only: the newest retracts itself, the next answers', versions: [P1, P2, P3], goMods: { [P3]: [only(P3)] }, want: P2 },
+    { name: 'pseudo-versions only: what the newest retracts is never answered', versions: [P1, P2, P3], goMods: { [P3]: [only(P3), only(P2)] }, want: P1 },
+    { name: 'pseudo-versions only: one its own go.mod retracts is skipped', versions: [P1, P2, P3], goMods: { [P3]: [only(P3)], [P2]: [only(P2)] }, want: P1 },
+    { name: 'pseudo-versions only: all retracted, nothing', versions: [P1, P2], goMods: { [P2]: [{ low: 'v0.0.0-0', high: P2 }] }, want: undefined },
+    { name: 'nothing held', versions: [], goMods: {}, want: undefined },
+  ];
+  for (const c of cases) {
+    test(`${c.name} → ${c.want ?? 'undefined'}`, () => {
+      const read: string[] = [];
+      const answer = latestForProxy(c.versions, (version) => {
+        read.push(version);
+        return c.goMods[version] ?? [];
+      });
+      assert.equal(answer, c.want);
+      assert.ok(read.length <= c.versions.length, `go.mod files read: ${read.join(' ')}`);
+    });
+  }
 });

@@ -18,6 +18,24 @@ describe('request file', () => {
     ]);
   });
 
+  test('says since when and how many requests were dropped, and still parses back', () => {
+    const text = formatRequestFile(
+      [{ path: 'golang.org/x/text', version: 'latest', count: 1, firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:00:00Z' }],
+      {
+        createdAt: '2026-01-03T00:00:00Z',
+        tool: 'modferry 0.1.0',
+        since: '2026-01-01T00:00:00.000Z',
+        dropped: { count: 12, firstSeen: '2026-01-01T01:00:00.000Z', lastSeen: '2026-01-02T01:00:00.000Z', reasons: ['10 not a module path and version', '2 over the cap'] },
+      },
+    );
+    assert.match(text, /^# requests seen since 2026-01-01T00:00:00\.000Z$/m);
+    assert.match(
+      text,
+      /^# dropped: 12 requests were answered but not recorded, so not named here \(10 not a module path and version, 2 over the cap\), first 2026-01-01T01:00:00\.000Z, last 2026-01-02T01:00:00\.000Z$/m,
+    );
+    assert.deepEqual(parseRequestFile(text, 'req.txt'), [{ path: 'golang.org/x/text', version: 'latest', line: 7 }]);
+  });
+
   test('hand edits: comments, blank lines, duplicates and +incompatible are fine', () => {
     const text = '# modferry request v1\n\n  github.com/a/b@v2.0.0+incompatible  \n# note\ngithub.com/a/b@v2.0.0+incompatible\n';
     assert.deepEqual(parseRequestFile(text, 'r'), [{ path: 'github.com/a/b', version: 'v2.0.0+incompatible', line: 3 }]);

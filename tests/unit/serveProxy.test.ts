@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import http, { type IncomingHttpHeaders } from 'node:http';
+import Database from 'better-sqlite3';
 import net from 'node:net';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -137,9 +138,11 @@ describe('GOPROXY endpoints', () => {
     assert.equal(reply.headers.etag, `"${sha256Hex(reply.body)}"`);
   });
 
-  test('pseudo-versions are listed too, in semver order', async () => {
+  test('pseudo-versions are left out of the list, as the go command\'s own proxies do: a module holding only them lists nothing, and is no miss', async () => {
     const reply = await request('/example.com/pseudo/@v/list');
-    assert.equal(reply.body.toString(), `${PSEUDO_OLD}\n${PSEUDO_NEW}\n`);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.toString(), '');
+    assert.deepEqual(missesOf('example.com/pseudo'), []);
   });
 
   const versionFiles: Array<[string, string, 'info' | 'mod' | 'zip', string]> = [
@@ -289,14 +292,15 @@ describe('what the store lacks: 404 with one line, recorded as a miss', () => {
   const cases: Array<[string, string, string, string]> = [
     ['an unknown module\'s list', '/example.com/missing/@v/list', 'example.com/missing', 'list'],
     ['an unknown module\'s @latest', '/example.com/missing/@latest', 'example.com/missing', 'latest'],
-    ['a version the store lacks', `/${TOML_ESCAPED}/@v/v9.9.9.info`, TOML, 'v9.9.9'],
+    ['a version the store lacks', `/${TOML_ESCAPED}/@v/v1.9.9.info`, TOML, 'v1.9.9'],
     ['the zip of a version held for its go.mod alone', `/${TOML_ESCAPED}/@v/v1.4.0.zip`, TOML, 'v1.4.0'],
     ['the list of a module with no version held in full', '/example.com/modonly/@v/list', 'example.com/modonly', 'list'],
     ['@latest of a module with no version held in full', '/example.com/modonly/@latest', 'example.com/modonly', 'latest'],
-    ['a branch name sent as a query', `/${TOML_ESCAPED}/@v/master.info`, TOML, 'master'],
-    ['a version prefix sent as a query', `/${TOML_ESCAPED}/@v/v1.2.info`, TOML, 'v1.2'],
+    // What a request file can ask for of the module, however many such queries a client makes up.
+    ['a branch name sent as a query', `/${TOML_ESCAPED}/@v/master.info`, TOML, 'latest'],
+    ['a version prefix sent as a query', `/${TOML_ESCAPED}/@v/v1.2.info`, TOML, 'latest'],
     ['an upper-case path (escaped)', '/github.com/!azure/azure-sdk-for-go/@v/v1.0.0.mod', 'github.com/Azure/azure-sdk-for-go', 'v1.0.0'],
-    ['a version the major suffix rules out', '/example.com/pre/v2/@v/v1.0.0.mod', 'example.com/pre/v2', 'v1.0.0'],
+    ['a version the major suffix rules out', '/example.com/pre/v2/@v/v1.0.0.mod', 'example.com/pre/v2', 'latest'],
   ];
   for (const [name, target, modulePath, query] of cases) {
     test(name, async () => {
@@ -314,6 +318,44 @@ describe('what the store lacks: 404 with one line, recorded as a miss', () => {
     await request('/example.com/twice/@v/v1.0.0.mod');
     await request('/example.com/twice/@v/v1.0.0.mod');
     assert.equal(store.misses().find((m) => m.path === 'example.com/twice')?.count, 2);
+  });
+
+  test('a miss while an import holds the catalog is answered and recorded without waiting for it', async () => {
+    const importer = new Database(path.join(store.dir, 'catalog.db'));
+    importer.exec('BEGIN IMMEDIATE');
+    let reply;
+    try {
+      reply = await request('/example.com/during-import/@v/v1.0.0.info');
+      assert.equal(store.flushMisses(false), false, 'the catalog is still locked');
+    } finally {
+      importer.exec('ROLLBACK');
+      importer.close();
+    }
+    assert.equal(reply.status, 404);
+    assert.match(reply.body.toString(), /\(recorded as a miss for the next transfer\)\n$/);
+    assert.deepEqual(missesOf('example.com/during-import'), ['v1.0.0']);
+  });
+
+  test('a flood of 4,000-character paths is answered 404 and adds no row to the catalog', async () => {
+    const rows = store.misses().length;
+    const before = store.droppedMisses().find((d) => d.reason === 'invalid')?.count ?? 0;
+    const segment = 'f'.repeat(60);
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+        request(`/example.com/${Array.from({ length: 65 }, () => segment).join('/')}${batch * 30 + i}/@v/v1.0.0.info`)));
+      assert.ok(replies.every((r) => r.status === 404));
+    }
+    assert.equal(store.misses().length, rows);
+    assert.equal(store.droppedMisses().find((d) => d.reason === 'invalid')?.count, before + 300);
+  });
+
+  test('a request that is no module path is answered 404 and counted as dropped, not recorded', async () => {
+    const before = store.droppedMisses().find((d) => d.reason === 'invalid')?.count ?? 0;
+    const reply = await request(`/example.com/${'x'.repeat(400)}/@v/v1.0.0.info`);
+    assert.equal(reply.status, 404);
+    assert.doesNotMatch(reply.body.toString(), /recorded/);
+    assert.equal(store.droppedMisses().find((d) => d.reason === 'invalid')?.count, before + 1);
+    assert.ok(logLines.some((line) => line.endsWith('(miss not recorded: not a module path and version)')), logLines.join('\n'));
   });
 });
 

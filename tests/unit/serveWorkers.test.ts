@@ -14,6 +14,7 @@ import http, { type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { serveCommand, serveUsage } from '../../electron/cli/commands/serveCommand';
 import { UsageError } from '../../electron/cli/usageError';
 import { MAX_RESTARTS, workerExecArgv } from '../../electron/core/serve/proxyCluster';
@@ -177,6 +178,30 @@ describe('modferry serve --workers', () => {
     } finally {
       store.close();
     }
+  });
+
+  test('every worker writes its misses to the catalog while serving, each counted once', async () => {
+    const { output, stop, running } = startServe();
+    const url = await proxyUrlOf(output.stdout);
+    const paths = Array.from({ length: 40 }, (_, i) => `example.com/workers-${i}`);
+    for (const modulePath of paths) assert.equal((await get(`${url}/${modulePath}/@v/v1.0.0.mod`)).status, 404);
+    for (const modulePath of paths.slice(0, 10)) assert.equal((await get(`${url}/${modulePath}/@v/v1.0.0.mod`)).status, 404);
+    const written = (): string[] => {
+      const db = new Database(path.join(storeDir, 'catalog.db'), { readonly: true });
+      try {
+        return db.prepare<[], { path: string; count: number }>("SELECT path, count FROM misses WHERE path LIKE 'example.com/workers-%' ORDER BY path").all()
+          .map((row) => `${row.path} ${row.count}`);
+      } finally {
+        db.close();
+      }
+    };
+    const expected = paths.map((p, i) => `${p} ${i < 10 ? 2 : 1}`).sort();
+    // Written by the workers' own batches, before anything stops them.
+    await until('the workers to write their misses', () => (written().length === expected.length ? true : undefined));
+    assert.deepEqual(written(), expected);
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.deepEqual(written(), expected, 'stopping writes nothing twice');
   });
 
   test('a worker that dies is reported and replaced; what it counted stays in the totals', async () => {

@@ -30,7 +30,7 @@ describe('store catalog', () => {
       assert.equal(db.pragma('user_version', { simple: true }), CATALOG_MIGRATIONS.length);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       const tables = db.prepare<[], { name: string; strict: number }>("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
-      assert.deepEqual(tables, ['bundles', 'files', 'misses', 'modules', 'versions'].map((name) => ({ name, strict: 1 })));
+      assert.deepEqual(tables, ['bundles', 'files', 'miss_drops', 'misses', 'module_file_counts', 'modules', 'store_counts', 'version_file_counts', 'versions'].map((name) => ({ name, strict: 1 })));
     } finally {
       db.close();
     }
@@ -115,10 +115,12 @@ describe('store misses', () => {
     store.recordMiss('example.com/a', 'list', new Date('2026-01-03T00:00:00Z'));
     store.recordMiss('example.com/B', 'latest', new Date('2026-01-04T00:00:00Z'));
     store.recordMiss('example.com/a', 'master', new Date('2026-01-04T00:00:00Z'));
+    store.recordMiss('example.com/a', 'v1.2', new Date('2026-01-06T00:00:00Z'));
     const expected = [
       { path: 'example.com/B', query: 'latest', count: 1, firstSeen: '2026-01-04T00:00:00.000Z', lastSeen: '2026-01-04T00:00:00.000Z' },
+      // A branch and a version prefix are what a request file can ask for of the module: its latest.
+      { path: 'example.com/a', query: 'latest', count: 2, firstSeen: '2026-01-04T00:00:00.000Z', lastSeen: '2026-01-06T00:00:00.000Z' },
       { path: 'example.com/a', query: 'list', count: 1, firstSeen: '2026-01-03T00:00:00.000Z', lastSeen: '2026-01-03T00:00:00.000Z' },
-      { path: 'example.com/a', query: 'master', count: 1, firstSeen: '2026-01-04T00:00:00.000Z', lastSeen: '2026-01-04T00:00:00.000Z' },
       { path: 'example.com/a', query: 'v1.2.3', count: 3, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-05T00:00:00.000Z' },
     ];
     assert.deepEqual(store.misses(), expected);
@@ -128,13 +130,16 @@ describe('store misses', () => {
     reopened.close();
   });
 
-  test('a miss that is not a module path and a version, "latest" or "list" is refused', () => {
+  test('a miss that is not a module path and a version, "latest" or "list" is dropped and counted as such', () => {
     const store = openStore(freshDir('store'), { mode: 'write' });
-    assert.throws(() => store.recordMiss('not a module', 'v1.0.0'), /malformed module path "not a module"/);
-    assert.throws(() => store.recordMiss('example.com/a', ''), /^Error: example\.com\/a@: not a version, "latest" or "list"/);
-    assert.throws(() => store.recordMiss('example.com/a', '../v1'), /not a version, "latest" or "list"/);
-    assert.throws(() => store.recordMiss('example.com/a', 'v1!'), /not a version, "latest" or "list"/);
+    const at = new Date('2026-01-02T00:00:00Z');
+    assert.equal(store.recordMiss('not a module', 'v1.0.0', at), 'invalid');
+    assert.equal(store.recordMiss('example.com/a', '', at), 'invalid');
+    assert.equal(store.recordMiss('example.com/a', '../v1', at), 'invalid');
+    assert.equal(store.recordMiss('example.com/a', 'v1!', at), 'invalid');
+    assert.equal(store.recordMiss(`example.com/${'a'.repeat(300)}`, 'v1.0.0', at), 'invalid');
     assert.deepEqual(store.misses(), []);
+    assert.deepEqual(store.droppedMisses(), [{ reason: 'invalid', count: 5, firstSeen: at.toISOString(), lastSeen: at.toISOString() }]);
     store.close();
   });
 });

@@ -235,6 +235,7 @@ describe('repairCheckedStore', () => {
       assert.equal((await fetch(`${server.url}/example.com/a/@v/v1.0.0.mod`)).status, 200);
     } finally {
       await server.close();
+      store.flushMisses();
     }
     const out = path.join(root, `request-${++counter}.txt`);
     const output = captureOutput();

@@ -43,6 +43,7 @@ async function readOnlyStore(prepare: (dir: string) => Promise<void> = async () 
   const store = openStore(dir, { mode: 'write' });
   await importBundle(bundle.bundleDir, { store, trust: (signer) => signer.fingerprint === key.fingerprint });
   store.recordMiss('example.com/wanted', 'v1.0.0', new Date('2026-01-01T00:00:00Z'));
+  store.flushMisses();
   if (copiedWhileOpen) {
     const copy = freshDir('copy');
     await cp(dir, copy, { recursive: true });
@@ -149,10 +150,13 @@ describe('a store on read-only media', () => {
     try {
       assert.deepEqual((await readdir(mount)).filter((name) => name.startsWith('catalog.db')).sort(), ['catalog.db', 'catalog.db-shm', 'catalog.db-wal']);
       const store = openStore(mount, { mode: 'read' });
-      assert.equal(store.readOnly, true);
-      assert.deepEqual(store.zipVersions('example.com/a'), ['v1.0.0']);
-      assert.equal(store.misses().length, 1);
-      store.close();
+      try {
+        assert.equal(store.readOnly, true);
+        assert.deepEqual(store.zipVersions('example.com/a'), ['v1.0.0']);
+        assert.equal(store.misses().length, 1);
+      } finally {
+        store.close();
+      }
     } finally {
       unmount();
     }

@@ -4,44 +4,60 @@ import { parseArgs } from 'node:util';
 import { formatRequestFile } from '../../../shared/roundtrip/requestFile';
 import { writeFileDurably } from '../../core/fsutil/durableFile';
 import { openStore } from '../../core/store/diskStore';
-import { pendingRequests } from '../../core/store/pendingRequests';
+import { droppedRequests, pendingRequests } from '../../core/store/pendingRequests';
 import type { CommandOutput } from '../output';
+import { parseTimeOption, TIME_OPTION_HELP } from '../timeOption';
 import { UsageError } from '../usageError';
 import packageJson from '../../../package.json';
 
-export const requestUsage = `modferry request [--store DIR] --out FILE
+export const requestUsage = `modferry request [--store DIR] [--since TIME] --out FILE
 
 Write a request file: the modules developers asked the offline proxy for that the store
 does not hold. Carry it to the online machine and run 'modferry export --request FILE'.
-Nothing is written when there is nothing to ask for.
+Nothing is written when there is nothing to ask for. The file also says how many requests
+were answered but not recorded (junk, or past the cap on distinct misses).
 
-  --store DIR  the store (default: the store in ModFerry's data folder)
-  --out FILE   where to write the request file`;
+  --store DIR   the store (default: the store in ModFerry's data folder)
+  --since TIME  only requests seen since TIME: ${TIME_OPTION_HELP}
+  --out FILE    where to write the request file
+
+See 'modferry misses' to list the recorded requests and to clear them.`;
 
 export async function requestCommand(args: string[], output: CommandOutput): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' }, since: { type: 'string' } } });
   if (!values.out) throw new UsageError('--out FILE is required');
+  const since = values.since === undefined ? undefined : parseTimeOption('--since', values.since);
   const store = openStore(values.store, { mode: 'read' });
   let pending;
+  let dropped;
   try {
-    pending = pendingRequests(store.misses(), {
+    pending = pendingRequests(store.misses({ since }), {
       holdsModule: (path) => store.versions(path).length > 0,
       holdsVersion: (path, version) => (['info', 'mod', 'zip'] as const).every((kind) => store.file(path, version, kind) !== undefined),
     });
+    dropped = droppedRequests(store.droppedMisses({ since }), store.missCap);
   } finally {
     store.close();
   }
   for (const miss of pending.askedAsLatest) {
     output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
   }
+  const droppedLine = dropped === undefined ? undefined : `${dropped.count} request${dropped.count === 1 ? ' was' : 's were'} answered but not recorded (${dropped.reasons.join(', ')})`;
   if (pending.requests.length === 0) {
     output.out(`Nothing to request: the store answered every request, or holds what it was asked for since (${values.out} not written)`);
+    if (droppedLine !== undefined) output.out(`Note: ${droppedLine}`);
     return 0;
   }
-  const text = formatRequestFile(pending.requests, { createdAt: new Date().toISOString(), tool: `modferry ${packageJson.version}` });
+  const text = formatRequestFile(pending.requests, {
+    createdAt: new Date().toISOString(),
+    tool: `modferry ${packageJson.version}`,
+    since: since?.toISOString(),
+    dropped,
+  });
   await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
   await writeFileDurably(values.out, text);
   output.out(`Wrote ${values.out}: ${pending.requests.length} module request${pending.requests.length === 1 ? '' : 's'}`);
   for (const request of pending.requests) output.out(`  ${request.path}@${request.version}  (${request.count} request${request.count === 1 ? '' : 's'})`);
+  if (droppedLine !== undefined) output.out(`Note: ${droppedLine}`);
   return 0;
 }

@@ -17,6 +17,10 @@ export class BoundedMap<K, V> {
     }
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -1,15 +1,16 @@
 /**
  * Serves a store as a GOPROXY over HTTP, straight from the store's files (no copy).
  *
- * What is listed: `@v/list` names only the versions whose .info, .mod and .zip the store all holds,
- * and `@latest` picks among those same versions. `go list -m -versions`, `go get m@latest` and
- * `go get m@v1.2` all choose from the list, so every version they can pick downloads completely.
+ * What is listed: `@v/list` names only the tagged versions whose .info, .mod and .zip the store all
+ * holds, and `@latest` picks among those and the pseudo-versions held in full (see moduleAnswers).
+ * `go list -m -versions`, `go get m@latest` and `go get m@v1.2` all choose from the list, so every
+ * version they can pick downloads completely.
  * Versions held for their go.mod alone (the module graph reads them, the build does not) stay
  * reachable by exact version, which is how the go command asks for them, but are never offered as
  * a choice that would then fail at the zip.
  *
- * Retractions are left to the go command: it reads them from the latest go.mod itself, as with any
- * proxy, and only falls back to `@latest` when the list holds no tagged version.
+ * The go command reads retractions from the latest go.mod itself, as with any proxy, and only asks
+ * `@latest` when the list holds no tagged version it allows; @latest answers what it will accept then.
  *
  * 404 (never 410, which the go command treats alike) means the store lacks it: the one-line text
  * body reaches the user inside the go command's error, and the request is recorded as a miss to
@@ -19,13 +20,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { pickLatest } from '../../../shared/gomod/latest';
 import {
   DownloadAbortedError,
   JSON_TYPE,
   StoreFileChangedError,
   TEXT,
-  bodyEtag,
   sendBody,
   sendLine,
   requestHeader,
@@ -41,6 +40,8 @@ import type { ProxyStore } from './proxyStore';
 import { requestLogLine } from './requestLogLine';
 import { urlHost } from './listenAddress';
 import { isLoopbackHostHeader, isLoopbackName } from './loopbackHost';
+import { ModuleAnswers } from './moduleAnswers';
+import { MISS_DROP_REASONS } from '../store/countedMiss';
 
 export interface ProxyServerOptions {
   store: ProxyStore;
@@ -92,27 +93,17 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
   const loopbackOnly = isLoopbackName(options.host);
   let closing: Promise<void> | undefined;
 
-  // A miss that cannot be recorded (the catalog busy with an import) still gets its 404; a read-only store records none, as serve said at start.
+  // Recording a miss only counts it in memory (see MissRecorder): the 404 never waits on the catalog.
+  // A read-only store records none, as serve said at start.
   const notFound = (req: IncomingMessage, res: ServerResponse, path: string, query: string, what: string): Sent => {
-    let unrecorded: string | undefined;
-    if (!store.readOnly) {
-      try {
-        store.recordMiss(path, query);
-        counts.misses++;
-      } catch (error) {
-        unrecorded = `miss not recorded: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }
-    const recorded = !store.readOnly && unrecorded === undefined;
-    const line = `not found: ${what} is not in this ModFerry store${recorded ? ' (recorded as a miss for the next transfer)' : ''}`;
-    return { ...sendLine(req, res, 404, line), note: unrecorded };
+    const outcome = store.recordMiss(path, query);
+    if (outcome === 'recorded') counts.misses++;
+    const line = `not found: ${what} is not in this ModFerry store${outcome === 'recorded' ? ' (recorded as a miss for the next transfer)' : ''}`;
+    const note = outcome === 'recorded' || outcome === 'read-only' ? undefined : `miss not recorded: ${MISS_DROP_REASONS[outcome]}`;
+    return { ...sendLine(req, res, 404, line), note };
   };
 
-  /** Versions a client can download in full, lowest first. */
-  const listed = (path: string): string[] => {
-    const zips = new Set(store.zipVersions(path));
-    return store.versions(path).filter((v) => zips.has(v));
-  };
+  const moduleAnswers = new ModuleAnswers(store);
 
   // Synchronous whenever the answer is in memory, which is most answers of a busy proxy.
   const answer = (req: IncomingMessage, res: ServerResponse): Sent | Promise<Sent> => {
@@ -142,16 +133,14 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       case 'unknown':
         return sendLine(req, res, 404, 'not found: not a GOPROXY endpoint (<module>/@v/list, <module>/@v/<version>.info|.mod|.zip, <module>/@latest)');
       case 'list': {
-        const versions = listed(request.modulePath);
-        if (versions.length === 0) return notFound(req, res, request.modulePath, 'list', `module ${request.modulePath}`);
-        const body = Buffer.from(versions.map((v) => `${v}\n`).join(''));
-        return sendBody(req, res, 200, body, TEXT, [], bodyEtag(body));
+        const list = moduleAnswers.list(request.modulePath);
+        if (list === undefined) return notFound(req, res, request.modulePath, 'list', `module ${request.modulePath}`);
+        return sendBody(req, res, 200, list.body, TEXT, [], list.etag);
       }
       case 'latest': {
-        const latest = pickLatest(listed(request.modulePath));
-        const info = latest === undefined ? undefined : store.file(request.modulePath, latest, 'info');
+        const info = moduleAnswers.latest(request.modulePath);
         if (info === undefined) return notFound(req, res, request.modulePath, 'latest', `module ${request.modulePath}`);
-        return sendStoredFile(req, res, servedFile(info, JSON_TYPE), cache);
+        return sendStoredFile(req, res, info, cache);
       }
       case 'version': {
         const { modulePath, version, file } = request;

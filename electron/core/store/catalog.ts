@@ -4,9 +4,10 @@
  */
 import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { compare, sortVersions } from '../../../shared/gomod/semver';
-import type { ImportedBundle, StoreMiss, StoreStats } from './store';
+import type { DroppedMisses, ImportedBundle, StoreMiss, StoreStats } from './store';
 import { openCatalogDatabase, type CatalogOpenOptions } from './catalogSchema';
 import type { SqliteConnection } from '../sqlite/sqliteDatabase';
+import type { MissBatch } from './missRecorder';
 
 export interface CatalogFile {
   /** Relative, escaped path in the tree. */
@@ -34,6 +35,9 @@ export interface BundleRecord {
 
 const KIND_ORDER: readonly StoredFileKind[] = ['info', 'mod', 'zip'];
 
+/** One row kept up to date by triggers (catalogSchema), read by its key: no scan, whatever the store holds. */
+export const STATS_SQL = 'SELECT modules, versions, bytes FROM store_counts WHERE id = 1';
+
 export class Catalog {
   /** Opened without write access: every write below fails, so callers check this first. */
   readonly readOnly: boolean;
@@ -44,6 +48,8 @@ export class Catalog {
     this.db = openCatalogDatabase(file, options);
     this.readOnly = options.readOnly === true;
     const db = this.db;
+    // A row that INSERT OR REPLACE deletes then fires the delete triggers, so the counts stay right.
+    db.pragma('recursive_triggers = ON');
     this.statements = {
       holdsFiles: db.prepare<[], { held: number }>('SELECT EXISTS (SELECT 1 FROM files) AS held'),
       fileByPath: db.prepare<[string], HeldFile>('SELECT path, size, sha256 FROM files WHERE path = ?'),
@@ -63,10 +69,8 @@ export class Catalog {
          JOIN versions v ON v.id = f.version_id JOIN modules m ON m.id = v.module_id`,
       ),
       allPaths: db.prepare<[], { path: string }>('SELECT path FROM files'),
-      stats: db.prepare<[], StoreStats>(
-        `SELECT count(DISTINCT v.module_id) AS modules, count(DISTINCT v.id) AS versions, coalesce(sum(f.size), 0) AS bytes
-         FROM files f JOIN versions v ON v.id = f.version_id`,
-      ),
+      stats: db.prepare<[], StoreStats>(STATS_SQL),
+      generation: db.prepare<[], { generation: number }>('SELECT generation FROM store_counts WHERE id = 1'),
       upsertModule: db.prepare<[string], { id: number }>(
         'INSERT INTO modules (path) VALUES (?) ON CONFLICT (path) DO UPDATE SET path = excluded.path RETURNING id',
       ),
@@ -89,16 +93,33 @@ export class Catalog {
       deleteFile: db.prepare<[string]>('DELETE FROM files WHERE path = ?'),
       deleteEmptyVersions: db.prepare('DELETE FROM versions WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.version_id = versions.id)'),
       deleteEmptyModules: db.prepare('DELETE FROM modules WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.module_id = modules.id)'),
-      recordMiss: db.prepare<[string, string, string, string]>(
-        `INSERT INTO misses (path, query, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
-         ON CONFLICT (path, query) DO UPDATE SET
-           count = count + 1,
+      heldMisses: db.prepare<[], { misses: number }>('SELECT misses FROM store_counts WHERE id = 1'),
+      addToMiss: db.prepare<[number, string, string, string, string]>(
+        `UPDATE misses SET count = count + ?, first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)
+         WHERE path = ? AND query = ?`,
+      ),
+      insertMiss: db.prepare<[string, string, number, string, string]>(
+        'INSERT INTO misses (path, query, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)',
+      ),
+      addDropped: db.prepare<[string, number, string, string]>(
+        `INSERT INTO miss_drops (reason, count, first_seen, last_seen) VALUES (?, ?, ?, ?)
+         ON CONFLICT (reason) DO UPDATE SET
+           count = count + excluded.count,
            first_seen = min(first_seen, excluded.first_seen),
            last_seen = max(last_seen, excluded.last_seen)`,
       ),
-      misses: db.prepare<[], StoreMiss>(
-        'SELECT path, query, count, first_seen AS firstSeen, last_seen AS lastSeen FROM misses ORDER BY path, query',
+      misses: db.prepare<[string], StoreMiss>(
+        `SELECT path, query, count, first_seen AS firstSeen, last_seen AS lastSeen FROM misses
+         WHERE last_seen >= ? ORDER BY path, query`,
       ),
+      droppedMisses: db.prepare<[string], DroppedMisses>(
+        `SELECT reason, count, first_seen AS firstSeen, last_seen AS lastSeen FROM miss_drops
+         WHERE last_seen >= ? ORDER BY reason`,
+      ),
+      clearMisses: db.prepare('DELETE FROM misses'),
+      clearMissesBefore: db.prepare<[string]>('DELETE FROM misses WHERE last_seen < ?'),
+      clearDropped: db.prepare('DELETE FROM miss_drops'),
+      clearDroppedBefore: db.prepare<[string]>('DELETE FROM miss_drops WHERE last_seen < ?'),
     };
   }
 
@@ -141,7 +162,14 @@ export class Catalog {
   }
 
   stats(): StoreStats {
-    return this.statements.stats.get() ?? { modules: 0, versions: 0, bytes: 0 };
+    const stats = this.statements.stats.get();
+    if (stats === undefined) throw new Error('the catalog has no store_counts row: it was not opened through openCatalogDatabase');
+    return stats;
+  }
+
+  /** Moves with every insert, change or removal of a file, whichever connection made it. */
+  generation(): number {
+    return this.statements.generation.get()?.generation ?? 0;
   }
 
   hasBundle(bundleId: string): boolean {
@@ -176,12 +204,61 @@ export class Catalog {
     })();
   }
 
-  recordMiss(modulePath: string, query: string, at: string): void {
-    this.statements.recordMiss.run(modulePath, query, at, at);
+  /**
+   * Adds a batch of misses in one transaction: counts to the misses already held, new rows while
+   * fewer than `cap` are held, and the rest to the drops, as over the cap. Without `wait`, a catalog
+   * another process is writing is not waited for: false comes back and nothing is written.
+   * A miss is not worth a flush to the disk: a power cut may lose the latest second of them.
+   */
+  writeMisses(batch: MissBatch, cap: number, wait: boolean): boolean {
+    const s = this.statements;
+    const write = this.db.transaction(() => {
+      let held = s.heldMisses.get()?.misses ?? 0;
+      const overCap: DroppedMisses[] = [];
+      for (const miss of batch.misses) {
+        if (s.addToMiss.run(miss.count, miss.firstSeen, miss.lastSeen, miss.path, miss.query).changes > 0) continue;
+        if (held < cap) {
+          s.insertMiss.run(miss.path, miss.query, miss.count, miss.firstSeen, miss.lastSeen);
+          held++;
+        } else {
+          overCap.push({ reason: 'over-cap', count: miss.count, firstSeen: miss.firstSeen, lastSeen: miss.lastSeen });
+        }
+      }
+      for (const drop of [...batch.dropped, ...overCap]) s.addDropped.run(drop.reason, drop.count, drop.firstSeen, drop.lastSeen);
+    });
+    const busyTimeout: unknown = this.db.pragma('busy_timeout', { simple: true });
+    const synchronous: unknown = this.db.pragma('synchronous', { simple: true });
+    this.db.pragma('synchronous = NORMAL');
+    if (!wait) this.db.pragma('busy_timeout = 0');
+    try {
+      write.immediate();
+      return true;
+    } catch (error) {
+      const code: unknown = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return false;
+      throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+      this.db.pragma(`synchronous = ${Number(synchronous)}`);
+    }
   }
 
-  misses(): StoreMiss[] {
-    return this.statements.misses.all();
+  /** Misses last seen at or after `since` (an ISO 8601 time), or all. */
+  misses(since = ''): StoreMiss[] {
+    return this.statements.misses.all(since);
+  }
+
+  droppedMisses(since = ''): DroppedMisses[] {
+    return this.statements.droppedMisses.all(since);
+  }
+
+  /** Forgets misses and drops last seen before `before` (an ISO 8601 time), or all, in one transaction. */
+  clearMisses(before?: string): { misses: number; dropped: number } {
+    return this.db.transaction(() => {
+      const s = this.statements;
+      if (before === undefined) return { misses: s.clearMisses.run().changes, dropped: s.clearDropped.run().changes };
+      return { misses: s.clearMissesBefore.run(before).changes, dropped: s.clearDroppedBefore.run(before).changes };
+    })();
   }
 
   close(): void {

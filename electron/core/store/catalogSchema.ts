@@ -55,6 +55,96 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (path, query)
   ) STRICT;
   `,
+  // Counts kept by triggers, so /stats and the miss cap read one row whatever the store's size, and a
+  // generation that moves with every change to files, which servers check their cached answers against.
+  // The per-version and per-module counts hold their module id themselves (no foreign key): a file
+  // deleted by a cascade after its version row is gone is still counted out.
+  `
+  CREATE TABLE store_counts (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    -- Modules and versions with at least one file.
+    modules INTEGER NOT NULL,
+    versions INTEGER NOT NULL,
+    files INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    misses INTEGER NOT NULL,
+    generation INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE version_file_counts (
+    version_id INTEGER PRIMARY KEY,
+    module_id INTEGER NOT NULL,
+    files INTEGER NOT NULL CHECK (files >= 0)
+  ) STRICT;
+
+  CREATE TABLE module_file_counts (
+    module_id INTEGER PRIMARY KEY,
+    files INTEGER NOT NULL CHECK (files >= 0)
+  ) STRICT;
+
+  INSERT INTO version_file_counts (version_id, module_id, files)
+    SELECT v.id, v.module_id, count(*) FROM files f JOIN versions v ON v.id = f.version_id GROUP BY v.id;
+  INSERT INTO module_file_counts (module_id, files)
+    SELECT module_id, sum(files) FROM version_file_counts GROUP BY module_id;
+  INSERT INTO store_counts (id, modules, versions, files, bytes, misses, generation) VALUES (
+    1,
+    (SELECT count(*) FROM module_file_counts),
+    (SELECT count(*) FROM version_file_counts),
+    (SELECT count(*) FROM files),
+    (SELECT coalesce(sum(size), 0) FROM files),
+    (SELECT count(*) FROM misses),
+    0
+  );
+
+  CREATE TRIGGER version_counted AFTER UPDATE OF files ON version_file_counts WHEN (OLD.files = 0) != (NEW.files = 0) BEGIN
+    UPDATE store_counts SET versions = versions + iif(NEW.files = 0, -1, 1);
+  END;
+
+  CREATE TRIGGER module_counted AFTER UPDATE OF files ON module_file_counts WHEN (OLD.files = 0) != (NEW.files = 0) BEGIN
+    UPDATE store_counts SET modules = modules + iif(NEW.files = 0, -1, 1);
+  END;
+
+  CREATE TRIGGER file_added AFTER INSERT ON files BEGIN
+    INSERT OR IGNORE INTO version_file_counts (version_id, module_id, files) SELECT id, module_id, 0 FROM versions WHERE id = NEW.version_id;
+    UPDATE version_file_counts SET files = files + 1 WHERE version_id = NEW.version_id;
+    INSERT OR IGNORE INTO module_file_counts (module_id, files) SELECT module_id, 0 FROM version_file_counts WHERE version_id = NEW.version_id;
+    UPDATE module_file_counts SET files = files + 1 WHERE module_id = (SELECT module_id FROM version_file_counts WHERE version_id = NEW.version_id);
+    UPDATE store_counts SET files = files + 1, bytes = bytes + NEW.size, generation = generation + 1;
+  END;
+
+  CREATE TRIGGER file_removed AFTER DELETE ON files BEGIN
+    UPDATE module_file_counts SET files = files - 1 WHERE module_id = (SELECT module_id FROM version_file_counts WHERE version_id = OLD.version_id);
+    DELETE FROM module_file_counts WHERE files = 0 AND module_id = (SELECT module_id FROM version_file_counts WHERE version_id = OLD.version_id);
+    UPDATE version_file_counts SET files = files - 1 WHERE version_id = OLD.version_id;
+    DELETE FROM version_file_counts WHERE files = 0 AND version_id = OLD.version_id;
+    UPDATE store_counts SET files = files - 1, bytes = bytes - OLD.size, generation = generation + 1;
+  END;
+
+  CREATE TRIGGER file_changed AFTER UPDATE ON files BEGIN
+    UPDATE store_counts SET bytes = bytes - OLD.size + NEW.size, generation = generation + 1;
+  END;
+
+  -- The counts follow a file by its version: to move one, delete it and insert it again.
+  CREATE TRIGGER file_stays_with_its_version BEFORE UPDATE OF version_id ON files WHEN NEW.version_id != OLD.version_id BEGIN
+    SELECT RAISE(ABORT, 'a file row never moves to another version: delete it and insert it');
+  END;
+
+  CREATE TRIGGER miss_added AFTER INSERT ON misses BEGIN
+    UPDATE store_counts SET misses = misses + 1;
+  END;
+
+  CREATE TRIGGER miss_removed AFTER DELETE ON misses BEGIN
+    UPDATE store_counts SET misses = misses - 1;
+  END;
+
+  -- Requests not recorded as misses, by why: how many, and when the first and latest such came.
+  CREATE TABLE miss_drops (
+    reason TEXT PRIMARY KEY CHECK (reason IN ('invalid', 'over-cap')),
+    count INTEGER NOT NULL CHECK (count > 0),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** A catalog that cannot be opened or is not one this ModFerry can use; the message names the file. */

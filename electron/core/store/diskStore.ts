@@ -6,11 +6,12 @@
  * of its files; an import repairs the store under the store lock before it adds anything.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { checkModulePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { Catalog } from './catalog';
 import { repairStore, type RepairReport } from './repairStore';
-import type { ImportedBundle, MissQuery, Store, StoredFile, StoreMiss, StoreStats } from './store';
+import { DEFAULT_MISS_CAP } from './countedMiss';
+import { MissRecorder, type MissRecorderOptions } from './missRecorder';
+import type { DroppedMisses, ImportedBundle, MissOutcome, MissQuery, MissSelection, Store, StoredFile, StoreMiss, StoreStats } from './store';
 import { inspectStoreFolder, storeWritable, treeHoldsFiles } from './storeFolder';
 import { StoreFolderError } from './storeFolderError';
 import { defaultStoreDir, storeLayout, treeFile, type StoreLayout } from './storeLayout';
@@ -26,16 +27,23 @@ export type StoreOpenMode = 'read' | 'write';
 
 export interface OpenStoreOptions {
   mode: StoreOpenMode;
+  /** Bounds on recorded misses (see MissRecorder); `cap` is how many distinct misses the catalog keeps. */
+  misses?: MissRecorderOptions & { cap?: number };
 }
 
 export class DiskStore implements Store {
   readonly dir: string;
   readonly readOnly: boolean;
+  readonly missCap: number;
+  private readonly missRecorder: MissRecorder;
 
   constructor(
     readonly layout: StoreLayout,
     readonly catalog: Catalog,
+    misses: OpenStoreOptions['misses'] = {},
   ) {
+    this.missCap = misses.cap ?? DEFAULT_MISS_CAP;
+    this.missRecorder = new MissRecorder({ writeMisses: (batch, wait) => this.catalog.writeMisses(batch, this.missCap, wait) }, misses);
     this.dir = layout.dir;
     this.readOnly = catalog.readOnly;
   }
@@ -53,26 +61,38 @@ export class DiskStore implements Store {
     return held === undefined ? undefined : { file: treeFile(this.layout, held.path), size: held.size, sha256: held.sha256 };
   }
 
-  /** Counts a miss; a read-only store cannot, and skips it (serve says so once, at start). */
-  recordMiss(path: string, query: MissQuery, at: Date = new Date()): void {
-    checkModulePath(path);
-    if (query !== 'latest' && query !== 'list') {
-      try {
-        escapeVersion(query);
-      } catch (error) {
-        throw new Error(`${path}@${query}: not a version, "latest" or "list" (${(error as Error).message})`, { cause: error });
-      }
-    }
-    if (this.readOnly) return;
-    this.catalog.recordMiss(path, query, at.toISOString());
+  /** Counts a miss in memory; a read-only store cannot write it and skips it (serve says so at start). */
+  recordMiss(path: string, query: MissQuery, at: Date = new Date()): MissOutcome {
+    if (this.readOnly) return 'read-only';
+    return this.missRecorder.record(path, query, at);
   }
 
-  misses(): StoreMiss[] {
-    return this.catalog.misses();
+  /** Writes the misses held in memory now; without `wait`, gives up (false) if another process is writing the catalog. */
+  flushMisses(wait = true): boolean {
+    return this.missRecorder.flush(wait);
+  }
+
+  misses(selection: MissSelection = {}): StoreMiss[] {
+    this.missRecorder.flush(true);
+    return this.catalog.misses(selection.since?.toISOString());
+  }
+
+  droppedMisses(selection: MissSelection = {}): DroppedMisses[] {
+    this.missRecorder.flush(true);
+    return this.catalog.droppedMisses(selection.since?.toISOString());
+  }
+
+  clearMisses(before?: Date): { misses: number; dropped: number } {
+    this.missRecorder.flush(true);
+    return this.catalog.clearMisses(before?.toISOString());
   }
 
   stats(): StoreStats {
     return this.catalog.stats();
+  }
+
+  generation(): number {
+    return this.catalog.generation();
   }
 
   inventory(): InventoryModule[] {
@@ -90,19 +110,23 @@ export class DiskStore implements Store {
   }
 
   close(): void {
-    this.catalog.close();
+    try {
+      this.missRecorder.close();
+    } finally {
+      this.catalog.close();
+    }
   }
 }
 
 /** Opens the store in dir, by default `<app data>/store`; see StoreOpenMode. */
 export function openStore(dir: string | undefined, options: OpenStoreOptions): DiskStore {
   const layout = storeLayout(dir ?? defaultStoreDir());
-  if (options?.mode === 'read') return openForReading(layout);
-  if (options?.mode === 'write') return openForWriting(layout);
+  if (options?.mode === 'read') return openForReading(layout, options);
+  if (options?.mode === 'write') return openForWriting(layout, options);
   throw new TypeError(`openStore: mode must be "read" or "write", got ${JSON.stringify(options?.mode)}`);
 }
 
-function openForReading(layout: StoreLayout): DiskStore {
+function openForReading(layout: StoreLayout, options: OpenStoreOptions): DiskStore {
   const folder = inspectStoreFolder(layout);
   const writable = storeWritable(layout);
   switch (folder.kind) {
@@ -124,10 +148,10 @@ function openForReading(layout: StoreLayout): DiskStore {
     catalog.close();
     throw catalogLost(layout, `${layout.catalog} lists no files`, true);
   }
-  return new DiskStore(layout, catalog);
+  return new DiskStore(layout, catalog, options.misses);
 }
 
-function openForWriting(layout: StoreLayout): DiskStore {
+function openForWriting(layout: StoreLayout, options: OpenStoreOptions): DiskStore {
   const folder = inspectStoreFolder(layout);
   if (folder.kind === 'foreign') throw notAStore(layout);
   if (folder.kind === 'missing') mkdirSync(layout.dir, { recursive: true });
@@ -142,7 +166,7 @@ function openForWriting(layout: StoreLayout): DiskStore {
     catalog.close();
     throw error;
   }
-  return new DiskStore(layout, catalog);
+  return new DiskStore(layout, catalog, options.misses);
 }
 
 function notAStore(layout: StoreLayout): StoreFolderError {

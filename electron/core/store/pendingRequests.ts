@@ -10,8 +10,9 @@
  * Misses that end up as the same line are merged.
  */
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
-import type { RequestedModule } from '../../../shared/roundtrip/requestFile';
-import type { StoreMiss } from './store';
+import type { DroppedRequests, RequestedModule } from '../../../shared/roundtrip/requestFile';
+import { MISS_DROP_REASONS } from './countedMiss';
+import type { DroppedMisses, StoreMiss } from './store';
 
 export interface StoreHoldings {
   /** Whether the store holds any version of the module. */
@@ -54,4 +55,15 @@ export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHol
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The drops of a request file's time range in one line's worth of numbers; undefined when nothing was dropped. */
+export function droppedRequests(drops: readonly DroppedMisses[], cap: number): DroppedRequests | undefined {
+  if (drops.length === 0) return undefined;
+  return {
+    count: drops.reduce((sum, d) => sum + d.count, 0),
+    firstSeen: drops.map((d) => d.firstSeen).reduce((a, b) => (b < a ? b : a)),
+    lastSeen: drops.map((d) => d.lastSeen).reduce((a, b) => (b > a ? b : a)),
+    reasons: drops.map((d) => `${d.count} ${MISS_DROP_REASONS[d.reason]}${d.reason === 'over-cap' ? ` (${cap})` : ''}`),
+  };
 }

@@ -28,6 +28,29 @@ export interface StoreMiss {
   lastSeen: string;
 }
 
+/** Why a request was not recorded as a miss: not a module path and version, or past the cap on distinct misses. */
+export type MissDropReason = 'invalid' | 'over-cap';
+
+/**
+ * What recordMiss did with a request: counted it (to be written with the next batch), skipped it
+ * (a read-only store records nothing), or dropped it, saying why.
+ */
+export type MissOutcome = 'recorded' | 'read-only' | MissDropReason;
+
+/** Requests dropped instead of recorded as misses, for one reason. */
+export interface DroppedMisses {
+  reason: MissDropReason;
+  count: number;
+  /** ISO 8601 UTC times of the first and the latest such request. */
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface MissSelection {
+  /** Only misses (and drops) last seen at or after this time; their counts and first times still cover all time. */
+  since?: Date;
+}
+
 export interface StoreStats {
   /** Modules with at least one file. */
   modules: number;
@@ -59,11 +82,23 @@ export interface Store {
   /** Versions whose .zip is held, lowest first in semver order. */
   zipVersions(path: string): string[];
   file(path: string, version: string, kind: StoredFileKind): StoredFile | undefined;
-  /** Counts a request the store could not answer, for the next request file; nothing when readOnly. */
-  recordMiss(path: string, query: MissQuery, at?: Date): void;
-  /** Every recorded miss, by module path then query. */
-  misses(): StoreMiss[];
+  /**
+   * Counts a request the store could not answer, for the next request file. Held in memory and
+   * written to the catalog in batches (see MissRecorder); never waits for the catalog.
+   */
+  recordMiss(path: string, query: MissQuery, at?: Date): MissOutcome;
+  /** Recorded misses (those still in memory written first), by module path then query. */
+  misses(selection?: MissSelection): StoreMiss[];
+  /** Requests dropped instead of recorded, by reason. */
+  droppedMisses(selection?: MissSelection): DroppedMisses[];
+  /** Forgets recorded and dropped misses, all or those last seen before a time; returns how many rows went. */
+  clearMisses(before?: Date): { misses: number; dropped: number };
+  /** The cap on distinct misses the catalog keeps. */
+  readonly missCap: number;
+  /** Counts kept as files come and go: the same cost whatever the store holds. */
   stats(): StoreStats;
+  /** A number that changes whenever the store's files change, in this process or another: what cached answers are checked against. */
+  generation(): number;
   /** Every held version with the kinds of file held for it, by path then semver: what formatInventory takes. */
   inventory(): InventoryModule[];
   /** Bundles imported into this store, oldest import first. */
