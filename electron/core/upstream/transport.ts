@@ -30,8 +30,14 @@ export interface HttpGetOptions {
   /** Longest wait for the connection, for the response to start, and between two chunks of its body. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** The Authorization header to send to url, chosen afresh for every hop of a redirect. */
-  authorizationFor(url: URL): string | undefined;
+  /** The Authorization header of url's own host (its .netrc entry), chosen afresh for every hop of a redirect. */
+  credentialsFor(url: URL): string | undefined;
+  /**
+   * An Authorization header given for the first URL (from credentials written into it). Later hops
+   * send it only while they stay on that host or a subdomain of it, on the same port, and never again
+   * once the chain has left it (net/http's rule for sensitive headers on redirects).
+   */
+  authorization?: string;
 }
 
 const MAX_REDIRECTS = 10;
@@ -54,8 +60,11 @@ const RETRYABLE_CODES = new Set([
 /** Follows up to 10 redirects, never from https down to http, as the go command's client does. */
 export async function openHttp(url: URL, options: HttpGetOptions): Promise<OpenedResponse> {
   let current = url;
+  let forwardAuthorization = true;
   for (let hop = 0; ; hop++) {
-    const res = await sendRequest(current, options);
+    forwardAuthorization &&= isSameHostOrSubdomain(current, url);
+    const authorization = options.credentialsFor(current) ?? (forwardAuthorization ? options.authorization : undefined);
+    const res = await sendRequest(current, authorization, options);
     const location = res.headers.location;
     if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) return wrapResponse(res, options);
     res.destroy();
@@ -71,14 +80,26 @@ export async function openHttp(url: URL, options: HttpGetOptions): Promise<Opene
   }
 }
 
-function sendRequest(url: URL, options: HttpGetOptions): Promise<http.IncomingMessage> {
+/** Both URLs' ports, defaults filled in, are equal, and dest's host name is url's or ends in `.` and url's. */
+function isSameHostOrSubdomain(dest: URL, initial: URL): boolean {
+  if (portOf(dest) !== portOf(initial)) return false;
+  if (dest.hostname === initial.hostname) return true;
+  // An IP literal has no subdomains; a `:` in the name is an IPv6 address.
+  return !dest.hostname.includes(':') && dest.hostname.endsWith(`.${initial.hostname}`);
+}
+
+function portOf(url: URL): string {
+  return url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+}
+
+function sendRequest(url: URL, authorization: string | undefined, options: HttpGetOptions): Promise<http.IncomingMessage> {
   const { signal, timeoutMs } = options;
   signal?.throwIfAborted();
   const isHttps = url.protocol === 'https:';
   const headers: http.OutgoingHttpHeaders = { 'user-agent': 'ModFerry', accept: '*/*' };
-  const authorization = options.authorizationFor(url);
   if (authorization !== undefined) headers.authorization = authorization;
-  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: url.pathname };
+  // The query is part of the request: signed CDN URLs (S3, Athens in redirect mode) carry their signature there.
+  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: `${url.pathname}${url.search}` };
 
   return new Promise((resolve, reject) => {
     const req = (isHttps ? https : http).request({ ...target, method: 'GET', headers, agent: isHttps ? options.agents.https : options.agents.http });

@@ -18,7 +18,7 @@ import { isValid, sortVersions } from '../../../shared/gomod/semver';
 import { backoffDelay, sleep } from './backoff';
 import { DownloadCache, type CachedBlob } from './downloadCache';
 import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
-import { credentialsForHost, defaultNetrcPath, readNetrc, type Netrc } from './netrc';
+import { credentialsForHost, defaultNetrcPath, readNetrc, type Credentials, type Netrc } from './netrc';
 import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
 import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
@@ -286,16 +286,12 @@ class ProxyClient implements UpstreamClient {
     if (proxy.scheme === 'file') return openFile(fileURLToPath(url), this.signal);
     this.netrc ??= readNetrc(this.netrcFile);
     const netrc = await this.netrc;
-    const proxyHost = new URL(proxy.base).host;
     return openHttp(new URL(url), {
       agents: this.agents,
       timeoutMs: this.timeoutMs,
       signal: this.signal,
-      authorizationFor: (target) => {
-        const credentials = netrcAllowed(target) ? credentialsForHost(netrc, target.hostname) : undefined;
-        const chosen = credentials ?? (target.host === proxyHost ? proxy.userInfo : undefined);
-        return chosen && `Basic ${Buffer.from(`${chosen.login}:${chosen.password}`).toString('base64')}`;
-      },
+      credentialsFor: (target) => basicAuthorization(netrcAllowed(target) ? credentialsForHost(netrc, target.hostname) : undefined),
+      authorization: basicAuthorization(proxy.userInfo),
     });
   }
 
@@ -337,6 +333,10 @@ class ProxyClient implements UpstreamClient {
       throw new TransferError(`body cut short: ${received} of ${expected} bytes (Content-Length)`, true);
     }
   }
+}
+
+function basicAuthorization(credentials: Credentials | undefined): string | undefined {
+  return credentials && `Basic ${Buffer.from(`${credentials.login}:${credentials.password}`).toString('base64')}`;
 }
 
 /**
