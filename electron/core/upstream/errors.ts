@@ -67,6 +67,29 @@ export class TransferError extends Error {
   }
 }
 
+/**
+ * A host that could not be reached at all: the connection was refused, the name does not resolve,
+ * there is no route, or no connection came within the timeout. The same for every module asked
+ * of it, so it is reported once, naming the host rather than a module.
+ */
+export class UnreachableError extends Error {
+  override name = 'UnreachableError';
+
+  constructor(
+    /** The origin that could not be reached, e.g. `https://proxy.example` (no credentials). */
+    readonly url: string,
+    readonly host: string,
+    /** Why, in words, e.g. `connection refused`, `no such host`. */
+    readonly reason: string,
+    /** The system's error code, e.g. `ECONNREFUSED`, when there is one. */
+    readonly code: string | undefined,
+    /** The HTTP proxy (from HTTPS_PROXY or HTTP_PROXY) the connection went through, when one did. */
+    readonly through?: string,
+  ) {
+    super(`cannot reach ${url}${through === undefined ? '' : ` through the proxy ${through}`} (${reason})`);
+  }
+}
+
 /** A proxy's "not here" (404, 410, a missing file): the next proxy in the list is asked. */
 export class NotFoundAtProxy extends Error {
   override name = 'NotFoundAtProxy';

@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { TransferError } from './errors';
+import { TransferError, UnreachableError } from './errors';
 
 export interface OpenedResponse {
   status: number;
@@ -43,18 +43,32 @@ export interface HttpGetOptions {
 const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Errors a later attempt may not meet: the peer went away, refused for now, or the network hiccupped. */
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EHOSTUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
+/** Errors a later attempt may not meet: the peer dropped a connection it had accepted. */
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Errors that mean the host cannot be reached at all. The go command does not retry them, and
+ * neither is it worth it here: every request to the host would wait through the same retries.
+ */
+const UNREACHABLE_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'temporary failure in name resolution',
+  EAI_FAIL: 'name resolution failed',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network is unreachable',
+  ENETDOWN: 'network is down',
+};
+
+/** Certificate errors: the host answered, but cannot be trusted, which no retry changes. */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** Follows up to 10 redirects, never from https down to http, as the go command's client does. */
@@ -103,7 +117,10 @@ function sendRequest(url: URL, authorization: string | undefined, options: HttpG
 
   return new Promise((resolve, reject) => {
     const req = (isHttps ? https : http).request({ ...target, method: 'GET', headers, agent: isHttps ? options.agents.https : options.agents.http });
-    const timer = setTimeout(() => req.destroy(new TransferError(`no response within ${timeoutMs} ms`, true)), timeoutMs);
+    const timer = setTimeout(() => {
+      const connected = req.socket !== null && !req.socket.connecting;
+      req.destroy(connected ? new TransferError(`no response within ${timeoutMs} ms`, true) : unreachable(url, `no connection within ${timeoutMs} ms`, undefined));
+    }, timeoutMs);
     const onAbort = (): void => {
       req.destroy(signal?.reason);
     };
@@ -121,7 +138,7 @@ function sendRequest(url: URL, authorization: string | undefined, options: HttpG
     req.on('error', (err) => {
       settle();
       signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? signal.reason : asTransferError(err));
+      reject(signal?.aborted ? signal.reason : err instanceof UnreachableError ? err : (connectionFailure(err, url) ?? asTransferError(err)));
     });
     req.end();
   });
@@ -208,6 +225,20 @@ async function* streamChunks(stream: Readable, idleMs: number | undefined, signa
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
   }
+}
+
+/** The UnreachableError for an error met while connecting to url, or undefined for any other error. */
+function connectionFailure(err: unknown, url: URL): UnreachableError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined) return undefined;
+  const reason = UNREACHABLE_REASONS[code];
+  if (reason !== undefined) return unreachable(url, reason, code);
+  if (CERTIFICATE_CODES.has(code)) return unreachable(url, `its certificate is not trusted: ${(err as Error).message}`, code);
+  return undefined;
+}
+
+function unreachable(url: URL, reason: string, code: string | undefined): UnreachableError {
+  return new UnreachableError(`${url.protocol}//${url.host}`, url.hostname, reason, code);
 }
 
 export function asTransferError(err: unknown): TransferError {

@@ -17,7 +17,7 @@ import { isPseudoVersion } from '../../../shared/gomod/pseudoVersion';
 import { isValid, sortVersions } from '../../../shared/gomod/semver';
 import { backoffDelay, sleep } from './backoff';
 import { DownloadCache, type CachedBlob } from './downloadCache';
-import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
+import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UnreachableError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
 import { credentialsForHost, defaultNetrcPath, readNetrc, type Credentials, type Netrc } from './netrc';
 import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
 import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
@@ -25,7 +25,7 @@ import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 import { Semaphore } from './semaphore';
 import { openFile, openHttp, readErrorDetail, type OpenedResponse } from './transport';
 
-export { ModuleNotFoundError, UpstreamError } from './errors';
+export { ModuleNotFoundError, UnreachableError, UpstreamError } from './errors';
 
 export interface UpstreamClientOptions {
   /** A GOPROXY value; empty means the go command's default. */
@@ -108,6 +108,11 @@ class ProxyClient implements UpstreamClient {
   private readonly signal: AbortSignal | undefined;
   private readonly onBytes: ((n: number) => void) | undefined;
   private readonly inFlight = new Map<string, Promise<FetchedFile>>();
+  /** Origins found unreachable: every later request to them fails at once with the same error. */
+  private readonly unreachable = new Map<string, UnreachableError>();
+  /** Origins that have answered once; until one has, its first request goes alone (see open). */
+  private readonly reached = new Set<string>();
+  private readonly firstContact = new Map<string, Promise<void>>();
   private netrc: Promise<Netrc> | undefined;
   private cacheReady: Promise<void> | undefined;
 
@@ -225,7 +230,7 @@ class ProxyClient implements UpstreamClient {
    */
   private async tryProxies<T>(path: string, version: string | undefined, attempt: (proxy: ProxyServer) => Promise<T>): Promise<T> {
     const notFound: NotFoundReason[] = [];
-    let proxyError: UpstreamError | undefined;
+    let proxyError: UpstreamError | UnreachableError | undefined;
     for (const entry of this.proxies.entries) {
       if (entry.kind === 'off') {
         notFound.push({ proxy: 'off', reason: LOOKUP_DISABLED });
@@ -239,7 +244,7 @@ class ProxyClient implements UpstreamClient {
           notFound.push({ proxy: err.proxy, reason: err.reason });
           continue;
         }
-        if (!(err instanceof UpstreamError)) throw err;
+        if (!(err instanceof UpstreamError || err instanceof UnreachableError)) throw err;
         proxyError = err;
         if (!entry.fallBackOnError) break;
       }
@@ -282,8 +287,53 @@ class ProxyClient implements UpstreamClient {
     }
   }
 
+  /**
+   * A proxy's first request goes alone, and the others wait for its answer: when the proxy cannot
+   * be reached, that makes one connection attempt and one error, not one per module in flight.
+   */
   private async open(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
     if (proxy.scheme === 'file') return openFile(fileURLToPath(url), this.signal);
+    const origin = new URL(proxy.base).origin;
+    for (;;) {
+      const known = this.unreachable.get(origin);
+      if (known) throw known;
+      if (this.reached.has(origin)) return this.openRemembering(proxy, url);
+      const pending = this.firstContact.get(origin);
+      if (pending === undefined) break;
+      await pending;
+      this.signal?.throwIfAborted();
+    }
+    const first = this.openRemembering(proxy, url);
+    this.firstContact.set(
+      origin,
+      first.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    try {
+      return await first;
+    } finally {
+      this.firstContact.delete(origin);
+    }
+  }
+
+  /** Opens url and records whether its proxy's host answered or could not be reached. */
+  private async openRemembering(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
+    const origin = new URL(proxy.base).origin;
+    try {
+      const response = await this.openHttp(proxy, url);
+      this.reached.add(origin);
+      return response;
+    } catch (err) {
+      if (err instanceof UnreachableError) this.unreachable.set(err.url, err);
+      // A redirect target that cannot be reached still means the proxy itself answered.
+      if (!(err instanceof UnreachableError && err.url === origin) && !this.signal?.aborted) this.reached.add(origin);
+      throw err;
+    }
+  }
+
+  private async openHttp(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
     this.netrc ??= readNetrc(this.netrcFile);
     const netrc = await this.netrc;
     return openHttp(new URL(url), {
