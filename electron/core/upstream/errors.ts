@@ -5,7 +5,7 @@ export function moduleSubject(path: string, version: string | undefined): string
   return version === undefined ? path : `${path}@${version}`;
 }
 
-/** Why one proxy had nothing: its address (or `off`) and what it said. */
+/** Why one proxy had nothing: its address (or `off`, `direct`) and what it said. */
 export interface NotFoundReason {
   proxy: string;
   reason: string;
@@ -20,10 +20,11 @@ export class ModuleNotFoundError extends Error {
 
   constructor(path: string, version: string | undefined, reasons: readonly NotFoundReason[]) {
     const [only] = reasons;
+    const plain = (r: NotFoundReason): boolean => r.proxy === 'off' || r.proxy === 'direct';
     const message =
       reasons.length === 1 && only?.proxy === 'off'
         ? only.reason
-        : `not found at any proxy (${reasons.map((r) => (r.proxy === 'off' ? r.reason : `${r.proxy}: ${r.reason}`)).join('; ')})`;
+        : `not found at any proxy (${reasons.map((r) => (plain(r) ? r.reason : `${r.proxy}: ${r.reason}`)).join('; ')})`;
     super(`${moduleSubject(path, version)}: ${message}`);
     this.path = path;
     this.version = version;

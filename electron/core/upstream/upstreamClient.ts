@@ -62,8 +62,6 @@ export interface FetchedFile {
 }
 
 export interface UpstreamClient {
-  /** The parsed GOPROXY, with notes (such as a skipped `direct`) to show the user. */
-  readonly proxies: ProxyList;
   /** The tagged versions the proxy lists, sorted; empty when the module exists but has no tags. */
   list(path: string): Promise<string[]>;
   /**
@@ -97,7 +95,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 }
 
 class ProxyClient implements UpstreamClient {
-  readonly proxies: ProxyList;
+  private readonly proxies: ProxyList;
   private readonly cache: DownloadCache;
   private readonly semaphore: Semaphore;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -234,6 +232,10 @@ class ProxyClient implements UpstreamClient {
     for (const entry of this.proxies.entries) {
       if (entry.kind === 'off') {
         notFound.push({ proxy: 'off', reason: LOOKUP_DISABLED });
+        break;
+      }
+      if (entry.kind === 'direct') {
+        notFound.push({ proxy: 'direct', reason: entry.reason });
         break;
       }
       try {
