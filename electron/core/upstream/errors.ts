@@ -103,3 +103,18 @@ export class NotFoundAtProxy extends Error {
     this.reason = reason;
   }
 }
+
+/** HTTPS_PROXY or HTTP_PROXY (or a lower-case form) holds a value no request can go through. */
+export class ProxySettingError extends Error {
+  override name = 'ProxySettingError';
+
+  constructor(
+    /** The environment variable, e.g. `HTTPS_PROXY`. */
+    readonly variable: string,
+    /** Its value, password hidden. */
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super(`${variable}=${value}: ${reason}`);
+  }
+}

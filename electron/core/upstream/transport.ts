@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { TransferError, UnreachableError } from './errors';
+import type { AgentChoice } from './httpAgents';
 
 export interface OpenedResponse {
   status: number;
@@ -26,7 +27,10 @@ export interface OpenedResponse {
 }
 
 export interface HttpGetOptions {
-  agents: { http: http.Agent; https: https.Agent };
+  /** The connection pool for url: direct, or through the proxy the environment names for it. */
+  agentFor(url: URL): AgentChoice;
+  /** Certificates to trust for https instead of the bundled ones; given per request so it holds through a proxy's tunnel too. */
+  ca: string | Buffer | undefined;
   /** Longest wait for the connection, for the response to start, and between two chunks of its body. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -115,12 +119,21 @@ function sendRequest(url: URL, authorization: string | undefined, options: HttpG
   // The query is part of the request: signed CDN URLs (S3, Athens in redirect mode) carry their signature there.
   const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: `${url.pathname}${url.search}` };
 
+  const { agent, proxy } = options.agentFor(url);
+
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? https : http).request({ ...target, method: 'GET', headers, agent: isHttps ? options.agents.https : options.agents.http });
+    const tls = isHttps && options.ca !== undefined ? { ca: options.ca } : {};
+    const req = (isHttps ? https : http).request({ ...target, ...tls, method: 'GET', headers, agent });
     const timer = setTimeout(() => {
       const connected = req.socket !== null && !req.socket.connecting;
-      req.destroy(connected ? new TransferError(`no response within ${timeoutMs} ms`, true) : unreachable(url, `no connection within ${timeoutMs} ms`, undefined));
+      req.destroy(connected ? new TransferError(`no response within ${timeoutMs} ms`, true) : unreachable(url, `no connection within ${timeoutMs} ms`, undefined, proxy));
     }, timeoutMs);
+    // The tunnel's answer, emitted by the proxy agent: anything but 200 means the proxy could not or would not connect.
+    req.once('proxyConnect', (answer: { statusCode?: number; statusText?: string }) => {
+      if (answer.statusCode !== 200) {
+        req.destroy(unreachable(url, `the proxy answered ${answer.statusCode ?? '?'} ${answer.statusText ?? ''}`.trim(), undefined, proxy));
+      }
+    });
     const onAbort = (): void => {
       req.destroy(signal?.reason);
     };
@@ -138,7 +151,7 @@ function sendRequest(url: URL, authorization: string | undefined, options: HttpG
     req.on('error', (err) => {
       settle();
       signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? signal.reason : err instanceof UnreachableError ? err : (connectionFailure(err, url) ?? asTransferError(err)));
+      reject(signal?.aborted ? signal.reason : err instanceof UnreachableError ? err : (connectionFailure(err, url, proxy) ?? asTransferError(err)));
     });
     req.end();
   });
@@ -228,17 +241,17 @@ async function* streamChunks(stream: Readable, idleMs: number | undefined, signa
 }
 
 /** The UnreachableError for an error met while connecting to url, or undefined for any other error. */
-function connectionFailure(err: unknown, url: URL): UnreachableError | undefined {
+function connectionFailure(err: unknown, url: URL, proxy: string | undefined): UnreachableError | undefined {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === undefined) return undefined;
   const reason = UNREACHABLE_REASONS[code];
-  if (reason !== undefined) return unreachable(url, reason, code);
-  if (CERTIFICATE_CODES.has(code)) return unreachable(url, `its certificate is not trusted: ${(err as Error).message}`, code);
+  if (reason !== undefined) return unreachable(url, reason, code, proxy);
+  if (CERTIFICATE_CODES.has(code)) return unreachable(url, `its certificate is not trusted: ${(err as Error).message}`, code, proxy);
   return undefined;
 }
 
-function unreachable(url: URL, reason: string, code: string | undefined): UnreachableError {
-  return new UnreachableError(`${url.protocol}//${url.host}`, url.hostname, reason, code);
+function unreachable(url: URL, reason: string, code: string | undefined, proxy: string | undefined): UnreachableError {
+  return new UnreachableError(`${url.protocol}//${url.host}`, url.hostname, reason, code, proxy);
 }
 
 export function asTransferError(err: unknown): TransferError {

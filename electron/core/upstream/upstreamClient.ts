@@ -9,8 +9,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { pickLatest } from '../../../shared/gomod/latest';
 import { isPseudoVersion } from '../../../shared/gomod/pseudoVersion';
@@ -22,6 +20,8 @@ import { credentialsForHost, defaultNetrcPath, readNetrc, type Credentials, type
 import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
 import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
+import { HttpAgents } from './httpAgents';
+import { readProxyEnvironment } from './proxyEnvironment';
 import { Semaphore } from './semaphore';
 import { openFile, openHttp, readErrorDetail, type OpenedResponse } from './transport';
 
@@ -45,6 +45,10 @@ export interface UpstreamClientOptions {
   signal?: AbortSignal;
   /** Bytes as they arrive from a proxy, retried attempts included; cache hits report nothing. */
   onBytes?: (n: number) => void;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their lower-case forms) are read. Default: process.env. */
+  proxyEnv?: NodeJS.ProcessEnv;
+  /** Certificates to trust for https instead of the bundled ones (a private CA); NODE_EXTRA_CA_CERTS adds to them instead. */
+  ca?: string | Buffer;
 }
 
 /** A module version's `.info`: the version it resolved to and its commit time. */
@@ -98,7 +102,8 @@ class ProxyClient implements UpstreamClient {
   private readonly proxies: ProxyList;
   private readonly cache: DownloadCache;
   private readonly semaphore: Semaphore;
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly agents: HttpAgents;
+  private readonly ca: string | Buffer | undefined;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseDelayMs: number;
@@ -118,10 +123,8 @@ class ProxyClient implements UpstreamClient {
     this.proxies = parseGoproxy(options.goproxy);
     const concurrency = options.concurrency ?? DEFAULTS.concurrency;
     this.semaphore = new Semaphore(concurrency);
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: concurrency }),
-      https: new https.Agent({ keepAlive: true, maxSockets: concurrency }),
-    };
+    this.agents = new HttpAgents(readProxyEnvironment(options.proxyEnv ?? process.env), concurrency);
+    this.ca = options.ca;
     this.cache = new DownloadCache(options.cacheDir);
     this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     this.retries = options.retries ?? DEFAULTS.retries;
@@ -194,8 +197,7 @@ class ProxyClient implements UpstreamClient {
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.agents.destroy();
   }
 
   private async fetchOnce(path: string, version: string, kind: ModuleFileKind, key: string): Promise<FetchedFile> {
@@ -339,7 +341,8 @@ class ProxyClient implements UpstreamClient {
     this.netrc ??= readNetrc(this.netrcFile);
     const netrc = await this.netrc;
     return openHttp(new URL(url), {
-      agents: this.agents,
+      agentFor: (target) => this.agents.for(target),
+      ca: this.ca,
       timeoutMs: this.timeoutMs,
       signal: this.signal,
       credentialsFor: (target) => basicAuthorization(netrcAllowed(target) ? credentialsForHost(netrc, target.hostname) : undefined),
