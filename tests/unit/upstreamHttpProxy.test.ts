@@ -1,7 +1,9 @@
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -11,6 +13,7 @@ import { createProxy, type ProxyServer } from 'proxy';
 import { ProxySettingError } from '../../electron/core/upstream/errors';
 import { proxyFor, readProxyEnvironment } from '../../electron/core/upstream/proxyEnvironment';
 import { UnreachableError, createUpstreamClient, type UpstreamClient, type UpstreamClientOptions } from '../../electron/core/upstream/upstreamClient';
+import { publishFixtureModule } from '../support/fixtureUpstream';
 
 /** A name only the test's forward proxy resolves (to 127.0.0.1): this process cannot reach it on its own. */
 const UPSTREAM_HOST = 'upstream.test';
@@ -295,5 +298,42 @@ describe('upstream client through a forward proxy', () => {
 
   test('a setting no request can go through fails when the client is created', () => {
     assert.throws(() => client('https://proxy.golang.org', { HTTPS_PROXY: 'socks5://p:1080' }), ProxySettingError);
+  });
+});
+
+describe('modferry export behind a proxy', () => {
+  test('exports from an https upstream only the proxy can reach, trusting its CA through NODE_EXTRA_CA_CERTS', async () => {
+    const tree = path.join(work, 'tree');
+    await publishFixtureModule(tree, MOD, [{ version: 'v1.0.0', files: { 'm.go': 'package m\n' } }]);
+    const seen: string[] = [];
+    const server = https.createServer(cert, (req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      readFile(path.join(tree, ...decodeURIComponent(new URL(req.url ?? '/', 'https://x').pathname).split('/')))
+        .then((body) => res.end(body))
+        .catch(() => res.writeHead(404).end());
+    });
+    const port = await listen(server);
+    const proxy = await forwardProxy();
+    const out = path.join(work, 'out');
+    await mkdir(out);
+    const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
+    const env: NodeJS.ProcessEnv = { ...process.env, MODFERRY_HOME: path.join(work, 'home'), NODE_EXTRA_CA_CERTS: path.join(work, 'cert.pem') };
+    for (const name of ['HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'https_proxy']) delete env[name];
+    env.HTTPS_PROXY = proxy.url;
+    const upstreamUrl = `https://${UPSTREAM_HOST}:${port}`;
+    const child = spawn(process.execPath, [cli, 'export', '--upstream', upstreamUrl, '--module', `${MOD}@v1.0.0`, '--out', out, '--no-check'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, output);
+    assert.ok(proxy.seen.length > 0 && proxy.seen.every((line) => line === `CONNECT ${UPSTREAM_HOST}:${port}`), proxy.seen.join('\n'));
+    assert.ok(seen.includes(`GET /${MOD}/@v/v1.0.0.zip`), seen.join('\n'));
+    const bundles = readdirSync(out);
+    assert.equal(bundles.length, 1);
+    assert.ok(existsSync(path.join(out, bundles[0] ?? '', 'manifest.json')));
   });
 });
