@@ -286,6 +286,20 @@ describe('upstream client through a forward proxy', () => {
     });
   });
 
+  test('a proxy that never answers CONNECT is "no connection", not retried', async () => {
+    const up = await upstream('https');
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => accepted.push(socket));
+    const port = await listen(silent);
+    cleanups.push(() => accepted.forEach((socket) => socket.destroy()));
+    await assert.rejects(client(up.url, { HTTPS_PROXY: `http://127.0.0.1:${port}` }, { timeoutMs: 300 }).fetch(MOD, 'v1.0.0', 'mod'), (err: Error) => {
+      assert.ok(err instanceof UnreachableError, String(err));
+      assert.equal(err.message, `cannot reach ${up.url} through the proxy http://127.0.0.1:${port} (no connection within 300 ms)`);
+      return true;
+    });
+    assert.equal(accepted.length, 1);
+  });
+
   test('certificates are verified through the tunnel: without the test CA the upstream is not trusted', async () => {
     const up = await upstream('https');
     const proxy = await forwardProxy();

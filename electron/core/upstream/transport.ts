@@ -124,34 +124,38 @@ function sendRequest(url: URL, authorization: string | undefined, options: HttpG
   return new Promise((resolve, reject) => {
     const tls = isHttps && options.ca !== undefined ? { ca: options.ca } : {};
     const req = (isHttps ? https : http).request({ ...target, ...tls, method: 'GET', headers, agent });
+    // Rejects at once: a request still waiting for its socket (a proxy's CONNECT under way) reports nothing when destroyed.
+    const fail = (err: unknown): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    };
+    const stop = (err: Error): void => {
+      req.destroy(err);
+      fail(err);
+    };
     const timer = setTimeout(() => {
       const connected = req.socket !== null && !req.socket.connecting;
-      req.destroy(connected ? new TransferError(`no response within ${timeoutMs} ms`, true) : unreachable(url, `no connection within ${timeoutMs} ms`, undefined, proxy));
+      stop(connected ? new TransferError(`no response within ${timeoutMs} ms`, true) : unreachable(url, `no connection within ${timeoutMs} ms`, undefined, proxy));
     }, timeoutMs);
     // The tunnel's answer, emitted by the proxy agent: anything but 200 means the proxy could not or would not connect.
     req.once('proxyConnect', (answer: { statusCode?: number; statusText?: string }) => {
-      if (answer.statusCode !== 200) {
-        req.destroy(unreachable(url, `the proxy answered ${answer.statusCode ?? '?'} ${answer.statusText ?? ''}`.trim(), undefined, proxy));
-      }
+      if (answer.statusCode !== 200) stop(unreachable(url, `the proxy answered ${answer.statusCode ?? '?'} ${answer.statusText ?? ''}`.trim(), undefined, proxy));
     });
+    // Stays until the body is done, so an abort also cuts a body mid-way; rejecting after the response is a no-op.
     const onAbort = (): void => {
       req.destroy(signal?.reason);
+      reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (): void => {
-      clearTimeout(timer);
-    };
     req.once('response', (res) => {
-      settle();
-      // The listener stays until the body is done, so an abort also cuts a body mid-way.
+      clearTimeout(timer);
       res.once('close', () => signal?.removeEventListener('abort', onAbort));
       resolve(res);
     });
     // `on`, not `once`: a socket can fail again after the first error, and an unheard error would crash the process.
     req.on('error', (err) => {
-      settle();
-      signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? signal.reason : err instanceof UnreachableError ? err : (connectionFailure(err, url, proxy) ?? asTransferError(err)));
+      fail(signal?.aborted ? signal.reason : err instanceof UnreachableError ? err : (connectionFailure(err, url, proxy) ?? asTransferError(err)));
     });
     req.end();
   });
