@@ -2,9 +2,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_GOPROXY, GoproxyError, parseGoproxy, redactUrl, type ProxyEntry } from '../../electron/core/upstream/proxyList';
 
-/** Entries as short strings: `https://a ,` (falls back only on not-found) or `https://a |` (on any error), `off`. */
+/** Entries as short strings: `https://a ,` (falls back only on not-found) or `https://a |` (on any error), `off`, `direct`. */
 function summary(value: string): string[] {
-  return parseGoproxy(value).entries.map((e: ProxyEntry) => (e.kind === 'off' ? 'off' : `${e.base} ${e.fallBackOnError ? '|' : ','}`));
+  return parseGoproxy(value).entries.map((e: ProxyEntry) => (e.kind === 'proxy' ? `${e.base} ${e.fallBackOnError ? '|' : ','}` : e.kind));
+}
+
+function directReason(value: string): string {
+  const last = parseGoproxy(value).entries.at(-1);
+  assert.ok(last?.kind === 'direct');
+  return last.reason;
 }
 
 describe('parseGoproxy: lists as the go command reads them', () => {
@@ -40,12 +46,13 @@ describe('parseGoproxy: lists as the go command reads them', () => {
     test(JSON.stringify(value), () => assert.deepEqual(summary(value), expected));
   }
 
-  test('an empty value is the go command default, whose direct is skipped with a note', () => {
-    const list = parseGoproxy('');
-    assert.deepEqual(summary(''), ['https://proxy.golang.org ,']);
+  test('an empty value is the go command default, whose direct ends the list and says why it cannot be used', () => {
+    assert.deepEqual(summary(''), ['https://proxy.golang.org ,', 'direct']);
     assert.equal(DEFAULT_GOPROXY, 'https://proxy.golang.org,direct');
-    assert.equal(list.notes.length, 1);
-    assert.match(list.notes[0] ?? '', /"direct" is skipped.*https:\/\/proxy\.golang\.org/);
+    assert.equal(
+      directReason(''),
+      'GOPROXY ends in direct, which an export cannot use: modules not on https://proxy.golang.org cannot be fetched from version control',
+    );
   });
 
   test('credentials in a URL are kept apart from the base and hidden from messages', () => {
@@ -58,13 +65,11 @@ describe('parseGoproxy: lists as the go command reads them', () => {
 });
 
 describe('parseGoproxy: direct', () => {
-  test('after proxies: skipped with a note naming them; entries after it ignored as the go command ignores them', () => {
-    const list = parseGoproxy('https://a,https://b,direct,https://c');
-    assert.deepEqual(summary('https://a,https://b,direct,https://c'), ['https://a ,', 'https://b ,']);
-    assert.equal(list.notes.length, 1);
-    assert.match(list.notes[0] ?? '', /"direct" is skipped/);
-    assert.match(list.notes[0] ?? '', /none of https:\/\/a, https:\/\/b/);
-    assert.match(list.notes[0] ?? '', /entries after it \(https:\/\/c\) are ignored/);
+  test('after proxies: kept as the end of the list, its reason naming them; entries after it ignored as the go command ignores them', () => {
+    assert.deepEqual(summary('https://a,https://b,direct,https://c'), ['https://a ,', 'https://b ,', 'direct']);
+    const reason = directReason('https://a,https://b,direct,https://c');
+    assert.match(reason, /^GOPROXY ends in direct, which an export cannot use: modules not on https:\/\/a or https:\/\/b cannot be fetched/);
+    assert.match(reason, /entries after it \(https:\/\/c\) are ignored/);
   });
 
   test('alone or first: an error saying what to set', () => {
@@ -79,9 +84,6 @@ describe('parseGoproxy: direct', () => {
     assert.throws(() => parseGoproxy('direct,https://a'), /entries after it \(https:\/\/a\) are ignored/);
   });
 
-  test('a list without other notes has none', () => {
-    assert.deepEqual(parseGoproxy('https://a|https://b').notes, []);
-  });
 });
 
 describe('parseGoproxy: errors name the value and the entry, in the go command words', () => {

@@ -121,7 +121,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       bytes: written.manifest.entries.reduce((sum, e) => sum + e.size, 0),
       modules: exportedModules(resolution.modFiles, resolution.zipFiles, resolution.neededBy, resolution.reasons),
       leftOut: tree.files.length - shipped.length,
-      warnings: [...client.proxies.notes, ...warnings, ...resolution.warnings],
+      warnings: [...warnings, ...resolution.warnings],
       check,
       signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created },
     };

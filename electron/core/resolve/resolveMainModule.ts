@@ -1,4 +1,5 @@
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
+import { UnreachableError } from '../upstream/errors';
 import type { GoModLoader } from './goModLoader';
 import { describeReplaced, type MainModule, type ReplaceDirective } from './mainModule';
 import type { ModuleGraph } from './moduleGraph';
@@ -39,6 +40,9 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
   signal?.throwIfAborted();
   const buildFailures = buildGraph.failuresInWalkOrder();
   const [firstFailure] = buildFailures;
+  // A host that cannot be reached fails every module alike: naming it once says all there is to say.
+  const unreachable = buildFailures.map((f) => f.error.cause).find((cause) => cause instanceof UnreachableError);
+  if (unreachable !== undefined) throw unreachable;
   if (firstFailure !== undefined) throw resolveErrorFor(main, firstFailure, buildFailures.length - 1);
   const fullGraph = unprunedGraph ?? buildGraph;
 

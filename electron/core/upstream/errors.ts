@@ -5,7 +5,7 @@ export function moduleSubject(path: string, version: string | undefined): string
   return version === undefined ? path : `${path}@${version}`;
 }
 
-/** Why one proxy had nothing: its address (or `off`) and what it said. */
+/** Why one proxy had nothing: its address (or `off`, `direct`) and what it said. */
 export interface NotFoundReason {
   proxy: string;
   reason: string;
@@ -20,10 +20,11 @@ export class ModuleNotFoundError extends Error {
 
   constructor(path: string, version: string | undefined, reasons: readonly NotFoundReason[]) {
     const [only] = reasons;
+    const plain = (r: NotFoundReason): boolean => r.proxy === 'off' || r.proxy === 'direct';
     const message =
       reasons.length === 1 && only?.proxy === 'off'
         ? only.reason
-        : `not found at any proxy (${reasons.map((r) => (r.proxy === 'off' ? r.reason : `${r.proxy}: ${r.reason}`)).join('; ')})`;
+        : `not found at any proxy (${reasons.map((r) => (plain(r) ? r.reason : `${r.proxy}: ${r.reason}`)).join('; ')})`;
     super(`${moduleSubject(path, version)}: ${message}`);
     this.path = path;
     this.version = version;
@@ -67,6 +68,29 @@ export class TransferError extends Error {
   }
 }
 
+/**
+ * A host that could not be reached at all: the connection was refused, the name does not resolve,
+ * there is no route, or no connection came within the timeout. The same for every module asked
+ * of it, so it is reported once, naming the host rather than a module.
+ */
+export class UnreachableError extends Error {
+  override name = 'UnreachableError';
+
+  constructor(
+    /** The origin that could not be reached, e.g. `https://proxy.example` (no credentials). */
+    readonly url: string,
+    readonly host: string,
+    /** Why, in words, e.g. `connection refused`, `no such host`. */
+    readonly reason: string,
+    /** The system's error code, e.g. `ECONNREFUSED`, when there is one. */
+    readonly code: string | undefined,
+    /** The HTTP proxy (from HTTPS_PROXY or HTTP_PROXY) the connection went through, when one did. */
+    readonly through?: string,
+  ) {
+    super(`cannot reach ${url}${through === undefined ? '' : ` through the proxy ${through}`} (${reason})`);
+  }
+}
+
 /** A proxy's "not here" (404, 410, a missing file): the next proxy in the list is asked. */
 export class NotFoundAtProxy extends Error {
   override name = 'NotFoundAtProxy';
@@ -77,5 +101,20 @@ export class NotFoundAtProxy extends Error {
     super(`${proxy}: ${reason}`);
     this.proxy = proxy;
     this.reason = reason;
+  }
+}
+
+/** HTTPS_PROXY or HTTP_PROXY (or a lower-case form) holds a value no request can go through. */
+export class ProxySettingError extends Error {
+  override name = 'ProxySettingError';
+
+  constructor(
+    /** The environment variable, e.g. `HTTPS_PROXY`. */
+    readonly variable: string,
+    /** Its value, password hidden. */
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super(`${variable}=${value}: ${reason}`);
   }
 }

@@ -30,12 +30,19 @@ export interface ProxyOff {
   kind: 'off';
 }
 
-export type ProxyEntry = ProxyServer | ProxyOff;
+/**
+ * A `direct` after at least one proxy: ModFerry cannot use it, so a lookup that reaches it fails as
+ * "not found", with reason saying why.
+ */
+export interface ProxyDirect {
+  kind: 'direct';
+  reason: string;
+}
+
+export type ProxyEntry = ProxyServer | ProxyOff | ProxyDirect;
 
 export interface ProxyList {
   entries: ProxyEntry[];
-  /** One-line remarks a user should see once, e.g. that a trailing `direct` is skipped. */
-  notes: string[];
 }
 
 /** The message of every request that reaches an `off` entry, in the go command's words. */
@@ -53,14 +60,14 @@ export class GoproxyError extends Error {
  * ModFerry fetches only through proxies: it exports exactly what a proxy serves, so the bundle
  * matches what the offline side's proxy will serve and what the checksum database covers.
  * `direct` is therefore never used. A user who copies the usual `https://proxy.golang.org,direct`
- * expects the proxy part to work, so a `direct` after at least one proxy is skipped with a note
- * (the modules that only version control could provide are then reported missing, by name).
- * A `direct` with no proxy before it leaves nothing to ask, which is an error that says what to set.
+ * expects the proxy part to work, so a `direct` after at least one proxy ends the list, and only a
+ * module the proxies lack says why direct did not fetch it (the common case, where every module is
+ * on the proxy, says nothing). A `direct` with no proxy before it leaves nothing to ask, which is an
+ * error that says what to set.
  */
 export function parseGoproxy(value: string): ProxyList {
   const source = value === '' ? DEFAULT_GOPROXY : value;
   const entries: ProxyEntry[] = [];
-  const notes: string[] = [];
   let rest = source;
   let position = 0;
   while (rest !== '') {
@@ -85,10 +92,10 @@ export function parseGoproxy(value: string): ProxyList {
             `never from version control${ignoredNote}; set GOPROXY to a proxy URL, e.g. https://proxy.golang.org or file:///path/to/goproxy-tree`,
         );
       }
-      notes.push(
-        `GOPROXY: "direct" is skipped: ModFerry downloads only through module proxies, so a module that ` +
-          `${describeProxies(entries)} does not have is reported missing instead of being fetched from version control${ignoredNote}`,
-      );
+      entries.push({
+        kind: 'direct',
+        reason: `GOPROXY ends in direct, which an export cannot use: modules not on ${describeProxies(entries)} cannot be fetched from version control${ignoredNote}`,
+      });
       break;
     }
     entries.push(parseProxyUrl(text, fallBackOnError, position, source));
@@ -96,12 +103,12 @@ export function parseGoproxy(value: string): ProxyList {
   if (entries.length === 0) {
     throw new GoproxyError(`GOPROXY=${redactUrl(source)}: the list is not the empty string, but contains no entries`);
   }
-  return { entries, notes };
+  return { entries };
 }
 
 function describeProxies(entries: readonly ProxyEntry[]): string {
   const urls = entries.flatMap((e) => (e.kind === 'proxy' ? [e.base] : []));
-  return urls.length === 1 ? urls[0] ?? '' : `none of ${urls.join(', ')}`;
+  return urls.length === 1 ? urls[0] ?? '' : `${urls.slice(0, -1).join(', ')} or ${urls.at(-1) ?? ''}`;
 }
 
 function parseProxyUrl(text: string, fallBackOnError: boolean, position: number, source: string): ProxyServer {

@@ -11,7 +11,8 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { TransferError } from './errors';
+import { TransferError, UnreachableError } from './errors';
+import type { AgentChoice } from './httpAgents';
 
 export interface OpenedResponse {
   status: number;
@@ -26,36 +27,62 @@ export interface OpenedResponse {
 }
 
 export interface HttpGetOptions {
-  agents: { http: http.Agent; https: https.Agent };
+  /** The connection pool for url: direct, or through the proxy the environment names for it. */
+  agentFor(url: URL): AgentChoice;
+  /** Certificates to trust for https instead of the bundled ones; given per request so it holds through a proxy's tunnel too. */
+  ca: string | Buffer | undefined;
   /** Longest wait for the connection, for the response to start, and between two chunks of its body. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** The Authorization header to send to url, chosen afresh for every hop of a redirect. */
-  authorizationFor(url: URL): string | undefined;
+  /** The Authorization header of url's own host (its .netrc entry), chosen afresh for every hop of a redirect. */
+  credentialsFor(url: URL): string | undefined;
+  /**
+   * An Authorization header given for the first URL (from credentials written into it). Later hops
+   * send it only while they stay on that host or a subdomain of it, on the same port, and never again
+   * once the chain has left it (net/http's rule for sensitive headers on redirects).
+   */
+  authorization?: string;
 }
 
 const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Errors a later attempt may not meet: the peer went away, refused for now, or the network hiccupped. */
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EHOSTUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
+/** Errors a later attempt may not meet: the peer dropped a connection it had accepted. */
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Errors that mean the host cannot be reached at all. The go command does not retry them, and
+ * neither is it worth it here: every request to the host would wait through the same retries.
+ */
+const UNREACHABLE_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'temporary failure in name resolution',
+  EAI_FAIL: 'name resolution failed',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network is unreachable',
+  ENETDOWN: 'network is down',
+};
+
+/** Certificate errors: the host answered, but cannot be trusted, which no retry changes. */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** Follows up to 10 redirects, never from https down to http, as the go command's client does. */
 export async function openHttp(url: URL, options: HttpGetOptions): Promise<OpenedResponse> {
   let current = url;
+  let forwardAuthorization = true;
   for (let hop = 0; ; hop++) {
-    const res = await sendRequest(current, options);
+    forwardAuthorization &&= isSameHostOrSubdomain(current, url);
+    const authorization = options.credentialsFor(current) ?? (forwardAuthorization ? options.authorization : undefined);
+    const res = await sendRequest(current, authorization, options);
     const location = res.headers.location;
     if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) return wrapResponse(res, options);
     res.destroy();
@@ -71,36 +98,64 @@ export async function openHttp(url: URL, options: HttpGetOptions): Promise<Opene
   }
 }
 
-function sendRequest(url: URL, options: HttpGetOptions): Promise<http.IncomingMessage> {
+/** Both URLs' ports, defaults filled in, are equal, and dest's host name is url's or ends in `.` and url's. */
+function isSameHostOrSubdomain(dest: URL, initial: URL): boolean {
+  if (portOf(dest) !== portOf(initial)) return false;
+  if (dest.hostname === initial.hostname) return true;
+  // An IP literal has no subdomains; a `:` in the name is an IPv6 address.
+  return !dest.hostname.includes(':') && dest.hostname.endsWith(`.${initial.hostname}`);
+}
+
+function portOf(url: URL): string {
+  return url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+}
+
+function sendRequest(url: URL, authorization: string | undefined, options: HttpGetOptions): Promise<http.IncomingMessage> {
   const { signal, timeoutMs } = options;
   signal?.throwIfAborted();
   const isHttps = url.protocol === 'https:';
   const headers: http.OutgoingHttpHeaders = { 'user-agent': 'ModFerry', accept: '*/*' };
-  const authorization = options.authorizationFor(url);
   if (authorization !== undefined) headers.authorization = authorization;
-  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: url.pathname };
+  // The query is part of the request: signed CDN URLs (S3, Athens in redirect mode) carry their signature there.
+  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: `${url.pathname}${url.search}` };
+
+  const { agent, proxy } = options.agentFor(url);
 
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? https : http).request({ ...target, method: 'GET', headers, agent: isHttps ? options.agents.https : options.agents.http });
-    const timer = setTimeout(() => req.destroy(new TransferError(`no response within ${timeoutMs} ms`, true)), timeoutMs);
+    const tls = isHttps && options.ca !== undefined ? { ca: options.ca } : {};
+    const req = (isHttps ? https : http).request({ ...target, ...tls, method: 'GET', headers, agent });
+    // Rejects at once: a request still waiting for its socket (a proxy's CONNECT under way) reports nothing when destroyed.
+    const fail = (err: unknown): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    };
+    const stop = (err: Error): void => {
+      req.destroy(err);
+      fail(err);
+    };
+    const timer = setTimeout(() => {
+      const connected = req.socket !== null && !req.socket.connecting;
+      stop(connected ? new TransferError(`no response within ${timeoutMs} ms`, true) : unreachable(url, `no connection within ${timeoutMs} ms`, undefined, proxy));
+    }, timeoutMs);
+    // The tunnel's answer, emitted by the proxy agent: anything but 200 means the proxy could not or would not connect.
+    req.once('proxyConnect', (answer: { statusCode?: number; statusText?: string }) => {
+      if (answer.statusCode !== 200) stop(unreachable(url, `the proxy answered ${answer.statusCode ?? '?'} ${answer.statusText ?? ''}`.trim(), undefined, proxy));
+    });
+    // Stays until the body is done, so an abort also cuts a body mid-way; rejecting after the response is a no-op.
     const onAbort = (): void => {
       req.destroy(signal?.reason);
+      reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (): void => {
-      clearTimeout(timer);
-    };
     req.once('response', (res) => {
-      settle();
-      // The listener stays until the body is done, so an abort also cuts a body mid-way.
+      clearTimeout(timer);
       res.once('close', () => signal?.removeEventListener('abort', onAbort));
       resolve(res);
     });
     // `on`, not `once`: a socket can fail again after the first error, and an unheard error would crash the process.
     req.on('error', (err) => {
-      settle();
-      signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? signal.reason : asTransferError(err));
+      fail(signal?.aborted ? signal.reason : err instanceof UnreachableError ? err : (connectionFailure(err, url, proxy) ?? asTransferError(err)));
     });
     req.end();
   });
@@ -187,6 +242,20 @@ async function* streamChunks(stream: Readable, idleMs: number | undefined, signa
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
   }
+}
+
+/** The UnreachableError for an error met while connecting to url, or undefined for any other error. */
+function connectionFailure(err: unknown, url: URL, proxy: string | undefined): UnreachableError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined) return undefined;
+  const reason = UNREACHABLE_REASONS[code];
+  if (reason !== undefined) return unreachable(url, reason, code, proxy);
+  if (CERTIFICATE_CODES.has(code)) return unreachable(url, `its certificate is not trusted: ${(err as Error).message}`, code, proxy);
+  return undefined;
+}
+
+function unreachable(url: URL, reason: string, code: string | undefined, proxy: string | undefined): UnreachableError {
+  return new UnreachableError(`${url.protocol}//${url.host}`, url.hostname, reason, code, proxy);
 }
 
 export function asTransferError(err: unknown): TransferError {

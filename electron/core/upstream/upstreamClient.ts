@@ -9,23 +9,23 @@
  */
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { pickLatest } from '../../../shared/gomod/latest';
 import { isPseudoVersion } from '../../../shared/gomod/pseudoVersion';
 import { isValid, sortVersions } from '../../../shared/gomod/semver';
 import { backoffDelay, sleep } from './backoff';
 import { DownloadCache, type CachedBlob } from './downloadCache';
-import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
-import { credentialsForHost, defaultNetrcPath, readNetrc, type Netrc } from './netrc';
+import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UnreachableError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
+import { credentialsForHost, defaultNetrcPath, readNetrc, type Credentials, type Netrc } from './netrc';
 import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
 import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
+import { HttpAgents } from './httpAgents';
+import { readProxyEnvironment } from './proxyEnvironment';
 import { Semaphore } from './semaphore';
 import { openFile, openHttp, readErrorDetail, type OpenedResponse } from './transport';
 
-export { ModuleNotFoundError, UpstreamError } from './errors';
+export { ModuleNotFoundError, UnreachableError, UpstreamError } from './errors';
 
 export interface UpstreamClientOptions {
   /** A GOPROXY value; empty means the go command's default. */
@@ -45,6 +45,10 @@ export interface UpstreamClientOptions {
   signal?: AbortSignal;
   /** Bytes as they arrive from a proxy, retried attempts included; cache hits report nothing. */
   onBytes?: (n: number) => void;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their lower-case forms) are read. Default: process.env. */
+  proxyEnv?: NodeJS.ProcessEnv;
+  /** Certificates to trust for https instead of the bundled ones (a private CA); NODE_EXTRA_CA_CERTS adds to them instead. */
+  ca?: string | Buffer;
 }
 
 /** A module version's `.info`: the version it resolved to and its commit time. */
@@ -62,8 +66,6 @@ export interface FetchedFile {
 }
 
 export interface UpstreamClient {
-  /** The parsed GOPROXY, with notes (such as a skipped `direct`) to show the user. */
-  readonly proxies: ProxyList;
   /** The tagged versions the proxy lists, sorted; empty when the module exists but has no tags. */
   list(path: string): Promise<string[]>;
   /**
@@ -97,10 +99,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 }
 
 class ProxyClient implements UpstreamClient {
-  readonly proxies: ProxyList;
+  private readonly proxies: ProxyList;
   private readonly cache: DownloadCache;
   private readonly semaphore: Semaphore;
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly agents: HttpAgents;
+  private readonly ca: string | Buffer | undefined;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseDelayMs: number;
@@ -108,6 +111,11 @@ class ProxyClient implements UpstreamClient {
   private readonly signal: AbortSignal | undefined;
   private readonly onBytes: ((n: number) => void) | undefined;
   private readonly inFlight = new Map<string, Promise<FetchedFile>>();
+  /** Origins found unreachable: every later request to them fails at once with the same error. */
+  private readonly unreachable = new Map<string, UnreachableError>();
+  /** Origins that have answered once; until one has, its first request goes alone (see open). */
+  private readonly reached = new Set<string>();
+  private readonly firstContact = new Map<string, Promise<void>>();
   private netrc: Promise<Netrc> | undefined;
   private cacheReady: Promise<void> | undefined;
 
@@ -115,10 +123,8 @@ class ProxyClient implements UpstreamClient {
     this.proxies = parseGoproxy(options.goproxy);
     const concurrency = options.concurrency ?? DEFAULTS.concurrency;
     this.semaphore = new Semaphore(concurrency);
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: concurrency }),
-      https: new https.Agent({ keepAlive: true, maxSockets: concurrency }),
-    };
+    this.agents = new HttpAgents(readProxyEnvironment(options.proxyEnv ?? process.env), concurrency);
+    this.ca = options.ca;
     this.cache = new DownloadCache(options.cacheDir);
     this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     this.retries = options.retries ?? DEFAULTS.retries;
@@ -191,8 +197,7 @@ class ProxyClient implements UpstreamClient {
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.agents.destroy();
   }
 
   private async fetchOnce(path: string, version: string, kind: ModuleFileKind, key: string): Promise<FetchedFile> {
@@ -225,10 +230,14 @@ class ProxyClient implements UpstreamClient {
    */
   private async tryProxies<T>(path: string, version: string | undefined, attempt: (proxy: ProxyServer) => Promise<T>): Promise<T> {
     const notFound: NotFoundReason[] = [];
-    let proxyError: UpstreamError | undefined;
+    let proxyError: UpstreamError | UnreachableError | undefined;
     for (const entry of this.proxies.entries) {
       if (entry.kind === 'off') {
         notFound.push({ proxy: 'off', reason: LOOKUP_DISABLED });
+        break;
+      }
+      if (entry.kind === 'direct') {
+        notFound.push({ proxy: 'direct', reason: entry.reason });
         break;
       }
       try {
@@ -239,7 +248,7 @@ class ProxyClient implements UpstreamClient {
           notFound.push({ proxy: err.proxy, reason: err.reason });
           continue;
         }
-        if (!(err instanceof UpstreamError)) throw err;
+        if (!(err instanceof UpstreamError || err instanceof UnreachableError)) throw err;
         proxyError = err;
         if (!entry.fallBackOnError) break;
       }
@@ -282,20 +291,62 @@ class ProxyClient implements UpstreamClient {
     }
   }
 
+  /**
+   * A proxy's first request goes alone, and the others wait for its answer: when the proxy cannot
+   * be reached, that makes one connection attempt and one error, not one per module in flight.
+   */
   private async open(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
     if (proxy.scheme === 'file') return openFile(fileURLToPath(url), this.signal);
+    const origin = new URL(proxy.base).origin;
+    for (;;) {
+      const known = this.unreachable.get(origin);
+      if (known) throw known;
+      if (this.reached.has(origin)) return this.openRemembering(proxy, url);
+      const pending = this.firstContact.get(origin);
+      if (pending === undefined) break;
+      await pending;
+      this.signal?.throwIfAborted();
+    }
+    const first = this.openRemembering(proxy, url);
+    this.firstContact.set(
+      origin,
+      first.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    try {
+      return await first;
+    } finally {
+      this.firstContact.delete(origin);
+    }
+  }
+
+  /** Opens url and records whether its proxy's host answered or could not be reached. */
+  private async openRemembering(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
+    const origin = new URL(proxy.base).origin;
+    try {
+      const response = await this.openHttp(proxy, url);
+      this.reached.add(origin);
+      return response;
+    } catch (err) {
+      if (err instanceof UnreachableError) this.unreachable.set(err.url, err);
+      // A redirect target that cannot be reached still means the proxy itself answered.
+      if (!(err instanceof UnreachableError && err.url === origin) && !this.signal?.aborted) this.reached.add(origin);
+      throw err;
+    }
+  }
+
+  private async openHttp(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
     this.netrc ??= readNetrc(this.netrcFile);
     const netrc = await this.netrc;
-    const proxyHost = new URL(proxy.base).host;
     return openHttp(new URL(url), {
-      agents: this.agents,
+      agentFor: (target) => this.agents.for(target),
+      ca: this.ca,
       timeoutMs: this.timeoutMs,
       signal: this.signal,
-      authorizationFor: (target) => {
-        const credentials = netrcAllowed(target) ? credentialsForHost(netrc, target.hostname) : undefined;
-        const chosen = credentials ?? (target.host === proxyHost ? proxy.userInfo : undefined);
-        return chosen && `Basic ${Buffer.from(`${chosen.login}:${chosen.password}`).toString('base64')}`;
-      },
+      credentialsFor: (target) => basicAuthorization(netrcAllowed(target) ? credentialsForHost(netrc, target.hostname) : undefined),
+      authorization: basicAuthorization(proxy.userInfo),
     });
   }
 
@@ -337,6 +388,10 @@ class ProxyClient implements UpstreamClient {
       throw new TransferError(`body cut short: ${received} of ${expected} bytes (Content-Length)`, true);
     }
   }
+}
+
+function basicAuthorization(credentials: Credentials | undefined): string | undefined {
+  return credentials && `Basic ${Buffer.from(`${credentials.login}:${credentials.password}`).toString('base64')}`;
 }
 
 /**
