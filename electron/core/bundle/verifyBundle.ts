@@ -1,9 +1,10 @@
 /**
  * Verifies a bundle folder before (and while) anything from it is used. In this order:
  *
- * 1. manifest.json parses under the strict schema;
- * 2. manifest.sig is a valid Ed25519 signature of its exact bytes, and the signer is
- *    trusted (or the caller accepts a new signer);
+ * 1. manifest.json and manifest.sig are read as regular files within a cap (readBundleFile);
+ * 2. manifest.sig is a valid Ed25519 signature of manifest.json's exact bytes, and the signer
+ *    is trusted (or the caller accepts a new signer): only then are those bytes parsed, once,
+ *    under the strict schema;
  * 3. the folder holds every listed volume at its listed size, and no other `.tar` that
  *    claims a place in the bundle: all named before any entry is read;
  * 4. each volume is read once, as a stream: the SHA-256 of the whole volume is computed
@@ -33,7 +34,6 @@
  * read-only or that nothing else writes to while it is checked.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { ReadEntry } from 'tar';
@@ -54,6 +54,7 @@ import { ModuleZipError } from '../modzip/moduleZipError';
 import type { ZipRange } from '../modzip/openZipFile';
 import { ZipCheckPool, zipCheckWorkersFor } from '../modzip/zipCheckPool';
 import { BundleVerifyError, shortHash } from './bundleVerifyError';
+import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
 import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeReader';
 import { checkVolumeFolder } from './volumeFolder';
 import { ZipChecksInFlight } from './zipChecksInFlight';
@@ -84,6 +85,8 @@ export interface VerifyBundleOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   onEntry?: EntryLander;
+  /** Called once the manifest is signed, trusted and parsed, before any volume is looked at; a rejection stops the verify. */
+  onManifest?: (verified: VerifiedBundle) => void | Promise<void>;
   /**
    * False skips re-validating zips and recomputing their h1: only for bytes whose manifest was made from
    * zips this process already validated (the export's read-back), where a sha256 match proves the rest.
@@ -94,11 +97,9 @@ export interface VerifyBundleOptions {
 export interface VerifiedBundle {
   manifest: BundleManifest;
   signer: BundleSigner;
+  /** Lower-case hex SHA-256 of manifest.json's bytes: with the signer, the bundle's identity. */
+  manifestSha256: string;
 }
-
-/** Large enough for a manifest of a million entries; a bigger file is not ours. */
-const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
-const MAX_SIGNATURE_BYTES = 64 * 1024;
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
 /**
@@ -115,14 +116,17 @@ const ZIP_CHECK_BYTES = 256 * 1024 * 1024;
 export async function verifyBundle(bundleDir: string, options: VerifyBundleOptions): Promise<VerifiedBundle> {
   options.signal?.throwIfAborted();
   const manifestBytes = await readBundleFile(bundleDir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+  const signer = await checkSigner(bundleDir, manifestBytes, options.trust);
   let manifest: BundleManifest;
   try {
     manifest = parseManifest(manifestBytes.toString('utf8'), MANIFEST_FILE);
   } catch (error) {
-    if (error instanceof ManifestError) throw new BundleVerifyError(error.message, {}, { cause: error });
+    if (error instanceof ManifestError) throw new BundleVerifyError(error.message.slice(`${MANIFEST_FILE}: `.length), { file: MANIFEST_FILE }, { cause: error });
     throw error;
   }
-  const signer = await checkSigner(bundleDir, manifestBytes, options.trust);
+  const verified: VerifiedBundle = { manifest, signer, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
+  options.signal?.throwIfAborted();
+  await options.onManifest?.(verified);
   options.signal?.throwIfAborted();
   await checkVolumeFolder(bundleDir, manifest);
 
@@ -137,24 +141,7 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
     // Before verifyBundle settles: no worker may still read a file the caller removes next.
     await checker.close();
   }
-  return { manifest, signer };
-}
-
-async function readBundleFile(bundleDir: string, name: string, maxBytes: number): Promise<Buffer> {
-  const file = path.join(bundleDir, name);
-  try {
-    const { size } = await stat(file);
-    if (size > maxBytes) throw new BundleVerifyError(`${name}: ${size} bytes, too large to be a bundle's ${name}`);
-    return await readFile(file);
-  } catch (error) {
-    if (error instanceof BundleVerifyError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      const why = name === MANIFEST_FILE ? 'not a ModFerry bundle folder, or the bundle was not completely written' : 'the bundle is not signed';
-      throw new BundleVerifyError(`${bundleDir}: no ${name}: ${why}`, {}, { cause: error });
-    }
-    throw new BundleVerifyError(`${name}: cannot read it (${code ?? String(error)})`, {}, { cause: error });
-  }
+  return verified;
 }
 
 async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: VerifyBundleOptions['trust']): Promise<BundleSigner> {
@@ -164,14 +151,15 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
     candidate = checkManifestSignature(manifestBytes, parseManifestSignature(sigBytes.toString('utf8'), SIGNATURE_FILE));
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
-    const message = error.message.startsWith(`${SIGNATURE_FILE}:`) ? error.message : `${SIGNATURE_FILE}: ${error.message}`;
-    throw new BundleVerifyError(message, {}, { cause: error });
+    const reason = error.message.startsWith(`${SIGNATURE_FILE}: `) ? error.message.slice(`${SIGNATURE_FILE}: `.length) : error.message;
+    throw new BundleVerifyError(reason, { file: SIGNATURE_FILE }, { cause: error });
   }
   const answer = await trust(candidate);
   if (answer === false) {
     throw new BundleVerifyError(
-      `${SIGNATURE_FILE}: signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
+      `signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
         'check this fingerprint with whoever made the bundle, then trust their key or accept the new signer for this import',
+      { file: SIGNATURE_FILE },
     );
   }
   return { ...candidate, newlyTrusted: answer === 'trust-new' };

@@ -8,11 +8,7 @@
  * trust, a changed byte, a missing or truncated volume, a path outside the layout, a file
  * the store holds with other bytes, a full disk, an abort) leaves the store as it was.
  */
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { MANIFEST_FILE, parseManifest, serializeManifest, type BundleManifest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
-import { BundleVerifyError } from '../bundle/bundleVerifyError';
 import { verifyBundle, type SignerCandidate, type TrustAnswer } from '../bundle/verifyBundle';
 import type { TrustStore } from '../keys/trustStore';
 import { commitImport } from './commitImport';
@@ -47,10 +43,7 @@ export interface ImportResult {
   alreadyPresent: number;
 }
 
-/** verifyBundle's own limit: a larger manifest.json is refused there. */
-const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
-
-/** Thrown from the trust question to stop verifyBundle before it reads any volume. */
+/** Thrown from onManifest to stop verifyBundle before it reads any volume. */
 class AlreadyImported extends Error {
   constructor(
     readonly signer: string,
@@ -75,22 +68,18 @@ export async function importBundle(bundleDir: string, options: ImportBundleOptio
 async function importLocked(bundleDir: string, options: ImportBundleOptions): Promise<ImportResult> {
   const { store } = options;
   const catalog = store.catalog;
-  const preview = await readManifestPreview(bundleDir);
-  // Set by the trust question, which verifyBundle asks after the signature checked out and before it reads a volume.
+  // Set once the manifest is signed, trusted and parsed, before verifyBundle reads a volume.
   const state: { staging?: StagingArea } = {};
 
   let verified;
   try {
     verified = await verifyBundle(bundleDir, {
-      trust: async (signer) => {
-        const answer = await options.trust(signer);
-        if (answer === false) return false;
-        if (preview === undefined) throw new BundleVerifyError(`${MANIFEST_FILE}: changed while it was read; copy the bundle again`);
-        const plan = planImport(preview, (treePath) => catalog.fileByPath(treePath));
+      trust: options.trust,
+      onManifest: async ({ manifest, signer }) => {
+        const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
         if (plan.fresh.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
         await ensureImportSpace(store.dir, plan.bundleId, plan.fresh.map((entry) => entry.size));
         state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath));
-        return answer;
       },
       signal: options.signal,
       onProgress: options.onProgress,
@@ -116,12 +105,9 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
   }
 
   const { staging } = state;
-  if (staging === undefined || preview === undefined) throw new Error(`${bundleDir}: the bundle verified without being planned`);
+  if (staging === undefined) throw new Error(`${bundleDir}: the bundle verified without being planned`);
   try {
     const { manifest, signer } = verified;
-    if (serializeManifest(manifest) !== serializeManifest(preview)) {
-      throw new BundleVerifyError(`${MANIFEST_FILE}: changed while the bundle was imported; copy the bundle again`);
-    }
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
@@ -138,16 +124,5 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.
     await staging.discard().catch(() => undefined);
-  }
-}
-
-/** The manifest as first read, to plan the import; undefined if it does not parse (verifyBundle then says why). */
-async function readManifestPreview(bundleDir: string): Promise<BundleManifest | undefined> {
-  const file = path.join(bundleDir, MANIFEST_FILE);
-  try {
-    if ((await stat(file)).size > MAX_MANIFEST_BYTES) return undefined;
-    return parseManifest(await readFile(file, 'utf8'), MANIFEST_FILE);
-  } catch {
-    return undefined;
   }
 }
