@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, cp, mkdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -462,6 +463,44 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
       error instanceof BundleVerifyError && error.reason.startsWith(`h1 mismatch (manifest ${wrongH1}, read h1:`));
   });
 
+  describe('read as GNU tar reads it: nothing after the first zero block', () => {
+    const zeroBlock = Buffer.alloc(512);
+    /** craftTar's volume without its two closing zero blocks. */
+    const open = (entries: CraftedTarEntry[]): Buffer => craftTar(entries).subarray(0, -1024);
+    const info = '{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}';
+    const infoListed = listed(infoEntry.path, info);
+    const gnuTarList = (file: string): string[] => execFileSync('tar', ['-tf', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n').filter(Boolean);
+
+    const cases: Array<[string, Buffer, Array<Omit<BundleEntry, 'volume'>>, number]> = [
+      ['an entry after a lone zero block, listed in the manifest', Buffer.concat([open([{ path: modEntry.path, content: goMod }]), zeroBlock, craftTar([{ path: infoEntry.path, content: info }])]), [modEntry, infoListed], 1024],
+      ['an entry after the end marker, not listed', Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), craftTar([{ path: infoEntry.path, content: info }])]), [modEntry], 1024],
+      ['a stray byte in the zero padding after the end marker', (() => {
+        const bytes = Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), Buffer.alloc(2048)]);
+        bytes[bytes.length - 700] = 1;
+        return bytes;
+      })(), [modEntry], 1024],
+    ];
+    for (const [name, bytes, entries, endsAt] of cases) {
+      test(`${name} is refused, as GNU tar would not extract it`, async () => {
+        const { bundleDir, manifest } = await crafted([{ bytes, entries }]);
+        const volume = volumeNamed(manifest, 1);
+        assert.deepEqual(gnuTarList(path.join(bundleDir, volume)), [modEntry.path], 'GNU tar sees only the first entry');
+        const { landed, result } = await verifyRecording(bundleDir);
+        await assert.rejects(result, isVerifyError({
+          volume,
+          message: new RegExp(`^${volume}: not a valid tar volume: data at byte \\d+, after the end of the archive at byte ${endsAt} \\(tar stops at the first zero block`),
+        }));
+        assert.ok(!landed.includes(infoEntry.path));
+      });
+    }
+
+    test('zero padding after the end marker, as tar writes to fill a record, is accepted', async () => {
+      const bytes = Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), Buffer.alloc(8192)]);
+      const { bundleDir } = await crafted([{ bytes, entries: [modEntry] }]);
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+    });
+  });
+
   test('a compressed volume is refused as not plain tar', async () => {
     const bytes = gzipSync(craftTar([{ path: modEntry.path, content: goMod }]));
     const padded = Buffer.concat([bytes, Buffer.alloc(2048 - (bytes.length % 512))]);
@@ -540,7 +579,6 @@ describe('zips validated where they lie in the volume', () => {
       const name = Buffer.from(`${tarPath}\0`);
       return [header('././@LongLink', name.length, 'NextFileHasLongPath'), ...padded(name), header('placeholder', content.length), ...padded(content)];
     }],
-    ['a lone zero block before the header', (tarPath, content) => [Buffer.alloc(512), header(tarPath, content.length), ...padded(content)]],
   ];
 
   async function zipOf(modulePath: string): Promise<{ zip: Buffer; h1: string; tarPath: string }> {
