@@ -11,6 +11,7 @@
 import type { ProgressListener } from '../../../shared/work/progress';
 import { verifyBundle, type SignerCandidate, type TrustAnswer } from '../bundle/verifyBundle';
 import type { TrustStore } from '../keys/trustStore';
+import { checkBundleIdentity } from './bundleIdentity';
 import { commitImport } from './commitImport';
 import type { DiskStore } from './diskStore';
 import { planImport, type ImportPlan } from './importPlan';
@@ -75,7 +76,8 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
   try {
     verified = await verifyBundle(bundleDir, {
       trust: options.trust,
-      onManifest: async ({ manifest, signer }) => {
+      onManifest: async ({ manifest, signer, manifestSha256 }) => {
+        checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
         const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
         if (plan.fresh.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
         await ensureImportSpace(store.dir, plan.bundleId, plan.fresh.map((entry) => entry.size));
@@ -107,10 +109,10 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
   const { staging } = state;
   if (staging === undefined) throw new Error(`${bundleDir}: the bundle verified without being planned`);
   try {
-    const { manifest, signer } = verified;
+    const { manifest, signer, manifestSha256 } = verified;
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
-    const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
+    const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
     await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
     return {
       bundleId: manifest.bundleId,
