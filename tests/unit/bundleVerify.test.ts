@@ -341,7 +341,8 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
     return { path: p, size: bytes.length, sha256: sha256Hex(bytes), ...(h1 === undefined ? {} : { h1 }) };
   };
   const modEntry = listed('example.com/a/@v/v1.0.0.mod', goMod, hashGoModBytes(goMod));
-  const infoEntry = listed('example.com/a/@v/v1.0.0.info', '{"Version":"v1.0.0"}');
+  const infoText = '{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}';
+  const infoEntry = listed('example.com/a/@v/v1.0.0.info', infoText);
 
   async function crafted(volumes: CraftedVolume[]): Promise<{ bundleDir: string; manifest: BundleManifest }> {
     return writeSignedBundle(freshDir('crafted'), volumes, key);
@@ -396,8 +397,8 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
   });
 
   test('an entry listed for another volume', async () => {
-    const volume1 = craftTar([{ path: modEntry.path, content: goMod }, { path: infoEntry.path, content: '{"Version":"v1.0.0"}' }]);
-    const volume2 = craftTar([{ path: infoEntry.path, content: '{"Version":"v1.0.0"}' }]);
+    const volume1 = craftTar([{ path: modEntry.path, content: goMod }, { path: infoEntry.path, content: infoText }]);
+    const volume2 = craftTar([{ path: infoEntry.path, content: infoText }]);
     const { bundleDir, manifest } = await crafted([{ bytes: volume1, entries: [modEntry] }, { bytes: volume2, entries: [infoEntry] }]);
     await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), isVerifyError({
       volume: volumeNamed(manifest, 1),
@@ -461,6 +462,41 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
     const { bundleDir } = await crafted([{ bytes: craftTar([{ path: 'example.com/a/@v/v1.0.0.zip', content: zip }]), entries: [listed('example.com/a/@v/v1.0.0.zip', zip, wrongH1)] }]);
     await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), (error: unknown) =>
       error instanceof BundleVerifyError && error.reason.startsWith(`h1 mismatch (manifest ${wrongH1}, read h1:`));
+  });
+
+  describe('every .info is what the go command expects', () => {
+    const bad: Array<[string, string, RegExp]> = [
+      ['names another version', '{"Version":"v1.0.1","Time":"2024-01-02T03:04:05Z"}', /^not a valid \.info file: Version is "v1\.0\.1", the file is for v1\.0\.0$/],
+      ['holds HTML', '<html><body>502 Bad Gateway</body></html>', /^not a valid \.info file: not JSON/],
+      ['is empty', '', /^not a valid \.info file: not JSON/],
+      ['is a JSON array', '["v1.0.0"]', /^not a valid \.info file: not a JSON object$/],
+      ['has no Version', '{"Time":"2024-01-02T03:04:05Z"}', /^not a valid \.info file: Version is missing$/],
+      ['has no Time', '{"Version":"v1.0.0"}', /^not a valid \.info file: Time is missing$/],
+      ['has a Time that is not RFC 3339', '{"Version":"v1.0.0","Time":"Jan 2 2024"}', /^not a valid \.info file: Time "Jan 2 2024" is not an RFC 3339 time$/],
+      ['has a Time out of range', '{"Version":"v1.0.0","Time":"2024-02-30T03:04:05Z"}', /^not a valid \.info file: Time "2024-02-30T03:04:05Z" is not an RFC 3339 time$/],
+    ];
+    for (const [name, content, reason] of bad) {
+      test(`one that ${name} is refused, naming volume, entry, module and version`, async () => {
+        const entry = listed(infoEntry.path, content);
+        const { bundleDir, manifest } = await crafted([{ bytes: craftTar([{ path: modEntry.path, content: goMod }, { path: entry.path, content }]), entries: [modEntry, entry] }]);
+        await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), (error: unknown) => {
+          assert.ok(error instanceof BundleVerifyError, String(error));
+          assert.equal(error.volume, volumeNamed(manifest, 1));
+          assert.equal(error.entry, entry.path);
+          assert.equal(error.module, 'example.com/a');
+          assert.equal(error.version, 'v1.0.0');
+          assert.match(error.reason, reason);
+          return true;
+        });
+      });
+    }
+
+    test('one with extra fields, another layout and a time zone or nanoseconds is accepted', async () => {
+      const content = '{\n  "Time": "2024-01-02T05:04:05.123456789+02:00",\n  "Version": "v1.0.0",\n  "Origin": {"VCS": "git"}\n}\n';
+      const entry = listed(infoEntry.path, content);
+      const { bundleDir } = await crafted([{ bytes: craftTar([{ path: entry.path, content }]), entries: [entry] }]);
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+    });
   });
 
   describe('read as GNU tar reads it: nothing after the first zero block', () => {
@@ -595,7 +631,7 @@ describe('zips validated where they lie in the volume', () => {
       const first = await zipOf(`example.com/${'long'.repeat(30)}`);
       const second = await zipOf('example.com/short');
       // A volume starts with a plain header, whatever follows.
-      const info = Buffer.from('{"Version":"v1.0.0"}');
+      const info = Buffer.from('{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}');
       const infoPath = 'example.com/short/@v/v1.0.0.info';
       const bytes = Buffer.concat([
         header(infoPath, info.length),
@@ -686,7 +722,7 @@ describe('abort and clean-up', () => {
 });
 
 describe('zips checked on worker threads while the volume is read on', () => {
-  const info = Buffer.from('{"Version":"v1.0.0"}');
+  const info = Buffer.from('{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}');
 
   interface ListedZip {
     zip: Buffer;

@@ -54,6 +54,7 @@ import { ModuleZipError } from '../modzip/moduleZipError';
 import type { ZipRange } from '../modzip/openZipFile';
 import { ZipCheckPool, zipCheckWorkersFor } from '../modzip/zipCheckPool';
 import { BundleVerifyError, shortHash } from './bundleVerifyError';
+import { InfoFileError, MAX_INFO_BYTES, readInfoFile } from './infoFile';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
 import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeReader';
 import { checkVolumeFolder } from './volumeFolder';
@@ -168,7 +169,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
 interface StreamedEntry {
   sha256: string;
   bytes: number;
-  /** The whole content, kept for .mod files only (at most 16 MiB, the go command's limit). */
+  /** The whole content, kept for .mod (at most 16 MiB, the go command's limit) and .info files (MAX_INFO_BYTES). */
   content?: Buffer;
   /** Where the bytes can be read again: the lander's file, or (without a lander) the volume. */
   copy?: { file: string; range?: ZipRange };
@@ -274,6 +275,7 @@ class EntryChecker {
     if (streamed.sha256 !== listed.sha256) {
       throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where);
     }
+    if (tree.kind === 'info' && streamed.content !== undefined) checkInfo(streamed.content, tree, where);
     if (tree.kind === 'mod' && streamed.content !== undefined) {
       this.checkH1(listed, hashGoModBytes(streamed.content), where);
       if (this.versionsWithZip.has(versionKey(tree))) this.goMods.set(versionKey(tree), streamed.content);
@@ -318,6 +320,7 @@ class EntryChecker {
     if (seen.has(tarPath)) throw refuse('appears twice in this volume');
     seen.add(tarPath);
     if (entry.size !== listed.size) throw refuse(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`);
+    if (found.tree.kind === 'info' && listed.size > MAX_INFO_BYTES) throw refuse(`${listed.size} bytes, too large for a .info file (at most ${MAX_INFO_BYTES})`);
     return found;
   }
 
@@ -326,7 +329,7 @@ class EntryChecker {
     const hash = createHash('sha256');
     let bytes = 0;
     let offset: number | undefined;
-    const kept: Buffer[] | undefined = tree.kind === 'mod' ? [] : undefined;
+    const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
     await new Promise<void>((resolve, reject) => {
       entry.on('data', (chunk: Buffer) => {
         if (bytes === 0) offset = offsetOf(chunk);
@@ -350,7 +353,7 @@ class EntryChecker {
   private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: TreePath, lander: EntryLander): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
-    const kept: Buffer[] | undefined = tree.kind === 'mod' ? [] : undefined;
+    const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
     const data = new PassThrough({ highWaterMark: STREAM_CHUNK_BYTES });
     // A lander that gives up destroys the stream; its rejection says why, so the stream's own error event is not needed.
     data.on('error', () => undefined);
@@ -426,6 +429,16 @@ class EntryChecker {
       bytes: this.bytesDone,
       totalBytes: this.totalBytes,
     });
+  }
+}
+
+function checkInfo(content: Buffer, tree: TreePath, where: { volume: string; entry: string }): void {
+  const version = tree.version ?? '';
+  try {
+    readInfoFile(content, version);
+  } catch (error) {
+    if (!(error instanceof InfoFileError)) throw error;
+    throw new BundleVerifyError(`not a valid .info file: ${error.message}`, { ...where, module: tree.modulePath, version }, { cause: error });
   }
 }
 
