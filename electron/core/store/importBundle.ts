@@ -12,10 +12,11 @@ import type { ProgressListener } from '../../../shared/work/progress';
 import { verifyBundle, type SignerCandidate, type TrustAnswer } from '../bundle/verifyBundle';
 import type { TrustStore } from '../keys/trustStore';
 import { checkBundleIdentity } from './bundleIdentity';
-import { commitImport } from './commitImport';
+import { commitImport, type RestoredFile } from './commitImport';
 import type { DiskStore } from './diskStore';
-import { planImport, type ImportPlan } from './importPlan';
+import { findDamagedCopies, planImport, type ImportPlan } from './importPlan';
 import { StagingArea } from './stagingArea';
+import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
 import { ensureImportSpace } from './storeSpace';
 
@@ -42,6 +43,8 @@ export interface ImportResult {
   addedBytes: number;
   /** Files of the bundle the store already held with the same bytes. */
   alreadyPresent: number;
+  /** Damaged copies in the store (bytes other than the catalog's) replaced by the bundle's, the damaged ones quarantined. */
+  restored: RestoredFile[];
 }
 
 /** Thrown from onManifest to stop verifyBundle before it reads any volume. */
@@ -79,9 +82,11 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       onManifest: async ({ manifest, signer, manifestSha256 }) => {
         checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
         const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
-        if (plan.fresh.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
-        await ensureImportSpace(store.dir, plan.bundleId, plan.fresh.map((entry) => entry.size));
-        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath));
+        const damaged = await findDamagedCopies(plan.present, (treePath) => treeFile(store.layout, treePath), options.signal);
+        if (plan.fresh.length === 0 && damaged.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
+        await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged].map((entry) => entry.size));
+        const damagedPaths = new Set(damaged.map((entry) => entry.path));
+        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths);
       },
       signal: options.signal,
       onProgress: options.onProgress,
@@ -101,6 +106,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         added: 0,
         addedBytes: 0,
         alreadyPresent: error.plan.present.length,
+        restored: [],
       };
     }
     throw error;
@@ -113,7 +119,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
-    await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
+    const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
     return {
       bundleId: manifest.bundleId,
       signer: signer.fingerprint,
@@ -122,6 +128,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       added: staging.staged.length,
       addedBytes: staging.staged.reduce((sum, file) => sum + file.size, 0),
       alreadyPresent: staging.present,
+      restored,
     };
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.
