@@ -20,6 +20,11 @@
  * while they are being hashed, and lands them wherever it likes. What it lands stays
  * provisional until verifyBundle resolves; when it rejects, the importer discards it.
  *
+ * A version's .mod and its zip's go.mod must agree. When the .mod was read first, the zip check
+ * compares them; when the zip comes first (later in its volume, or in an earlier volume), its
+ * go.mod is read again once it is checked and compared with the sha256 the manifest lists for
+ * the .mod, which the .mod's own bytes must match when they come.
+ *
  * Module zips are re-validated (go's zip rules, h1) once their sha256 matched, so the zip
  * reader only ever sees the bytes the manifest lists. That is most of the work (inflating
  * and hashing every file), so it runs on a pool of worker threads while the volume is read
@@ -47,17 +52,19 @@ import {
   type BundleVolume,
 } from '../../../shared/bundle/manifest';
 import { parseTreePath, unsafePathReason, type TreePath } from '../../../shared/bundle/treePath';
+import type { ModuleVersion } from '../../../shared/gomod/moduleZipRules';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { checkManifestSignature, parseManifestSignature, SignatureError } from '../keys/manifestSignature';
 import { hashGoModBytes } from '../modzip/hashModuleZip';
 import { ModuleZipError } from '../modzip/moduleZipError';
 import type { ZipRange } from '../modzip/openZipFile';
 import { ZipCheckPool, zipCheckWorkersFor } from '../modzip/zipCheckPool';
-import { BundleVerifyError, shortHash } from './bundleVerifyError';
+import { BundleVerifyError, shortHash, type BundleFault } from './bundleVerifyError';
 import { InfoFileError, MAX_INFO_BYTES, readInfoFile } from './infoFile';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
 import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeReader';
 import { checkVolumeFolder } from './volumeFolder';
+import { readZipGoMod } from './zipGoMod';
 import { ZipChecksInFlight } from './zipChecksInFlight';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
@@ -186,6 +193,10 @@ class EntryChecker {
   private readonly entriesByPath: Map<string, ListedEntry>;
   /** `path@version` of the versions whose zip the bundle carries: only their .mod is worth keeping. */
   private readonly versionsWithZip: Set<string>;
+  /** The .mod entries by `path@version`: a zip checked before its .mod is read is compared with the listed sha256. */
+  private readonly modEntries: Map<string, BundleEntry>;
+  /** `path@version` of the zips whose check has started: a .mod read after that is not kept for it. */
+  private readonly zipsStarted = new Set<string>();
   /** .mod contents by `path@version`, until the matching zip has been compared with them. */
   private readonly goMods = new Map<string, Buffer>();
   private readonly totalBytes: number;
@@ -204,6 +215,7 @@ class EntryChecker {
     this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
     const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');
     this.versionsWithZip = new Set(zips.map(({ tree }) => versionKey(tree)));
+    this.modEntries = new Map([...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'mod').map(({ entry, tree }) => [versionKey(tree), entry]));
     const zipBytes = zips.reduce((sum, { entry }) => sum + entry.size, 0);
     const largestZip = zips.reduce((largest, { entry }) => Math.max(largest, entry.size), 0);
     this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zipBytes - largestZip));
@@ -278,7 +290,8 @@ class EntryChecker {
     if (tree.kind === 'info' && streamed.content !== undefined) checkInfo(streamed.content, tree, where);
     if (tree.kind === 'mod' && streamed.content !== undefined) {
       this.checkH1(listed, hashGoModBytes(streamed.content), where);
-      if (this.versionsWithZip.has(versionKey(tree))) this.goMods.set(versionKey(tree), streamed.content);
+      const key = versionKey(tree);
+      if (this.versionsWithZip.has(key) && !this.zipsStarted.has(key)) this.goMods.set(key, streamed.content);
     }
     if (tree.kind === 'zip' && this.options.revalidateZips !== false) {
       const { copy } = streamed;
@@ -287,6 +300,7 @@ class EntryChecker {
           ? `${where.volume}: ${listed.path}: the tar reader did not say where the zip lies in the volume, so it cannot be validated there`
           : `onEntry did not say where it landed ${listed.path}; a zip is validated from its landed copy`);
       }
+      this.zipsStarted.add(versionKey(tree));
       await zipChecks.start(listed.size, async () => {
         await this.checkZip(listed, tree, copy, where);
         this.entryDone(listed);
@@ -397,20 +411,43 @@ class EntryChecker {
 
   private async checkZip(listed: BundleEntry, tree: TreePath, copy: NonNullable<StreamedEntry['copy']>, where: { volume: string; entry: string }): Promise<void> {
     const key = versionKey(tree);
+    const mod = { path: tree.modulePath, version: tree.version ?? '' };
+    const fault = { ...where, module: mod.path, version: mod.version };
     const expectedGoMod = this.goMods.get(key);
     this.goMods.delete(key);
     let h1: string;
     try {
-      ({ h1 } = await this.zipCheckPool.check(copy.file, { path: tree.modulePath, version: tree.version ?? '' }, {
+      ({ h1 } = await this.zipCheckPool.check(copy.file, mod, {
         ...(expectedGoMod === undefined ? {} : { expectedGoMod }),
         ...(copy.range === undefined ? {} : { range: copy.range }),
       }));
     } catch (error) {
       if (!(error instanceof ModuleZipError)) throw error;
       const inside = error.entry === undefined ? '' : `${error.entry}: `;
-      throw new BundleVerifyError(`not a valid module zip: ${inside}${error.reason}`, where, { cause: error });
+      throw new BundleVerifyError(`not a valid module zip: ${inside}${error.reason}`, fault, { cause: error });
     }
     this.checkH1(listed, h1, where);
+    const modEntry = this.modEntries.get(key);
+    if (expectedGoMod === undefined && modEntry !== undefined) await this.checkGoModAgainstListing(copy, mod, modEntry, fault);
+  }
+
+  /** The zip was checked before its .mod was read: its go.mod must have the sha256 the manifest lists for the .mod. */
+  private async checkGoModAgainstListing(copy: NonNullable<StreamedEntry['copy']>, mod: ModuleVersion, modEntry: BundleEntry, fault: BundleFault): Promise<void> {
+    let goMod: Buffer | undefined;
+    try {
+      goMod = await readZipGoMod(copy.file, mod, copy.range);
+    } catch (error) {
+      if (!(error instanceof ModuleZipError)) throw error;
+      throw new BundleVerifyError(`not a valid module zip: ${error.reason}`, fault, { cause: error });
+    }
+    if (goMod === undefined) return;
+    const sha256 = createHash('sha256').update(goMod).digest('hex');
+    if (sha256 !== modEntry.sha256) {
+      throw new BundleVerifyError(
+        `its go.mod differs from the module's .mod file (${modEntry.path} is listed with sha256 ${shortHash(modEntry.sha256)}, the zip's go.mod has ${shortHash(sha256)})`,
+        fault,
+      );
+    }
   }
 
   private checkH1(listed: BundleEntry, h1: string, where: { volume: string; entry: string }): void {

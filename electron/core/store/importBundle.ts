@@ -16,6 +16,7 @@ import { commitImport, type RestoredFile } from './commitImport';
 import type { DiskStore } from './diskStore';
 import { findDamagedCopies, planImport, type ImportPlan } from './importPlan';
 import { StagingArea } from './stagingArea';
+import { checkGoModsAgainstStore } from './storeGoMods';
 import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
 import { ensureImportSpace } from './storeSpace';
@@ -116,6 +117,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
   if (staging === undefined) throw new Error(`${bundleDir}: the bundle verified without being planned`);
   try {
     const { manifest, signer, manifestSha256 } = verified;
+    await checkGoModsAgainstStore(manifest, staging, catalog, (treePath) => treeFile(store.layout, treePath));
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };

@@ -89,7 +89,7 @@ export async function findDamagedCopies(present: readonly BundleEntry[], storeFi
 }
 
 /** The file's SHA-256 (hex), or undefined when it is not there. */
-async function sha256OfFile(file: string): Promise<string | undefined> {
+export async function sha256OfFile(file: string): Promise<string | undefined> {
   const hash = createHash('sha256');
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
