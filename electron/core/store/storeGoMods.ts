@@ -4,11 +4,9 @@
  * committed (verifyBundle compares the two within one bundle). The store's copy is used only
  * once its hash is the catalog's: a damaged copy says nothing about what the module holds.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { BundleManifest } from '../../../shared/bundle/manifest';
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
-import { ModuleZipError } from '../modzip/moduleZipError';
 import { firstDifferentLine, readZipGoMod } from '../bundle/zipGoMod';
 import type { Catalog, HeldFile } from './catalog';
 import type { JournalFile } from './commitJournal';
@@ -60,26 +58,16 @@ export async function checkGoModsAgainstStore(manifest: BundleManifest, staging:
     const held = catalog.file(file.modulePath, file.version, otherKind);
     if (held === undefined || inBundle.has(held.path)) continue;
     const mod = { path: file.modulePath, version: file.version };
-    const [zipFile, modFile] = file.kind === 'zip' ? [staging.stagedFile(file), storeFileOf(held.path)] : [storeFileOf(held.path), staging.stagedFile(file)];
-    if (file.kind === 'mod') await checkIntact(held, storeFileOf(held.path));
-    const modBytes = file.kind === 'mod' ? await readFile(modFile) : await intactBytes(held, modFile);
-    const goMod = await readZipGoMod(zipFile, mod).catch((error: unknown) => {
-      if (error instanceof ModuleZipError && file.kind === 'mod') throw new DamagedStoreCopyError(held.path, error.message);
-      throw error;
-    });
-    const line = goMod === undefined ? undefined : firstDifferentLine(goMod, modBytes);
+    const storeFile = storeFileOf(held.path);
+    await checkIntact(held, storeFile);
+    const [zipFile, modFile] = file.kind === 'zip' ? [staging.stagedFile(file), storeFile] : [storeFile, staging.stagedFile(file)];
+    const goMod = await readZipGoMod(zipFile, mod);
+    const line = goMod === undefined ? undefined : firstDifferentLine(goMod, await readFile(modFile));
     if (line === undefined) continue;
     const [zipPath, modPath] = file.kind === 'zip' ? [file.path, held.path] : [held.path, file.path];
     const [zipFrom, modFrom]: [GoModSource, GoModSource] = file.kind === 'zip' ? [bundle, { store: true }] : [{ store: true }, bundle];
     throw new GoModConflictError(mod.path, mod.version, zipPath, zipFrom, modPath, modFrom, line);
   }
-}
-
-async function intactBytes(held: HeldFile, file: string): Promise<Buffer> {
-  const bytes = await readFile(file);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== held.sha256) throw new DamagedStoreCopyError(held.path, `sha256 ${sha256}, the catalog says ${held.sha256}`);
-  return bytes;
 }
 
 async function checkIntact(held: HeldFile, file: string): Promise<void> {
