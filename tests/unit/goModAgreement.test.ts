@@ -8,7 +8,7 @@ import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError'
 import { verifyBundle } from '../../electron/core/bundle/verifyBundle';
 import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { openStore } from '../../electron/core/store/diskStore';
-import { GoModConflictError } from '../../electron/core/store/storeGoMods';
+import { DamagedStoreCopyError, GoModConflictError } from '../../electron/core/store/storeGoMods';
 import { importBundle } from '../../electron/core/store/importBundle';
 import { craftTar, makeTempDir, moduleZip, sha256Hex, testSigningKey, writeSignedBundle, type CraftedTarEntry } from '../support/bundleSources';
 import { snapshotStore } from '../support/storeFixtures';
@@ -138,6 +138,16 @@ describe('against the copies already in the store', () => {
       store.close();
     });
   }
+
+  test('a damaged store copy is not compared: the import is refused, naming it', async () => {
+    const dir = freshDir('store');
+    const store = openStore(dir);
+    await importBundle(await bundleOf([[modFile()]]), { store, trust });
+    await writeFile(path.join(dir, 'tree', modPath), otherGoMod.subarray(0, goMod.length));
+    await assert.rejects(importBundle(await bundleOf([[zipFile(goodZip)]]), { store, trust }), (error: unknown) =>
+      error instanceof DamagedStoreCopyError && error.path === modPath && /^example\.com\/a\/@v\/v1\.0\.0\.mod: the store's copy is damaged \(sha256 [0-9a-f]{64}, the catalog says/.test(error.message));
+    store.close();
+  });
 
   test('matching copies, and a stored zip without a go.mod, are accepted', async () => {
     const pairs: Array<[File[], File[]]> = [
