@@ -530,6 +530,20 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
       });
     }
 
+    test('zero blocks inside an entry\'s data are data, not an end', async () => {
+      const zeros = Buffer.alloc(3 * 1024 * 1024);
+      const zerosEntry = listed('example.com/a/@v/v1.0.0.info', zeros);
+      const bytes = craftTar([{ path: zerosEntry.path, content: zeros }, { path: modEntry.path, content: goMod }]);
+      const { bundleDir } = await crafted([{ bytes, entries: [zerosEntry, modEntry] }]);
+      await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), (error: unknown) =>
+        error instanceof BundleVerifyError && error.entry === zerosEntry.path && /too large for a \.info file/.test(error.reason));
+      const asMod = { ...listed('example.com/z/@v/v1.0.0.zip', zeros), h1: modEntry.h1 };
+      const zipBytes = craftTar([{ path: asMod.path, content: zeros }, { path: modEntry.path, content: goMod }]);
+      const second = await crafted([{ bytes: zipBytes, entries: [asMod, modEntry] }]);
+      await assert.rejects(verifyBundle(second.bundleDir, { trust: trustOurKey }), (error: unknown) =>
+        error instanceof BundleVerifyError && error.entry === asMod.path && /^not a valid module zip/.test(error.reason));
+    });
+
     test('zero padding after the end marker, as tar writes to fill a record, is accepted', async () => {
       const bytes = Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), Buffer.alloc(8192)]);
       const { bundleDir } = await crafted([{ bytes, entries: [modEntry] }]);

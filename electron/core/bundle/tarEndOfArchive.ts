@@ -30,20 +30,28 @@ export class TarEndWatch {
 
   /** Looks at the next blocks of the volume, which start at `position`; the first problem found, if any. */
   feed(chunk: Uint8Array, position: number): TarEndProblem | undefined {
-    for (let at = 0; at + TAR_BLOCK_BYTES <= chunk.length && !this.lost; at += TAR_BLOCK_BYTES) {
-      const block = chunk.subarray(at, at + TAR_BLOCK_BYTES);
+    let at = 0;
+    while (at + TAR_BLOCK_BYTES <= chunk.length && !this.lost) {
       if (this.endedAt !== undefined) {
-        const nonZero = block.findIndex((byte) => byte !== 0);
-        if (nonZero !== -1) return { at: position + at + nonZero, endedAt: this.endedAt };
-      } else if (this.dataBlocks > 0) {
-        this.dataBlocks--;
-      } else if (block.every((byte) => byte === 0)) {
+        const nonZero = chunk.subarray(at).findIndex((byte) => byte !== 0);
+        return nonZero === -1 ? undefined : { at: position + at + nonZero, endedAt: this.endedAt };
+      }
+      if (this.dataBlocks > 0) {
+        // Data is passed over in bulk: only headers are looked at.
+        const skipped = Math.min(this.dataBlocks, Math.floor((chunk.length - at) / TAR_BLOCK_BYTES));
+        this.dataBlocks -= skipped;
+        at += skipped * TAR_BLOCK_BYTES;
+        continue;
+      }
+      const block = chunk.subarray(at, at + TAR_BLOCK_BYTES);
+      if (block.every((byte) => byte === 0)) {
         this.endedAt = position + at;
       } else {
         const size = headerSize(block);
         if (size === undefined) this.lost = true;
         else this.dataBlocks = Math.ceil(size / TAR_BLOCK_BYTES);
       }
+      at += TAR_BLOCK_BYTES;
     }
     return undefined;
   }
