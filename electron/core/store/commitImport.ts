@@ -47,9 +47,7 @@ export async function commitImport(
   onProgress: ProgressListener = ignoreProgress,
 ): Promise<RestoredFile[]> {
   await commitNewFiles(layout, catalog, bundle, staging, onProgress);
-  const restored: RestoredFile[] = [];
-  for (const file of staging.restores) restored.push(await restoreFile(layout, bundle, staging, file, onProgress));
-  return restored;
+  return restoreDamaged(layout, bundle, staging, onProgress);
 }
 
 async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: BundleRecord, staging: StagingArea, onProgress: ProgressListener): Promise<void> {
@@ -93,23 +91,33 @@ async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: Bun
   report(`imported ${bundle.bundleId}`, files.length, totalBytes);
 }
 
-async function restoreFile(layout: StoreLayout, bundle: BundleRecord, staging: StagingArea, file: JournalFile, onProgress: ProgressListener): Promise<RestoredFile> {
-  const report = (message: string): void => onProgress({ stage: 'commit', message, files: 0, totalFiles: staging.restores.length, bytes: 0, totalBytes: 0 });
-  const target = treeFile(layout, file.path);
-  const damagedName = `${file.staged}.damaged`;
-  const damaged = path.join(staging.dir, damagedName);
-  report(`restoring ${file.path}`);
-  await link(target, damaged);
+async function restoreDamaged(layout: StoreLayout, bundle: BundleRecord, staging: StagingArea, onProgress: ProgressListener): Promise<RestoredFile[]> {
+  const files = staging.restores;
+  if (files.length === 0) return [];
+  const report = (message: string, done: number): void => onProgress({ stage: 'commit', message, files: done, totalFiles: files.length, bytes: 0, totalBytes: 0 });
+  const damagedCopy = (file: JournalFile): string => path.join(staging.dir, `${file.staged}.damaged`);
+  for (const file of files) {
+    report(`restoring ${file.path}`, 0);
+    await link(treeFile(layout, file.path), damagedCopy(file));
+  }
   await syncDirectory(staging.dir);
-  report(`replacing ${file.path}`);
-  await rename(staging.stagedFile(file), target);
-  await syncDirectory(path.dirname(target));
-  report(`quarantining ${file.path}`);
-  const from = path.relative(layout.dir, damaged).split(path.sep).join('/');
-  const why = `the damaged copy of tree/${file.path} (its sha256 is not ${file.sha256}, which the catalog and bundle ${bundle.bundleId} give it); replaced by the bundle's copy`;
-  const { dir } = quarantineFiles(layout, [{ from, why }], 'damaged');
-  if (dir === undefined) throw new Error(`${damaged}: gone before it could be moved to quarantine`);
-  return { path: file.path, quarantined: path.join(dir, ...from.split('/')) };
+  const folders = new Set<string>();
+  for (const [done, file] of files.entries()) {
+    report(`replacing ${file.path}`, done);
+    const target = treeFile(layout, file.path);
+    await rename(staging.stagedFile(file), target);
+    folders.add(path.dirname(target));
+  }
+  for (const folder of folders) await syncDirectory(folder);
+  report(`quarantining ${files.length} damaged cop${files.length === 1 ? 'y' : 'ies'}`, files.length);
+  const quarantined = files.map((file) => ({
+    path: file.path,
+    from: path.relative(layout.dir, damagedCopy(file)).split(path.sep).join('/'),
+    why: `the damaged copy of tree/${file.path} (its sha256 is not ${file.sha256}, which the catalog and bundle ${bundle.bundleId} give it); replaced by the bundle's copy`,
+  }));
+  const { dir } = quarantineFiles(layout, quarantined, 'damaged');
+  if (dir === undefined) throw new Error(`${staging.dir}: the damaged copies were gone before they could be moved to quarantine`);
+  return quarantined.map(({ path: treePath, from }) => ({ path: treePath, quarantined: path.join(dir, ...from.split('/')) }));
 }
 
 /** Creates a file's folder; notes it and, for folders it had to create, their parents, as needing a sync. */
