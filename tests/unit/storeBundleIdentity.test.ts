@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
 import { serializeManifestSignature, signManifest } from '../../electron/core/keys/manifestSignature';
 import { CATALOG_MIGRATIONS, openCatalogDatabase } from '../../electron/core/store/catalogSchema';
+import { readCommitJournal, writeCommitJournal } from '../../electron/core/store/commitJournal';
 import { openStore } from '../../electron/core/store/diskStore';
 import { BundleIdentityError } from '../../electron/core/store/bundleIdentity';
 import { importBundle } from '../../electron/core/store/importBundle';
@@ -105,6 +106,17 @@ describe('a bundle id names one signed manifest', () => {
     await assert.rejects(importBundle(await resignedCopy(), { store: reopened, trust: trustBoth }), BundleIdentityError);
     assert.equal((await importBundle(bundle.bundleDir, { store: reopened, trust: trustBoth })).alreadyImported, true);
     reopened.close();
+  });
+
+  test('the commit journal carries the manifest hash, so a crashed commit finished at start-up records it; an older journal without one still reads', async () => {
+    const dir = freshDir('journal');
+    mkdirSync(dir, { recursive: true });
+    const bundleRecord = { bundleId: bundle.manifest.bundleId, signer: key.fingerprint, manifestSha256: 'c'.repeat(64), createdAt: 'a', importedAt: 'b' };
+    await writeCommitJournal(dir, { bundle: bundleRecord, files: [] });
+    assert.deepEqual(readCommitJournal(dir)?.bundle, bundleRecord);
+    const { manifestSha256: _, ...older } = bundleRecord;
+    await writeFile(path.join(dir, 'commit.json'), JSON.stringify({ format: 'modferry-import-journal', bundle: older, files: [] }));
+    assert.deepEqual(readCommitJournal(dir)?.bundle, older);
   });
 
   test('the migration to schema 2 keeps a version 1 catalog\'s bundles, with no manifest hash', () => {
