@@ -16,7 +16,7 @@ import { makeBundle } from '../support/storeFixtures';
 const key = testSigningKey();
 const trustOurKey = (signer: { fingerprint: string }): boolean => signer.fingerprint === key.fingerprint;
 /** Far more than reading a small manifest takes, far less than reading a device or waiting on a FIFO would. */
-const QUICK_MS = 5000;
+const QUICK_MS = 10_000;
 
 let root: string;
 let cleanup: () => Promise<void>;
