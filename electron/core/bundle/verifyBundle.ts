@@ -10,7 +10,9 @@
  * 4. each volume is read once, as a stream: the SHA-256 of the whole volume is computed
  *    while its tar entries are parsed, and every entry must be a regular file whose path
  *    is listed for that volume, with the listed size, SHA-256 and, for .mod and .zip
- *    files, h1; every listed entry must turn up.
+ *    files, h1; every .info must be one the go command accepts for its version (infoFile);
+ *    every listed entry must turn up, and nothing but zero padding may follow the end of the
+ *    archive (tarEndOfArchive).
  *
  * Only regular files are accepted: the writer creates no directory entries (tar creates
  * parent folders itself), so a directory, link, device or FIFO can only come from a
