@@ -131,7 +131,7 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
   try {
     manifest = parseManifest(manifestBytes.toString('utf8'), MANIFEST_FILE);
   } catch (error) {
-    if (error instanceof ManifestError) throw new BundleVerifyError(error.message.slice(`${MANIFEST_FILE}: `.length), { file: MANIFEST_FILE }, { cause: error });
+    if (error instanceof ManifestError) throw new BundleVerifyError(error.reason, { file: MANIFEST_FILE }, { cause: error });
     throw error;
   }
   const verified: VerifiedBundle = { manifest, signer, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
@@ -161,8 +161,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
     candidate = checkManifestSignature(manifestBytes, parseManifestSignature(sigBytes.toString('utf8'), SIGNATURE_FILE));
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
-    const reason = error.message.startsWith(`${SIGNATURE_FILE}: `) ? error.message.slice(`${SIGNATURE_FILE}: `.length) : error.message;
-    throw new BundleVerifyError(reason, { file: SIGNATURE_FILE }, { cause: error });
+    throw new BundleVerifyError(error.reason, { file: SIGNATURE_FILE }, { cause: error });
   }
   const answer = await trust(candidate);
   if (answer === false) {
