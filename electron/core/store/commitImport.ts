@@ -116,6 +116,8 @@ async function restoreDamaged(layout: StoreLayout, bundle: BundleRecord, staging
     why: `the damaged copy of tree/${file.path} (its sha256 is not ${file.sha256}, which the catalog and bundle ${bundle.bundleId} give it); replaced by the bundle's copy`,
   }));
   const { dir } = quarantineFiles(layout, quarantined, 'damaged');
+  // Moving the copies out may have emptied, and so pruned, the staging folder itself: the store keeps one.
+  await mkdir(layout.staging, { recursive: true });
   if (dir === undefined) throw new Error(`${staging.dir}: the damaged copies were gone before they could be moved to quarantine`);
   return quarantined.map(({ path: treePath, from }) => ({ path: treePath, quarantined: path.join(dir, ...from.split('/')) }));
 }
