@@ -65,11 +65,15 @@ export class ManifestError extends Error {
   readonly fileName: string;
   /** e.g. `entries[12].sha256`; empty for problems with the whole file. */
   readonly field: string;
+  /** The field and the problem, without the file name. */
+  readonly reason: string;
 
   constructor(fileName: string, field: string, problem: string) {
-    super(field === '' ? `${fileName}: ${problem}` : `${fileName}: ${field}: ${problem}`);
+    const reason = field === '' ? problem : `${field}: ${problem}`;
+    super(`${fileName}: ${reason}`);
     this.fileName = fileName;
     this.field = field;
+    this.reason = reason;
   }
 }
 

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, cp, mkdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import { serializeManifest, volumeName, type BundleEntry, type BundleManifest } from '../../shared/bundle/manifest';
+import { volumeName, type BundleEntry, type BundleManifest } from '../../shared/bundle/manifest';
 import type { ProgressEvent } from '../../shared/work/progress';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
 import { verifyBundle, type EntryLander, type SignerCandidate, type VerifyBundleOptions } from '../../electron/core/bundle/verifyBundle';
@@ -20,7 +21,6 @@ import {
   makeBundleSources,
   makeTempDir,
   moduleZip,
-  readManifestFile,
   sha256Hex,
   testSigningKey,
   writeSignedBundle,
@@ -201,13 +201,6 @@ describe('signature and trust', () => {
     await unlink(path.join(bundleDir, 'manifest.json'));
     await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), isVerifyError({ message: `${bundleDir}: no manifest.json: not a ModFerry bundle folder, or the bundle was not completely written` }));
   });
-
-  test('a manifest that does not parse is reported before the signature', async () => {
-    const { bundleDir } = await copyOfGolden();
-    const manifest = await readManifestFile(bundleDir);
-    await writeFile(path.join(bundleDir, 'manifest.json'), serializeManifest(manifest).replace('"formatVersion": 1', '"formatVersion": 7'));
-    await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), isVerifyError({ message: /^manifest.json: formatVersion: this bundle uses format 7/ }));
-  });
 });
 
 describe('the folder of volumes is checked before any entry is read', () => {
@@ -348,7 +341,8 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
     return { path: p, size: bytes.length, sha256: sha256Hex(bytes), ...(h1 === undefined ? {} : { h1 }) };
   };
   const modEntry = listed('example.com/a/@v/v1.0.0.mod', goMod, hashGoModBytes(goMod));
-  const infoEntry = listed('example.com/a/@v/v1.0.0.info', '{"Version":"v1.0.0"}');
+  const infoText = '{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}';
+  const infoEntry = listed('example.com/a/@v/v1.0.0.info', infoText);
 
   async function crafted(volumes: CraftedVolume[]): Promise<{ bundleDir: string; manifest: BundleManifest }> {
     return writeSignedBundle(freshDir('crafted'), volumes, key);
@@ -403,8 +397,8 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
   });
 
   test('an entry listed for another volume', async () => {
-    const volume1 = craftTar([{ path: modEntry.path, content: goMod }, { path: infoEntry.path, content: '{"Version":"v1.0.0"}' }]);
-    const volume2 = craftTar([{ path: infoEntry.path, content: '{"Version":"v1.0.0"}' }]);
+    const volume1 = craftTar([{ path: modEntry.path, content: goMod }, { path: infoEntry.path, content: infoText }]);
+    const volume2 = craftTar([{ path: infoEntry.path, content: infoText }]);
     const { bundleDir, manifest } = await crafted([{ bytes: volume1, entries: [modEntry] }, { bytes: volume2, entries: [infoEntry] }]);
     await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), isVerifyError({
       volume: volumeNamed(manifest, 1),
@@ -468,6 +462,93 @@ describe('hand-crafted volumes, signed so that only the entry checks can refuse 
     const { bundleDir } = await crafted([{ bytes: craftTar([{ path: 'example.com/a/@v/v1.0.0.zip', content: zip }]), entries: [listed('example.com/a/@v/v1.0.0.zip', zip, wrongH1)] }]);
     await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), (error: unknown) =>
       error instanceof BundleVerifyError && error.reason.startsWith(`h1 mismatch (manifest ${wrongH1}, read h1:`));
+  });
+
+  describe('every .info is what the go command expects', () => {
+    const bad: Array<[string, string, RegExp]> = [
+      ['names another version', '{"Version":"v1.0.1","Time":"2024-01-02T03:04:05Z"}', /^not a valid \.info file: Version is "v1\.0\.1", the file is for v1\.0\.0$/],
+      ['holds HTML', '<html><body>502 Bad Gateway</body></html>', /^not a valid \.info file: not JSON/],
+      ['is empty', '', /^not a valid \.info file: not JSON/],
+      ['is a JSON array', '["v1.0.0"]', /^not a valid \.info file: not a JSON object$/],
+      ['has no Version', '{"Time":"2024-01-02T03:04:05Z"}', /^not a valid \.info file: Version is missing$/],
+      ['has no Time', '{"Version":"v1.0.0"}', /^not a valid \.info file: Time is missing$/],
+      ['has a Time that is not RFC 3339', '{"Version":"v1.0.0","Time":"Jan 2 2024"}', /^not a valid \.info file: Time "Jan 2 2024" is not an RFC 3339 time$/],
+      ['has a Time out of range', '{"Version":"v1.0.0","Time":"2024-02-30T03:04:05Z"}', /^not a valid \.info file: Time "2024-02-30T03:04:05Z" is not an RFC 3339 time$/],
+    ];
+    for (const [name, content, reason] of bad) {
+      test(`one that ${name} is refused, naming volume, entry, module and version`, async () => {
+        const entry = listed(infoEntry.path, content);
+        const { bundleDir, manifest } = await crafted([{ bytes: craftTar([{ path: modEntry.path, content: goMod }, { path: entry.path, content }]), entries: [modEntry, entry] }]);
+        await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), (error: unknown) => {
+          assert.ok(error instanceof BundleVerifyError, String(error));
+          assert.equal(error.volume, volumeNamed(manifest, 1));
+          assert.equal(error.entry, entry.path);
+          assert.equal(error.module, 'example.com/a');
+          assert.equal(error.version, 'v1.0.0');
+          assert.match(error.reason, reason);
+          return true;
+        });
+      });
+    }
+
+    test('one with extra fields, another layout and a time zone or nanoseconds is accepted', async () => {
+      const content = '{\n  "Time": "2024-01-02T05:04:05.123456789+02:00",\n  "Version": "v1.0.0",\n  "Origin": {"VCS": "git"}\n}\n';
+      const entry = listed(infoEntry.path, content);
+      const { bundleDir } = await crafted([{ bytes: craftTar([{ path: entry.path, content }]), entries: [entry] }]);
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+    });
+  });
+
+  describe('read as GNU tar reads it: nothing after the first zero block', () => {
+    const zeroBlock = Buffer.alloc(512);
+    /** craftTar's volume without its two closing zero blocks. */
+    const open = (entries: CraftedTarEntry[]): Buffer => craftTar(entries).subarray(0, -1024);
+    const info = '{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}';
+    const infoListed = listed(infoEntry.path, info);
+    const gnuTarList = (file: string): string[] => execFileSync('tar', ['-tf', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n').filter(Boolean);
+
+    const cases: Array<[string, Buffer, Array<Omit<BundleEntry, 'volume'>>, number]> = [
+      ['an entry after a lone zero block, listed in the manifest', Buffer.concat([open([{ path: modEntry.path, content: goMod }]), zeroBlock, craftTar([{ path: infoEntry.path, content: info }])]), [modEntry, infoListed], 1024],
+      ['an entry after the end marker, not listed', Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), craftTar([{ path: infoEntry.path, content: info }])]), [modEntry], 1024],
+      ['a stray byte in the zero padding after the end marker', (() => {
+        const bytes = Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), Buffer.alloc(2048)]);
+        bytes[bytes.length - 700] = 1;
+        return bytes;
+      })(), [modEntry], 1024],
+    ];
+    for (const [name, bytes, entries, endsAt] of cases) {
+      test(`${name} is refused, as GNU tar would not extract it`, async () => {
+        const { bundleDir, manifest } = await crafted([{ bytes, entries }]);
+        const volume = volumeNamed(manifest, 1);
+        assert.deepEqual(gnuTarList(path.join(bundleDir, volume)), [modEntry.path], 'GNU tar sees only the first entry');
+        const { landed, result } = await verifyRecording(bundleDir);
+        await assert.rejects(result, isVerifyError({
+          volume,
+          message: new RegExp(`^${volume}: not a valid tar volume: data at byte \\d+, after the end of the archive at byte ${endsAt} \\(tar stops at the first zero block`),
+        }));
+        assert.ok(!landed.includes(infoEntry.path));
+      });
+    }
+
+    test('zero blocks inside an entry\'s data are data, not an end', async () => {
+      const zeros = Buffer.alloc(3 * 1024 * 1024);
+      const zerosEntry = listed('example.com/a/@v/v1.0.0.info', zeros);
+      const bytes = craftTar([{ path: zerosEntry.path, content: zeros }, { path: modEntry.path, content: goMod }]);
+      const { bundleDir } = await crafted([{ bytes, entries: [zerosEntry, modEntry] }]);
+      await assert.rejects(verifyBundle(bundleDir, { trust: trustOurKey }), (error: unknown) =>
+        error instanceof BundleVerifyError && error.entry === zerosEntry.path && /too large for a \.info file/.test(error.reason));
+      const asMod = { ...listed('example.com/z/@v/v1.0.0.zip', zeros), h1: modEntry.h1 };
+      const zipBytes = craftTar([{ path: asMod.path, content: zeros }, { path: modEntry.path, content: goMod }]);
+      const second = await crafted([{ bytes: zipBytes, entries: [asMod, modEntry] }]);
+      await assert.rejects(verifyBundle(second.bundleDir, { trust: trustOurKey }), (error: unknown) =>
+        error instanceof BundleVerifyError && error.entry === asMod.path && /^not a valid module zip/.test(error.reason));
+    });
+
+    test('zero padding after the end marker, as tar writes to fill a record, is accepted', async () => {
+      const bytes = Buffer.concat([craftTar([{ path: modEntry.path, content: goMod }]), Buffer.alloc(8192)]);
+      const { bundleDir } = await crafted([{ bytes, entries: [modEntry] }]);
+      await verifyBundle(bundleDir, { trust: trustOurKey });
+    });
   });
 
   test('a compressed volume is refused as not plain tar', async () => {
@@ -548,7 +629,6 @@ describe('zips validated where they lie in the volume', () => {
       const name = Buffer.from(`${tarPath}\0`);
       return [header('././@LongLink', name.length, 'NextFileHasLongPath'), ...padded(name), header('placeholder', content.length), ...padded(content)];
     }],
-    ['a lone zero block before the header', (tarPath, content) => [Buffer.alloc(512), header(tarPath, content.length), ...padded(content)]],
   ];
 
   async function zipOf(modulePath: string): Promise<{ zip: Buffer; h1: string; tarPath: string }> {
@@ -565,7 +645,7 @@ describe('zips validated where they lie in the volume', () => {
       const first = await zipOf(`example.com/${'long'.repeat(30)}`);
       const second = await zipOf('example.com/short');
       // A volume starts with a plain header, whatever follows.
-      const info = Buffer.from('{"Version":"v1.0.0"}');
+      const info = Buffer.from('{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}');
       const infoPath = 'example.com/short/@v/v1.0.0.info';
       const bytes = Buffer.concat([
         header(infoPath, info.length),
@@ -656,7 +736,7 @@ describe('abort and clean-up', () => {
 });
 
 describe('zips checked on worker threads while the volume is read on', () => {
-  const info = Buffer.from('{"Version":"v1.0.0"}');
+  const info = Buffer.from('{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}');
 
   interface ListedZip {
     zip: Buffer;

@@ -116,6 +116,7 @@ describe('importBundle', () => {
       added: stored.length,
       addedBytes: stored.reduce((sum, e) => sum + e.size, 0),
       alreadyPresent: 0,
+      restored: [],
     });
     assert.equal(stored.length, 9);
     assert.deepEqual(await treeFiles(dir), stored.map((e) => e.path).sort());
@@ -170,6 +171,7 @@ describe('importBundle', () => {
       added: 0,
       addedBytes: 0,
       alreadyPresent: 9,
+      restored: [],
     });
     assert.deepEqual(await snapshotStore(dir), before);
     store.close();

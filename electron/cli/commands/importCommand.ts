@@ -76,5 +76,6 @@ function printResult(result: ImportResult, storeDir: string, output: CommandOutp
   }
   const present = result.alreadyPresent === 0 ? '' : `; ${result.alreadyPresent} the store already held`;
   output.out(`Imported ${result.bundleId} into ${storeDir}: ${result.added} files added (${formatBytes(result.addedBytes)})${present}`);
+  for (const file of result.restored) output.out(`Restored ${file.path}: the store's copy was damaged; it is now in ${file.quarantined}`);
   output.out(`Signed by ${result.signer}`);
 }

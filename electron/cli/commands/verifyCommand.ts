@@ -58,7 +58,7 @@ export function onlyBundle(positionals: readonly string[], command: string): str
 /** A verification failure as one line that names the volume and the file inside it, when there are. */
 export function asVerifyFailure(error: unknown): unknown {
   if (!(error instanceof BundleVerifyError)) return error;
-  const where = [error.volume === undefined ? undefined : `volume ${error.volume}`, error.entry === undefined ? undefined : `file ${error.entry}`]
+  const where = [error.file, error.volume === undefined ? undefined : `volume ${error.volume}`, error.entry === undefined ? undefined : `file ${error.entry}`]
     .filter((part) => part !== undefined)
     .join(', ');
   return new Error(`bundle refused: ${where === '' ? '' : `${where}: `}${error.reason}`, { cause: error });

@@ -1,18 +1,35 @@
-/** A bundle that must not be imported; the message names the volume and the entry at fault, when there is one. */
+/** Where in a bundle (or the store it is imported into) a fault lies. */
+export interface BundleFault {
+  /** A file of the bundle folder other than a volume: `manifest.json`, `manifest.sig`. */
+  file?: string;
+  /** The volume file, e.g. `mf-20261125-1a2b3c4d-002-of-003.tar`. */
+  volume?: string;
+  /** The file inside the volume, as its tar entry names it. */
+  entry?: string;
+  /** The module and version the entry belongs to, when the fault is about them. */
+  module?: string;
+  version?: string;
+}
+
+/** A bundle that must not be imported; the message names the file, volume and entry at fault, when there are some. */
 export class BundleVerifyError extends Error {
   override name = 'BundleVerifyError';
-  /** The volume file, e.g. `mf-20261125-1a2b3c4d-002-of-003.tar`. */
+  readonly file?: string;
   readonly volume?: string;
-  /** The file inside the volume, as its tar entry names it. */
   readonly entry?: string;
-  /** The problem alone, without the volume and entry. */
+  readonly module?: string;
+  readonly version?: string;
+  /** The problem alone, without the file, volume and entry. */
   readonly reason: string;
 
-  constructor(reason: string, where: { volume?: string; entry?: string } = {}, options?: ErrorOptions) {
-    super([where.volume, where.entry, reason].filter((part) => part !== undefined).join(': '), options);
+  constructor(reason: string, where: BundleFault = {}, options?: ErrorOptions) {
+    super([where.file, where.volume, where.entry, reason].filter((part) => part !== undefined).join(': '), options);
     this.reason = reason;
+    if (where.file !== undefined) this.file = where.file;
     if (where.volume !== undefined) this.volume = where.volume;
     if (where.entry !== undefined) this.entry = where.entry;
+    if (where.module !== undefined) this.module = where.module;
+    if (where.version !== undefined) this.version = where.version;
   }
 }
 

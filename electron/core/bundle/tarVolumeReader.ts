@@ -9,11 +9,15 @@
  * every buffer given to the parser is whole 512-byte blocks, so it never has a partial
  * block to copy and join with the next buffer; where it does copy, the place is unknown
  * rather than wrong.
+ *
+ * The volume ends where GNU tar would stop reading it (TarEndWatch): anything but zero
+ * padding after that is refused before the parser sees it.
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { TAR_BLOCK_BYTES } from '../../../shared/bundle/tarLayout';
+import { TarEndWatch } from './tarEndOfArchive';
 
 /** The volume is not a well-formed plain tar. */
 export class TarFormatError extends Error {
@@ -96,6 +100,7 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
     return chunk;
   };
   const hash = createHash('sha256');
+  const endWatch = new TarEndWatch();
   let nextChunk: Promise<Buffer> | undefined;
   try {
     let position = 0;
@@ -104,6 +109,13 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
       const chunk = await nextChunk;
       if (position === 0 && !startsWithUstarHeader(chunk)) {
         throw new TarFormatError('not a plain tar file (no ustar header at the start; compressed, or another format?)');
+      }
+      const pastEnd = endWatch.feed(chunk, position);
+      if (pastEnd !== undefined) {
+        throw new TarFormatError(
+          `data at byte ${pastEnd.at}, after the end of the archive at byte ${pastEnd.endedAt} ` +
+            '(tar stops at the first zero block, so it would not extract what follows)',
+        );
       }
       position += chunk.length;
       // One chunk ahead: the drive (or page cache) works while this one is hashed and parsed.

@@ -1,15 +1,18 @@
 /**
  * Verifies a bundle folder before (and while) anything from it is used. In this order:
  *
- * 1. manifest.json parses under the strict schema;
- * 2. manifest.sig is a valid Ed25519 signature of its exact bytes, and the signer is
- *    trusted (or the caller accepts a new signer);
+ * 1. manifest.json and manifest.sig are read as regular files within a cap (readBundleFile);
+ * 2. manifest.sig is a valid Ed25519 signature of manifest.json's exact bytes, and the signer
+ *    is trusted (or the caller accepts a new signer): only then are those bytes parsed, once,
+ *    under the strict schema;
  * 3. the folder holds every listed volume at its listed size, and no other `.tar` that
  *    claims a place in the bundle: all named before any entry is read;
  * 4. each volume is read once, as a stream: the SHA-256 of the whole volume is computed
  *    while its tar entries are parsed, and every entry must be a regular file whose path
  *    is listed for that volume, with the listed size, SHA-256 and, for .mod and .zip
- *    files, h1; every listed entry must turn up.
+ *    files, h1; every .info must be one the go command accepts for its version (infoFile);
+ *    every listed entry must turn up, and nothing but zero padding may follow the end of the
+ *    archive (tarEndOfArchive).
  *
  * Only regular files are accepted: the writer creates no directory entries (tar creates
  * parent folders itself), so a directory, link, device or FIFO can only come from a
@@ -18,6 +21,11 @@
  * Importing in the same pass: `onEntry` receives each accepted entry's bytes as a stream
  * while they are being hashed, and lands them wherever it likes. What it lands stays
  * provisional until verifyBundle resolves; when it rejects, the importer discards it.
+ *
+ * A version's .mod and its zip's go.mod must agree. When the .mod was read first, the zip check
+ * compares them; when the zip comes first (later in its volume, or in an earlier volume), its
+ * go.mod is read again once it is checked and compared with the sha256 the manifest lists for
+ * the .mod, which the .mod's own bytes must match when they come.
  *
  * Module zips are re-validated (go's zip rules, h1) once their sha256 matched, so the zip
  * reader only ever sees the bytes the manifest lists. That is most of the work (inflating
@@ -33,7 +41,6 @@
  * read-only or that nothing else writes to while it is checked.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { ReadEntry } from 'tar';
@@ -47,15 +54,19 @@ import {
   type BundleVolume,
 } from '../../../shared/bundle/manifest';
 import { parseTreePath, unsafePathReason, type TreePath } from '../../../shared/bundle/treePath';
+import type { ModuleVersion } from '../../../shared/gomod/moduleZipRules';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { checkManifestSignature, parseManifestSignature, SignatureError } from '../keys/manifestSignature';
 import { hashGoModBytes } from '../modzip/hashModuleZip';
 import { ModuleZipError } from '../modzip/moduleZipError';
 import type { ZipRange } from '../modzip/openZipFile';
 import { ZipCheckPool, zipCheckWorkersFor } from '../modzip/zipCheckPool';
-import { BundleVerifyError, shortHash } from './bundleVerifyError';
+import { BundleVerifyError, shortHash, type BundleFault } from './bundleVerifyError';
+import { InfoFileError, MAX_INFO_BYTES, readInfoFile } from './infoFile';
+import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
 import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeReader';
 import { checkVolumeFolder } from './volumeFolder';
+import { readZipGoMod } from './zipGoMod';
 import { ZipChecksInFlight } from './zipChecksInFlight';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
@@ -84,6 +95,8 @@ export interface VerifyBundleOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   onEntry?: EntryLander;
+  /** Called once the manifest is signed, trusted and parsed, before any volume is looked at; a rejection stops the verify. */
+  onManifest?: (verified: VerifiedBundle) => void | Promise<void>;
   /**
    * False skips re-validating zips and recomputing their h1: only for bytes whose manifest was made from
    * zips this process already validated (the export's read-back), where a sha256 match proves the rest.
@@ -94,11 +107,9 @@ export interface VerifyBundleOptions {
 export interface VerifiedBundle {
   manifest: BundleManifest;
   signer: BundleSigner;
+  /** Lower-case hex SHA-256 of manifest.json's bytes: with the signer, the bundle's identity. */
+  manifestSha256: string;
 }
-
-/** Large enough for a manifest of a million entries; a bigger file is not ours. */
-const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
-const MAX_SIGNATURE_BYTES = 64 * 1024;
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
 /**
@@ -115,14 +126,17 @@ const ZIP_CHECK_BYTES = 256 * 1024 * 1024;
 export async function verifyBundle(bundleDir: string, options: VerifyBundleOptions): Promise<VerifiedBundle> {
   options.signal?.throwIfAborted();
   const manifestBytes = await readBundleFile(bundleDir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+  const signer = await checkSigner(bundleDir, manifestBytes, options.trust);
   let manifest: BundleManifest;
   try {
     manifest = parseManifest(manifestBytes.toString('utf8'), MANIFEST_FILE);
   } catch (error) {
-    if (error instanceof ManifestError) throw new BundleVerifyError(error.message, {}, { cause: error });
+    if (error instanceof ManifestError) throw new BundleVerifyError(error.reason, { file: MANIFEST_FILE }, { cause: error });
     throw error;
   }
-  const signer = await checkSigner(bundleDir, manifestBytes, options.trust);
+  const verified: VerifiedBundle = { manifest, signer, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
+  options.signal?.throwIfAborted();
+  await options.onManifest?.(verified);
   options.signal?.throwIfAborted();
   await checkVolumeFolder(bundleDir, manifest);
 
@@ -137,24 +151,7 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
     // Before verifyBundle settles: no worker may still read a file the caller removes next.
     await checker.close();
   }
-  return { manifest, signer };
-}
-
-async function readBundleFile(bundleDir: string, name: string, maxBytes: number): Promise<Buffer> {
-  const file = path.join(bundleDir, name);
-  try {
-    const { size } = await stat(file);
-    if (size > maxBytes) throw new BundleVerifyError(`${name}: ${size} bytes, too large to be a bundle's ${name}`);
-    return await readFile(file);
-  } catch (error) {
-    if (error instanceof BundleVerifyError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      const why = name === MANIFEST_FILE ? 'not a ModFerry bundle folder, or the bundle was not completely written' : 'the bundle is not signed';
-      throw new BundleVerifyError(`${bundleDir}: no ${name}: ${why}`, {}, { cause: error });
-    }
-    throw new BundleVerifyError(`${name}: cannot read it (${code ?? String(error)})`, {}, { cause: error });
-  }
+  return verified;
 }
 
 async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: VerifyBundleOptions['trust']): Promise<BundleSigner> {
@@ -164,14 +161,14 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
     candidate = checkManifestSignature(manifestBytes, parseManifestSignature(sigBytes.toString('utf8'), SIGNATURE_FILE));
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
-    const message = error.message.startsWith(`${SIGNATURE_FILE}:`) ? error.message : `${SIGNATURE_FILE}: ${error.message}`;
-    throw new BundleVerifyError(message, {}, { cause: error });
+    throw new BundleVerifyError(error.reason, { file: SIGNATURE_FILE }, { cause: error });
   }
   const answer = await trust(candidate);
   if (answer === false) {
     throw new BundleVerifyError(
-      `${SIGNATURE_FILE}: signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
+      `signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
         'check this fingerprint with whoever made the bundle, then trust their key or accept the new signer for this import',
+      { file: SIGNATURE_FILE },
     );
   }
   return { ...candidate, newlyTrusted: answer === 'trust-new' };
@@ -180,7 +177,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
 interface StreamedEntry {
   sha256: string;
   bytes: number;
-  /** The whole content, kept for .mod files only (at most 16 MiB, the go command's limit). */
+  /** The whole content, kept for .mod (at most 16 MiB, the go command's limit) and .info files (MAX_INFO_BYTES). */
   content?: Buffer;
   /** Where the bytes can be read again: the lander's file, or (without a lander) the volume. */
   copy?: { file: string; range?: ZipRange };
@@ -197,6 +194,10 @@ class EntryChecker {
   private readonly entriesByPath: Map<string, ListedEntry>;
   /** `path@version` of the versions whose zip the bundle carries: only their .mod is worth keeping. */
   private readonly versionsWithZip: Set<string>;
+  /** The .mod entries by `path@version`: a zip checked before its .mod is read is compared with the listed sha256. */
+  private readonly modEntries: Map<string, BundleEntry>;
+  /** `path@version` of the zips whose check has started: a .mod read after that is not kept for it. */
+  private readonly zipsStarted = new Set<string>();
   /** .mod contents by `path@version`, until the matching zip has been compared with them. */
   private readonly goMods = new Map<string, Buffer>();
   private readonly totalBytes: number;
@@ -215,6 +216,7 @@ class EntryChecker {
     this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
     const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');
     this.versionsWithZip = new Set(zips.map(({ tree }) => versionKey(tree)));
+    this.modEntries = new Map([...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'mod').map(({ entry, tree }) => [versionKey(tree), entry]));
     const zipBytes = zips.reduce((sum, { entry }) => sum + entry.size, 0);
     const largestZip = zips.reduce((largest, { entry }) => Math.max(largest, entry.size), 0);
     this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zipBytes - largestZip));
@@ -286,9 +288,11 @@ class EntryChecker {
     if (streamed.sha256 !== listed.sha256) {
       throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where);
     }
+    if (tree.kind === 'info' && streamed.content !== undefined) checkInfo(streamed.content, tree, where);
     if (tree.kind === 'mod' && streamed.content !== undefined) {
       this.checkH1(listed, hashGoModBytes(streamed.content), where);
-      if (this.versionsWithZip.has(versionKey(tree))) this.goMods.set(versionKey(tree), streamed.content);
+      const key = versionKey(tree);
+      if (this.versionsWithZip.has(key) && !this.zipsStarted.has(key)) this.goMods.set(key, streamed.content);
     }
     if (tree.kind === 'zip' && this.options.revalidateZips !== false) {
       const { copy } = streamed;
@@ -297,6 +301,7 @@ class EntryChecker {
           ? `${where.volume}: ${listed.path}: the tar reader did not say where the zip lies in the volume, so it cannot be validated there`
           : `onEntry did not say where it landed ${listed.path}; a zip is validated from its landed copy`);
       }
+      this.zipsStarted.add(versionKey(tree));
       await zipChecks.start(listed.size, async () => {
         await this.checkZip(listed, tree, copy, where);
         this.entryDone(listed);
@@ -330,6 +335,7 @@ class EntryChecker {
     if (seen.has(tarPath)) throw refuse('appears twice in this volume');
     seen.add(tarPath);
     if (entry.size !== listed.size) throw refuse(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`);
+    if (found.tree.kind === 'info' && listed.size > MAX_INFO_BYTES) throw refuse(`${listed.size} bytes, too large for a .info file (at most ${MAX_INFO_BYTES})`);
     return found;
   }
 
@@ -338,7 +344,7 @@ class EntryChecker {
     const hash = createHash('sha256');
     let bytes = 0;
     let offset: number | undefined;
-    const kept: Buffer[] | undefined = tree.kind === 'mod' ? [] : undefined;
+    const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
     await new Promise<void>((resolve, reject) => {
       entry.on('data', (chunk: Buffer) => {
         if (bytes === 0) offset = offsetOf(chunk);
@@ -362,7 +368,7 @@ class EntryChecker {
   private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: TreePath, lander: EntryLander): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
-    const kept: Buffer[] | undefined = tree.kind === 'mod' ? [] : undefined;
+    const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
     const data = new PassThrough({ highWaterMark: STREAM_CHUNK_BYTES });
     // A lander that gives up destroys the stream; its rejection says why, so the stream's own error event is not needed.
     data.on('error', () => undefined);
@@ -406,20 +412,43 @@ class EntryChecker {
 
   private async checkZip(listed: BundleEntry, tree: TreePath, copy: NonNullable<StreamedEntry['copy']>, where: { volume: string; entry: string }): Promise<void> {
     const key = versionKey(tree);
+    const mod = { path: tree.modulePath, version: tree.version ?? '' };
+    const fault = { ...where, module: mod.path, version: mod.version };
     const expectedGoMod = this.goMods.get(key);
     this.goMods.delete(key);
     let h1: string;
     try {
-      ({ h1 } = await this.zipCheckPool.check(copy.file, { path: tree.modulePath, version: tree.version ?? '' }, {
+      ({ h1 } = await this.zipCheckPool.check(copy.file, mod, {
         ...(expectedGoMod === undefined ? {} : { expectedGoMod }),
         ...(copy.range === undefined ? {} : { range: copy.range }),
       }));
     } catch (error) {
       if (!(error instanceof ModuleZipError)) throw error;
       const inside = error.entry === undefined ? '' : `${error.entry}: `;
-      throw new BundleVerifyError(`not a valid module zip: ${inside}${error.reason}`, where, { cause: error });
+      throw new BundleVerifyError(`not a valid module zip: ${inside}${error.reason}`, fault, { cause: error });
     }
     this.checkH1(listed, h1, where);
+    const modEntry = this.modEntries.get(key);
+    if (expectedGoMod === undefined && modEntry !== undefined) await this.checkGoModAgainstListing(copy, mod, modEntry, fault);
+  }
+
+  /** The zip was checked before its .mod was read: its go.mod must have the sha256 the manifest lists for the .mod. */
+  private async checkGoModAgainstListing(copy: NonNullable<StreamedEntry['copy']>, mod: ModuleVersion, modEntry: BundleEntry, fault: BundleFault): Promise<void> {
+    let goMod: Buffer | undefined;
+    try {
+      goMod = await readZipGoMod(copy.file, mod, copy.range);
+    } catch (error) {
+      if (!(error instanceof ModuleZipError)) throw error;
+      throw new BundleVerifyError(`not a valid module zip: ${error.reason}`, fault, { cause: error });
+    }
+    if (goMod === undefined) return;
+    const sha256 = createHash('sha256').update(goMod).digest('hex');
+    if (sha256 !== modEntry.sha256) {
+      throw new BundleVerifyError(
+        `its go.mod differs from the module's .mod file (${modEntry.path} is listed with sha256 ${shortHash(modEntry.sha256)}, the zip's go.mod has ${shortHash(sha256)})`,
+        fault,
+      );
+    }
   }
 
   private checkH1(listed: BundleEntry, h1: string, where: { volume: string; entry: string }): void {
@@ -438,6 +467,16 @@ class EntryChecker {
       bytes: this.bytesDone,
       totalBytes: this.totalBytes,
     });
+  }
+}
+
+function checkInfo(content: Buffer, tree: TreePath, where: { volume: string; entry: string }): void {
+  const version = tree.version ?? '';
+  try {
+    readInfoFile(content, version);
+  } catch (error) {
+    if (!(error instanceof InfoFileError)) throw error;
+    throw new BundleVerifyError(`not a valid .info file: ${error.message}`, { ...where, module: tree.modulePath, version }, { cause: error });
   }
 }
 

@@ -20,6 +20,16 @@ export interface ManifestSignature {
 /** A signature that is malformed, does not match, or comes from a key not trusted. */
 export class SignatureError extends Error {
   override name = 'SignatureError';
+  /** The signature file at fault, when the problem is in it. */
+  readonly fileName?: string;
+  /** The problem alone, without the file name. */
+  readonly reason: string;
+
+  constructor(reason: string, fileName?: string) {
+    super(fileName === undefined ? reason : `${fileName}: ${reason}`);
+    this.reason = reason;
+    if (fileName !== undefined) this.fileName = fileName;
+  }
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -45,28 +55,28 @@ export function parseManifestSignature(text: string, fileName: string): Manifest
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SignatureError(`${fileName}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new SignatureError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`, fileName);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SignatureError(`${fileName}: expected a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SignatureError('expected a JSON object', fileName);
   const fields = json as Record<string, unknown>;
   const unknownKey = Object.keys(fields).find((key) => !['algorithm', 'publicKey', 'fingerprint', 'signature'].includes(key));
-  if (unknownKey !== undefined) throw new SignatureError(`${fileName}: ${unknownKey}: unknown field`);
+  if (unknownKey !== undefined) throw new SignatureError(`${unknownKey}: unknown field`, fileName);
   const stringField = (field: string): string => {
     const value = fields[field];
-    if (typeof value !== 'string') throw new SignatureError(`${fileName}: ${field}: expected a string`);
+    if (typeof value !== 'string') throw new SignatureError(`${field}: expected a string`, fileName);
     return value;
   };
   const algorithm = stringField('algorithm');
-  if (algorithm !== 'ed25519') throw new SignatureError(`${fileName}: algorithm: expected "ed25519", got ${JSON.stringify(algorithm)}`);
+  if (algorithm !== 'ed25519') throw new SignatureError(`algorithm: expected "ed25519", got ${JSON.stringify(algorithm)}`, fileName);
   const publicKey = stringField('publicKey');
   if (!BASE64.test(publicKey) || Buffer.from(publicKey, 'base64').length !== 32) {
-    throw new SignatureError(`${fileName}: publicKey: expected the base64 of a 32-byte Ed25519 public key`);
+    throw new SignatureError('publicKey: expected the base64 of a 32-byte Ed25519 public key', fileName);
   }
   const fingerprint = stringField('fingerprint');
-  if (!isFingerprint(fingerprint)) throw new SignatureError(`${fileName}: fingerprint: expected SHA256: and 43 base64url characters`);
+  if (!isFingerprint(fingerprint)) throw new SignatureError('fingerprint: expected SHA256: and 43 base64url characters', fileName);
   const signature = stringField('signature');
   if (!BASE64.test(signature) || Buffer.from(signature, 'base64').length !== SIGNATURE_BYTES) {
-    throw new SignatureError(`${fileName}: signature: expected the base64 of a ${SIGNATURE_BYTES}-byte Ed25519 signature`);
+    throw new SignatureError(`signature: expected the base64 of a ${SIGNATURE_BYTES}-byte Ed25519 signature`, fileName);
   }
   return { algorithm, publicKey, fingerprint, signature };
 }

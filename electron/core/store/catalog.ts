@@ -8,6 +8,7 @@ import type { DroppedMisses, ImportedBundle, StoreMiss, StoreStats } from './sto
 import { openCatalogDatabase, type CatalogOpenOptions } from './catalogSchema';
 import type { SqliteConnection } from '../sqlite/sqliteDatabase';
 import type { MissBatch } from './missRecorder';
+import { checkBundleIdentity, type BundleIdentity } from './bundleIdentity';
 
 export interface CatalogFile {
   /** Relative, escaped path in the tree. */
@@ -29,6 +30,8 @@ export interface HeldFile {
 export interface BundleRecord {
   bundleId: string;
   signer: string;
+  /** Absent in the commit journal of an import made before manifest hashes were kept. */
+  manifestSha256?: string;
   createdAt: string;
   importedAt: string;
 }
@@ -81,11 +84,13 @@ export class Catalog {
       insertFile: db.prepare<[number, string, string, number, string, string | null, string]>(
         'INSERT INTO files (version_id, kind, path, size, sha256, h1, bundle_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      upsertBundle: db.prepare<[string, string, string, string, number]>(
-        `INSERT INTO bundles (bundle_id, signer, created_at, imported_at, files_added) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (bundle_id) DO UPDATE SET imported_at = excluded.imported_at, files_added = files_added + excluded.files_added`,
+      // Only ever called for the bundle already recorded under this id, if any (checkBundleIdentity).
+      upsertBundle: db.prepare<[string, string, string | null, string, string, number]>(
+        `INSERT INTO bundles (bundle_id, signer, manifest_sha256, created_at, imported_at, files_added) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (bundle_id) DO UPDATE SET imported_at = excluded.imported_at, files_added = files_added + excluded.files_added,
+           manifest_sha256 = coalesce(manifest_sha256, excluded.manifest_sha256)`,
       ),
-      bundle: db.prepare<[string], { bundleId: string }>('SELECT bundle_id AS bundleId FROM bundles WHERE bundle_id = ?'),
+      bundle: db.prepare<[string], BundleIdentity>('SELECT signer, manifest_sha256 AS manifestSha256 FROM bundles WHERE bundle_id = ?'),
       bundles: db.prepare<[], ImportedBundle>(
         `SELECT bundle_id AS bundleId, signer, created_at AS createdAt, imported_at AS importedAt, files_added AS filesAdded
          FROM bundles ORDER BY imported_at, bundle_id`,
@@ -176,15 +181,24 @@ export class Catalog {
     return this.statements.bundle.get(bundleId) !== undefined;
   }
 
+  /** Who signed the bundle recorded under this id, and its manifest's hash; undefined if none is. */
+  bundleIdentity(bundleId: string): BundleIdentity | undefined {
+    return this.statements.bundle.get(bundleId);
+  }
+
   bundles(): ImportedBundle[] {
     return this.statements.bundles.all();
   }
 
-  /** Records a bundle and the files it added, in one transaction. */
+  /**
+   * Records a bundle and the files it added, in one transaction. A bundle of the same id is
+   * recorded again only if it is the same bundle: otherwise BundleIdentityError, and nothing changes.
+   */
   recordImport(bundle: BundleRecord, files: readonly CatalogFile[]): void {
     this.db.transaction(() => {
       const s = this.statements;
-      s.upsertBundle.run(bundle.bundleId, bundle.signer, bundle.createdAt, bundle.importedAt, files.length);
+      checkBundleIdentity(bundle.bundleId, s.bundle.get(bundle.bundleId), bundle);
+      s.upsertBundle.run(bundle.bundleId, bundle.signer, bundle.manifestSha256 ?? null, bundle.createdAt, bundle.importedAt, files.length);
       for (const file of files) {
         const moduleId = s.upsertModule.get(file.modulePath)?.id;
         const versionId = moduleId === undefined ? undefined : s.upsertVersion.get(moduleId, file.version)?.id;

@@ -145,6 +145,10 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
     last_seen TEXT NOT NULL
   ) STRICT;
   `,
+  // A bundle's identity is its signer and manifest: bundles recorded before keep NULL.
+  `
+  ALTER TABLE bundles ADD COLUMN manifest_sha256 TEXT CHECK (manifest_sha256 IS NULL OR length(manifest_sha256) = 64);
+  `,
 ];
 
 /** A catalog that cannot be opened or is not one this ModFerry can use; the message names the file. */

@@ -9,26 +9,48 @@
  * 4. one catalog transaction records the bundle and its files: from here, the proxy serves them.
  *
  * A failure within this process undoes steps 3 and 4 before it is reported.
+ *
+ * Then each damaged copy the bundle carried a good one of is restored. The catalog already
+ * vouches for the good bytes, so only the tree changes, and at every moment it holds the
+ * damaged copy or the good one under the file's name: the damaged copy gets a second name
+ * in the staging folder, the good one is renamed over it (atomic), and the damaged one is
+ * moved on to quarantine. A crash before the rename leaves the damaged copy to be restored by
+ * the next import; after it, the file is restored and at worst the damaged bytes are lost.
  */
-import { access, mkdir, rename, unlink } from 'node:fs/promises';
+import { access, link, mkdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { syncDirectory } from '../fsutil/durableFile';
 import type { BundleRecord, Catalog } from './catalog';
 import { writeCommitJournal, type JournalFile } from './commitJournal';
+import { quarantineFiles } from './quarantine';
 import type { StagingArea } from './stagingArea';
 import { treeFile, type StoreLayout } from './storeLayout';
 import { pruneEmptyParentsSync } from '../fsutil/treeFsSync';
 
 const PROGRESS_INTERVAL_MS = 250;
 
+/** A damaged copy in the store replaced by the bundle's. */
+export interface RestoredFile {
+  /** Its path in the tree. */
+  path: string;
+  /** Where the damaged copy was moved. */
+  quarantined: string;
+}
+
+/** Resolves with the damaged copies it restored. */
 export async function commitImport(
   layout: StoreLayout,
   catalog: Catalog,
   bundle: BundleRecord,
   staging: StagingArea,
   onProgress: ProgressListener = ignoreProgress,
-): Promise<void> {
+): Promise<RestoredFile[]> {
+  await commitNewFiles(layout, catalog, bundle, staging, onProgress);
+  return restoreDamaged(layout, bundle, staging, onProgress);
+}
+
+async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: BundleRecord, staging: StagingArea, onProgress: ProgressListener): Promise<void> {
   const files = staging.staged;
   if (files.length === 0) {
     catalog.recordImport(bundle, []);
@@ -67,6 +89,37 @@ export async function commitImport(
     throw error;
   }
   report(`imported ${bundle.bundleId}`, files.length, totalBytes);
+}
+
+async function restoreDamaged(layout: StoreLayout, bundle: BundleRecord, staging: StagingArea, onProgress: ProgressListener): Promise<RestoredFile[]> {
+  const files = staging.restores;
+  if (files.length === 0) return [];
+  const report = (message: string, done: number): void => onProgress({ stage: 'commit', message, files: done, totalFiles: files.length, bytes: 0, totalBytes: 0 });
+  const damagedCopy = (file: JournalFile): string => path.join(staging.dir, `${file.staged}.damaged`);
+  for (const file of files) {
+    report(`restoring ${file.path}`, 0);
+    await link(treeFile(layout, file.path), damagedCopy(file));
+  }
+  await syncDirectory(staging.dir);
+  const folders = new Set<string>();
+  for (const [done, file] of files.entries()) {
+    report(`replacing ${file.path}`, done);
+    const target = treeFile(layout, file.path);
+    await rename(staging.stagedFile(file), target);
+    folders.add(path.dirname(target));
+  }
+  for (const folder of folders) await syncDirectory(folder);
+  report(`quarantining ${files.length} damaged cop${files.length === 1 ? 'y' : 'ies'}`, files.length);
+  const quarantined = files.map((file) => ({
+    path: file.path,
+    from: path.relative(layout.dir, damagedCopy(file)).split(path.sep).join('/'),
+    why: `the damaged copy of tree/${file.path} (its sha256 is not ${file.sha256}, which the catalog and bundle ${bundle.bundleId} give it); replaced by the bundle's copy`,
+  }));
+  const { dir } = quarantineFiles(layout, quarantined, 'damaged');
+  // Moving the copies out may have emptied, and so pruned, the staging folder itself: the store keeps one.
+  await mkdir(layout.staging, { recursive: true });
+  if (dir === undefined) throw new Error(`${staging.dir}: the damaged copies were gone before they could be moved to quarantine`);
+  return quarantined.map(({ path: treePath, from }) => ({ path: treePath, quarantined: path.join(dir, ...from.split('/')) }));
 }
 
 /** Creates a file's folder; notes it and, for folders it had to create, their parents, as needing a sync. */

@@ -41,16 +41,18 @@ export function readCommitJournal(stagingDir: string): CommitJournal | undefined
   }
   const doc = json as { format?: unknown; bundle?: Partial<BundleRecord>; files?: unknown };
   if (doc.format !== JOURNAL_FORMAT || typeof doc.bundle !== 'object' || doc.bundle === null || !Array.isArray(doc.files)) return undefined;
-  const { bundleId, signer, createdAt, importedAt } = doc.bundle;
+  const { bundleId, signer, manifestSha256, createdAt, importedAt } = doc.bundle;
   if (typeof bundleId !== 'string' || !isBundleId(bundleId)) return undefined;
   if (typeof signer !== 'string' || typeof createdAt !== 'string' || typeof importedAt !== 'string') return undefined;
+  // Absent from the journal of an import made before manifest hashes were kept.
+  if (manifestSha256 !== undefined && (typeof manifestSha256 !== 'string' || !isSha256Hex(manifestSha256))) return undefined;
   const files: JournalFile[] = [];
   for (const item of doc.files) {
     const file = journalFileOf(item);
     if (file === undefined) return undefined;
     files.push(file);
   }
-  return { bundle: { bundleId, signer, createdAt, importedAt }, files };
+  return { bundle: { bundleId, signer, ...(manifestSha256 === undefined ? {} : { manifestSha256 }), createdAt, importedAt }, files };
 }
 
 function journalFileJson(file: JournalFile): Record<string, unknown> {

@@ -8,18 +8,17 @@
  * trust, a changed byte, a missing or truncated volume, a path outside the layout, a file
  * the store holds with other bytes, a full disk, an abort) leaves the store as it was.
  */
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { MANIFEST_FILE, parseManifest, serializeManifest, type BundleManifest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
-import { BundleVerifyError } from '../bundle/bundleVerifyError';
 import { verifyBundle, type SignerCandidate, type TrustAnswer } from '../bundle/verifyBundle';
 import type { TrustStore } from '../keys/trustStore';
-import { commitImport } from './commitImport';
+import { checkBundleIdentity } from './bundleIdentity';
+import { commitImport, type RestoredFile } from './commitImport';
 import type { DiskStore } from './diskStore';
-import { planImport, type ImportPlan } from './importPlan';
+import { findDamagedCopies, planImport, type ImportPlan } from './importPlan';
 import { StagingArea } from './stagingArea';
 import type { RepairReport } from './repairStore';
+import { checkGoModsAgainstStore } from './storeGoMods';
+import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
 import { ensureImportSpace } from './storeSpace';
 
@@ -48,12 +47,11 @@ export interface ImportResult {
   addedBytes: number;
   /** Files of the bundle the store already held with the same bytes. */
   alreadyPresent: number;
+  /** Damaged copies in the store (bytes other than the catalog's) replaced by the bundle's, the damaged ones quarantined. */
+  restored: RestoredFile[];
 }
 
-/** verifyBundle's own limit: a larger manifest.json is refused there. */
-const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
-
-/** Thrown from the trust question to stop verifyBundle before it reads any volume. */
+/** Thrown from onManifest to stop verifyBundle before it reads any volume. */
 class AlreadyImported extends Error {
   constructor(
     readonly signer: string,
@@ -68,7 +66,9 @@ export async function importBundle(bundleDir: string, options: ImportBundleOptio
   const { store } = options;
   const lock = lockStore(store.layout.lock, store.dir);
   try {
-    options.onRepair?.(await store.repair());
+    // Not `onRepair?.(await store.repair())`: optional chaining would skip the repair itself when no one listens.
+    const repaired = await store.repair();
+    options.onRepair?.(repaired);
     return await importLocked(bundleDir, options);
   } finally {
     lock.release();
@@ -78,22 +78,21 @@ export async function importBundle(bundleDir: string, options: ImportBundleOptio
 async function importLocked(bundleDir: string, options: ImportBundleOptions): Promise<ImportResult> {
   const { store } = options;
   const catalog = store.catalog;
-  const preview = await readManifestPreview(bundleDir);
-  // Set by the trust question, which verifyBundle asks after the signature checked out and before it reads a volume.
+  // Set once the manifest is signed, trusted and parsed, before verifyBundle reads a volume.
   const state: { staging?: StagingArea } = {};
 
   let verified;
   try {
     verified = await verifyBundle(bundleDir, {
-      trust: async (signer) => {
-        const answer = await options.trust(signer);
-        if (answer === false) return false;
-        if (preview === undefined) throw new BundleVerifyError(`${MANIFEST_FILE}: changed while it was read; copy the bundle again`);
-        const plan = planImport(preview, (treePath) => catalog.fileByPath(treePath));
-        if (plan.fresh.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
-        await ensureImportSpace(store.dir, plan.bundleId, plan.fresh.map((entry) => entry.size));
-        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath));
-        return answer;
+      trust: options.trust,
+      onManifest: async ({ manifest, signer, manifestSha256 }) => {
+        checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
+        const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
+        const damaged = await findDamagedCopies(plan.present, (treePath) => treeFile(store.layout, treePath), options.signal);
+        if (plan.fresh.length === 0 && damaged.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
+        await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged].map((entry) => entry.size));
+        const damagedPaths = new Set(damaged.map((entry) => entry.path));
+        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths);
       },
       signal: options.signal,
       onProgress: options.onProgress,
@@ -113,22 +112,21 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         added: 0,
         addedBytes: 0,
         alreadyPresent: error.plan.present.length,
+        restored: [],
       };
     }
     throw error;
   }
 
   const { staging } = state;
-  if (staging === undefined || preview === undefined) throw new Error(`${bundleDir}: the bundle verified without being planned`);
+  if (staging === undefined) throw new Error(`${bundleDir}: the bundle verified without being planned`);
   try {
-    const { manifest, signer } = verified;
-    if (serializeManifest(manifest) !== serializeManifest(preview)) {
-      throw new BundleVerifyError(`${MANIFEST_FILE}: changed while the bundle was imported; copy the bundle again`);
-    }
+    const { manifest, signer, manifestSha256 } = verified;
+    await checkGoModsAgainstStore(manifest, staging, catalog, (treePath) => treeFile(store.layout, treePath));
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
-    const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
-    await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
+    const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
+    const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
     return {
       bundleId: manifest.bundleId,
       signer: signer.fingerprint,
@@ -137,20 +135,10 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       added: staging.staged.length,
       addedBytes: staging.staged.reduce((sum, file) => sum + file.size, 0),
       alreadyPresent: staging.present,
+      restored,
     };
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.
     await staging.discard().catch(() => undefined);
-  }
-}
-
-/** The manifest as first read, to plan the import; undefined if it does not parse (verifyBundle then says why). */
-async function readManifestPreview(bundleDir: string): Promise<BundleManifest | undefined> {
-  const file = path.join(bundleDir, MANIFEST_FILE);
-  try {
-    if ((await stat(file)).size > MAX_MANIFEST_BYTES) return undefined;
-    return parseManifest(await readFile(file, 'utf8'), MANIFEST_FILE);
-  } catch {
-    return undefined;
   }
 }

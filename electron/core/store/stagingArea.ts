@@ -3,14 +3,17 @@
  * `<store>/staging/<bundleId>/<n>.<kind>`, each written exclusively and fsynced. One flat
  * folder, so a single folder sync makes every staged name durable before the commit journal
  * is written. Files the store already holds are only read through (a held zip is
- * re-validated from its copy in the tree); list files are read through and dropped.
+ * re-validated from its copy in the tree), except damaged copies, which are staged to be
+ * restored; an .info the store holds with other bytes is compared with it by what it says;
+ * list files are read through and dropped.
  */
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { BundleEntry } from '../../../shared/bundle/manifest';
-import { parseTreePath } from '../../../shared/bundle/treePath';
+import { parseTreePath, type TreePath } from '../../../shared/bundle/treePath';
+import { InfoFileError, readInfoFile, sameInfo, type InfoFile } from '../bundle/infoFile';
 import type { HeldFile } from './catalog';
 import type { JournalFile } from './commitJournal';
 import { conflictOf, ImportConflictError } from './importPlan';
@@ -22,14 +25,19 @@ export class StagingArea {
   readonly dir: string;
   /** The new files landed so far, in the order they came. */
   readonly staged: JournalFile[] = [];
-  /** Files read through because the store holds them with the same bytes. */
+  /** The bundle's copies of files whose copy in the store is damaged, landed to replace them. */
+  readonly restores: JournalFile[] = [];
+  /** Files read through because the store holds them with the same bytes (or, for .info, the same content). */
   present = 0;
-  private created = false;
+  /** Made once, on the first file to land: entries may land concurrently, and the folder's marker is written exclusively. */
+  private created: Promise<void> | undefined;
 
+  /** `damaged`: tree paths whose store copy findDamagedCopies found damaged. */
   constructor(
     private readonly layout: StoreLayout,
     private readonly bundleId: string,
     private readonly held: (treePath: string) => HeldFile | undefined,
+    private readonly damaged: ReadonlySet<string> = new Set(),
   ) {
     this.dir = stagingDirOf(layout, bundleId);
   }
@@ -42,21 +50,23 @@ export class StagingArea {
       return undefined;
     }
     const stored = this.held(entry.path);
-    if (stored !== undefined) {
-      if (stored.sha256 !== entry.sha256) throw new ImportConflictError(this.bundleId, [conflictOf(entry, stored)]);
-      await drain(data);
+    const restoring = stored !== undefined && this.damaged.has(entry.path);
+    if (stored !== undefined && !restoring) {
+      if (stored.sha256 !== entry.sha256) {
+        if (tree.kind !== 'info') throw new ImportConflictError(this.bundleId, [conflictOf(entry, stored)]);
+        await this.compareInfo(entry, data, tree, stored);
+      } else {
+        await drain(data);
+      }
       this.present++;
       return tree.kind === 'zip' ? treeFile(this.layout, entry.path) : undefined;
     }
-    if (!this.created) {
-      await mkdir(this.dir, { recursive: true });
-      await markStagingFolder(this.dir, this.bundleId);
-      this.created = true;
-    }
-    const staged = `${this.staged.length + 1}.${tree.kind}`;
+    this.created ??= mkdir(this.dir, { recursive: true }).then(() => markStagingFolder(this.dir, this.bundleId));
+    await this.created;
+    const staged = `${this.staged.length + this.restores.length + 1}.${tree.kind}`;
     const file = path.join(this.dir, staged);
     await writeDurably(file, data);
-    this.staged.push({
+    (restoring ? this.restores : this.staged).push({
       path: entry.path,
       staged,
       modulePath: tree.modulePath,
@@ -69,12 +79,40 @@ export class StagingArea {
     return file;
   }
 
+  /**
+   * An .info the store holds with other bytes: the same file if both say the same version and
+   * time (the store keeps its own); otherwise a conflict naming what each says. The bundle's
+   * bytes are checked against its manifest after this returns: if they fail, verify says so.
+   */
+  private async compareInfo(entry: BundleEntry, data: Readable, tree: TreePath, stored: HeldFile): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of data) chunks.push(chunk as Buffer);
+    const version = tree.version ?? '';
+    const theirs = infoOrProblem(Buffer.concat(chunks), version);
+    if (typeof theirs === 'string') return;
+    const ours = infoOrProblem(await readFile(treeFile(this.layout, entry.path)), version);
+    if (typeof ours === 'string') throw new ImportConflictError(this.bundleId, [conflictOf(entry, stored, `the store's is not a valid .info file (${ours})`)]);
+    if (!sameInfo(ours, theirs)) {
+      const detail = `the store's says ${ours.version} at ${ours.time}, the bundle's ${theirs.version} at ${theirs.time}`;
+      throw new ImportConflictError(this.bundleId, [conflictOf(entry, stored, detail)]);
+    }
+  }
+
   stagedFile(file: JournalFile): string {
     return path.join(this.dir, file.staged);
   }
 
   async discard(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function infoOrProblem(bytes: Buffer, version: string): InfoFile | string {
+  try {
+    return readInfoFile(bytes, version);
+  } catch (error) {
+    if (error instanceof InfoFileError) return error.message;
+    throw error;
   }
 }
 
