@@ -124,8 +124,9 @@ describe('limits of one server', () => {
   let server: RunningProxyServer | undefined;
   const sockets: net.Socket[] = [];
   const requests: http.ClientRequest[] = [];
+  const logLines: string[] = [];
   const start = async (limits: Parameters<typeof startProxyServer>[0]['limits']): Promise<RunningProxyServer> => {
-    server = await startProxyServer({ store, host: '127.0.0.1', port: 0, limits, closeGraceMs: 100 });
+    server = await startProxyServer({ store, host: '127.0.0.1', port: 0, limits, closeGraceMs: 100, log: (line) => logLines.push(line) });
     return server;
   };
   const idle = async (url: string, from?: string): Promise<net.Socket> => {
@@ -157,6 +158,7 @@ describe('limits of one server', () => {
     for (let i = 0; i < 3; i++) await busy(url, '127.0.0.2');
     const refused = await getFrom(url, '/healthz', '127.0.0.2');
     assert.notEqual(refused, 200, 'over its cap with nothing idle');
+    assert.ok(logLines.includes('connection from 127.0.0.2 refused: its 3 connections (the most one client may hold) are all busy'), logLines.join('\n'));
     assert.equal(await getFrom(url, '/healthz', '127.0.0.3'), 200);
     for (const req of requests.splice(0)) req.destroy();
     await sleep(200);
@@ -181,6 +183,7 @@ describe('limits of one server', () => {
     await busy(url, '127.0.0.9');
     await busy(url, '127.0.0.10');
     assert.notEqual(await getFrom(url, '/healthz', '127.0.0.11'), 200);
+    assert.ok(logLines.includes('connection from 127.0.0.11 refused: all 2 connections (the most this server holds) are busy'), logLines.join('\n'));
     assert.ok(requests.every((req) => !req.destroyed && !req.socket?.destroyed), 'downloads in flight are not cut');
     for (const req of requests.splice(0)) req.destroy();
     await server?.close();

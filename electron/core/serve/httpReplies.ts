@@ -66,6 +66,11 @@ export function sendStoredFile(req: IncomingMessage, res: ServerResponse, served
   const conditions = requestConditions(req);
   // Asked once per request: a zip is admitted on its second request.
   const inMemory = cache.admits(served.stored);
+  if (inMemory && conditions === undefined) {
+    // A file answered afresh each time (the .info of @latest) learns its date from the file's checks.
+    const mtimeMs = served.lastModified === undefined ? cache.checks.mtimeOf(served.stored.file) : undefined;
+    if (mtimeMs !== undefined) setModified(served, mtimeMs);
+  }
   if (inMemory && conditions === undefined && served.lastModified !== undefined) {
     const bytes = cache.peek(served.stored);
     if (bytes !== undefined) {
