@@ -88,6 +88,18 @@ describe('SmallFileCache', () => {
     assert.equal(cache.peek(stored), undefined);
   });
 
+  test('two files of the same content are checked each on its own: a damaged one does not fail the good one', async () => {
+    const cache = new SmallFileCache();
+    const content = Buffer.from('module example.com/same\n');
+    const good = await storedFile('same-good', content);
+    const damaged = await storedFile('same-damaged', content);
+    await writeFile(damaged.file, 'module eXample.com/same\n');
+    const [fromGood, fromDamaged] = await Promise.allSettled([cache.load(good), cache.load(damaged)]);
+    assert.deepEqual(fromGood, { status: 'fulfilled', value: content });
+    assert.equal(fromDamaged.status, 'rejected');
+    assert.ok(fromDamaged.status === 'rejected' && fromDamaged.reason instanceof StoreFileDamagedError);
+  });
+
   test('a missing file rejects and is not remembered as loading', async () => {
     const cache = new SmallFileCache();
     const stored: StoredFile = { file: path.join(dir, 'absent'), size: 3, sha256: sha256Hex('abc') };

@@ -23,7 +23,7 @@ const ADMIT_AT_ONCE_BYTES = 64 * 1024;
  */
 export class SmallFileCache {
   private readonly entries = new Map<string, Buffer>();
-  /** Reads under way, so that many clients asking for the same file at once cause one read. */
+  /** Reads under way by file (each copy is checked on its own), so that many clients asking for the same file at once cause one read. */
   private readonly loading = new Map<string, Promise<Buffer | undefined>>();
   /** Files asked for once and not admitted yet, by sha256. */
   private readonly askedOnce = new BoundedMap<string, true>(10_000);
@@ -50,7 +50,7 @@ export class SmallFileCache {
    */
   admits(stored: StoredFile): boolean {
     if (stored.size > this.maxFileBytes) return false;
-    if (stored.size <= ADMIT_AT_ONCE_BYTES || this.entries.has(stored.sha256) || this.loading.has(stored.sha256)) return true;
+    if (stored.size <= ADMIT_AT_ONCE_BYTES || this.entries.has(stored.sha256) || this.loading.has(stored.file)) return true;
     if (this.askedOnce.get(stored.sha256) === true) return true;
     this.askedOnce.set(stored.sha256, true);
     return false;
@@ -71,15 +71,15 @@ export class SmallFileCache {
    * StoreFileDamagedError when the file is that size but not those bytes.
    */
   load(stored: StoredFile): Promise<Buffer | undefined> {
-    const pending = this.loading.get(stored.sha256);
+    const pending = this.loading.get(stored.file);
     if (pending !== undefined) return pending;
     const read = this.readChecked(stored).then((bytes) => {
       if (bytes !== undefined && !this.entries.has(stored.sha256)) this.add(stored.sha256, bytes);
       return bytes;
     });
-    this.loading.set(stored.sha256, read);
+    this.loading.set(stored.file, read);
     const settled = () => {
-      this.loading.delete(stored.sha256);
+      this.loading.delete(stored.file);
     };
     read.then(settled, settled);
     return read;
