@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
 import { openStore } from '../../electron/core/store/diskStore';
-import { startProxyServer, type RunningProxyServer } from '../../electron/core/serve/proxyServer';
+import { startProxyServer, type RunningProxyServer } from '../../electron/core/serve/proxyHttpServer';
 import { parseRequestFile } from '../../shared/roundtrip/requestFile';
 import { captureOutput } from '../support/captureOutput';
 import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixture';

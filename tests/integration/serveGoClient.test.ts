@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { parseTreePath } from '../../shared/bundle/treePath';
 import { writeBundle } from '../../electron/core/bundle/writeBundle';
-import { startProxyServer } from '../../electron/core/serve/proxyServer';
+import { startProxyServer } from '../../electron/core/serve/proxyHttpServer';
 import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
 import { makeBundleSources, makeTempDir, testSigningKey, type SourceModule } from '../support/bundleSources';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BoundedMap } from '../../electron/core/serve/boundedMap';
-import { servedFile } from '../../electron/core/serve/servedFile';
+import { servedFile, setModified } from '../../electron/core/serve/servedFile';
 import { SmallFileCache } from '../../electron/core/serve/smallFileCache';
+import { StoreFileDamagedError } from '../../electron/core/serve/storeFileChecks';
 import type { StoredFile } from '../../electron/core/store/store';
 import { makeTempDir, sha256Hex } from '../support/bundleSources';
 
@@ -28,7 +29,7 @@ async function storedFile(name: string, content: Buffer): Promise<StoredFile> {
 
 describe('SmallFileCache', () => {
   test('admits files up to its size limit and no larger', async () => {
-    const cache = new SmallFileCache(10, 100);
+    const cache = new SmallFileCache({ maxFileBytes: 10, maxTotalBytes: 100 });
     assert.equal(cache.admits(await storedFile('ten', Buffer.alloc(10, 1))), true);
     assert.equal(cache.admits(await storedFile('eleven', Buffer.alloc(11, 1))), false);
   });
@@ -73,6 +74,32 @@ describe('SmallFileCache', () => {
     assert.equal(cache.peek(stored), undefined);
   });
 
+  test('a file of the recorded size but other bytes is refused, never kept', async () => {
+    const cache = new SmallFileCache();
+    const stored = await storedFile('flipped', Buffer.from('module example.com/c\n'));
+    await writeFile(stored.file, 'module eXample.com/c\n');
+    await assert.rejects(cache.load(stored), (error: unknown) => {
+      assert.ok(error instanceof StoreFileDamagedError);
+      assert.equal(error.file, stored.file);
+      assert.equal(error.expectedSha256, stored.sha256);
+      assert.equal(error.actualSha256, sha256Hex('module eXample.com/c\n'));
+      return true;
+    });
+    assert.equal(cache.peek(stored), undefined);
+  });
+
+  test('two files of the same content are checked each on its own: a damaged one does not fail the good one', async () => {
+    const cache = new SmallFileCache();
+    const content = Buffer.from('module example.com/same\n');
+    const good = await storedFile('same-good', content);
+    const damaged = await storedFile('same-damaged', content);
+    await writeFile(damaged.file, 'module eXample.com/same\n');
+    const [fromGood, fromDamaged] = await Promise.allSettled([cache.load(good), cache.load(damaged)]);
+    assert.deepEqual(fromGood, { status: 'fulfilled', value: content });
+    assert.equal(fromDamaged.status, 'rejected');
+    assert.ok(fromDamaged.status === 'rejected' && fromDamaged.reason instanceof StoreFileDamagedError);
+  });
+
   test('a missing file rejects and is not remembered as loading', async () => {
     const cache = new SmallFileCache();
     const stored: StoredFile = { file: path.join(dir, 'absent'), size: 3, sha256: sha256Hex('abc') };
@@ -82,7 +109,7 @@ describe('SmallFileCache', () => {
   });
 
   test('over its byte budget, the least recently used files go first', async () => {
-    const cache = new SmallFileCache(40, 100);
+    const cache = new SmallFileCache({ maxFileBytes: 40, maxTotalBytes: 100 });
     const files = await Promise.all(['a', 'b', 'c'].map((name, i) => storedFile(`lru-${name}`, Buffer.alloc(40, i))));
     const [a, b, c] = files as [StoredFile, StoredFile, StoredFile];
     await cache.load(a);
@@ -96,11 +123,29 @@ describe('SmallFileCache', () => {
 });
 
 describe('servedFile', () => {
-  test('builds the headers of a store file once: type, length, quoted sha256 ETag, nosniff', () => {
+  test('builds the headers of a store file once: type, length, quoted sha256 ETag, caching, ranges, nosniff', () => {
     const sha256 = 'ab'.repeat(32);
     const served = servedFile({ file: '/store/tree/x.zip', size: 1234, sha256 }, 'application/zip');
     assert.equal(served.etag, `"${sha256}"`);
-    assert.deepEqual(served.headers, ['Content-Type', 'application/zip', 'Content-Length', '1234', 'ETag', `"${sha256}"`, 'X-Content-Type-Options', 'nosniff']);
+    assert.deepEqual(served.headers, [
+      'Content-Type', 'application/zip',
+      'Content-Length', '1234',
+      'ETag', `"${sha256}"`,
+      'Cache-Control', 'public, max-age=31536000, immutable',
+      'Accept-Ranges', 'bytes',
+      'X-Content-Type-Options', 'nosniff',
+    ]);
+  });
+
+  test('adds Last-Modified once the modification time is known, in whole seconds, as new headers', () => {
+    const served = servedFile({ file: '/store/tree/x.mod', size: 10, sha256: 'cd'.repeat(32) }, 'text/plain', 'public, max-age=60');
+    const before = served.headers;
+    const lastModified = setModified(served, Date.parse('2024-05-06T07:08:09.750Z'));
+    assert.deepEqual(lastModified, { seconds: Date.parse('2024-05-06T07:08:09Z') / 1000, text: 'Mon, 06 May 2024 07:08:09 GMT' });
+    assert.deepEqual(served.headers.slice(-2), ['Last-Modified', 'Mon, 06 May 2024 07:08:09 GMT']);
+    assert.ok(served.headers.includes('public, max-age=60'));
+    assert.notEqual(served.headers, before, 'answers already holding the old list keep it whole');
+    assert.equal(before.includes('Last-Modified'), false);
   });
 });
 

@@ -7,7 +7,7 @@ import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import type { CatalogFile } from '../../electron/core/store/catalog';
 import { ModuleAnswers } from '../../electron/core/serve/moduleAnswers';
 import type { ProxyStore } from '../../electron/core/serve/proxyStore';
-import { startProxyServer } from '../../electron/core/serve/proxyServer';
+import { startProxyServer } from '../../electron/core/serve/proxyHttpServer';
 import { openStore, type DiskStore } from '../../electron/core/store/diskStore';
 import { treeFile } from '../../electron/core/store/storeLayout';
 import { makeTempDir, sha256Hex } from '../support/bundleSources';

@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { goClientEnvironment, shellAssignment } from '../../electron/core/serve/goClientEnvironment';
-import { etagMatches } from '../../electron/core/serve/httpReplies';
+import {
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_CONNECTIONS_PER_CLIENT,
+  REQUEST_TIMEOUT_MS,
+  connectionLimits,
+  processOpenFileLimit,
+} from '../../electron/core/serve/connectionLimits';
+import { decideAnswer, etagMatches, parseRange } from '../../electron/core/serve/httpConditions';
 import { isWildcardHost, parseListenAddress, urlHost } from '../../electron/core/serve/listenAddress';
 import { isLoopbackHostHeader, isLoopbackName } from '../../electron/core/serve/loopbackHost';
 import { requestLogLine, timestamped } from '../../electron/core/serve/requestLogLine';
@@ -172,4 +181,76 @@ describe('loopback names and Host headers', () => {
     ['', false],
   ];
   for (const [header, expected] of headers) test(`Host ${JSON.stringify(header)} → ${expected}`, () => assert.equal(isLoopbackHostHeader(header), expected));
+});
+
+describe('parseRange', () => {
+  const size = 100;
+  const cases: Array<[string, ReturnType<typeof parseRange>]> = [
+    ['bytes=0-9', { kind: 'range', first: 0, last: 9 }],
+    ['bytes=90-', { kind: 'range', first: 90, last: 99 }],
+    ['bytes=-10', { kind: 'range', first: 90, last: 99 }],
+    ['bytes=-1000', { kind: 'range', first: 0, last: 99 }],
+    ['bytes=50-5000', { kind: 'range', first: 50, last: 99 }],
+    ['BYTES = 1 - 2', { kind: 'range', first: 1, last: 2 }],
+    ['bytes=100-', { kind: 'unsatisfiable' }],
+    ['bytes=100-200', { kind: 'unsatisfiable' }],
+    ['bytes=-0', { kind: 'unsatisfiable' }],
+    ['bytes=5-4', { kind: 'whole' }],
+    ['bytes=0-1,3-4', { kind: 'whole' }],
+    ['bytes=-', { kind: 'whole' }],
+    ['bytes=x-1', { kind: 'whole' }],
+    ['lines=1-2', { kind: 'whole' }],
+  ];
+  for (const [header, expected] of cases) test(header, () => assert.deepEqual(parseRange(header, size), expected));
+
+  test('any range of an empty file is unsatisfiable', () => {
+    assert.deepEqual(parseRange('bytes=0-', 0), { kind: 'unsatisfiable' });
+    assert.deepEqual(parseRange('bytes=-5', 0), { kind: 'unsatisfiable' });
+  });
+});
+
+describe('decideAnswer', () => {
+  const validators = { etag: '"abc"', lastModified: { seconds: Date.parse('2024-01-02T03:04:05Z') / 1000, text: 'Tue, 02 Jan 2024 03:04:05 GMT' } };
+  const cases: Array<[string, Parameters<typeof decideAnswer>[0], ReturnType<typeof decideAnswer>]> = [
+    ['no conditions', undefined, { kind: 'whole' }],
+    ['If-None-Match matching', { ifNoneMatch: '"abc"' }, { kind: 'not-modified' }],
+    ['If-None-Match not matching, with a later If-Modified-Since', { ifNoneMatch: '"x"', ifModifiedSince: 'Wed, 03 Jan 2024 00:00:00 GMT' }, { kind: 'whole' }],
+    ['If-Modified-Since the same second', { ifModifiedSince: validators.lastModified.text }, { kind: 'not-modified' }],
+    ['If-Modified-Since a second before', { ifModifiedSince: 'Tue, 02 Jan 2024 03:04:04 GMT' }, { kind: 'whole' }],
+    ['If-Modified-Since not a date', { ifModifiedSince: 'soon' }, { kind: 'whole' }],
+    ['Range', { range: 'bytes=1-2' }, { kind: 'range', first: 1, last: 2 }],
+    ['Range with If-Range the ETag', { range: 'bytes=1-2', ifRange: '"abc"' }, { kind: 'range', first: 1, last: 2 }],
+    ['Range with If-Range the weak ETag', { range: 'bytes=1-2', ifRange: 'W/"abc"' }, { kind: 'whole' }],
+    ['Range with If-Range the date', { range: 'bytes=1-2', ifRange: validators.lastModified.text }, { kind: 'range', first: 1, last: 2 }],
+    ['Range with If-Range another date', { range: 'bytes=1-2', ifRange: 'Tue, 02 Jan 2024 03:04:06 GMT' }, { kind: 'whole' }],
+    ['Range with a matching If-None-Match', { range: 'bytes=1-2', ifNoneMatch: '*' }, { kind: 'not-modified' }],
+  ];
+  for (const [name, conditions, expected] of cases) test(name, () => assert.deepEqual(decideAnswer(conditions, validators, 10), expected));
+});
+
+describe('connectionLimits', () => {
+  test('the defaults, where open files are plenty', () => {
+    assert.deepEqual(connectionLimits({}, 1_048_576), {
+      maxConnections: MAX_CONNECTIONS,
+      maxConnectionsPerClient: MAX_CONNECTIONS_PER_CLIENT,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    });
+  });
+
+  test('under a low limit of open files, two descriptors a connection and a reserve', () => {
+    assert.equal(connectionLimits({}, 1024).maxConnections, 480);
+    assert.equal(connectionLimits({ maxConnections: 100 }, 1024).maxConnections, 100);
+  });
+
+  test('the request timeout is never below the header timeout (Node refuses that)', () => {
+    assert.equal(connectionLimits({ headersTimeoutMs: 60_000 }, undefined).requestTimeoutMs, 60_000);
+  });
+
+  test('this process\'s limit of open files is read where the system tells it (Linux)', () => {
+    const limit = processOpenFileLimit();
+    if (process.platform === 'linux') assert.ok(limit !== undefined && limit > 0, String(limit));
+    else assert.equal(limit, undefined);
+  });
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { escapePath, escapeVersion, isValidModulePath } from '../../shared/gomod/modulePath';
 import { writeBundle } from '../../electron/core/bundle/writeBundle';
-import { startProxyServer, type RunningProxyServer } from '../../electron/core/serve/proxyServer';
+import { startProxyServer, type RunningProxyServer } from '../../electron/core/serve/proxyHttpServer';
 import { openStore, type DiskStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
 import { makeBundleSources, makeTempDir, sha256Hex, testSigningKey, type SourceModule } from '../support/bundleSources';
@@ -459,7 +459,7 @@ describe('a store file that changed on disk since import', () => {
  */
 async function serverProcess(storeDir: string): Promise<{ url: string; startRss: number; stop(): Promise<number> }> {
   const code = `
-    const { startProxyServer } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'electron', 'core', 'serve', 'proxyServer'))});
+    const { startProxyServer } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'electron', 'core', 'serve', 'proxyHttpServer'))});
     const { openStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'electron', 'core', 'store', 'diskStore'))});
     const store = openStore(process.env.MODFERRY_TEST_STORE, { mode: 'write' });
     startProxyServer({ store, host: '127.0.0.1', port: 0 }).then((server) => {

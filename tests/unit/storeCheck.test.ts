@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import type { ProgressEvent } from '../../shared/work/progress';
 import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
-import { startProxyServer } from '../../electron/core/serve/proxyServer';
+import { startProxyServer } from '../../electron/core/serve/proxyHttpServer';
 import { checkStore, storeIsSound } from '../../electron/core/store/checkStore';
 import { openStore, type DiskStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
@@ -241,6 +241,28 @@ describe('repairCheckedStore', () => {
     const output = captureOutput();
     assert.equal(await requestCommand(['--store', store.dir, '--out', out], output), 0);
     assert.match(await readFile(out, 'utf8'), /^example\.com\/a@v1\.1\.0 /m);
+  });
+
+  test('a proxy already serving a file forgets it once a repair in another process forgets it', async () => {
+    const store = await freshStore();
+    const server = await startProxyServer({ store, host: '127.0.0.1', port: 0 });
+    const repairer = openStore(store.dir, { mode: 'write' });
+    try {
+      const target = `${server.url}/example.com/a/@v/v1.1.0.mod`;
+      // Twice: the second answer comes from what the server remembers of the target.
+      assert.equal((await fetch(target)).status, 200);
+      assert.equal((await fetch(target)).status, 200);
+      await flipByte(inTree(store, A11_MOD));
+      const { repair } = await repairCheckedStore(repairer.layout, repairer.catalog, { bundles: [], trust: trustOurKey });
+      assert.deepEqual(repair?.forgotten.map(({ file }) => file.path), [A11_MOD]);
+      // The server checks the store's generation at most every 200 ms.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = await fetch(target);
+      assert.equal(after.status, 404, await after.text());
+    } finally {
+      repairer.close();
+      await server.close();
+    }
   });
 
   test('a bundle whose copy differs from the catalog\'s restores nothing and the file is forgotten', async () => {

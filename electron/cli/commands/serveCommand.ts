@@ -4,7 +4,7 @@ import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { goClientEnvironment, shellAssignment } from '../../core/serve/goClientEnvironment';
 import { DEFAULT_LISTEN, isWildcardHost, parseListenAddress, urlHost, type ListenAddress } from '../../core/serve/listenAddress';
 import { startProxyCluster, type RunningProxyCluster } from '../../core/serve/proxyCluster';
-import { startProxyServer, type RunningProxyServer } from '../../core/serve/proxyServer';
+import { startProxyServer, type RunningProxyServer } from '../../core/serve/proxyHttpServer';
 import { timestamped } from '../../core/serve/requestLogLine';
 import { openStore } from '../../core/store/diskStore';
 import type { StoreStats } from '../../core/store/store';

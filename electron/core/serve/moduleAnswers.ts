@@ -17,7 +17,7 @@ import { isPseudoVersion } from '../../../shared/gomod/pseudoVersion';
 import { bodyEtag, JSON_TYPE } from './httpReplies';
 import { BoundedMap } from './boundedMap';
 import type { ProxyStore } from './proxyStore';
-import { servedFile, type ServedFile } from './servedFile';
+import { servedFile, SHORT_LIVED, type ServedFile } from './servedFile';
 
 export interface VersionList {
   /** One version a line, lowest first; empty when only pseudo-versions are held. */
@@ -30,6 +30,8 @@ export interface ModuleAnswersOptions {
   checkEveryMs?: number;
   /** Modules whose answers are kept. Default 10,000. */
   limit?: number;
+  /** Called when the store's files changed: what else the server remembers of them must go too. */
+  onChange?: () => void;
 }
 
 interface Answers {
@@ -44,12 +46,14 @@ export class ModuleAnswers {
   private readonly checkEveryMs: number;
   private generation: number;
   private checkedAt: number;
+  private readonly onChange: () => void;
 
   constructor(private readonly store: Pick<ProxyStore, 'versions' | 'zipVersions' | 'file' | 'generation'>, options: ModuleAnswersOptions = {}) {
     this.byModule = new BoundedMap(options.limit ?? 10_000);
     this.checkEveryMs = options.checkEveryMs ?? 200;
     this.generation = store.generation();
     this.checkedAt = performance.now();
+    this.onChange = options.onChange ?? (() => {});
   }
 
   /** The @v/list answer, or undefined when the store holds no version of the module in full. */
@@ -69,7 +73,7 @@ export class ModuleAnswers {
     if (answers.latest === undefined) {
       const version = latestForProxy(answers.held, (v) => this.retractions(modulePath, v));
       const info = version === undefined ? undefined : this.store.file(modulePath, version, 'info');
-      answers.latest = info === undefined ? null : servedFile(info, JSON_TYPE);
+      answers.latest = info === undefined ? null : servedFile(info, JSON_TYPE, SHORT_LIVED);
     }
     return answers.latest ?? undefined;
   }
@@ -85,7 +89,11 @@ export class ModuleAnswers {
     return answers;
   }
 
-  private forgetIfChanged(): void {
+  /**
+   * Forgets every answer once the store's files changed (an import, or a repair that restored or
+   * forgot files, in any process); checks at most every checkEveryMs, so it is cheap on every request.
+   */
+  forgetIfChanged(): void {
     const now = performance.now();
     if (now - this.checkedAt < this.checkEveryMs) return;
     this.checkedAt = now;
@@ -93,6 +101,7 @@ export class ModuleAnswers {
     if (generation === this.generation) return;
     this.generation = generation;
     this.byModule.clear();
+    this.onChange();
   }
 
   /** As the go command does, a go.mod that cannot be read or parsed retracts nothing. */

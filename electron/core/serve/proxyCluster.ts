@@ -22,7 +22,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
 import { WORKER_CONFIG_ENV, isWorkerMessage, type PrimaryMessage, type ProxyWorkerConfig, type WorkerCounts } from './proxyClusterMessages';
-import type { RunningProxyServer } from './proxyServer';
+import type { RunningProxyServer } from './proxyHttpServer';
 
 export interface ProxyClusterOptions {
   storeDir: string;

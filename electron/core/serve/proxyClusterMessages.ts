@@ -1,5 +1,5 @@
 /** What the primary of a proxy cluster and its workers tell each other over the IPC channel. */
-import type { ServedCounts } from './proxyServer';
+import type { ServedCounts } from './proxyHandler';
 
 /** How a worker serves: handed to it as JSON in its environment, so it can start before any message arrives. */
 export interface ProxyWorkerConfig {

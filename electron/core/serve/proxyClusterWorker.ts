@@ -14,7 +14,8 @@ import {
   type WorkerCounts,
   type WorkerMessage,
 } from './proxyClusterMessages';
-import { startProxyServer, type RunningProxyServer, type ServedCounts } from './proxyServer';
+import type { ServedCounts } from './proxyHandler';
+import { startProxyServer, type RunningProxyServer } from './proxyHttpServer';
 import { timestamped } from './requestLogLine';
 
 function send(message: WorkerMessage, done: () => void = () => {}): void {

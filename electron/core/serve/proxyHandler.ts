@@ -16,14 +16,16 @@
  * body reaches the user inside the go command's error, and the request is recorded as a miss to
  * carry on the next trip. 400 is for targets no go command sends. 403 is for requests that name
  * another host while the server listens on loopback (see loopbackHost).
+ *
+ * This is the answer logic alone, a request handler any Node HTTP server can mount, at the root or
+ * under a path prefix; startProxyServer (proxyHttpServer) runs it in a server of its own with
+ * connection limits.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
   DownloadAbortedError,
   JSON_TYPE,
-  StoreFileChangedError,
   TEXT,
   sendBody,
   sendLine,
@@ -34,24 +36,29 @@ import {
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { parseProxyRequest } from './proxyRequest';
 import { SmallFileCache } from './smallFileCache';
-import { servedFile, type ServedFile } from './servedFile';
+import { SHORT_LIVED, servedFile, type ServedFile } from './servedFile';
+import { StoreFileChangedError, StoreFileDamagedError } from './storeFileChecks';
 import { BoundedMap } from './boundedMap';
 import type { ProxyStore } from './proxyStore';
 import { requestLogLine } from './requestLogLine';
-import { urlHost } from './listenAddress';
 import { isLoopbackHostHeader, isLoopbackName } from './loopbackHost';
 import { ModuleAnswers } from './moduleAnswers';
 import { MISS_DROP_REASONS } from '../store/countedMiss';
 
-export interface ProxyServerOptions {
+export interface ProxyHandlerOptions {
   store: ProxyStore;
-  host: string;
-  /** 0 picks a free port; the returned url names it. */
-  port: number;
+  /**
+   * The path the proxy answers under, such as `/goproxy` (then GOPROXY=http://host:port/goproxy).
+   * Requests outside it get 404. Default: the root.
+   */
+  prefix?: string;
+  /**
+   * The address the server that mounts the handler listens on. When it is a loopback address,
+   * requests naming another host get 403 (see loopbackHost). Default: any host name is answered.
+   */
+  listenHost?: string;
   /** Receives one line per request. */
   log?: (line: string) => void;
-  /** How long close() lets downloads in flight finish before cutting them off. Default 5 s. */
-  closeGraceMs?: number;
   /** When the service started, for /stats; a cluster worker is given the time the whole cluster started. Default now. */
   startedAt?: Date;
   /**
@@ -66,32 +73,37 @@ export interface ServedCounts {
   misses: number;
 }
 
-export interface RunningProxyServer {
-  /** `http://host:port`, the value for GOPROXY. */
-  url: string;
+export interface HandlerCounts extends ServedCounts {
+  /** Requests being answered now. */
+  inFlight: number;
+}
+
+/** Answers one request: `(req, res) => void`, as http.createServer and most routers take it. */
+export interface ProxyHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** The path it answers under: `/goproxy`, or empty for the root. */
+  readonly prefix: string;
   /** Requests received so far, how many were recorded as misses, and how many are being answered now. */
-  counts(): { requests: number; misses: number; inFlight: number };
-  /** Stops accepting connections, lets downloads in flight finish (up to the grace period), then ends. */
-  close(): Promise<void>;
+  counts(): HandlerCounts;
 }
 
 const CONTENT_TYPES: Record<StoredFileKind, string> = { info: JSON_TYPE, mod: TEXT, zip: 'application/zip' };
 
-export async function startProxyServer(options: ProxyServerOptions): Promise<RunningProxyServer> {
+export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const { store, log } = options;
+  const prefix = checkedPrefix(options.prefix ?? '');
   const startedAt = options.startedAt ?? new Date();
   const statsCounts = options.statsCounts ?? ((own: ServedCounts) => own);
   const counts = { requests: 0, misses: 0, inFlight: 0 };
   const cache = new SmallFileCache();
   // Version files by request target, with the parse, the index lookup and the headers done once:
-  // imports only ever add files, so a file once found stays valid for the life of the server.
-  // Misses are not remembered, or a module imported while serving would stay invisible. At most
+  // forgotten whenever the store's files change (a repair may restore or forget a file; see
+  // ModuleAnswers.forgetIfChanged). Misses are not remembered, or a module imported while serving would stay invisible. At most
   // 50k targets of at most MAX_REMEMBERED_TARGET characters: ~25 MB at the very worst.
   const versionFiles = new BoundedMap<string, ServedFile>(50_000);
   // Listening on loopback, the only clients are on this machine; a request naming another host is a
   // web page that re-pointed its own name here (DNS rebinding), never the go command.
-  const loopbackOnly = isLoopbackName(options.host);
-  let closing: Promise<void> | undefined;
+  const loopbackOnly = options.listenHost !== undefined && isLoopbackName(options.listenHost);
 
   // Recording a miss only counts it in memory (see MissRecorder): the 404 never waits on the catalog.
   // A read-only store records none, as serve said at start.
@@ -103,7 +115,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     return { ...sendLine(req, res, 404, line), note };
   };
 
-  const moduleAnswers = new ModuleAnswers(store);
+  const moduleAnswers = new ModuleAnswers(store, { onChange: () => versionFiles.clear() });
 
   // Synchronous whenever the answer is in memory, which is most answers of a busy proxy.
   const answer = (req: IncomingMessage, res: ServerResponse): Sent | Promise<Sent> => {
@@ -111,9 +123,11 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       return sendLine(req, res, 405, `method ${req.method ?? ''} not allowed: this proxy answers GET and HEAD`, ['Allow', 'GET, HEAD']);
     }
     if (loopbackOnly && !isLoopbackHostHeader(requestHeader(req, 'host'))) {
-      return sendLine(req, res, 403, `forbidden: this proxy listens on ${options.host} and answers requests for that name only, not for another host's name`);
+      return sendLine(req, res, 403, `forbidden: this proxy listens on ${options.listenHost ?? ''} and answers requests for that name only, not for another host's name`);
     }
-    const target = req.url ?? '';
+    const target = withinPrefix(req.url ?? '', prefix);
+    if (target === undefined) return sendLine(req, res, 404, `not found: this GOPROXY answers under ${prefix}/ only`);
+    moduleAnswers.forgetIfChanged();
     const known = versionFiles.get(target);
     if (known !== undefined) return sendStoredFile(req, res, known, cache);
     const request = parseProxyRequest(target);
@@ -135,7 +149,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
       case 'list': {
         const list = moduleAnswers.list(request.modulePath);
         if (list === undefined) return notFound(req, res, request.modulePath, 'list', `module ${request.modulePath}`);
-        return sendBody(req, res, 200, list.body, TEXT, [], list.etag);
+        return sendBody(req, res, 200, list.body, TEXT, ['Cache-Control', SHORT_LIVED], list.etag);
       }
       case 'latest': {
         const info = moduleAnswers.latest(request.modulePath);
@@ -153,15 +167,13 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     }
   };
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     counts.requests++;
     counts.inFlight++;
-    if (closing) res.shouldKeepAlive = false;
     const finish = (sent: Sent, note = sent.note): void => {
       counts.inFlight--;
       log?.(requestLogLine({ method: req.method ?? '', target: req.url ?? '', status: sent.status, bytes: sent.bytes, ms: performance.now() - started, note }));
-      if (closing) server.closeIdleConnections();
     };
     let sent: Sent | Promise<Sent>;
     try {
@@ -172,31 +184,28 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Run
     }
     if (sent instanceof Promise) sent.then((done) => finish(done), (error: unknown) => finish(...failed(res, req, error)));
     else finish(sent);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const graceMs = options.closeGraceMs ?? 5000;
-
-  return {
-    url: `http://${urlHost(address.address)}:${address.port}`,
-    counts: () => ({ ...counts }),
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), graceMs).unref();
-      });
-      return closing;
-    },
   };
+  return Object.assign(handler, { prefix, counts: (): HandlerCounts => ({ ...counts }) });
 }
+
+/** A prefix is a path of plain segments: `/goproxy`, `/mirrors/go` (a trailing slash is dropped). */
+function checkedPrefix(given: string): string {
+  const prefix = given.replace(/\/+$/, '');
+  if (prefix === '') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) || prefix.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new Error(`prefix "${given}" is not a path of plain segments such as /goproxy`);
+  }
+  return prefix;
+}
+
+/** The request target below the prefix, or undefined when it is not under it. */
+function withinPrefix(target: string, prefix: string): string | undefined {
+  if (prefix === '') return target;
+  if (!target.startsWith(prefix) || target.charCodeAt(prefix.length) !== SLASH) return undefined;
+  return target.slice(prefix.length);
+}
+
+const SLASH = 0x2f;
 
 /**
  * A target worth remembering: what the go command sends. A query or a long target would let a
@@ -216,13 +225,25 @@ const MAX_REMEMBERED_TARGET = 512;
 function failed(res: ServerResponse, req: IncomingMessage, error: unknown): [Sent, string] {
   if (error instanceof DownloadAbortedError) return [{ status: res.statusCode, bytes: error.bytes }, error.message];
   const message = error instanceof Error ? error.message : String(error);
-  const reason = error instanceof StoreFileChangedError ? `store file changed since import: ${message}` : message;
+  const reason = error instanceof StoreFileChangedError
+    ? `store file changed since import: ${message}`
+    : error instanceof StoreFileDamagedError ? `store file damaged: ${message}` : message;
+  // A body already under way is cut off: the client sees a broken download, never a whole wrong one.
   if (res.headersSent) {
     res.destroy();
     return [{ status: res.statusCode, bytes: 0 }, reason];
   }
-  const line = error instanceof StoreFileChangedError
-    ? 'internal error: the store\'s copy of this file is damaged or missing (details in the modferry serve log)'
-    : 'internal error (details in the modferry serve log)';
-  return [sendLine(req, res, 500, line), reason];
+  return [sendLine(req, res, 500, failureLine(error)), reason];
 }
+
+function failureLine(error: unknown): string {
+  if (error instanceof StoreFileDamagedError) {
+    return `internal error: the store's copy of this file is damaged (its bytes do not match the catalog's sha256); run "${REPAIR_COMMAND}" on the serving machine`;
+  }
+  if (error instanceof StoreFileChangedError) {
+    return `internal error: the store's copy of this file is damaged or missing; run "${REPAIR_COMMAND}" on the serving machine (details in the modferry serve log)`;
+  }
+  return 'internal error (details in the modferry serve log)';
+}
+
+const REPAIR_COMMAND = 'modferry store check --repair';
