@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,6 +43,10 @@ async function exportTo(args: string[]): Promise<{ code: number; stdout: string[
   const output = captureOutput();
   const code = await runCli(['export', '--upstream', upstream.url, ...args], output);
   return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function bundleDirsIn(out: string): string[] {
@@ -92,6 +96,8 @@ describe('modferry export', { timeout: 900_000 }, () => {
     const project = await goProgram(fixture);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
+    await mkdir(path.join(out, 'a'));
+    await mkdir(path.join(out, 'b'));
     assert.equal((await exportTo(['--project', project, '--out', path.join(out, 'a'), '--no-check'])).code, 0);
     const before = upstream.requests.filter((r) => r.endsWith('.zip')).length;
     const first = parseManifest(await readFile(path.join(bundleDirsIn(path.join(out, 'a'))[0]!, 'manifest.json'), 'utf8'), 'm');
@@ -116,6 +122,7 @@ describe('modferry export', { timeout: 900_000 }, () => {
     // The go command asks for every prefix of an import path it cannot place; the offline proxy records each.
     const prefixMiss = { path: 'github.com/spf13', version: 'latest', count: 1, firstSeen: 'a', lastSeen: 'b' };
     await writeFile(requestFile, formatRequestFile([{ path: yaml.path, version: yaml.version, count: 1, firstSeen: 'a', lastSeen: 'b' }, prefixMiss], { createdAt: 'x', tool: 't' }));
+    await mkdir(path.join(out, 'b'));
     const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--request', requestFile, '--out', path.join(out, 'b'), '--json']);
     assert.equal(result.code, 0, result.stderr.join('\n'));
     const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }>; warnings: string[] };
@@ -166,10 +173,30 @@ describe('modferry export', { timeout: 900_000 }, () => {
     assert.deepEqual(bundleDirsIn(out), [], 'what was written is removed');
   });
 
+  test('a missing --out is refused before anything is downloaded, and a folder not on a removable drive is warned about', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-nodrive-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const unmounted = path.join(dir, 'media', 'USB-STICK');
+    const asked = upstream.requests.length;
+    const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--out', unmounted, '--no-check']);
+    assert.equal(result.code, 1);
+    assert.deepEqual(result.stderr, [`modferry export: no such folder ${unmounted} (is the drive mounted?)`]);
+    assert.equal(upstream.requests.length, asked, 'nothing was downloaded');
+    assert.ok(!existsSync(unmounted), 'the mount point is not created on the local disk');
+    await writeFile(path.join(dir, 'file'), '');
+    assert.deepEqual((await exportTo(['--module', 'github.com/pkg/errors@latest', '--out', path.join(dir, 'file'), '--no-check'])).stderr, [`modferry export: not a folder: ${path.join(dir, 'file')}`]);
+
+    // The temporary folder is on this machine's system drive: the export goes ahead and says so at once.
+    const local = await exportTo(['--module', 'github.com/pkg/errors@latest', '--out', dir, '--no-check']);
+    assert.equal(local.code, 0, local.stderr.join('\n'));
+    assert.match(local.stderr.find((line) => line.startsWith('warning:')) ?? local.stderr.join('\n'), new RegExp(`^warning: ${escapeRegExp(await realpath(dir))} is not on a removable drive \\(`));
+  });
+
   test('bad input names the file and line', async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-bad-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     await mkdir(path.join(dir, 'p'));
+    await mkdir(path.join(dir, 'out'));
     await writeFile(path.join(dir, 'p', 'go.mod'), 'module example.com/p\n\ngo 1.19\n\nrequire github.com/x/y 1.2\n');
     const result = await exportTo(['--project', path.join(dir, 'p'), '--out', path.join(dir, 'out')]);
     assert.equal(result.code, 1);

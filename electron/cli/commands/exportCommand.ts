@@ -21,7 +21,8 @@ it back to prove it.
   --go-mod FILE          a go.mod file (its go.sum is used when it sits beside it)
   --module PATH@VERSION  a module by itself; PATH@latest asks the upstream for the latest version
   --request FILE         a request file written on the offline side by 'modferry request'
-  --out DIR              where the bundle folder is written (a mounted drive or any folder)
+  --out DIR              where the bundle folder is written: an existing folder, normally on a
+                         removable drive (a warning says when it is not)
   --upstream LIST        a GOPROXY list (',' and '|' as the go command reads them); default: $GOPROXY
   --volume-size SIZE     largest volume, e.g. 700M or 4G (default just under 4 GiB, for FAT32)
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
@@ -66,6 +67,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     isTty: !values.json && Boolean(process.stderr.isTTY),
     write: values.json || !process.stderr.isTTY ? (text) => (values.json ? output.out : output.err)(text.replace(/\n$/, '')) : (text) => process.stderr.write(text),
   });
+  const shown = new Set<string>();
   try {
     const result = await runExport({
       projectDirs: values.project,
@@ -82,10 +84,14 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       toolVersion: packageJson.version,
       signal: controller.signal,
       onProgress: reporter.listener,
+      onWarning: values.json ? undefined : (warning) => {
+        shown.add(warning);
+        output.err(`warning: ${warning}`);
+      },
     });
     reporter.stop();
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
-    else printResult(result, output);
+    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, output);
     return 0;
   } finally {
     reporter.stop();

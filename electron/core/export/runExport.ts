@@ -8,6 +8,7 @@ import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
 import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
+import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
 import { generateSigningKey, loadSigningKey, PRIVATE_KEY_FILE, type SigningKey } from '../keys/signingKey';
 import { resolveRequirements, type ResolveRoot } from '../resolve/resolveRequirements';
@@ -35,6 +36,8 @@ export interface ExportRequest extends ExportInputSpec {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Told at once, before the long work, of what the result's warnings will also say. */
+  onWarning?: (warning: string) => void;
 }
 
 export interface ExportedModule extends ModuleVersion {
@@ -60,6 +63,14 @@ export interface ExportResult {
 export async function runExport(request: ExportRequest): Promise<ExportResult> {
   const { signal, onProgress } = request;
   const inputs = await loadExportInputs(request);
+  const destination = await requireDestinationFolder(request.outDir);
+  const warnings: string[] = [];
+  const warn = (warning: string): void => {
+    warnings.push(warning);
+    request.onWarning?.(warning);
+  };
+  const driveWarning = await removableDriveWarning(destination);
+  if (driveWarning !== undefined) warn(driveWarning);
   const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
   await mkdir(request.dirs.cache, { recursive: true });
   const transfer = { bytes: 0 };
@@ -74,7 +85,6 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   });
   const staging = await createExportStaging(request.dirs.cache);
   try {
-    const warnings: string[] = [];
     const answered = await answerVersionQueries(inputs.roots, client, warnings);
     const roots = answered.filter(hasWork);
     if (roots.length === 0) throw new Error(`nothing to export: the upstream has none of the requested modules (${warnings.join('; ')})`);
