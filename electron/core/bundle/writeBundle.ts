@@ -77,12 +77,17 @@ export interface WrittenBundle {
 }
 
 export const DEFAULT_VOLUME_SIZE = 4 * 1024 ** 3 - 1;
+/**
+ * The signer's public key, beside the volumes for the operator's convenience. Trust still comes only
+ * from the fingerprint, checked out of band: verifyBundle never reads this file.
+ */
+export const SIGNER_PUBLIC_KEY_FILE = 'signer.pub.pem';
 export const TOOL_NAME = 'modferry';
 
 const COPY_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
-/** A manifest.sig is about 250 bytes; this is room to spare for the free-space check. */
-const SIGNATURE_FILE_ALLOWANCE = 1024;
+/** manifest.sig and signer.pub.pem are a few hundred bytes each; this is room to spare for the free-space check. */
+const SMALL_FILE_ALLOWANCE = 1024;
 
 interface PlannedVolume {
   index: number;
@@ -103,9 +108,10 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
   const bundleDir = path.join(options.outDir, bundleId);
   let createdBundleDir = false;
   try {
-    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SIGNATURE_FILE_ALLOWANCE]);
+    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE]);
     await mkdir(bundleDir);
     createdBundleDir = true;
+    await writeFileDurably(path.join(bundleDir, SIGNER_PUBLIC_KEY_FILE), options.signingKey.publicKey.export({ type: 'spki', format: 'pem' }));
 
     const progress = new WriteProgress(options.onProgress ?? ignoreProgress, volumes.flatMap((volume) => volume.files));
     const volumeHashes: string[] = [];

@@ -1,5 +1,4 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventory';
@@ -10,7 +9,7 @@ import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
-import { generateSigningKey, loadSigningKey, PRIVATE_KEY_FILE, type SigningKey } from '../keys/signingKey';
+import { exportSigningKey } from '../keys/signingKey';
 import { resolveRequirements, type ResolveRoot } from '../resolve/resolveRequirements';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
@@ -107,7 +106,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     checking.catch(() => undefined);
     const held = inventory ? inventoryHas(inventory) : () => false;
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held(f.modulePath, f.version, f.kind));
-    const signer = await signingKey(request);
+    const signer = await exportSigningKey(signingKeysDir(request.dirs), request.keyFile);
     const written = await writeBundle({
       outDir: request.outDir,
       files: shipped,
@@ -197,14 +196,6 @@ function recordInHistory(dirs: AppDirs, result: ExportResult, createdAt: string,
   }
 }
 
-async function signingKey(request: ExportRequest): Promise<{ key: SigningKey; file: string; created: boolean }> {
-  if (request.keyFile) return { key: await loadSigningKey(request.keyFile), file: request.keyFile, created: false };
-  const dir = signingKeysDir(request.dirs);
-  const file = path.join(dir, PRIVATE_KEY_FILE);
-  if (existsSync(file)) return { key: await loadSigningKey(file), file, created: false };
-  const generated = await generateSigningKey(dir);
-  return { key: generated.signingKey, file: generated.privateKeyFile, created: true };
-}
 
 function exportedModules(
   modFiles: readonly ModuleVersion[],
