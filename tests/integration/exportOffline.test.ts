@@ -16,6 +16,8 @@ import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixt
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { installedGo, offlineGoEnv, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { goProgram } from '../support/goProgramFixture';
+import { writeSingleVersionProxy } from '../support/goproxyTree';
+import { moduleZip } from '../support/bundleSources';
 import { writeSyntheticModules } from '../../scripts/bench/syntheticModules';
 
 let fixture: GoproxyFixture;
@@ -125,9 +127,10 @@ describe('modferry export', { timeout: 900_000 }, () => {
     await mkdir(path.join(out, 'b'));
     const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--request', requestFile, '--out', path.join(out, 'b'), '--json']);
     assert.equal(result.code, 0, result.stderr.join('\n'));
-    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }>; warnings: string[] };
+    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }>; unmet: Array<{ path: string; version: string; reason: string }> };
     assert.equal(final.type, 'result');
-    assert.ok(final.warnings.some((w) => w.includes('github.com/spf13@latest: not found') && w.endsWith('skipped')), final.warnings.join('\n'));
+    assert.deepEqual(final.unmet.map((u) => `${u.path}@${u.version}`), ['github.com/spf13@latest']);
+    assert.match(final.unmet[0]!.reason, /^github\.com\/spf13@latest: not found/);
     const errors = fixture.modules.find((m) => m.path === 'github.com/pkg/errors')!;
     assert.ok(final.modules.some((m) => m.path === errors.path && m.version === errors.version));
     assert.ok(final.modules.some((m) => m.path === yaml.path && m.version === yaml.version));
@@ -236,5 +239,54 @@ describe('an export killed mid-write', { timeout: 300_000 }, () => {
     assert.equal(rerun, 0);
     assert.ok(!existsSync(path.join(home, 'cache', leftovers[0]!)), 'the next export removes the dead one\'s staging folder');
     assert.ok(bundleDirsIn(out).some((dir) => existsSync(path.join(dir, 'manifest.json'))));
+  });
+});
+
+describe('a request file is a wish list', { timeout: 300_000 }, () => {
+  test('every line whose whole graph resolves ships; each unmet line is reported with its reason and missing module, and recorded in the manifest; --strict fails', async (t) => {
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-wish-tree-'));
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-wish-usb-'));
+    t.after(() => Promise.all([rm(tree, { recursive: true, force: true }), rm(out, { recursive: true, force: true })]));
+    const mod = (modPath: string, requires = ''): string => `module ${modPath}\n\ngo 1.19\n${requires}`;
+    const modules = [
+      // The requested module resolves, but its go.mod needs a version of a dependency the upstream lacks.
+      { path: 'example.com/wanted', mod: mod('example.com/wanted', '\nrequire example.com/sys v1.2.0\n') },
+      { path: 'example.com/sys', mod: mod('example.com/sys') },
+      { path: 'example.com/fine', mod: mod('example.com/fine') },
+    ];
+    await writeSingleVersionProxy(tree, await Promise.all(modules.map(async (m) => ({ ...m, zip: await moduleZip({ path: m.path, version: 'v1.0.0' }, Buffer.from(m.mod)) }))));
+    const wishes = await startFixtureUpstream(tree);
+    t.after(() => wishes.close());
+    const requestFile = path.join(out, 'request.txt');
+    const line = (modPath: string, version: string) => ({ path: modPath, version, count: 1, firstSeen: 'a', lastSeen: 'b' });
+    await writeFile(requestFile, formatRequestFile([line('example.com/wanted', 'v1.0.0'), line('example.com/fine', 'latest'), line('example.com/nowhere', 'latest')], { createdAt: 'x', tool: 't' }));
+    const drive = path.join(out, 'drive');
+    await mkdir(drive);
+
+    const output = captureOutput();
+    const code = await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--json'], output);
+    assert.equal(code, 0, output.stderr.join('\n'));
+    const result = JSON.parse(output.stdout.at(-1)!) as { modules: Array<{ path: string }>; unmet: Array<{ path: string; version: string; reason: string; missing?: string }> };
+    assert.deepEqual(result.modules.map((m) => m.path), ['example.com/fine']);
+    assert.deepEqual(result.unmet.map(({ path: p, version, missing }) => ({ path: p, version, missing })), [
+      { path: 'example.com/nowhere', version: 'latest', missing: 'example.com/nowhere@latest' },
+      { path: 'example.com/wanted', version: 'v1.0.0', missing: 'example.com/sys@v1.2.0' },
+    ]);
+    assert.match(result.unmet[1]!.reason, /example\.com\/sys@v1\.2\.0.*: not found/);
+    const [bundleDir] = bundleDirsIn(drive);
+    const manifest = parseManifest(await readFile(path.join(bundleDir!, 'manifest.json'), 'utf8'), 'manifest.json');
+    assert.deepEqual(manifest.unmet, result.unmet);
+    assert.ok(manifest.entries.every((e) => e.path.startsWith('example.com/fine/')));
+
+    const human = captureOutput();
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check'], human), 0, human.stderr.join('\n'));
+    assert.ok(human.stdout.includes('Could not meet 2 requests (left out; the offline side is told):'), human.stdout.join('\n'));
+    assert.ok(human.stdout.some((l) => l.startsWith('  example.com/wanted@v1.0.0 (needs example.com/sys@v1.2.0, which the upstream lacks: ')), human.stdout.join('\n'));
+
+    const strict = captureOutput();
+    const before = bundleDirsIn(drive).length;
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--strict'], strict), 1);
+    assert.match(strict.stderr.at(-1) ?? '', /^modferry export: --strict: 2 requested modules cannot be met: example\.com\/nowhere@latest \(.*\); example\.com\/wanted@v1\.0\.0 \(needs example\.com\/sys@v1\.2\.0/);
+    assert.equal(bundleDirsIn(drive).length, before, '--strict writes no bundle');
   });
 });

@@ -4,6 +4,7 @@ import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs } from '../../core/appDirs/appDirs';
 import { ExportHistory } from '../../core/catalog/exportHistory';
 import { exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { describeUnmet } from '../../core/export/wishList';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import type { CommandOutput } from '../output';
@@ -11,7 +12,7 @@ import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
                 --out DIR [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
-                [--no-check] [--json]
+                [--no-check] [--strict] [--json]
 
 Resolve everything the offline go command needs for the given projects and modules, download it
 from the upstream Go module proxy, verify every hash, and write a signed bundle into DIR, then read
@@ -28,6 +29,8 @@ it back to prove it.
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
   --key FILE             the signing key (default: created in ModFerry's data folder on first use)
   --no-check             skip proving the bundle with the real go command
+  --strict               fail when any request-file line cannot be met (by default such lines are
+                         left out, reported, and recorded in the bundle for the offline side)
   --json                 progress and the result as JSON lines on stdout`;
 
 export async function exportCommand(args: string[], output: CommandOutput): Promise<number> {
@@ -45,6 +48,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       since: { type: 'string' },
       key: { type: 'string' },
       'no-check': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -80,6 +84,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       sinceInventory: values.since,
       keyFile: values.key,
       check: !values['no-check'],
+      strict: values.strict,
       dirs,
       toolVersion: packageJson.version,
       signal: controller.signal,
@@ -124,6 +129,10 @@ function printResult(result: ExportResult, output: CommandOutput): void {
   output.out(`Resolved ${result.modules.length} module versions (${zips} with source zips)`);
   for (const m of result.modules) {
     output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
+  }
+  if (result.unmet.length > 0) {
+    output.out(`Could not meet ${result.unmet.length} request${result.unmet.length === 1 ? '' : 's'} (left out; the offline side is told):`);
+    for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);
   }
   if (result.leftOut > 0) output.out(`Left out ${result.leftOut} files the offline store already holds (--since)`);
   output.out(result.check.status === 'passed'

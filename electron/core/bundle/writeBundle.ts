@@ -25,8 +25,10 @@ import {
   type BundleEntry,
   type BundleInput,
   type BundleManifest,
+  type UnmetRequest,
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
+  BUNDLE_FORMAT_VERSION_UNMET,
 } from '../../../shared/bundle/manifest';
 import { tarVolumeBytes } from '../../../shared/bundle/tarLayout';
 import { parseTreePath, TreePathError } from '../../../shared/bundle/treePath';
@@ -57,6 +59,8 @@ export interface WriteBundleOptions {
   outDir: string;
   files: readonly BundleSourceFile[];
   inputs: readonly BundleInput[];
+  /** Request-file lines left out because the upstream cannot supply them; recorded for the offline side. */
+  unmet?: readonly UnmetRequest[];
   /** Largest volume file in bytes; just under 4 GiB by default, the FAT32 limit. */
   volumeSize?: number;
   signingKey: SigningKey;
@@ -151,13 +155,14 @@ function planBundle(options: WriteBundleOptions, created: Date, randomHex: strin
   });
   const draft: BundleManifest = {
     format: BUNDLE_FORMAT,
-    formatVersion: BUNDLE_FORMAT_VERSION,
+    formatVersion: options.unmet?.length ? BUNDLE_FORMAT_VERSION_UNMET : BUNDLE_FORMAT_VERSION,
     bundleId,
     createdAt: created.toISOString().replace('.000Z', 'Z'),
     tool: { name: TOOL_NAME, version: options.toolVersion },
     inputs: options.inputs.map((input) => ({ kind: input.kind, value: input.value })),
     volumes: volumes.map((volume) => ({ index: volume.index, name: volume.name, size: volume.size, sha256: '0'.repeat(64) })),
     entries: volumes.flatMap((volume) => volume.files.map((file) => entryOf(file, volume.index))),
+    ...(options.unmet?.length ? { unmet: options.unmet.map((u) => ({ ...u })) } : {}),
   };
   // Our own reader must accept what we write: checked now, before anything is on the drive.
   parseManifest(serializeManifest(draft), MANIFEST_FILE);
