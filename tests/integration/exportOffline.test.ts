@@ -226,7 +226,7 @@ describe('an export killed mid-write', { timeout: 300_000 }, () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = once(child, 'exit');
     // Killed the moment a volume is being written: the worst time, with part of a bundle on the drive.
-    const writing = () => bundleDirsIn(out).some((dir) => readdirSync(dir).some((f) => f.endsWith('.partial')));
+    const writing = () => bundleDirsIn(out).some((dir) => readdirSync(dir).some((f) => f.endsWith('.tar.partial')));
     while (!writing() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
     child.kill('SIGKILL');
     const [code, signal] = (await exited) as [number | null, string | null];
@@ -235,10 +235,21 @@ describe('an export killed mid-write', { timeout: 300_000 }, () => {
     assert.equal(leftovers.length, 1, `the killed export (pid ${child.pid}) leaves its staging folder behind: ${readdirSync(path.join(home, 'cache')).join(', ')}`);
     for (const dir of bundleDirsIn(out)) assert.ok(!existsSync(path.join(dir, 'manifest.json')), `${dir} must not look like a bundle`);
 
-    const rerun = await runCli(args.slice(0, -1), captureOutput());
-    assert.equal(rerun, 0);
+    const [dead] = bundleDirsIn(out);
+    assert.ok(dead !== undefined && readdirSync(dead).some((f) => f.endsWith('.tar.partial')), 'the killed export left its unfinished bundle on the drive');
+
+    const rerunOutput = captureOutput();
+    const rerun = await runCli(args.slice(0, -1), rerunOutput);
+    assert.equal(rerun, 0, rerunOutput.stderr.join('\n'));
     assert.ok(!existsSync(path.join(home, 'cache', leftovers[0]!)), 'the next export removes the dead one\'s staging folder');
-    assert.ok(bundleDirsIn(out).some((dir) => existsSync(path.join(dir, 'manifest.json'))));
+    assert.ok(!existsSync(dead), 'the next export to the drive removes the dead one\'s unfinished bundle');
+    assert.ok(
+      rerunOutput.stderr.includes(`warning: removed the unfinished bundle ${dead} left by an export that did not complete (written by pid ${child.pid}, which is no longer running)`),
+      rerunOutput.stderr.join('\n'),
+    );
+    const [finished, ...others] = bundleDirsIn(out);
+    assert.deepEqual(others, []);
+    assert.deepEqual(readdirSync(finished!).filter((f) => !f.endsWith('.tar')).sort(), ['manifest.json', 'manifest.sig', 'signer.pub.pem'], 'a finished bundle keeps no marker');
   });
 });
 

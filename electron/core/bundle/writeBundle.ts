@@ -40,6 +40,7 @@ import type { SigningKey } from '../keys/signingKey';
 import { shortHash } from './bundleVerifyError';
 import { syncDirectory, writeFileDurably } from '../fsutil/durableFile';
 import { ensureFreeSpace } from '../fsutil/freeSpace';
+import { thisWriter, WRITER_MARKER_FILE } from './writerMarker';
 import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
 import { writeAll } from '../fsutil/writeAll';
 
@@ -90,7 +91,7 @@ export const TOOL_NAME = 'modferry';
 
 const COPY_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
-/** manifest.sig and signer.pub.pem are a few hundred bytes each; this is room to spare for the free-space check. */
+/** manifest.sig, signer.pub.pem and the writer marker are a few hundred bytes each; this is room to spare for the free-space check. */
 const SMALL_FILE_ALLOWANCE = 1024;
 
 interface PlannedVolume {
@@ -112,9 +113,11 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
   const bundleDir = path.join(options.outDir, bundleId);
   let createdBundleDir = false;
   try {
-    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE]);
+    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE]);
     await mkdir(bundleDir);
     createdBundleDir = true;
+    // First: from here on, a writer that dies leaves a folder the next export can prove is debris.
+    await writeFileDurably(path.join(bundleDir, WRITER_MARKER_FILE), JSON.stringify(thisWriter(bundleId)));
     await writeFileDurably(path.join(bundleDir, SIGNER_PUBLIC_KEY_FILE), options.signingKey.publicKey.export({ type: 'spki', format: 'pem' }));
 
     const progress = new WriteProgress(options.onProgress ?? ignoreProgress, volumes.flatMap((volume) => volume.files));
@@ -131,6 +134,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     await writeFileDurably(path.join(bundleDir, SIGNATURE_FILE), serializeManifestSignature(signManifest(manifestBytes, options.signingKey)));
     signal?.throwIfAborted();
     await writeFileDurably(path.join(bundleDir, MANIFEST_FILE), manifestBytes);
+    await rm(path.join(bundleDir, WRITER_MARKER_FILE));
     progress.finish(`wrote ${bundleId}`);
     return { bundleDir, manifest };
   } catch (error) {

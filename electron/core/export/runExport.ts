@@ -9,6 +9,7 @@ import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
+import { removeAbandonedBundles } from './abandonedBundles';
 import { exportSigningKey } from '../keys/signingKey';
 import { resolveRequirements, type ResolveRoot } from '../resolve/resolveRequirements';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
@@ -76,6 +77,10 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   };
   const driveWarning = await removableDriveWarning(destination);
   if (driveWarning !== undefined) warn(driveWarning);
+  for (const debris of await removeAbandonedBundles(destination)) {
+    const kept = debris.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${debris.kept.join(', ')}`;
+    warn(`removed the unfinished bundle ${debris.dir} left by an export that did not complete (${debris.why})${kept}`);
+  }
   const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
   await mkdir(request.dirs.cache, { recursive: true });
   const transfer = { bytes: 0 };
