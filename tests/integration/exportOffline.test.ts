@@ -301,3 +301,31 @@ describe('a request file is a wish list', { timeout: 300_000 }, () => {
     assert.equal(bundleDirsIn(drive).length, before, '--strict writes no bundle');
   });
 });
+
+describe('an export stopped with Ctrl-C', { timeout: 300_000 }, () => {
+  test('exits 130 and says what it removed; nothing is left on the drive', async (t) => {
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-int-tree-'));
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-int-usb-'));
+    t.after(() => Promise.all([rm(tree, { recursive: true, force: true }), rm(out, { recursive: true, force: true })]));
+    await writeSyntheticModules(tree, [{ path: 'example.com/large', bytes: 48 * 1024 * 1024 }, { path: 'example.com/larger', bytes: 48 * 1024 * 1024 }]);
+    const slow = await startFixtureUpstream(tree);
+    t.after(() => slow.close());
+    const args = ['export', '--module', 'example.com/large@v1.0.0', '--module', 'example.com/larger@v1.0.0', '--upstream', slow.url, '--out', out, '--no-check', '--volume-size', '64M'];
+    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'modferry.js'), ...args], {
+      env: { ...process.env, MODFERRY_HOME: home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit');
+    const writing = () => bundleDirsIn(out).find((dir) => readdirSync(dir).some((f) => f.endsWith('.tar.partial')));
+    let bundleDir: string | undefined;
+    while ((bundleDir = writing()) === undefined && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number | null, string | null];
+    assert.equal(code, 130, stderr);
+    const last = stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(last, new RegExp(`^modferry export: interrupted; removed ${escapeRegExp(bundleDir!)} and ${escapeRegExp(path.join(home, 'cache'))}/staging-${child.pid}-\\w+$`));
+    assert.deepEqual(bundleDirsIn(out), []);
+  });
+});

@@ -3,7 +3,7 @@ import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs } from '../../core/appDirs/appDirs';
 import { ExportHistory } from '../../core/catalog/exportHistory';
-import { exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { ExportInterruptedError, exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
 import { describeUnmet } from '../../core/export/wishList';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
@@ -98,6 +98,11 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
     else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, output);
     return 0;
+  } catch (error) {
+    if (!(error instanceof ExportInterruptedError)) throw error;
+    output.err(`modferry export: ${error.message}`);
+    // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+    return 130;
   } finally {
     reporter.stop();
     process.off('SIGINT', onSignal);

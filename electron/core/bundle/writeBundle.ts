@@ -74,6 +74,8 @@ export interface WriteBundleOptions {
    * everything written, like any other failure.
    */
   beforeSealing?: () => Promise<void>;
+  /** Told the bundle folder once it exists; on failure it is removed again before writeBundle settles. */
+  onBundleDir?: (dir: string) => void;
 }
 
 export interface WrittenBundle {
@@ -116,6 +118,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE]);
     await mkdir(bundleDir);
     createdBundleDir = true;
+    options.onBundleDir?.(bundleDir);
     // First: from here on, a writer that dies leaves a folder the next export can prove is debris.
     await writeFileDurably(path.join(bundleDir, WRITER_MARKER_FILE), JSON.stringify(thisWriter(bundleId)));
     await writeFileDurably(path.join(bundleDir, SIGNER_PUBLIC_KEY_FILE), options.signingKey.publicKey.export({ type: 'spki', format: 'pem' }));

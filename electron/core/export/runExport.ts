@@ -66,6 +66,18 @@ export interface ExportResult {
   signer: { fingerprint: string; keyFile: string; created: boolean };
 }
 
+/** The export was stopped (Ctrl-C); everything it had written is gone. */
+export class ExportInterruptedError extends Error {
+  override name = 'ExportInterruptedError';
+  /** The unfinished bundle folder (when writing had begun) and the staging folder. */
+  readonly removed: readonly string[];
+
+  constructor(removed: readonly string[], options?: ErrorOptions) {
+    super(`interrupted; removed ${removed.join(' and ')}`, options);
+    this.removed = removed;
+  }
+}
+
 export async function runExport(request: ExportRequest): Promise<ExportResult> {
   const { signal, onProgress } = request;
   const inputs = await loadExportInputs(request);
@@ -94,6 +106,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     },
   });
   const staging = await createExportStaging(request.dirs.cache);
+  let bundleDir: string | undefined;
   try {
     const questions = await answerVersionQueries(inputs.roots, client);
     if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
@@ -144,6 +157,9 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       beforeSealing: async () => {
         await checking;
       },
+      onBundleDir: (dir) => {
+        bundleDir = dir;
+      },
     });
     const check = await checking;
     await readBackBundle(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal, onProgress });
@@ -162,6 +178,12 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     };
     recordInHistory(request.dirs, result, written.manifest.createdAt, request.outDir, inputs.roots);
     return result;
+  } catch (error) {
+    // The finally below removes the staging folder, and writeBundle its folder, before the caller hears of it.
+    if (signal?.aborted) {
+      throw new ExportInterruptedError(bundleDir === undefined ? [staging] : [bundleDir, staging], { cause: error });
+    }
+    throw error;
   } finally {
     client.close();
     await removeTree(staging);
