@@ -132,6 +132,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
       added: 6,
       addedBytes: bundle.manifest.entries.filter((e) => !e.path.endsWith('/list')).reduce((sum, e) => sum + e.size, 0),
       alreadyPresent: 0,
+      unmet: [],
     });
     const again = await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
     assert.deepEqual(again.stdout, [`${bundle.manifest.bundleId} is already imported into ${storeDir}: nothing to do`]);

@@ -115,6 +115,7 @@ describe('importBundle', () => {
       added: stored.length,
       addedBytes: stored.reduce((sum, e) => sum + e.size, 0),
       alreadyPresent: 0,
+      unmet: [],
     });
     assert.equal(stored.length, 9);
     assert.deepEqual(await treeFiles(dir), stored.map((e) => e.path).sort());
@@ -169,6 +170,7 @@ describe('importBundle', () => {
       added: 0,
       addedBytes: 0,
       alreadyPresent: 9,
+      unmet: [],
     });
     assert.deepEqual(await snapshotStore(dir), before);
     store.close();

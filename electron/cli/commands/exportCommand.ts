@@ -4,7 +4,7 @@ import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs } from '../../core/appDirs/appDirs';
 import { ExportHistory } from '../../core/catalog/exportHistory';
 import { ExportInterruptedError, exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
-import { describeUnmet } from '../../core/export/wishList';
+import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import type { CommandOutput } from '../output';

@@ -23,16 +23,23 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
   if (!values.out) throw new UsageError('--out FILE is required');
   const store = openStore(values.store, { mustExist: true });
   let pending;
+  let unmet;
   try {
+    unmet = store.catalog.unmetRequests();
     pending = pendingRequests(store.misses(), {
       holdsModule: (path) => store.versions(path).length > 0,
       holdsVersion: (path, version) => (['info', 'mod', 'zip'] as const).every((kind) => store.file(path, version, kind) !== undefined),
-    });
+    }, unmet);
   } finally {
     store.close();
   }
   for (const miss of pending.askedAsLatest) {
     output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
+  }
+  if (pending.unmet.length > 0) {
+    const lines = new Set(pending.unmet.map((r) => `${r.path}@${r.version}`));
+    const bundles = [...new Set(unmet.filter((u) => lines.has(`${u.path}@${u.version}`)).map((u) => u.bundleId))];
+    output.err(`note: left out ${pending.unmet.length} request${pending.unmet.length === 1 ? '' : 's'} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
   }
   if (pending.requests.length === 0) {
     output.out(`Nothing to request: the store answered every request, or holds what it was asked for since (${values.out} not written)`);

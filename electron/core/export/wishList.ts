@@ -9,6 +9,7 @@ import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ResolveRoot } from '../resolve/resolveRequirements';
 import { ResolveError } from '../resolve/resolveError';
 import { ModuleNotFoundError } from '../upstream/errors';
+import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 
 /** A root whose version queries are answered; a request file's modules remember how their line asked. */
 export interface AnsweredRoot extends ResolveRoot {
@@ -98,11 +99,4 @@ export class UnmetRequestsError extends Error {
     super(`--strict: ${unmet.length} requested module${unmet.length === 1 ? '' : 's'} cannot be met: ${unmet.map(describeUnmet).join('; ')}`);
     this.unmet = unmet;
   }
-}
-
-/** `path@version (needs dep@v, which the upstream lacks: reason)` */
-export function describeUnmet(u: UnmetRequest): string {
-  const line = `${u.path}@${u.version}`;
-  const missingItself = u.missing === line || u.missing === u.path;
-  return missingItself ? `${line} (${u.reason})` : `${line} (needs ${u.missing}, which the upstream lacks: ${u.reason})`;
 }

@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MANIFEST_FILE, parseManifest, serializeManifest, type BundleManifest } from '../../../shared/bundle/manifest';
+import { MANIFEST_FILE, parseManifest, serializeManifest, type BundleManifest, type UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { BundleVerifyError } from '../bundle/bundleVerifyError';
 import { verifyBundle, type SignerCandidate, type TrustAnswer } from '../bundle/verifyBundle';
@@ -45,6 +45,8 @@ export interface ImportResult {
   addedBytes: number;
   /** Files of the bundle the store already held with the same bytes. */
   alreadyPresent: number;
+  /** Request-file lines the online side could not meet, as the bundle's manifest lists them. */
+  unmet: UnmetRequest[];
 }
 
 /** verifyBundle's own limit: a larger manifest.json is refused there. */
@@ -110,6 +112,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         added: 0,
         addedBytes: 0,
         alreadyPresent: error.plan.present.length,
+        unmet: preview?.unmet ?? [],
       };
     }
     throw error;
@@ -126,6 +129,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
     await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
+    catalog.recordUnmetRequests(manifest.bundleId, manifest.unmet ?? []);
     return {
       bundleId: manifest.bundleId,
       signer: signer.fingerprint,
@@ -134,6 +138,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       added: staging.staged.length,
       addedBytes: staging.staged.reduce((sum, file) => sum + file.size, 0),
       alreadyPresent: staging.present,
+      unmet: manifest.unmet ?? [],
     };
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.
