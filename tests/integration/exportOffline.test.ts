@@ -143,10 +143,16 @@ describe('modferry export', { timeout: 900_000 }, () => {
     t.after(() => rm(out, { recursive: true, force: true }));
     const toml = fixture.modules.find((m) => m.path === 'github.com/BurntSushi/toml')!;
     await writeFile(path.join(project, 'go.sum'), `${toml.path} ${toml.version} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n`);
+    // From an empty download cache, the upstream's answer disagrees.
+    assert.equal(await runCli(['cache', 'clean'], captureOutput()), 0);
     const result = await exportTo(['--project', project, '--out', out, '--no-check']);
     assert.equal(result.code, 1);
     assert.match(result.stderr.join('\n'), new RegExp(`${toml.path}@${toml.version}: module zip hash mismatch: .*go\\.sum:1 records h1:AAAA.*, the upstream served h1:`));
     assert.deepEqual(bundleDirsIn(out), [], 'nothing that looks like a bundle is left');
+    // Now the download cache holds the zip: the error says it answered, and how to ask the upstream afresh.
+    const again = await exportTo(['--project', project, '--out', out, '--no-check']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr.at(-1) ?? '', new RegExp(`${toml.path}@${toml.version}: module zip hash mismatch: .*go\\.sum:1 records h1:AAAA.*, the download cache answered h1:\\S+ \\(downloaded earlier\\); if go\\.sum is right, clear the cache with 'modferry cache clean' and export again`));
   });
 
   test('an unknown module and an unreachable upstream fail with a clear message and no bundle', async (t) => {

@@ -68,7 +68,7 @@ async function fetchAndVerifyAll(
       client.fetch(m.path, m.version, 'info').then((f) => done({ ...fileOf(m, 'info', f) })),
       mod.then(async (f) => {
         const h1 = hashGoModBytes(await modBytes.get(key(m))!);
-        goSum.check(m.path, m.version, 'mod', h1);
+        goSum.check(m.path, m.version, 'mod', h1, f.fromCache);
         return done({ ...fileOf(m, 'mod', f), h1 });
       }),
     ];
@@ -78,7 +78,7 @@ async function fetchAndVerifyAll(
     signal?.throwIfAborted();
     const expectedGoMod = await modBytes.get(key(m));
     const { h1 } = await inspectModuleZip(f.file, m, { expectedGoMod });
-    goSum.check(m.path, m.version, 'zip', h1);
+    goSum.check(m.path, m.version, 'zip', h1, f.fromCache);
     return done({ ...fileOf(m, 'zip', f), h1 });
   });
   const settled = await Promise.allSettled([...metadata, ...zips]);

@@ -10,6 +10,7 @@ import { readBackBundle } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
 import { removeAbandonedBundles } from './abandonedBundles';
+import { downloadCacheDir } from '../cache/cacheMaintenance';
 import { exportSigningKey } from '../keys/signingKey';
 import { resolveRequirements, type ResolveRoot } from '../resolve/resolveRequirements';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
@@ -98,7 +99,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   const transfer = { bytes: 0 };
   const client = createUpstreamClient({
     goproxy: request.upstream,
-    cacheDir: path.join(request.dirs.cache, 'downloads'),
+    cacheDir: downloadCacheDir(request.dirs),
     concurrency: request.concurrency,
     signal,
     onBytes: (n) => {
