@@ -23,7 +23,9 @@ export async function removeAbandonedBundles(outDir: string): Promise<AbandonedB
   for (const entry of await readdir(outDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !isBundleId(entry.name)) continue;
     const dir = path.join(outDir, entry.name);
-    const names = await readdir(dir);
+    // A folder we cannot even list is not one we can prove is ours.
+    const names = await readdir(dir).catch(() => undefined);
+    if (names === undefined) continue;
     if (names.includes(MANIFEST_FILE) || !names.includes(WRITER_MARKER_FILE)) continue;
     const marker = await readWriterMarker(path.join(dir, WRITER_MARKER_FILE));
     if (marker === undefined || marker.bundleId !== entry.name) continue;
