@@ -42,8 +42,12 @@ const commands: Record<string, { summary: string; load(): Promise<CommandModule>
     load: async () => import('./commands/storeCommand.js').then((m) => ({ usage: m.storeUsage, run: m.storeCommand })),
   },
   keys: {
-    summary: 'generate the signing key, trust and list signers',
+    summary: 'generate and show the signing key, trust and list signers',
     load: async () => import('./commands/keysCommand.js').then((m) => ({ usage: m.keysUsage, run: m.keysCommand })),
+  },
+  cache: {
+    summary: "show or clear the online side's download cache",
+    load: async () => import('./commands/cacheCommand.js').then((m) => ({ usage: m.cacheUsageText, run: m.cacheCommand })),
   },
   hash: {
     summary: 'print the h1: hash of a module zip or go.mod',

@@ -3,7 +3,7 @@
  * upstream (20 ms injected latency per request), and peak RSS while exporting a 2 GiB bundle.
  * Ratios are printed from one run; nothing here asserts a threshold.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { removeTree } from '../../electron/core/fsutil/removeTree';
@@ -43,6 +43,7 @@ async function wallTime(scratch: string): Promise<void> {
     for (const [label, extra] of runs) {
       const home = path.join(scratch, `home-${extra.length}`);
       const env = { ...process.env, MODFERRY_HOME: home };
+      await mkdir(path.join(scratch, `out-${extra.length}`));
       const run = await measure(process.execPath, [cli, 'export', '--project', project, '--out', path.join(scratch, `out-${extra.length}`), '--upstream', upstream.url, ...extra], env);
       if (run.code !== 0) throw new Error(`${label} failed: ${run.stderr}`);
       console.log(`${label}, cold cache: ${run.seconds.toFixed(2)} s, ratio to baseline ${(run.seconds / go.seconds).toFixed(2)}x (target <= 1.0x)`);
@@ -60,6 +61,7 @@ async function bigBundleMemory(scratch: string): Promise<void> {
   const upstream = await startFixtureUpstream(tree);
   try {
     const env = { ...process.env, MODFERRY_HOME: path.join(scratch, 'home-big') };
+    await mkdir(path.join(scratch, 'out-big'));
     const args = [cli, 'export', ...modules.flatMap((m) => ['--module', `${m.path}@v1.0.0`]), '--out', path.join(scratch, 'out-big'), '--upstream', upstream.url, '--no-check'];
     const run = await measure(process.execPath, args, env);
     if (run.code !== 0) throw new Error(`big export failed: ${run.stderr}`);

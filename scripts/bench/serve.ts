@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     for (const [tree, args, out, imported] of exports) {
       const upstream = await startFixtureUpstream(tree);
       try {
+        await mkdir(out, { recursive: true });
         await run(cli, ['export', ...args, '--upstream', upstream.url, '--out', out, '--no-check'], env);
       } finally {
         await upstream.close();

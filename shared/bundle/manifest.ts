@@ -15,6 +15,12 @@ export { planVolumes, VolumePlanError } from './volumePlan';
 
 export const BUNDLE_FORMAT = 'modferry-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * A manifest listing unmet requests. Readers before it refuse unknown fields, so a bundle with unmet
+ * requests says format 2 (an older reader then asks for a newer ModFerry, instead of calling the
+ * field unknown); a bundle without them stays format 1, readable by every ModFerry.
+ */
+export const BUNDLE_FORMAT_VERSION_UNMET = 2;
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
 
@@ -48,15 +54,28 @@ export interface BundleEntry {
   volume: number;
 }
 
+/** A line of a request file the upstream could not supply in full: left out of the bundle, shown offline. */
+export interface UnmetRequest {
+  path: string;
+  /** As the request file asked: a version or `latest`. */
+  version: string;
+  /** One line: why, as the online side saw it. */
+  reason: string;
+  /** `path@version` (or a path) of the module the upstream lacks: the line's own module or a dependency. */
+  missing: string;
+}
+
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
-  formatVersion: typeof BUNDLE_FORMAT_VERSION;
+  formatVersion: typeof BUNDLE_FORMAT_VERSION | typeof BUNDLE_FORMAT_VERSION_UNMET;
   bundleId: string;
   createdAt: string;
   tool: { name: string; version: string };
   inputs: BundleInput[];
   volumes: BundleVolume[];
   entries: BundleEntry[];
+  /** Present (and non-empty) only in format 2. */
+  unmet?: UnmetRequest[];
 }
 
 /** A manifest that is not valid; the message names the file and the field at fault. */
@@ -125,6 +144,7 @@ export function serializeManifest(manifest: BundleManifest): string {
     inputs: manifest.inputs.map((input) => ({ kind: input.kind, value: input.value })),
     volumes: manifest.volumes.map((v) => ({ index: v.index, name: v.name, size: v.size, sha256: v.sha256 })),
     entries: manifest.entries.map((e) => ({ path: e.path, size: e.size, sha256: e.sha256, h1: e.h1, volume: e.volume })),
+    ...(manifest.unmet === undefined ? {} : { unmet: manifest.unmet.map((u) => ({ path: u.path, version: u.version, reason: u.reason, missing: u.missing })) }),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
@@ -136,16 +156,16 @@ class ManifestReader {
 
   manifest(json: unknown): BundleManifest {
     const root = this.object(json, '', [
-      'format', 'formatVersion', 'bundleId', 'createdAt', 'tool', 'inputs', 'volumes', 'entries',
+      'format', 'formatVersion', 'bundleId', 'createdAt', 'tool', 'inputs', 'volumes', 'entries', 'unmet',
     ]);
     if (root.format !== BUNDLE_FORMAT) {
       throw this.error('format', `expected ${JSON.stringify(BUNDLE_FORMAT)}, got ${describe(root.format)}: not a ModFerry bundle manifest`);
     }
     const formatVersion = this.integer(root.formatVersion, 'formatVersion', 1);
-    if (formatVersion !== BUNDLE_FORMAT_VERSION) {
+    if (formatVersion !== BUNDLE_FORMAT_VERSION && formatVersion !== BUNDLE_FORMAT_VERSION_UNMET) {
       throw this.error(
         'formatVersion',
-        `this bundle uses format ${formatVersion}, this ModFerry reads format ${BUNDLE_FORMAT_VERSION}; use the ModFerry version that wrote it, or a newer one`,
+        `this bundle uses format ${formatVersion}, this ModFerry reads formats ${BUNDLE_FORMAT_VERSION} and ${BUNDLE_FORMAT_VERSION_UNMET}; use the ModFerry version that wrote it, or a newer one`,
       );
     }
     const bundleId = this.string(root.bundleId, 'bundleId');
@@ -166,7 +186,24 @@ class ManifestReader {
     });
     const entries = this.array(root.entries, 'entries').map((item, i) => this.entry(item, `entries[${i}]`, volumes.length));
     this.checkEntriesTogether(entries, volumes);
-    return { format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, bundleId, createdAt, tool, inputs, volumes, entries };
+    const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, bundleId, createdAt, tool, inputs, volumes, entries };
+    if (formatVersion === BUNDLE_FORMAT_VERSION && root.unmet !== undefined) throw this.error('unmet', 'unknown field');
+    if (formatVersion === BUNDLE_FORMAT_VERSION_UNMET) {
+      const unmet = this.array(root.unmet, 'unmet').map((item, i) => this.unmetRequest(item, `unmet[${i}]`));
+      if (unmet.length === 0) throw this.error('unmet', `a format ${BUNDLE_FORMAT_VERSION_UNMET} manifest lists at least one unmet request`);
+      return { ...manifest, formatVersion: BUNDLE_FORMAT_VERSION_UNMET, unmet };
+    }
+    return manifest;
+  }
+
+  private unmetRequest(json: unknown, field: string): UnmetRequest {
+    const o = this.object(json, field, ['path', 'version', 'reason', 'missing']);
+    return {
+      path: this.nonEmptyString(o.path, `${field}.path`),
+      version: this.nonEmptyString(o.version, `${field}.version`),
+      reason: this.nonEmptyString(o.reason, `${field}.reason`),
+      missing: this.nonEmptyString(o.missing, `${field}.missing`),
+    };
   }
 
   private input(json: unknown, field: string): BundleInput {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,8 @@ import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixt
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { installedGo, offlineGoEnv, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { goProgram } from '../support/goProgramFixture';
+import { writeSingleVersionProxy } from '../support/goproxyTree';
+import { moduleZip } from '../support/bundleSources';
 import { writeSyntheticModules } from '../../scripts/bench/syntheticModules';
 
 let fixture: GoproxyFixture;
@@ -43,6 +45,10 @@ async function exportTo(args: string[]): Promise<{ code: number; stdout: string[
   const output = captureOutput();
   const code = await runCli(['export', '--upstream', upstream.url, ...args], output);
   return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function bundleDirsIn(out: string): string[] {
@@ -92,6 +98,8 @@ describe('modferry export', { timeout: 900_000 }, () => {
     const project = await goProgram(fixture);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
+    await mkdir(path.join(out, 'a'));
+    await mkdir(path.join(out, 'b'));
     assert.equal((await exportTo(['--project', project, '--out', path.join(out, 'a'), '--no-check'])).code, 0);
     const before = upstream.requests.filter((r) => r.endsWith('.zip')).length;
     const first = parseManifest(await readFile(path.join(bundleDirsIn(path.join(out, 'a'))[0]!, 'manifest.json'), 'utf8'), 'm');
@@ -116,11 +124,13 @@ describe('modferry export', { timeout: 900_000 }, () => {
     // The go command asks for every prefix of an import path it cannot place; the offline proxy records each.
     const prefixMiss = { path: 'github.com/spf13', version: 'latest', count: 1, firstSeen: 'a', lastSeen: 'b' };
     await writeFile(requestFile, formatRequestFile([{ path: yaml.path, version: yaml.version, count: 1, firstSeen: 'a', lastSeen: 'b' }, prefixMiss], { createdAt: 'x', tool: 't' }));
+    await mkdir(path.join(out, 'b'));
     const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--request', requestFile, '--out', path.join(out, 'b'), '--json']);
     assert.equal(result.code, 0, result.stderr.join('\n'));
-    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }>; warnings: string[] };
+    const final = JSON.parse(result.stdout.at(-1)!) as { type: string; modules: Array<{ path: string; version: string }>; unmet: Array<{ path: string; version: string; reason: string }> };
     assert.equal(final.type, 'result');
-    assert.ok(final.warnings.some((w) => w.includes('github.com/spf13@latest: not found') && w.endsWith('skipped')), final.warnings.join('\n'));
+    assert.deepEqual(final.unmet.map((u) => `${u.path}@${u.version}`), ['github.com/spf13@latest']);
+    assert.match(final.unmet[0]!.reason, /^github\.com\/spf13@latest: not found/);
     const errors = fixture.modules.find((m) => m.path === 'github.com/pkg/errors')!;
     assert.ok(final.modules.some((m) => m.path === errors.path && m.version === errors.version));
     assert.ok(final.modules.some((m) => m.path === yaml.path && m.version === yaml.version));
@@ -133,10 +143,16 @@ describe('modferry export', { timeout: 900_000 }, () => {
     t.after(() => rm(out, { recursive: true, force: true }));
     const toml = fixture.modules.find((m) => m.path === 'github.com/BurntSushi/toml')!;
     await writeFile(path.join(project, 'go.sum'), `${toml.path} ${toml.version} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n`);
+    // From an empty download cache, the upstream's answer disagrees.
+    assert.equal(await runCli(['cache', 'clean'], captureOutput()), 0);
     const result = await exportTo(['--project', project, '--out', out, '--no-check']);
     assert.equal(result.code, 1);
     assert.match(result.stderr.join('\n'), new RegExp(`${toml.path}@${toml.version}: module zip hash mismatch: .*go\\.sum:1 records h1:AAAA.*, the upstream served h1:`));
     assert.deepEqual(bundleDirsIn(out), [], 'nothing that looks like a bundle is left');
+    // Now the download cache holds the zip: the error says it answered, and how to ask the upstream afresh.
+    const again = await exportTo(['--project', project, '--out', out, '--no-check']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr.at(-1) ?? '', new RegExp(`${toml.path}@${toml.version}: module zip hash mismatch: .*go\\.sum:1 records h1:AAAA.*, the download cache answered h1:\\S+ \\(downloaded earlier\\); if go\\.sum is right, clear the cache with 'modferry cache clean' and export again`));
   });
 
   test('an unknown module and an unreachable upstream fail with a clear message and no bundle', async (t) => {
@@ -166,10 +182,30 @@ describe('modferry export', { timeout: 900_000 }, () => {
     assert.deepEqual(bundleDirsIn(out), [], 'what was written is removed');
   });
 
+  test('a missing --out is refused before anything is downloaded, and a folder not on a removable drive is warned about', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-nodrive-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const unmounted = path.join(dir, 'media', 'USB-STICK');
+    const asked = upstream.requests.length;
+    const result = await exportTo(['--module', 'github.com/pkg/errors@latest', '--out', unmounted, '--no-check']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.at(-1), `modferry export: no such folder ${unmounted} (is the drive mounted?)`);
+    assert.equal(upstream.requests.length, asked, 'nothing was downloaded');
+    assert.ok(!existsSync(unmounted), 'the mount point is not created on the local disk');
+    await writeFile(path.join(dir, 'file'), '');
+    assert.equal((await exportTo(['--module', 'github.com/pkg/errors@latest', '--out', path.join(dir, 'file'), '--no-check'])).stderr.at(-1), `modferry export: not a folder: ${path.join(dir, 'file')}`);
+
+    // The temporary folder is on this machine's system drive: the export goes ahead and says so at once.
+    const local = await exportTo(['--module', 'github.com/pkg/errors@latest', '--out', dir, '--no-check']);
+    assert.equal(local.code, 0, local.stderr.join('\n'));
+    assert.match(local.stderr.find((line) => line.startsWith('warning:')) ?? local.stderr.join('\n'), new RegExp(`^warning: ${escapeRegExp(await realpath(dir))} is not on a removable drive \\(`));
+  });
+
   test('bad input names the file and line', async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-bad-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     await mkdir(path.join(dir, 'p'));
+    await mkdir(path.join(dir, 'out'));
     await writeFile(path.join(dir, 'p', 'go.mod'), 'module example.com/p\n\ngo 1.19\n\nrequire github.com/x/y 1.2\n');
     const result = await exportTo(['--project', path.join(dir, 'p'), '--out', path.join(dir, 'out')]);
     assert.equal(result.code, 1);
@@ -196,7 +232,7 @@ describe('an export killed mid-write', { timeout: 300_000 }, () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = once(child, 'exit');
     // Killed the moment a volume is being written: the worst time, with part of a bundle on the drive.
-    const writing = () => bundleDirsIn(out).some((dir) => readdirSync(dir).some((f) => f.endsWith('.partial')));
+    const writing = () => bundleDirsIn(out).some((dir) => readdirSync(dir).some((f) => f.endsWith('.tar.partial')));
     while (!writing() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
     child.kill('SIGKILL');
     const [code, signal] = (await exited) as [number | null, string | null];
@@ -205,9 +241,97 @@ describe('an export killed mid-write', { timeout: 300_000 }, () => {
     assert.equal(leftovers.length, 1, `the killed export (pid ${child.pid}) leaves its staging folder behind: ${readdirSync(path.join(home, 'cache')).join(', ')}`);
     for (const dir of bundleDirsIn(out)) assert.ok(!existsSync(path.join(dir, 'manifest.json')), `${dir} must not look like a bundle`);
 
-    const rerun = await runCli(args.slice(0, -1), captureOutput());
-    assert.equal(rerun, 0);
+    const [dead] = bundleDirsIn(out);
+    assert.ok(dead !== undefined && readdirSync(dead).some((f) => f.endsWith('.tar.partial')), 'the killed export left its unfinished bundle on the drive');
+
+    const rerunOutput = captureOutput();
+    const rerun = await runCli(args.slice(0, -1), rerunOutput);
+    assert.equal(rerun, 0, rerunOutput.stderr.join('\n'));
     assert.ok(!existsSync(path.join(home, 'cache', leftovers[0]!)), 'the next export removes the dead one\'s staging folder');
-    assert.ok(bundleDirsIn(out).some((dir) => existsSync(path.join(dir, 'manifest.json'))));
+    assert.ok(!existsSync(dead), 'the next export to the drive removes the dead one\'s unfinished bundle');
+    assert.ok(
+      rerunOutput.stderr.includes(`warning: removed the unfinished bundle ${dead} left by an export that did not complete (written by pid ${child.pid}, which is no longer running)`),
+      rerunOutput.stderr.join('\n'),
+    );
+    const [finished, ...others] = bundleDirsIn(out);
+    assert.deepEqual(others, []);
+    assert.deepEqual(readdirSync(finished!).filter((f) => !f.endsWith('.tar')).sort(), ['manifest.json', 'manifest.sig', 'signer.pub.pem'], 'a finished bundle keeps no marker');
+  });
+});
+
+describe('a request file is a wish list', { timeout: 300_000 }, () => {
+  test('every line whose whole graph resolves ships; each unmet line is reported with its reason and missing module, and recorded in the manifest; --strict fails', async (t) => {
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-wish-tree-'));
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-wish-usb-'));
+    t.after(() => Promise.all([rm(tree, { recursive: true, force: true }), rm(out, { recursive: true, force: true })]));
+    const mod = (modPath: string, requires = ''): string => `module ${modPath}\n\ngo 1.19\n${requires}`;
+    const modules = [
+      // The requested module resolves, but its go.mod needs a version of a dependency the upstream lacks.
+      { path: 'example.com/wanted', mod: mod('example.com/wanted', '\nrequire example.com/sys v1.2.0\n') },
+      { path: 'example.com/sys', mod: mod('example.com/sys') },
+      { path: 'example.com/fine', mod: mod('example.com/fine') },
+    ];
+    await writeSingleVersionProxy(tree, await Promise.all(modules.map(async (m) => ({ ...m, zip: await moduleZip({ path: m.path, version: 'v1.0.0' }, Buffer.from(m.mod)) }))));
+    const wishes = await startFixtureUpstream(tree);
+    t.after(() => wishes.close());
+    const requestFile = path.join(out, 'request.txt');
+    const line = (modPath: string, version: string) => ({ path: modPath, version, count: 1, firstSeen: 'a', lastSeen: 'b' });
+    await writeFile(requestFile, formatRequestFile([line('example.com/wanted', 'v1.0.0'), line('example.com/fine', 'latest'), line('example.com/nowhere', 'latest')], { createdAt: 'x', tool: 't' }));
+    const drive = path.join(out, 'drive');
+    await mkdir(drive);
+
+    const output = captureOutput();
+    const code = await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--json'], output);
+    assert.equal(code, 0, output.stderr.join('\n'));
+    const result = JSON.parse(output.stdout.at(-1)!) as { modules: Array<{ path: string }>; unmet: Array<{ path: string; version: string; reason: string; missing?: string }> };
+    assert.deepEqual(result.modules.map((m) => m.path), ['example.com/fine']);
+    assert.deepEqual(result.unmet.map(({ path: p, version, missing }) => ({ path: p, version, missing })), [
+      { path: 'example.com/nowhere', version: 'latest', missing: 'example.com/nowhere@latest' },
+      { path: 'example.com/wanted', version: 'v1.0.0', missing: 'example.com/sys@v1.2.0' },
+    ]);
+    assert.match(result.unmet[1]!.reason, /example\.com\/sys@v1\.2\.0.*: not found/);
+    const [bundleDir] = bundleDirsIn(drive);
+    const manifest = parseManifest(await readFile(path.join(bundleDir!, 'manifest.json'), 'utf8'), 'manifest.json');
+    assert.deepEqual(manifest.unmet, result.unmet);
+    assert.ok(manifest.entries.every((e) => e.path.startsWith('example.com/fine/')));
+
+    const human = captureOutput();
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check'], human), 0, human.stderr.join('\n'));
+    assert.ok(human.stdout.includes('Could not meet 2 requests (left out; the offline side is told):'), human.stdout.join('\n'));
+    assert.ok(human.stdout.some((l) => l.startsWith('  example.com/wanted@v1.0.0 (needs example.com/sys@v1.2.0, which the upstream lacks: ')), human.stdout.join('\n'));
+
+    const strict = captureOutput();
+    const before = bundleDirsIn(drive).length;
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--strict'], strict), 1);
+    assert.match(strict.stderr.at(-1) ?? '', /^modferry export: --strict: 2 requested modules cannot be met: example\.com\/nowhere@latest \(.*\); example\.com\/wanted@v1\.0\.0 \(needs example\.com\/sys@v1\.2\.0/);
+    assert.equal(bundleDirsIn(drive).length, before, '--strict writes no bundle');
+  });
+});
+
+describe('an export stopped with Ctrl-C', { timeout: 300_000 }, () => {
+  test('exits 130 and says what it removed; nothing is left on the drive', async (t) => {
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-int-tree-'));
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-int-usb-'));
+    t.after(() => Promise.all([rm(tree, { recursive: true, force: true }), rm(out, { recursive: true, force: true })]));
+    await writeSyntheticModules(tree, [{ path: 'example.com/large', bytes: 48 * 1024 * 1024 }, { path: 'example.com/larger', bytes: 48 * 1024 * 1024 }]);
+    const slow = await startFixtureUpstream(tree);
+    t.after(() => slow.close());
+    const args = ['export', '--module', 'example.com/large@v1.0.0', '--module', 'example.com/larger@v1.0.0', '--upstream', slow.url, '--out', out, '--no-check', '--volume-size', '64M'];
+    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'modferry.js'), ...args], {
+      env: { ...process.env, MODFERRY_HOME: home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit');
+    const writing = () => bundleDirsIn(out).find((dir) => readdirSync(dir).some((f) => f.endsWith('.tar.partial')));
+    let bundleDir: string | undefined;
+    while ((bundleDir = writing()) === undefined && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number | null, string | null];
+    assert.equal(code, 130, stderr);
+    const last = stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(last, new RegExp(`^modferry export: interrupted; removed ${escapeRegExp(bundleDir!)} and ${escapeRegExp(path.join(home, 'cache'))}/staging-${child.pid}-\\w+$`));
+    assert.deepEqual(bundleDirsIn(out), []);
   });
 });

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
@@ -43,6 +43,7 @@ async function onSide(side: 'online' | 'offline', args: string[]): Promise<strin
 
 async function exportAndImport(exportArgs: string[], label: string): Promise<void> {
   const drive = path.join(scratch, `drive-${label}`);
+  await mkdir(drive);
   await onSide('online', ['export', '--upstream', upstream.url, '--out', drive, ...exportArgs]);
   const [bundle] = readdirSync(drive);
   await onSide('offline', ['import', path.join(drive, bundle!), '--store', path.join(scratch, 'store')]);

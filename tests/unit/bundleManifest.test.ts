@@ -62,6 +62,17 @@ describe('parseManifest', () => {
     assert.ok(text.endsWith('}\n'));
   });
 
+  test('unmet requests make a format 2 manifest that round-trips; each field is checked', () => {
+    const unmet = [{ path: 'example.com/wanted', version: 'latest', reason: 'example.com/sys@v1.2.0: not found', missing: 'example.com/sys@v1.2.0' }];
+    const m = { ...validManifest(), formatVersion: 2 as const, unmet };
+    const text = serializeManifest(m);
+    assert.deepEqual(parseManifest(text, 'manifest.json'), m);
+    assert.equal(serializeManifest(parseManifest(text, 'manifest.json')), text);
+    assert.ok(!serializeManifest(validManifest()).includes('unmet'), 'a bundle without unmet requests stays readable by older readers');
+    assert.throws(() => parseManifest(serializeManifest({ ...m, unmet: [] }), 'm.json'), { message: 'm.json: unmet: a format 2 manifest lists at least one unmet request' });
+    assert.throws(() => parseManifest(serializeManifest({ ...m, unmet: [{ ...unmet[0]!, missing: '' }] }), 'm.json'), { message: 'm.json: unmet[0].missing: must not be empty' });
+  });
+
   test('serializes fields in a fixed order whatever order the object has', () => {
     const m = validManifest();
     const shuffled = { entries: m.entries, volumes: m.volumes, inputs: m.inputs, tool: m.tool, createdAt: m.createdAt, bundleId: m.bundleId, formatVersion: m.formatVersion, format: m.format };
@@ -70,7 +81,9 @@ describe('parseManifest', () => {
 
   const rejected: Array<[string, JsonPath, unknown, string]> = [
     ['wrong format', ['format'], 'zarf', 'manifest.json: format: expected "modferry-bundle", got "zarf": not a ModFerry bundle manifest'],
-    ['newer format version', ['formatVersion'], 2, 'manifest.json: formatVersion: this bundle uses format 2, this ModFerry reads format 1'],
+    ['newer format version', ['formatVersion'], 3, 'manifest.json: formatVersion: this bundle uses format 3, this ModFerry reads formats 1 and 2'],
+    ['unmet requests in a format 1 manifest', ['unmet'], [], 'manifest.json: unmet: unknown field'],
+    ['format 2 without unmet requests', ['formatVersion'], 2, 'manifest.json: unmet: expected an array, got nothing'],
     ['fractional format version', ['formatVersion'], 1.5, 'manifest.json: formatVersion: expected a whole number, got 1.5'],
     ['unknown top-level field', ['extra'], true, 'manifest.json: extra: unknown field'],
     ['missing entries', ['entries'], DELETE, 'manifest.json: entries: expected an array, got nothing'],

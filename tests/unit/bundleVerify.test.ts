@@ -152,7 +152,7 @@ describe('signature and trust', () => {
     const { bundleDir } = await copyOfGolden();
     const asked: string[] = [];
     const { landed, result } = await verifyRecording(bundleDir, { trust: (s) => (asked.push(s.fingerprint), false) });
-    await assert.rejects(result, isVerifyError({ message: `manifest.sig: signed by ${key.fingerprint}, which is not a trusted signer; check this fingerprint with whoever made the bundle, then trust their key or accept the new signer for this import` }));
+    await assert.rejects(result, isVerifyError({ message: `manifest.sig: signed by ${key.fingerprint}, which is not a trusted signer; check this fingerprint with whoever made the bundle, then trust their key with 'modferry keys trust FILE' (the bundle carries a copy as signer.pub.pem) or pass --trust-new-key` }));
     assert.deepEqual(asked, [key.fingerprint]);
     assert.deepEqual(landed, []);
   });

@@ -81,7 +81,7 @@ describe('writeBundle', () => {
 
     const volume = manifest.volumes[0];
     assert.ok(volume);
-    assert.deepEqual(await readdir(bundleDir).then((names) => names.sort()), ['manifest.json', 'manifest.sig', volume.name].sort());
+    assert.deepEqual(await readdir(bundleDir).then((names) => names.sort()), ['manifest.json', 'manifest.sig', 'signer.pub.pem', volume.name].sort());
     const volumeBytes = await readFile(path.join(bundleDir, volume.name));
     assert.equal(volumeBytes.length, volume.size);
     assert.equal(sha256Hex(volumeBytes), volume.sha256);

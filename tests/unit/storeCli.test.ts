@@ -74,7 +74,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
 
   test('keys: a missing or unknown subcommand is a usage error', async () => {
     await assert.rejects(run(keysCommand, []), UsageError);
-    await assert.rejects(run(keysCommand, ['forget']), { name: 'UsageError', message: 'keys: unknown subcommand "forget" (expected generate, trust or list)' });
+    await assert.rejects(run(keysCommand, ['forget']), { name: 'UsageError', message: 'keys: unknown subcommand "forget" (expected generate, show, trust or list)' });
     await assert.rejects(run(keysCommand, ['trust']), UsageError);
   });
 
@@ -134,6 +134,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
       addedBytes: bundle.manifest.entries.filter((e) => !e.path.endsWith('/list')).reduce((sum, e) => sum + e.size, 0),
       alreadyPresent: 0,
       restored: [],
+      unmet: [],
     });
     const again = await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
     assert.deepEqual(again.stdout, [`${bundle.manifest.bundleId} is already imported into ${storeDir}: nothing to do`]);

@@ -117,6 +117,7 @@ describe('importBundle', () => {
       addedBytes: stored.reduce((sum, e) => sum + e.size, 0),
       alreadyPresent: 0,
       restored: [],
+      unmet: [],
     });
     assert.equal(stored.length, 9);
     assert.deepEqual(await treeFiles(dir), stored.map((e) => e.path).sort());
@@ -172,6 +173,7 @@ describe('importBundle', () => {
       addedBytes: 0,
       alreadyPresent: 9,
       restored: [],
+      unmet: [],
     });
     assert.deepEqual(await snapshotStore(dir), before);
     store.close();

@@ -3,7 +3,8 @@ import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs } from '../../core/appDirs/appDirs';
 import { ExportHistory } from '../../core/catalog/exportHistory';
-import { exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { ExportInterruptedError, exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import type { CommandOutput } from '../output';
@@ -11,7 +12,7 @@ import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
                 --out DIR [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
-                [--no-check] [--json]
+                [--no-check] [--strict] [--json]
 
 Resolve everything the offline go command needs for the given projects and modules, download it
 from the upstream Go module proxy, verify every hash, and write a signed bundle into DIR, then read
@@ -21,12 +22,15 @@ it back to prove it.
   --go-mod FILE          a go.mod file (its go.sum is used when it sits beside it)
   --module PATH@VERSION  a module by itself; PATH@latest asks the upstream for the latest version
   --request FILE         a request file written on the offline side by 'modferry request'
-  --out DIR              where the bundle folder is written (a mounted drive or any folder)
+  --out DIR              where the bundle folder is written: an existing folder, normally on a
+                         removable drive (a warning says when it is not)
   --upstream LIST        a GOPROXY list (',' and '|' as the go command reads them); default: $GOPROXY
   --volume-size SIZE     largest volume, e.g. 700M or 4G (default just under 4 GiB, for FAT32)
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
   --key FILE             the signing key (default: created in ModFerry's data folder on first use)
   --no-check             skip proving the bundle with the real go command
+  --strict               fail when any request-file line cannot be met (by default such lines are
+                         left out, reported, and recorded in the bundle for the offline side)
   --json                 progress and the result as JSON lines on stdout`;
 
 export async function exportCommand(args: string[], output: CommandOutput): Promise<number> {
@@ -44,6 +48,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       since: { type: 'string' },
       key: { type: 'string' },
       'no-check': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -66,6 +71,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     isTty: !values.json && Boolean(process.stderr.isTTY),
     write: values.json || !process.stderr.isTTY ? (text) => (values.json ? output.out : output.err)(text.replace(/\n$/, '')) : (text) => process.stderr.write(text),
   });
+  const shown = new Set<string>();
   try {
     const result = await runExport({
       projectDirs: values.project,
@@ -78,15 +84,25 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       sinceInventory: values.since,
       keyFile: values.key,
       check: !values['no-check'],
+      strict: values.strict,
       dirs,
       toolVersion: packageJson.version,
       signal: controller.signal,
       onProgress: reporter.listener,
+      onWarning: values.json ? undefined : (warning) => {
+        shown.add(warning);
+        output.err(`warning: ${warning}`);
+      },
     });
     reporter.stop();
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
-    else printResult(result, output);
+    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, output);
     return 0;
+  } catch (error) {
+    if (!(error instanceof ExportInterruptedError)) throw error;
+    output.err(`modferry export: ${error.message}`);
+    // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+    return 130;
   } finally {
     reporter.stop();
     process.off('SIGINT', onSignal);
@@ -118,6 +134,10 @@ function printResult(result: ExportResult, output: CommandOutput): void {
   output.out(`Resolved ${result.modules.length} module versions (${zips} with source zips)`);
   for (const m of result.modules) {
     output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
+  }
+  if (result.unmet.length > 0) {
+    output.out(`Could not meet ${result.unmet.length} request${result.unmet.length === 1 ? '' : 's'} (left out; the offline side is told):`);
+    for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);
   }
   if (result.leftOut > 0) output.out(`Left out ${result.leftOut} files the offline store already holds (--since)`);
   output.out(result.check.status === 'passed'

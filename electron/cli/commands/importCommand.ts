@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
+import type { UnmetRequest } from '../../../shared/bundle/manifest';
+import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';
 import { openStore } from '../../core/store/diskStore';
 import { importBundle, type ImportResult } from '../../core/store/importBundle';
@@ -72,10 +74,18 @@ function printResult(result: ImportResult, storeDir: string, output: CommandOutp
   if (result.signerNewlyTrusted) output.out(`Trusted the new signer ${result.signer} from now on`);
   if (result.alreadyImported) {
     output.out(`${result.bundleId} is already imported into ${storeDir}: nothing to do`);
+    printUnmet(result.unmet, output);
     return;
   }
   const present = result.alreadyPresent === 0 ? '' : `; ${result.alreadyPresent} the store already held`;
   output.out(`Imported ${result.bundleId} into ${storeDir}: ${result.added} files added (${formatBytes(result.addedBytes)})${present}`);
   for (const file of result.restored) output.out(`Restored ${file.path}: the store's copy was damaged; it is now in ${file.quarantined}`);
   output.out(`Signed by ${result.signer}`);
+  printUnmet(result.unmet, output);
+}
+
+function printUnmet(unmet: readonly UnmetRequest[], output: CommandOutput): void {
+  if (unmet.length === 0) return;
+  output.out(`The online side could not meet ${unmet.length} request${unmet.length === 1 ? '' : 's'} (they are left out of later request files):`);
+  for (const u of unmet) output.out(`  ${describeUnmet(u)}`);
 }

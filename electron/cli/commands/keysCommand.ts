@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { signingKeysDir, trustedKeysDir } from '../../core/appDirs/appDirs';
-import { generateSigningKey } from '../../core/keys/signingKey';
+import { generateSigningKey, ownSigningKey } from '../../core/keys/signingKey';
 import { trustStore } from '../../core/keys/trustStore';
 import type { CommandOutput } from '../output';
 import { UsageError } from '../usageError';
 
 export const keysUsage = `modferry keys generate [--dir DIR]
+modferry keys show [--json]
 modferry keys trust PUBKEYFILE
 modferry keys list
 
@@ -13,6 +14,7 @@ Bundles are signed on the online machine and checked on the offline one.
 
   generate    create a signing key on the online machine (default folder: ModFerry's data
               folder/keys); prints its fingerprint and the public key file to carry over
+  show        this machine's signing key: its fingerprint and files (--json: as JSON)
   trust       on the offline machine: trust the signer whose public key is in PUBKEYFILE
               (check its fingerprint with whoever runs the online machine first)
   list        the signers this machine trusts`;
@@ -23,14 +25,16 @@ export async function keysCommand(args: string[], output: CommandOutput): Promis
   switch (subcommand) {
     case 'generate':
       return generate(rest, output);
+    case 'show':
+      return show(rest, output);
     case 'trust':
       return trust(rest, output);
     case 'list':
       return list(rest, output);
     case undefined:
-      throw new UsageError('keys needs a subcommand: generate, trust or list');
+      throw new UsageError('keys needs a subcommand: generate, show, trust or list');
     default:
-      throw new UsageError(`keys: unknown subcommand "${subcommand}" (expected generate, trust or list)`);
+      throw new UsageError(`keys: unknown subcommand "${subcommand}" (expected generate, show, trust or list)`);
   }
 }
 
@@ -41,6 +45,21 @@ async function generate(args: string[], output: CommandOutput): Promise<number> 
   output.out(`Fingerprint: ${signingKey.fingerprint}`);
   output.out(`Public key: ${publicKeyFile}`);
   output.out("Carry the public key to the offline machine and run 'modferry keys trust' on it; compare the fingerprint it prints with this one.");
+  return 0;
+}
+
+async function show(args: string[], output: CommandOutput): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
+  const own = await ownSigningKey(signingKeysDir());
+  if (values.json) {
+    output.out(JSON.stringify({ type: 'result', fingerprint: own.key.fingerprint, privateKeyFile: own.privateKeyFile, publicKeyFile: own.publicKeyFile ?? null }));
+    return 0;
+  }
+  output.out(`Fingerprint: ${own.key.fingerprint}`);
+  output.out(`Private key: ${own.privateKeyFile} (keep it on this machine)`);
+  output.out(own.publicKeyFile === undefined
+    ? "Public key:  not beside the private key; every bundle carries a copy as signer.pub.pem"
+    : `Public key:  ${own.publicKeyFile} (carry it to the offline machine: 'modferry keys trust FILE')`);
   return 0;
 }
 

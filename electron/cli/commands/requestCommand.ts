@@ -30,11 +30,13 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
   const store = openStore(values.store, { mode: 'read' });
   let pending;
   let dropped;
+  let unmet;
   try {
+    unmet = store.catalog.unmetRequests();
     pending = pendingRequests(store.misses({ since }), {
       holdsModule: (path) => store.versions(path).length > 0,
       holdsVersion: (path, version) => (['info', 'mod', 'zip'] as const).every((kind) => store.file(path, version, kind) !== undefined),
-    });
+    }, unmet);
     dropped = droppedRequests(store.droppedMisses({ since }), store.missCap);
   } finally {
     store.close();
@@ -43,6 +45,11 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
     output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
   }
   const droppedLine = dropped === undefined ? undefined : `${dropped.count} request${dropped.count === 1 ? ' was' : 's were'} answered but not recorded (${dropped.reasons.join(', ')})`;
+  if (pending.unmet.length > 0) {
+    const lines = new Set(pending.unmet.map((r) => `${r.path}@${r.version}`));
+    const bundles = [...new Set(unmet.filter((u) => lines.has(`${u.path}@${u.version}`)).map((u) => u.bundleId))];
+    output.err(`note: left out ${pending.unmet.length} request${pending.unmet.length === 1 ? '' : 's'} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
+  }
   if (pending.requests.length === 0) {
     output.out(`Nothing to request: the store answered every request, or holds what it was asked for since (${values.out} not written)`);
     if (droppedLine !== undefined) output.out(`Note: ${droppedLine}`);

@@ -25,8 +25,10 @@ import {
   type BundleEntry,
   type BundleInput,
   type BundleManifest,
+  type UnmetRequest,
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
+  BUNDLE_FORMAT_VERSION_UNMET,
 } from '../../../shared/bundle/manifest';
 import { tarVolumeBytes } from '../../../shared/bundle/tarLayout';
 import { parseTreePath, TreePathError } from '../../../shared/bundle/treePath';
@@ -38,6 +40,7 @@ import type { SigningKey } from '../keys/signingKey';
 import { shortHash } from './bundleVerifyError';
 import { syncDirectory, writeFileDurably } from '../fsutil/durableFile';
 import { ensureFreeSpace } from '../fsutil/freeSpace';
+import { thisWriter, WRITER_MARKER_FILE } from './writerMarker';
 import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
 import { writeAll } from '../fsutil/writeAll';
 
@@ -57,6 +60,8 @@ export interface WriteBundleOptions {
   outDir: string;
   files: readonly BundleSourceFile[];
   inputs: readonly BundleInput[];
+  /** Request-file lines left out because the upstream cannot supply them; recorded for the offline side. */
+  unmet?: readonly UnmetRequest[];
   /** Largest volume file in bytes; just under 4 GiB by default, the FAT32 limit. */
   volumeSize?: number;
   signingKey: SigningKey;
@@ -69,6 +74,8 @@ export interface WriteBundleOptions {
    * everything written, like any other failure.
    */
   beforeSealing?: () => Promise<void>;
+  /** Told the bundle folder once it exists; on failure it is removed again before writeBundle settles. */
+  onBundleDir?: (dir: string) => void;
 }
 
 export interface WrittenBundle {
@@ -77,12 +84,17 @@ export interface WrittenBundle {
 }
 
 export const DEFAULT_VOLUME_SIZE = 4 * 1024 ** 3 - 1;
+/**
+ * The signer's public key, beside the volumes for the operator's convenience. Trust still comes only
+ * from the fingerprint, checked out of band: verifyBundle never reads this file.
+ */
+export const SIGNER_PUBLIC_KEY_FILE = 'signer.pub.pem';
 export const TOOL_NAME = 'modferry';
 
 const COPY_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
-/** A manifest.sig is about 250 bytes; this is room to spare for the free-space check. */
-const SIGNATURE_FILE_ALLOWANCE = 1024;
+/** manifest.sig, signer.pub.pem and the writer marker are a few hundred bytes each; this is room to spare for the free-space check. */
+const SMALL_FILE_ALLOWANCE = 1024;
 
 interface PlannedVolume {
   index: number;
@@ -103,9 +115,13 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
   const bundleDir = path.join(options.outDir, bundleId);
   let createdBundleDir = false;
   try {
-    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SIGNATURE_FILE_ALLOWANCE]);
+    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE]);
     await mkdir(bundleDir);
     createdBundleDir = true;
+    options.onBundleDir?.(bundleDir);
+    // First: from here on, a writer that dies leaves a folder the next export can prove is debris.
+    await writeFileDurably(path.join(bundleDir, WRITER_MARKER_FILE), JSON.stringify(thisWriter(bundleId)));
+    await writeFileDurably(path.join(bundleDir, SIGNER_PUBLIC_KEY_FILE), options.signingKey.publicKey.export({ type: 'spki', format: 'pem' }));
 
     const progress = new WriteProgress(options.onProgress ?? ignoreProgress, volumes.flatMap((volume) => volume.files));
     const volumeHashes: string[] = [];
@@ -121,6 +137,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     await writeFileDurably(path.join(bundleDir, SIGNATURE_FILE), serializeManifestSignature(signManifest(manifestBytes, options.signingKey)));
     signal?.throwIfAborted();
     await writeFileDurably(path.join(bundleDir, MANIFEST_FILE), manifestBytes);
+    await rm(path.join(bundleDir, WRITER_MARKER_FILE));
     progress.finish(`wrote ${bundleId}`);
     return { bundleDir, manifest };
   } catch (error) {
@@ -145,13 +162,14 @@ function planBundle(options: WriteBundleOptions, created: Date, randomHex: strin
   });
   const draft: BundleManifest = {
     format: BUNDLE_FORMAT,
-    formatVersion: BUNDLE_FORMAT_VERSION,
+    formatVersion: options.unmet?.length ? BUNDLE_FORMAT_VERSION_UNMET : BUNDLE_FORMAT_VERSION,
     bundleId,
     createdAt: created.toISOString().replace('.000Z', 'Z'),
     tool: { name: TOOL_NAME, version: options.toolVersion },
     inputs: options.inputs.map((input) => ({ kind: input.kind, value: input.value })),
     volumes: volumes.map((volume) => ({ index: volume.index, name: volume.name, size: volume.size, sha256: '0'.repeat(64) })),
     entries: volumes.flatMap((volume) => volume.files.map((file) => entryOf(file, volume.index))),
+    ...(options.unmet?.length ? { unmet: options.unmet.map((u) => ({ ...u })) } : {}),
   };
   // Our own reader must accept what we write: checked now, before anything is on the drive.
   parseManifest(serializeManifest(draft), MANIFEST_FILE);

@@ -1,5 +1,6 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessRunning } from '../bundle/writerMarker';
 import { removeTree } from '../fsutil/removeTree';
 
 const PREFIX = 'staging-';
@@ -17,15 +18,6 @@ async function removeAbandonedStaging(cacheDir: string): Promise<void> {
   const names = await readdir(cacheDir).catch(() => []);
   for (const name of names) {
     const pid = Number(/^staging-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) await removeTree(path.join(cacheDir, name));
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (Number.isInteger(pid) && pid > 0 && !isProcessRunning(pid)) await removeTree(path.join(cacheDir, name));
   }
 }

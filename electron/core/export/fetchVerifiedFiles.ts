@@ -3,6 +3,7 @@ import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { hashGoModBytes } from '../modzip/hashModuleZip';
 import { inspectModuleZip } from '../modzip/inspectModuleZip';
+import { ModuleZipError } from '../modzip/moduleZipError';
 import type { Resolution } from '../resolve/resolveRequirements';
 import type { UpstreamClient } from '../upstream/upstreamClient';
 import type { GoSumIndex } from './goSumIndex';
@@ -58,8 +59,12 @@ async function fetchAndVerifyAll(
   signal: AbortSignal | undefined,
 ): Promise<VerifiedFile[]> {
   const modBytes = new Map<string, Promise<Buffer>>();
+  const modFromCache = new Map<string, Promise<boolean>>();
   const metadata = resolution.modFiles.flatMap((m) => {
     const mod = client.fetch(m.path, m.version, 'mod');
+    const cached = mod.then((f) => f.fromCache);
+    cached.catch(() => undefined);
+    modFromCache.set(key(m), cached);
     const bytes = mod.then((f) => readFile(f.file));
     // Awaited by the zip check when this version ships one; a failure is reported through the .mod task.
     bytes.catch(() => undefined);
@@ -68,7 +73,7 @@ async function fetchAndVerifyAll(
       client.fetch(m.path, m.version, 'info').then((f) => done({ ...fileOf(m, 'info', f) })),
       mod.then(async (f) => {
         const h1 = hashGoModBytes(await modBytes.get(key(m))!);
-        goSum.check(m.path, m.version, 'mod', h1);
+        goSum.check(m.path, m.version, 'mod', h1, f.fromCache);
         return done({ ...fileOf(m, 'mod', f), h1 });
       }),
     ];
@@ -77,8 +82,16 @@ async function fetchAndVerifyAll(
     const f = await client.fetch(m.path, m.version, 'zip');
     signal?.throwIfAborted();
     const expectedGoMod = await modBytes.get(key(m));
-    const { h1 } = await inspectModuleZip(f.file, m, { expectedGoMod });
-    goSum.check(m.path, m.version, 'zip', h1);
+    let h1: string;
+    try {
+      ({ h1 } = await inspectModuleZip(f.file, m, { expectedGoMod }));
+    } catch (error) {
+      const modCached = (await modFromCache.get(key(m))) ?? false;
+      // Only a disagreement between the cache and a fresh answer is the cache's to clear.
+      if (!(error instanceof ModuleZipError) || expectedGoMod === undefined || f.fromCache === modCached) throw error;
+      throw new CacheAnsweredError(m.path, m.version, f.fromCache ? 'zip' : 'mod', error);
+    }
+    goSum.check(m.path, m.version, 'zip', h1, f.fromCache);
     return done({ ...fileOf(m, 'zip', f), h1 });
   });
   const settled = await Promise.allSettled([...metadata, ...zips]);
@@ -93,4 +106,24 @@ function key(m: ModuleVersion): string {
 
 function fileOf(m: ModuleVersion, kind: VerifiedFile['kind'], f: { file: string; size: number; sha256: string }): VerifiedFile {
   return { modulePath: m.path, version: m.version, kind, source: f.file, size: f.size, sha256: f.sha256 };
+}
+
+/** A file the download cache answered disagrees with one the upstream answered just now. */
+export class CacheAnsweredError extends Error {
+  override name = 'CacheAnsweredError';
+
+  constructor(
+    readonly module: string,
+    readonly version: string,
+    /** The kind of file that came from the cache. */
+    readonly kind: 'mod' | 'zip',
+    cause: ModuleZipError,
+  ) {
+    const fresh = kind === 'zip' ? 'mod' : 'zip';
+    super(
+      `${module}@${version}: ${cause.message}; the download cache answered the .${kind} (downloaded earlier), the upstream the .${fresh}: ` +
+        "clear the cache with 'modferry cache clean' and export again to ask the upstream afresh",
+      { cause },
+    );
+  }
 }

@@ -21,16 +21,36 @@ export class GoSumIndex {
     }
   }
 
-  /** Throws naming the module, the go.sum line and both hashes when a recorded h1 differs. */
-  check(path: string, version: string, kind: 'mod' | 'zip', h1: string): void {
+  /**
+   * Throws naming the module, the go.sum line and both hashes when a recorded h1 differs, and, when
+   * the download cache answered rather than the upstream, how to ask the upstream afresh.
+   */
+  check(path: string, version: string, kind: 'mod' | 'zip', h1: string, fromCache = false): void {
     for (const line of this.lines.get(keyOf(path, version, kind === 'mod')) ?? []) {
-      if (line.hash.startsWith('h1:') && line.hash !== h1) {
-        const what = kind === 'mod' ? 'go.mod' : 'module zip';
-        throw new Error(
-          `${path}@${version}: ${what} hash mismatch: ${line.file}:${line.line} records ${line.hash}, the upstream served ${h1}`,
-        );
-      }
+      if (line.hash.startsWith('h1:') && line.hash !== h1) throw new GoSumMismatchError(path, version, kind, line.file, line.line, line.hash, h1, fromCache);
     }
+  }
+}
+
+export class GoSumMismatchError extends Error {
+  override name = 'GoSumMismatchError';
+
+  constructor(
+    readonly module: string,
+    readonly version: string,
+    readonly kind: 'mod' | 'zip',
+    readonly file: string,
+    readonly line: number,
+    readonly recorded: string,
+    readonly got: string,
+    /** The bytes came from the download cache, not from the upstream just now. */
+    readonly fromCache: boolean,
+  ) {
+    const what = kind === 'mod' ? 'go.mod' : 'module zip';
+    const source = fromCache
+      ? `the download cache answered ${got} (downloaded earlier); if go.sum is right, clear the cache with 'modferry cache clean' and export again to ask the upstream afresh`
+      : `the upstream served ${got}`;
+    super(`${module}@${version}: ${what} hash mismatch: ${file}:${line} records ${recorded}, ${source}`);
   }
 }
 

@@ -1,5 +1,4 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventory';
@@ -8,11 +7,16 @@ import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
 import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
+import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
-import { generateSigningKey, loadSigningKey, PRIVATE_KEY_FILE, type SigningKey } from '../keys/signingKey';
+import { removeAbandonedBundles } from './abandonedBundles';
+import { downloadCacheDir } from '../cache/cacheMaintenance';
+import { exportSigningKey } from '../keys/signingKey';
 import { resolveRequirements, type ResolveRoot } from '../resolve/resolveRequirements';
+import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
+import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 import { fetchVerifiedFiles } from './fetchVerifiedFiles';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
 import { createExportStaging } from './exportStaging';
@@ -30,11 +34,15 @@ export interface ExportRequest extends ExportInputSpec {
   keyFile?: string;
   /** False skips the offline go command check (--no-check). */
   check: boolean;
+  /** Any request-file line the upstream cannot supply fails the export (--strict). */
+  strict?: boolean;
   dirs: AppDirs;
   toolVersion: string;
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Told at once, before the long work, of what the result's warnings will also say. */
+  onWarning?: (warning: string) => void;
 }
 
 export interface ExportedModule extends ModuleVersion {
@@ -53,19 +61,45 @@ export interface ExportResult {
   /** Files the --since inventory said the offline store already holds. */
   leftOut: number;
   warnings: string[];
+  /** Request-file lines left out, each with why; the manifest carries them to the offline side. */
+  unmet: UnmetRequest[];
   check: { status: 'passed' } | { status: 'skipped'; reason: string };
   signer: { fingerprint: string; keyFile: string; created: boolean };
+}
+
+/** The export was stopped (Ctrl-C); everything it had written is gone. */
+export class ExportInterruptedError extends Error {
+  override name = 'ExportInterruptedError';
+  /** The unfinished bundle folder (when writing had begun) and the staging folder. */
+  readonly removed: readonly string[];
+
+  constructor(removed: readonly string[], options?: ErrorOptions) {
+    super(`interrupted; removed ${removed.join(' and ')}`, options);
+    this.removed = removed;
+  }
 }
 
 export async function runExport(request: ExportRequest): Promise<ExportResult> {
   const { signal, onProgress } = request;
   const inputs = await loadExportInputs(request);
+  const destination = await requireDestinationFolder(request.outDir);
+  const warnings: string[] = [];
+  const warn = (warning: string): void => {
+    warnings.push(warning);
+    request.onWarning?.(warning);
+  };
+  const driveWarning = await removableDriveWarning(destination);
+  if (driveWarning !== undefined) warn(driveWarning);
+  for (const debris of await removeAbandonedBundles(destination)) {
+    const kept = debris.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${debris.kept.join(', ')}`;
+    warn(`removed the unfinished bundle ${debris.dir} left by an export that did not complete (${debris.why})${kept}`);
+  }
   const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
   await mkdir(request.dirs.cache, { recursive: true });
   const transfer = { bytes: 0 };
   const client = createUpstreamClient({
     goproxy: request.upstream,
-    cacheDir: path.join(request.dirs.cache, 'downloads'),
+    cacheDir: downloadCacheDir(request.dirs),
     concurrency: request.concurrency,
     signal,
     onBytes: (n) => {
@@ -73,21 +107,34 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     },
   });
   const staging = await createExportStaging(request.dirs.cache);
+  let bundleDir: string | undefined;
   try {
-    const warnings: string[] = [];
-    const answered = await answerVersionQueries(inputs.roots, client, warnings);
-    const roots = answered.filter(hasWork);
-    if (roots.length === 0) throw new Error(`nothing to export: the upstream has none of the requested modules (${warnings.join('; ')})`);
-    onProgress?.({ stage: 'resolve', message: `resolving ${roots.length} input${roots.length === 1 ? '' : 's'}` });
-    const resolution = await resolveRequirements(roots, {
-      goMod: async (modPath, version) => {
-        // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
-        client.fetch(modPath, version, 'info').catch(() => undefined);
-        return readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
-      },
-      latest: async (modPath) => (await client.latest(modPath)).Version,
-    }, { signal, onProgress });
-    const files = await fetchVerifiedFiles(resolution, client, new GoSumIndex(inputs.goSums), { signal, onProgress, transfer });
+    const questions = await answerVersionQueries(inputs.roots, client);
+    if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
+    const notFound = new NotFoundLog();
+    const goSum = new GoSumIndex(inputs.goSums);
+    const wishes = await grantWishes(questions.roots, notFound, async (roots) => {
+      const working = roots.filter(hasWork);
+      onProgress?.({ stage: 'resolve', message: `resolving ${working.length} input${working.length === 1 ? '' : 's'}` });
+      const resolution = await resolveRequirements(working, {
+        goMod: async (modPath, version) => {
+          // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
+          client.fetch(modPath, version, 'info').catch(() => undefined);
+          try {
+            return await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
+          } catch (error) {
+            notFound.note(error, modPath, version);
+            throw error;
+          }
+        },
+        latest: async (modPath) => (await client.latest(modPath)).Version,
+      }, { signal, onProgress });
+      return { resolution, files: await fetchVerifiedFiles(resolution, client, goSum, { signal, onProgress, transfer }) };
+    });
+    const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
+    if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
+    const answered = wishes.roots;
+    const { resolution, files } = wishes.outcome;
     const tree = await stageTree(path.join(staging, 'tree'), files, inventory);
     const targets: GoCheckTarget[] = inputs.roots
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
@@ -97,11 +144,12 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     checking.catch(() => undefined);
     const held = inventory ? inventoryHas(inventory) : () => false;
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held(f.modulePath, f.version, f.kind));
-    const signer = await signingKey(request);
+    const signer = await exportSigningKey(signingKeysDir(request.dirs), request.keyFile);
     const written = await writeBundle({
       outDir: request.outDir,
       files: shipped,
       inputs: inputs.roots.map((r) => r.input),
+      unmet,
       volumeSize: request.volumeSize,
       signingKey: signer.key,
       toolVersion: request.toolVersion,
@@ -109,6 +157,9 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       onProgress,
       beforeSealing: async () => {
         await checking;
+      },
+      onBundleDir: (dir) => {
+        bundleDir = dir;
       },
     });
     const check = await checking;
@@ -122,11 +173,18 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       modules: exportedModules(resolution.modFiles, resolution.zipFiles, resolution.neededBy, resolution.reasons),
       leftOut: tree.files.length - shipped.length,
       warnings: [...warnings, ...resolution.warnings],
+      unmet,
       check,
       signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created },
     };
     recordInHistory(request.dirs, result, written.manifest.createdAt, request.outDir, inputs.roots);
     return result;
+  } catch (error) {
+    // The finally below removes the staging folder, and writeBundle its folder, before the caller hears of it.
+    if (signal?.aborted) {
+      throw new ExportInterruptedError(bundleDir === undefined ? [staging] : [bundleDir, staging], { cause: error });
+    }
+    throw error;
   } finally {
     client.close();
     await removeTree(staging);
@@ -137,23 +195,30 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
  * `path@latest` and partial versions (`v1.2`) become concrete versions, asked of the upstream as the go
  * command would. A request file's lines may name modules no proxy has: the go command asks for every
  * prefix of an import path it cannot place (github.com/a, github.com/a/b, ...), and the offline proxy
- * records each miss. Those lines become warnings; a --module the upstream lacks stops the export.
+ * records each miss. Those lines are unmet requests; a --module the upstream lacks stops the export.
  */
-async function answerVersionQueries(roots: readonly PendingRoot[], client: UpstreamClient, warnings: string[]): Promise<ResolveRoot[]> {
-  return Promise.all(roots.map(async (root) => {
+async function answerVersionQueries(roots: readonly PendingRoot[], client: UpstreamClient): Promise<{ roots: AnsweredRoot[]; unmet: UnmetRequest[] }> {
+  const unmet: UnmetRequest[] = [];
+  const answeredRoots = await Promise.all(roots.map(async (root): Promise<AnsweredRoot> => {
     const answered = await Promise.all(root.modules.map(async (m) => {
       try {
         const info = m.version === 'latest' ? await client.latest(m.path) : await client.info(m.path, m.version);
-        return { path: m.path, version: info.Version };
+        return { module: { path: m.path, version: info.Version }, line: m };
       } catch (error) {
         if (root.input.kind !== 'request' || !(error instanceof ModuleNotFoundError)) throw error;
-        warnings.push(`${root.name}: ${error.message}: skipped`);
+        unmet.push({ path: m.path, version: m.version, reason: error.message, missing: error.version === undefined ? error.path : `${error.path}@${error.version}` });
         return undefined;
       }
     }));
-    const modules = answered.filter((m) => m !== undefined);
-    return { name: root.name, goMod: root.goMod, modules: modules.length > 0 ? modules : undefined };
+    const found = answered.filter((a) => a !== undefined);
+    const modules = found.length > 0 ? found.map((a) => a.module) : undefined;
+    return { name: root.name, goMod: root.goMod, modules, ...(root.input.kind === 'request' ? { lines: found.map((a) => a.line) } : {}) };
   }));
+  return { roots: answeredRoots, unmet };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function hasWork(root: ResolveRoot): boolean {
@@ -187,14 +252,6 @@ function recordInHistory(dirs: AppDirs, result: ExportResult, createdAt: string,
   }
 }
 
-async function signingKey(request: ExportRequest): Promise<{ key: SigningKey; file: string; created: boolean }> {
-  if (request.keyFile) return { key: await loadSigningKey(request.keyFile), file: request.keyFile, created: false };
-  const dir = signingKeysDir(request.dirs);
-  const file = path.join(dir, PRIVATE_KEY_FILE);
-  if (existsSync(file)) return { key: await loadSigningKey(file), file, created: false };
-  const generated = await generateSigningKey(dir);
-  return { key: generated.signingKey, file: generated.privateKeyFile, created: true };
-}
 
 function exportedModules(
   modFiles: readonly ModuleVersion[],

@@ -3,6 +3,7 @@
  * half (or just its fingerprint) is what the offline side learns to trust.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject, createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurably } from '../fsutil/durableFile';
@@ -79,4 +80,40 @@ export async function loadSigningKey(file: string): Promise<SigningKey> {
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) };
+}
+
+/** The own signing key is asked for (keys show) before there is one. */
+export class NoSigningKeyError extends Error {
+  override name = 'NoSigningKeyError';
+  readonly dir: string;
+
+  constructor(dir: string) {
+    super(`no signing key yet in ${dir}: 'modferry keys generate' makes one (the first export does too)`);
+    this.dir = dir;
+  }
+}
+
+export interface OwnSigningKey {
+  key: SigningKey;
+  privateKeyFile: string;
+  /** Undefined when the public half is not beside the private key (a key made by other means). */
+  publicKeyFile?: string;
+}
+
+/** The key in the signing-key folder, as keys show reports it. */
+export async function ownSigningKey(dir: string): Promise<OwnSigningKey> {
+  const privateKeyFile = path.join(dir, PRIVATE_KEY_FILE);
+  if (!existsSync(privateKeyFile)) throw new NoSigningKeyError(dir);
+  const key = await loadSigningKey(privateKeyFile);
+  const publicKeyFile = path.join(dir, PUBLIC_KEY_FILE);
+  return existsSync(publicKeyFile) ? { key, privateKeyFile, publicKeyFile } : { key, privateKeyFile };
+}
+
+/** The key an export signs with: the one given, or the one in the signing-key folder, made there on first use. */
+export async function exportSigningKey(dir: string, keyFile?: string): Promise<{ key: SigningKey; file: string; created: boolean }> {
+  if (keyFile) return { key: await loadSigningKey(keyFile), file: keyFile, created: false };
+  const file = path.join(dir, PRIVATE_KEY_FILE);
+  if (existsSync(file)) return { key: await loadSigningKey(file), file, created: false };
+  const generated = await generateSigningKey(dir);
+  return { key: generated.signingKey, file: generated.privateKeyFile, created: true };
 }

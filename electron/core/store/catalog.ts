@@ -3,6 +3,7 @@
  * the bundle, its modules, versions and files appear together or not at all.
  */
 import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/inventory';
+import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import { compare, sortVersions } from '../../../shared/gomod/semver';
 import type { DroppedMisses, ImportedBundle, StoreMiss, StoreStats } from './store';
 import { openCatalogDatabase, type CatalogOpenOptions } from './catalogSchema';
@@ -293,6 +294,25 @@ export class Catalog {
   /** How many files the catalog lists and their total size. */
   fileTotals(): { files: number; bytes: number } {
     return this.db.prepare<[], { files: number; bytes: number }>('SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files').get() ?? { files: 0, bytes: 0 };
+  }
+
+  /** Remembers the request lines a bundle says the online side could not meet (the bundle must be recorded). */
+  recordUnmetRequests(bundleId: string, unmet: readonly UnmetRequest[]): void {
+    const insert = this.db.prepare<[string, string, string, string, string]>(
+      'INSERT INTO unmet_requests (bundle_id, path, version, reason, missing) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.db.transaction(() => {
+      for (const u of unmet) insert.run(bundleId, u.path, u.version, u.reason, u.missing);
+    })();
+  }
+
+  /** Every unmet request of the imported bundles, in path and version order. */
+  unmetRequests(): Array<UnmetRequest & { bundleId: string }> {
+    return this.db
+      .prepare<[], UnmetRequest & { bundleId: string }>(
+        'SELECT path, version, reason, missing, bundle_id AS bundleId FROM unmet_requests ORDER BY path, version, bundle_id',
+      )
+      .all();
   }
 }
 

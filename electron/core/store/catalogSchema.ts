@@ -149,6 +149,18 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE bundles ADD COLUMN manifest_sha256 TEXT CHECK (manifest_sha256 IS NULL OR length(manifest_sha256) = 64);
   `,
+  `
+  -- Request-file lines an imported bundle says the online side could not meet: left out of later request files.
+  CREATE TABLE unmet_requests (
+    bundle_id TEXT NOT NULL REFERENCES bundles (bundle_id),
+    path TEXT NOT NULL,
+    -- As the request file asked: a version or 'latest'.
+    version TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    missing TEXT NOT NULL,
+    PRIMARY KEY (bundle_id, path, version)
+  ) STRICT;
+  `,
 ];
 
 /** A catalog that cannot be opened or is not one this ModFerry can use; the message names the file. */

@@ -8,6 +8,7 @@
  * trust, a changed byte, a missing or truncated volume, a path outside the layout, a file
  * the store holds with other bytes, a full disk, an abort) leaves the store as it was.
  */
+import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { verifyBundle, type SignerCandidate, type TrustAnswer } from '../bundle/verifyBundle';
 import type { TrustStore } from '../keys/trustStore';
@@ -49,6 +50,8 @@ export interface ImportResult {
   alreadyPresent: number;
   /** Damaged copies in the store (bytes other than the catalog's) replaced by the bundle's, the damaged ones quarantined. */
   restored: RestoredFile[];
+  /** Request-file lines the online side could not meet, as the bundle's manifest lists them. */
+  unmet: UnmetRequest[];
 }
 
 /** Thrown from onManifest to stop verifyBundle before it reads any volume. */
@@ -56,6 +59,7 @@ class AlreadyImported extends Error {
   constructor(
     readonly signer: string,
     readonly plan: ImportPlan,
+    readonly unmet: UnmetRequest[],
   ) {
     super(`${plan.bundleId} is already imported`);
   }
@@ -89,7 +93,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
         const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
         const damaged = await findDamagedCopies(plan.present, (treePath) => treeFile(store.layout, treePath), options.signal);
-        if (plan.fresh.length === 0 && damaged.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan);
+        if (plan.fresh.length === 0 && damaged.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan, manifest.unmet ?? []);
         await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged].map((entry) => entry.size));
         const damagedPaths = new Set(damaged.map((entry) => entry.path));
         state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths);
@@ -113,6 +117,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         addedBytes: 0,
         alreadyPresent: error.plan.present.length,
         restored: [],
+        unmet: error.unmet,
       };
     }
     throw error;
@@ -127,6 +132,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
     const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
+    catalog.recordUnmetRequests(manifest.bundleId, manifest.unmet ?? []);
     return {
       bundleId: manifest.bundleId,
       signer: signer.fingerprint,
@@ -136,6 +142,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       addedBytes: staging.staged.reduce((sum, file) => sum + file.size, 0),
       alreadyPresent: staging.present,
       restored,
+      unmet: manifest.unmet ?? [],
     };
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.

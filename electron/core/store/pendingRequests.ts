@@ -7,7 +7,8 @@
  *   and .zip (the miss does not say which of them was asked for, so all three must be there);
  * - any other query (a branch name, a commit hash) cannot be named in a request file; the
  *   online side is asked for `path@latest` instead, and the query is reported.
- * Misses that end up as the same line are merged.
+ * Misses that end up as the same line are merged. Lines an imported bundle reported the online side
+ * could not meet are left out (and returned apart), so the offline side stops asking for them.
  */
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 import type { DroppedRequests, RequestedModule } from '../../../shared/roundtrip/requestFile';
@@ -25,9 +26,11 @@ export interface PendingRequests {
   requests: RequestedModule[];
   /** Misses for queries a request file cannot name, asked for as path@latest. */
   askedAsLatest: StoreMiss[];
+  /** Lines left out because an imported bundle says the online side could not meet them. */
+  unmet: RequestedModule[];
 }
 
-export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHoldings): PendingRequests {
+export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHoldings, unmet: ReadonlyArray<{ path: string; version: string }> = []): PendingRequests {
   const byLine = new Map<string, RequestedModule>();
   const askedAsLatest: StoreMiss[] = [];
   for (const miss of misses) {
@@ -49,8 +52,10 @@ export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHol
           },
     );
   }
-  const requests = [...byLine.values()].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.version, b.version));
-  return { requests, askedAsLatest };
+  const lines = [...byLine.values()].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.version, b.version));
+  const unmetLines = new Set(unmet.map((u) => `${u.path}@${u.version}`));
+  const isUnmet = (r: RequestedModule): boolean => unmetLines.has(`${r.path}@${r.version}`);
+  return { requests: lines.filter((r) => !isUnmet(r)), askedAsLatest, unmet: lines.filter(isUnmet) };
 }
 
 function compareStrings(a: string, b: string): number {

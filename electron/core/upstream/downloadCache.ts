@@ -10,13 +10,15 @@
  * ModFerry processes, commit at once without a lock: each commit is a rename. Keys can never
  * collide with each other's folders because `@v` cannot be a module path element.
  *
- * Every file lands by write → fsync → rename, so a crash leaves either the old state or the new one.
+ * Every file lands by write → fsync → rename (index entries through writeFileDurably, whose temp file
+ * sits beside the entry), so a crash leaves either the old state or the new one.
  * Only immutable files are accepted (isImmutableKey): a version list or `@latest` answer is never cached.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDirectory, writeFileDurably } from '../fsutil/durableFile';
 import { isImmutableKey } from './proxyKeys';
 
 export interface CachedBlob {
@@ -39,6 +41,16 @@ export interface BlobWriter {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const OWN_FILES = [
+  /^blobs\/sha256\/[0-9a-f]{64}$/,
+  /^index\/.+\.(info|mod|zip)\.json(\.[0-9a-f]{8}\.partial)?$/,
+  /^tmp\/[0-9a-f]{24}\.(partial|index)$/,
+];
+
+/** Whether a `/`-separated path under the cache folder is one the cache itself writes: clean removes only these. */
+export function isDownloadCacheFile(relativePath: string): boolean {
+  return OWN_FILES.some((pattern) => pattern.test(relativePath));
+}
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class DownloadCache {
@@ -92,12 +104,7 @@ export class DownloadCache {
   async recordKey(key: string, blob: CachedBlob): Promise<void> {
     const entryFile = this.indexFile(key);
     await mkdir(path.dirname(entryFile), { recursive: true });
-    await mkdir(this.tmpDir, { recursive: true });
-    await writeFileDurably(
-      path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.index`),
-      entryFile,
-      JSON.stringify({ sha256: blob.sha256, size: blob.size }),
-    );
+    await writeFileDurably(entryFile, JSON.stringify({ sha256: blob.sha256, size: blob.size }));
   }
 
   /** Moves a finished temp file to its blob name. Called by BlobWriter.commit. */
@@ -226,30 +233,4 @@ export async function hashFile(file: string, signal?: AbortSignal): Promise<{ sh
     throw err;
   }
   return { sha256: hash.digest('hex'), size };
-}
-
-async function writeFileDurably(tempFile: string, target: string, text: string): Promise<void> {
-  const handle = await open(tempFile, 'wx');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tempFile, target);
-  await syncDirectory(path.dirname(target));
-}
-
-// A rename is durable only once its directory is flushed. Windows cannot open a directory for
-// syncing; there the rename is as durable as NTFS makes it.
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    return;
-  } finally {
-    await handle?.close();
-  }
 }

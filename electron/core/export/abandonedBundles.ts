@@ -1,0 +1,42 @@
+/**
+ * Removes the debris of exports that died mid-write from the destination: bundle folders holding our
+ * writer marker and no manifest.json, whose writer is provably gone. Only the files such a writer
+ * makes are removed (volumes, partial volumes, the signature, the public key, the marker); the folder
+ * goes only once it is empty. Anything else is never touched.
+ */
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { isBundleId, MANIFEST_FILE } from '../../../shared/bundle/manifest';
+import { bootId, isProcessRunning, readWriterMarker, WRITER_MARKER_FILE, writerGone } from '../bundle/writerMarker';
+
+export interface AbandonedBundle {
+  dir: string;
+  why: string;
+  /** Files left because they are not ours; the folder then stays too. */
+  kept: string[];
+}
+
+export async function removeAbandonedBundles(outDir: string): Promise<AbandonedBundle[]> {
+  const here = { host: os.hostname(), boot: bootId(), isRunning: isProcessRunning };
+  const removed: AbandonedBundle[] = [];
+  for (const entry of await readdir(outDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !isBundleId(entry.name)) continue;
+    const dir = path.join(outDir, entry.name);
+    // A folder we cannot even list is not one we can prove is ours.
+    const names = await readdir(dir).catch(() => undefined);
+    if (names === undefined) continue;
+    if (names.includes(MANIFEST_FILE) || !names.includes(WRITER_MARKER_FILE)) continue;
+    const marker = await readWriterMarker(path.join(dir, WRITER_MARKER_FILE));
+    if (marker === undefined || marker.bundleId !== entry.name) continue;
+    const why = writerGone(marker, here);
+    if (why === undefined) continue;
+    const ours = (name: string): boolean =>
+      name === WRITER_MARKER_FILE || name.startsWith(`${entry.name}-`) || /^(manifest\.sig|signer\.pub\.pem|\.modferry-writing\.json)(\.[0-9a-f]{8}\.partial)?$/.test(name);
+    for (const name of names.filter(ours)) await rm(path.join(dir, name), { force: true });
+    const kept = names.filter((name) => !ours(name));
+    if (kept.length === 0) await rmdir(dir);
+    removed.push({ dir, why, kept });
+  }
+  return removed;
+}
