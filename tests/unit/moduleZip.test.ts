@@ -228,6 +228,17 @@ describe('inspectModuleZip', () => {
     const file = await saveZip(bytes);
     await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}big.go`, /^corrupt entry: /);
   });
+
+  test('refuses deflated data zlib cannot inflate, naming the entry; the zips read after it are read as before', async () => {
+    const items = [{ name: `${P}go.mod`, content: GO_MOD }, { name: `${P}big.go`, content: 'package m\n'.repeat(500) }];
+    const good = await zipBytes(items);
+    const bad = Buffer.from(good);
+    // A deflate block of type 3, which does not exist.
+    bad[locate(bad, `${P}big.go`).data] = 0x07;
+    const [badFile, goodFile] = [await saveZip(bad), await saveZip(good)];
+    await rejectsWithZipError(inspectModuleZip(badFile, mod), badFile, `${P}big.go`, /invalid block type/);
+    assert.equal((await inspectModuleZip(goodFile, mod)).h1, await hashModuleZip(goodFile));
+  });
 });
 
 describe('a zip inside a larger file', () => {
