@@ -262,6 +262,7 @@ describe('a zip inside a larger file', () => {
     for (const [i, zip] of [first, second, first].entries()) {
       const alone = await inspectModuleZip(await saveZip(zip), mod);
       assert.deepEqual(await inspectModuleZip(file, mod, { range: ranges[i]! }), alone);
+      assert.deepEqual(await inspectModuleZip(file, mod, { range: ranges[i]!, reads: 'blocking' }), alone);
     }
   });
 
@@ -308,6 +309,7 @@ describe('unreadable zips', () => {
   const readers: Array<[string, (file: string) => Promise<unknown>]> = [
     ['hashModuleZip', (file) => hashModuleZip(file)],
     ['inspectModuleZip', (file) => inspectModuleZip(file, mod)],
+    ['inspectModuleZip with blocking reads', (file) => inspectModuleZip(file, mod, { reads: 'blocking' })],
   ];
 
   const corruptions: Array<[string, () => Promise<Buffer>, string | undefined, RegExp]> = [
@@ -384,7 +386,10 @@ describe('unreadable zips', () => {
       await assert.rejects(inspectModuleZip(colliding, mod), ModuleZipError);
       await assert.rejects(hashModuleZip(crcBad), ModuleZipError);
       await inspectModuleZip(good, mod);
+      await assert.rejects(inspectModuleZip(colliding, mod, { reads: 'blocking' }), ModuleZipError);
+      await inspectModuleZip(good, mod, { reads: 'blocking' });
       await assert.rejects(inspectModuleZip(large, mod), /checksum error/);
+      await assert.rejects(inspectModuleZip(large, mod, { reads: 'blocking' }), /checksum error/);
       for await (const entry of readZipEntries(large)) {
         for await (const chunk of await entry.open()) {
           void chunk;

@@ -1,4 +1,7 @@
-import type { FileHandle } from 'node:fs/promises';
+/** What a BlockReader reads with: a FileHandle, or a file read with blocking calls (openZipFile). */
+export interface ReadableFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
 
 /**
  * Bytes read from the file at once. A module zip is mostly small files: reading a block
@@ -28,7 +31,7 @@ export class BlockReader {
   private ahead: { start: number; block: Promise<Block> } | undefined;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly handle: ReadableFile,
     readonly size: number,
     private readonly base = 0,
   ) {}
