@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BlockReader } from './blockReader';
 import { isAbortError, ModuleZipError, toModuleZipError } from './moduleZipError';
 import type { ZipEntryRecord } from './zipCentralDirectory';
-import { entryContentChunks, entryContentNow, entryData, entryDataOffset, entryReading } from './zipEntryContent';
+import { entryContentChunks, entryContentNow, entryData, entryDataNow, entryDataOffset, entryDataOffsetNow, entryReading, type EntryData } from './zipEntryContent';
 
 export interface ZipEntryDigests {
   /** Hex SHA-256 of each entry's content, in the order the entries were given. */
@@ -29,27 +29,22 @@ export async function digestZipEntries(
 ): Promise<ZipEntryDigests> {
   const sha256Hex = new Array<string>(entries.length);
   let kept: Buffer | undefined;
-  const digest = async (entry: ZipEntryRecord, position: number, dataOffset: number): Promise<void> => {
-    switch (entryReading(entry)) {
-      case 'whole': {
-        const content = entryContentNow(zipFile, entry, await entryData(reader, entry, dataOffset));
-        sha256Hex[position] = createHash('sha256').update(content).digest('hex');
-        // Copied: the content lies in memory the next entry reuses.
-        if (entry === keep) kept = Buffer.from(content);
-        return;
-      }
-      case 'streamed': {
-        const hash = createHash('sha256');
-        const chunks: Buffer[] = [];
-        for await (const chunk of entryContentChunks(reader, zipFile, entry, dataOffset)) {
-          signal?.throwIfAborted();
-          hash.update(chunk);
-          if (entry === keep) chunks.push(chunk);
-        }
-        sha256Hex[position] = hash.digest('hex');
-        if (entry === keep) kept = Buffer.concat(chunks);
-      }
+  const digestWhole = (entry: ZipEntryRecord, position: number, data: EntryData): void => {
+    const content = entryContentNow(zipFile, entry, data);
+    sha256Hex[position] = createHash('sha256').update(content).digest('hex');
+    // Copied: the content lies in memory the next entry reuses.
+    if (entry === keep) kept = Buffer.from(content);
+  };
+  const digestStreamed = async (entry: ZipEntryRecord, position: number, dataOffset: number): Promise<void> => {
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    for await (const chunk of entryContentChunks(reader, zipFile, entry, dataOffset)) {
+      signal?.throwIfAborted();
+      hash.update(chunk);
+      if (entry === keep) chunks.push(chunk);
     }
+    sha256Hex[position] = hash.digest('hex');
+    if (entry === keep) kept = Buffer.concat(chunks);
   };
 
   const inFileOrder = [...entries.keys()].sort((a, b) => entries[a]!.localHeaderOffset - entries[b]!.localHeaderOffset);
@@ -61,8 +56,13 @@ export async function digestZipEntries(
       throw new ModuleZipError(zipFile, `corrupt entry: it overlaps the data of ${JSON.stringify(previous.entry.name)}`, entry.name);
     }
     try {
-      const dataOffset = await entryDataOffset(reader, zipFile, entry);
-      await digest(entry, position, dataOffset);
+      // Most entries lie in the block read last: they are digested without waiting for anything.
+      const dataOffset = entryDataOffsetNow(reader, zipFile, entry) ?? (await entryDataOffset(reader, zipFile, entry));
+      if (entryReading(entry) === 'whole') {
+        digestWhole(entry, position, entryDataNow(reader, entry, dataOffset) ?? (await entryData(reader, entry, dataOffset)));
+      } else {
+        await digestStreamed(entry, position, dataOffset);
+      }
       previous = { entry, dataEnd: dataOffset + entry.compressedSize };
     } catch (error) {
       throw isAbortError(error) ? error : toModuleZipError(zipFile, error, entry.name);

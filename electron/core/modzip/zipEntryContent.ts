@@ -35,14 +35,23 @@ export function entryReading(entry: ZipEntryRecord): EntryReading {
  * stored or deflated, encryption, data that runs past the end of the file.
  */
 export async function entryDataOffset(reader: BlockReader, zipFile: string, entry: ZipEntryRecord): Promise<number> {
+  return entryDataOffsetNow(reader, zipFile, entry) ?? dataOffsetAfter(zipFile, entry, await reader.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES), reader.size);
+}
+
+/** entryDataOffset when its local header needs no reading (BlockReader.readNow), else undefined. */
+export function entryDataOffsetNow(reader: BlockReader, zipFile: string, entry: ZipEntryRecord): number | undefined {
   if (entry.method !== STORED && entry.method !== DEFLATED) throw corrupt(zipFile, entry, `unsupported compression method ${entry.method}`);
   if ((entry.flags & 0x1) !== 0) throw corrupt(zipFile, entry, 'the entry is encrypted');
-  const header = await reader.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES);
+  const header = reader.readNow(entry.localHeaderOffset, LOCAL_HEADER_BYTES);
+  return header === undefined ? undefined : dataOffsetAfter(zipFile, entry, header, reader.size);
+}
+
+function dataOffsetAfter(zipFile: string, entry: ZipEntryRecord, header: Buffer, zipBytes: number): number {
   if (header.length < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) {
     throw corrupt(zipFile, entry, `no local file header at offset ${entry.localHeaderOffset}`);
   }
   const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
-  if (dataOffset + entry.compressedSize > reader.size) throw corrupt(zipFile, entry, 'its data runs past the end of the file');
+  if (dataOffset + entry.compressedSize > zipBytes) throw corrupt(zipFile, entry, 'its data runs past the end of the file');
   return dataOffset;
 }
 
@@ -54,7 +63,20 @@ export interface EntryData {
 
 /** The whole of an entry's compressed data; it shares memory with the reader's block. */
 export async function entryData(reader: BlockReader, entry: ZipEntryRecord, dataOffset: number): Promise<EntryData> {
-  const withDescriptor = await reader.read(dataOffset, entry.compressedSize + (hasDataDescriptor(entry) ? DATA_DESCRIPTOR_MAX_BYTES : 0));
+  return entryDataNow(reader, entry, dataOffset) ?? splitData(entry, await reader.read(dataOffset, dataBytes(entry)));
+}
+
+/** entryData when it needs no reading (BlockReader.readNow), else undefined. */
+export function entryDataNow(reader: BlockReader, entry: ZipEntryRecord, dataOffset: number): EntryData | undefined {
+  const withDescriptor = reader.readNow(dataOffset, dataBytes(entry));
+  return withDescriptor === undefined ? undefined : splitData(entry, withDescriptor);
+}
+
+function dataBytes(entry: ZipEntryRecord): number {
+  return entry.compressedSize + (hasDataDescriptor(entry) ? DATA_DESCRIPTOR_MAX_BYTES : 0);
+}
+
+function splitData(entry: ZipEntryRecord, withDescriptor: Buffer): EntryData {
   return { data: withDescriptor.subarray(0, entry.compressedSize), following: withDescriptor.subarray(entry.compressedSize) };
 }
 
