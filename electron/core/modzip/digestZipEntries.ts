@@ -32,7 +32,7 @@ export async function digestZipEntries(
   const digestWhole = (entry: ZipEntryRecord, position: number, data: EntryData): void => {
     const content = entryContentNow(zipFile, entry, data);
     sha256Hex[position] = createHash('sha256').update(content).digest('hex');
-    // Copied: the content lies in memory the next entry reuses.
+    // Copied: the content lies in the inflater's buffer, which the next entry reuses, or in a block of the file.
     if (entry === keep) kept = Buffer.from(content);
   };
   const digestStreamed = async (entry: ZipEntryRecord, position: number, dataOffset: number): Promise<void> => {
