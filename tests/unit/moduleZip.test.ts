@@ -228,6 +228,17 @@ describe('inspectModuleZip', () => {
     const file = await saveZip(bytes);
     await rejectsWithZipError(inspectModuleZip(file, mod), file, `${P}big.go`, /^corrupt entry: /);
   });
+
+  test('refuses deflated data zlib cannot inflate, naming the entry; the zips read after it are read as before', async () => {
+    const items = [{ name: `${P}go.mod`, content: GO_MOD }, { name: `${P}big.go`, content: 'package m\n'.repeat(500) }];
+    const good = await zipBytes(items);
+    const bad = Buffer.from(good);
+    // A deflate block of type 3, which does not exist.
+    bad[locate(bad, `${P}big.go`).data] = 0x07;
+    const [badFile, goodFile] = [await saveZip(bad), await saveZip(good)];
+    await rejectsWithZipError(inspectModuleZip(badFile, mod), badFile, `${P}big.go`, /invalid block type/);
+    assert.equal((await inspectModuleZip(goodFile, mod)).h1, await hashModuleZip(goodFile));
+  });
 });
 
 describe('a zip inside a larger file', () => {
@@ -251,6 +262,7 @@ describe('a zip inside a larger file', () => {
     for (const [i, zip] of [first, second, first].entries()) {
       const alone = await inspectModuleZip(await saveZip(zip), mod);
       assert.deepEqual(await inspectModuleZip(file, mod, { range: ranges[i]! }), alone);
+      assert.deepEqual(await inspectModuleZip(file, mod, { range: ranges[i]!, reads: 'blocking' }), alone);
     }
   });
 
@@ -297,6 +309,7 @@ describe('unreadable zips', () => {
   const readers: Array<[string, (file: string) => Promise<unknown>]> = [
     ['hashModuleZip', (file) => hashModuleZip(file)],
     ['inspectModuleZip', (file) => inspectModuleZip(file, mod)],
+    ['inspectModuleZip with blocking reads', (file) => inspectModuleZip(file, mod, { reads: 'blocking' })],
   ];
 
   const corruptions: Array<[string, () => Promise<Buffer>, string | undefined, RegExp]> = [
@@ -373,7 +386,10 @@ describe('unreadable zips', () => {
       await assert.rejects(inspectModuleZip(colliding, mod), ModuleZipError);
       await assert.rejects(hashModuleZip(crcBad), ModuleZipError);
       await inspectModuleZip(good, mod);
+      await assert.rejects(inspectModuleZip(colliding, mod, { reads: 'blocking' }), ModuleZipError);
+      await inspectModuleZip(good, mod, { reads: 'blocking' });
       await assert.rejects(inspectModuleZip(large, mod), /checksum error/);
+      await assert.rejects(inspectModuleZip(large, mod, { reads: 'blocking' }), /checksum error/);
       for await (const entry of readZipEntries(large)) {
         for await (const chunk of await entry.open()) {
           void chunk;

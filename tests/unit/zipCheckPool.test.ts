@@ -47,10 +47,11 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('zipCheckWorkersFor', () => {
   const MiB = 1024 * 1024;
-  test('none below 32 MiB of zips to overlap, one per 32 MiB above, never more than the cores', () => {
+  test('none below 8 MiB of zips to overlap, one per 8 MiB above, never more than the cores', () => {
     assert.equal(zipCheckWorkersFor(0), 0);
-    assert.equal(zipCheckWorkersFor(32 * MiB - 1), 0);
-    assert.equal(zipCheckWorkersFor(32 * MiB), Math.min(1, os.availableParallelism()));
+    assert.equal(zipCheckWorkersFor(8 * MiB - 1), 0);
+    assert.equal(zipCheckWorkersFor(8 * MiB), Math.min(1, os.availableParallelism()));
+    assert.equal(zipCheckWorkersFor(16 * MiB), Math.min(2, os.availableParallelism()));
     assert.equal(zipCheckWorkersFor(1024 * MiB), os.availableParallelism());
   });
 });
@@ -170,6 +171,17 @@ describe('ZipCheckPool', () => {
           assert.deepEqual(answer, { status: 'fulfilled', value: { h1: zips[i]!.h1 } });
         }
       });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a worker answers the checks it holds one after another, in the order they were sent', async () => {
+    const pool = new ZipCheckPool(1);
+    try {
+      const answered: string[] = [];
+      await Promise.all([slow, good, good].map(({ file }, i) => pool.check(file, mod).then(() => answered.push(`${i}`))));
+      assert.deepEqual(answered, ['0', '1', '2']);
     } finally {
       await pool.close();
     }

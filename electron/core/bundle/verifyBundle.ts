@@ -114,9 +114,10 @@ const STREAM_CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
 /**
  * Zip checks under way or waiting for a worker, per worker: enough that a worker always has
- * the next zip, few enough that memory stays flat on a bundle of 100k zips.
+ * the next zip, also while this thread is not scheduled for a while on a busy machine; few
+ * enough that memory stays flat on a bundle of 100k zips.
  */
-const ZIP_CHECKS_PER_WORKER = 4;
+const ZIP_CHECKS_PER_WORKER = 32;
 /**
  * Past the first check, at most this much zip in flight: the reader never gets so far ahead
  * that the zips it passed have left the page cache before a worker reads them again.

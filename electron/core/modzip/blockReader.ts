@@ -1,4 +1,7 @@
-import type { FileHandle } from 'node:fs/promises';
+/** What a BlockReader reads with: a FileHandle, or a file read with blocking calls (openZipFile). */
+export interface ReadableFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
 
 /**
  * Bytes read from the file at once. A module zip is mostly small files: reading a block
@@ -28,16 +31,28 @@ export class BlockReader {
   private ahead: { start: number; block: Promise<Block> } | undefined;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly handle: ReadableFile,
     readonly size: number,
     private readonly base = 0,
   ) {}
 
   /** `length` bytes at `offset`, or fewer where the zip ends first; none for an offset before its start. */
   async read(offset: number, length: number): Promise<Buffer> {
+    const held = this.readNow(offset, length);
+    if (held !== undefined) return held;
+    this.block = await this.blockHolding(offset, Math.min(offset + length, this.size));
+    return this.readNow(offset, length)!;
+  }
+
+  /**
+   * What read() answers, when that needs no reading (the bytes are in the block read last),
+   * else undefined: a zip's many small entries mostly lie in the same block, and waiting for
+   * each would cost more than using it.
+   */
+  readNow(offset: number, length: number): Buffer | undefined {
     const end = Math.min(offset + length, this.size);
     if (offset < 0 || offset >= end) return Buffer.alloc(0);
-    if (offset < this.block.start || end > this.block.start + this.block.bytes.length) this.block = await this.blockHolding(offset, end);
+    if (offset < this.block.start || end > this.block.start + this.block.bytes.length) return undefined;
     return this.block.bytes.subarray(offset - this.block.start, end - this.block.start);
   }
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { BlockReader } from './blockReader';
 import { isAbortError, ModuleZipError, toModuleZipError } from './moduleZipError';
-import { WorkInFlight } from './workInFlight';
 import type { ZipEntryRecord } from './zipCentralDirectory';
-import { entryContent, entryContentChunks, entryContentNow, entryData, entryDataOffset, entryReading } from './zipEntryContent';
+import { entryContentChunks, entryContentNow, entryData, entryDataNow, entryDataOffset, entryDataOffsetNow, entryReading, type EntryData } from './zipEntryContent';
 
 export interface ZipEntryDigests {
   /** Hex SHA-256 of each entry's content, in the order the entries were given. */
@@ -11,12 +10,6 @@ export interface ZipEntryDigests {
   /** The content of the entry asked to be kept, when there is one. */
   kept?: Buffer;
 }
-
-/**
- * Inflation under way on zlib's thread pool, counted by content size, while this thread
- * reads on and hashes: enough to keep a few threads busy, little next to a block.
- */
-const INFLATING_LIMIT_BYTES = 16 << 20;
 
 /**
  * Reads every entry's content once, checked as the go command checks it, and hashes it.
@@ -36,55 +29,44 @@ export async function digestZipEntries(
 ): Promise<ZipEntryDigests> {
   const sha256Hex = new Array<string>(entries.length);
   let kept: Buffer | undefined;
-  const digested = (entry: ZipEntryRecord, position: number, content: Buffer): void => {
+  const digestWhole = (entry: ZipEntryRecord, position: number, data: EntryData): void => {
+    const content = entryContentNow(zipFile, entry, data);
     sha256Hex[position] = createHash('sha256').update(content).digest('hex');
-    // Copied: the content may share memory with a block of the file.
+    // Copied: the content lies in the inflater's buffer, which the next entry reuses, or in a block of the file.
     if (entry === keep) kept = Buffer.from(content);
   };
-  const inflating = new WorkInFlight(INFLATING_LIMIT_BYTES);
-
-  const digest = async (entry: ZipEntryRecord, position: number, dataOffset: number): Promise<void> => {
-    switch (entryReading(entry)) {
-      case 'small':
-        return digested(entry, position, entryContentNow(zipFile, entry, await entryData(reader, entry, dataOffset)));
-      case 'whole': {
-        const data = await entryData(reader, entry, dataOffset);
-        return inflating.start(entry.uncompressedSize, async () => digested(entry, position, await entryContent(zipFile, entry, data)));
-      }
-      case 'streamed': {
-        const hash = createHash('sha256');
-        const chunks: Buffer[] = [];
-        for await (const chunk of entryContentChunks(reader, zipFile, entry, dataOffset)) {
-          signal?.throwIfAborted();
-          hash.update(chunk);
-          if (entry === keep) chunks.push(chunk);
-        }
-        sha256Hex[position] = hash.digest('hex');
-        if (entry === keep) kept = Buffer.concat(chunks);
-      }
+  const digestStreamed = async (entry: ZipEntryRecord, position: number, dataOffset: number): Promise<void> => {
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    for await (const chunk of entryContentChunks(reader, zipFile, entry, dataOffset)) {
+      signal?.throwIfAborted();
+      hash.update(chunk);
+      if (entry === keep) chunks.push(chunk);
     }
+    sha256Hex[position] = hash.digest('hex');
+    if (entry === keep) kept = Buffer.concat(chunks);
   };
 
   const inFileOrder = [...entries.keys()].sort((a, b) => entries[a]!.localHeaderOffset - entries[b]!.localHeaderOffset);
   let previous: { entry: ZipEntryRecord; dataEnd: number } | undefined;
-  try {
-    for (const position of inFileOrder) {
-      signal?.throwIfAborted();
-      const entry = entries[position]!;
-      if (previous !== undefined && entry.localHeaderOffset < previous.dataEnd) {
-        throw new ModuleZipError(zipFile, `corrupt entry: it overlaps the data of ${JSON.stringify(previous.entry.name)}`, entry.name);
-      }
-      try {
-        const dataOffset = await entryDataOffset(reader, zipFile, entry);
-        await digest(entry, position, dataOffset);
-        previous = { entry, dataEnd: dataOffset + entry.compressedSize };
-      } catch (error) {
-        throw isAbortError(error) ? error : toModuleZipError(zipFile, error, entry.name);
-      }
+  for (const position of inFileOrder) {
+    signal?.throwIfAborted();
+    const entry = entries[position]!;
+    if (previous !== undefined && entry.localHeaderOffset < previous.dataEnd) {
+      throw new ModuleZipError(zipFile, `corrupt entry: it overlaps the data of ${JSON.stringify(previous.entry.name)}`, entry.name);
     }
-  } finally {
-    // A fault in an entry still inflating lies earlier in the file than one found since: it wins.
-    await inflating.finishAll();
+    try {
+      // Most entries lie in the block read last: they are digested without waiting for anything.
+      const dataOffset = entryDataOffsetNow(reader, zipFile, entry) ?? (await entryDataOffset(reader, zipFile, entry));
+      if (entryReading(entry) === 'whole') {
+        digestWhole(entry, position, entryDataNow(reader, entry, dataOffset) ?? (await entryData(reader, entry, dataOffset)));
+      } else {
+        await digestStreamed(entry, position, dataOffset);
+      }
+      previous = { entry, dataEnd: dataOffset + entry.compressedSize };
+    } catch (error) {
+      throw isAbortError(error) ? error : toModuleZipError(zipFile, error, entry.name);
+    }
   }
   return kept === undefined ? { sha256Hex } : { sha256Hex, kept };
 }

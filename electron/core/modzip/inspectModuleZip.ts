@@ -2,7 +2,7 @@ import { checkModuleZipFileSize, ModuleZipListingChecker, type ModuleVersion } f
 import { digestZipEntries } from './digestZipEntries';
 import { h1Of } from './hashModuleZip';
 import { ModuleZipError } from './moduleZipError';
-import { withZipFile, type ZipRange } from './openZipFile';
+import { withZipFile, type ZipFileReads, type ZipRange } from './openZipFile';
 import { centralDirectory, type ZipEntryRecord } from './zipCentralDirectory';
 
 export interface InspectedModuleZip {
@@ -30,6 +30,8 @@ export interface InspectOptions {
   range?: ZipRange;
   /** Stops the check between entries and between the chunks of a large one, rejecting with the abort. */
   signal?: AbortSignal;
+  /** How the file is read (openZipFile); by default without blocking the thread. */
+  reads?: ZipFileReads;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function inspectModuleZip(
     if (goMod !== undefined) checkGoModMatches(zipFile, checker.goModEntry, goMod, options.expectedGoMod);
     const h1 = h1Of(entries.map(({ name }, i) => ({ name, sha256Hex: sha256Hex[i]! })));
     return { h1, ...(goMod === undefined ? {} : { goMod }), files, bytes };
-  }, options.range);
+  }, options.range, options.reads);
 }
 
 function listingChecker(zipFile: string, mod: ModuleVersion): ModuleZipListingChecker {

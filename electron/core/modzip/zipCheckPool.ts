@@ -30,40 +30,35 @@ export type ZipCheckAnswer =
   | { id: number; error: string };
 
 /**
- * Checks a worker runs at once: while one waits for a block of its zip to be read, or for an
- * entry inflated on zlib's thread pool, the other keeps the thread busy. `modferry verify` of
- * 630 source zips (172 MiB), 2 cores, medians of 5: 1 worker 3.10 s with one check at a time,
- * 2.69 s with two; 2 workers 2.27 s and 2.16 s.
+ * Checks sent to a worker before it has answered: it runs them one after another, and has the
+ * next at hand when it finishes one, though this thread (busy reading the volume, or not
+ * scheduled on a busy machine) has not yet seen its answer.
  */
-const CHECKS_PER_WORKER = 2;
+const CHECKS_PER_WORKER = 8;
 
 /**
  * At most one worker per core: the main thread only reads the volume, parses it and hashes it,
  * which is little next to inflating and hashing every file of every zip, so it shares a core.
- * `modferry verify` on 2 cores, medians of 5 to 11 runs, before (checks on the main thread) and
- * with 1, 2 and 3 workers: 630 source zips (172 MiB) 2.95 s, 2.69 s, 2.10 s, 2.17 s; 189 zips
- * (52 MiB) 1.06 s, 0.97 s, 0.93 s, 1.04 s; 65 zips (17 MiB) 0.55 s, 0.51 s, 0.55 s, 0.56 s.
- * A third worker only adds its start-up.
+ * A worker more than the cores only adds its start-up.
  */
 export function defaultZipCheckWorkers(): number {
   return os.availableParallelism();
 }
 
 /**
- * Zips, in bytes, that one more worker needs to pay for itself. Starting one takes ~30 ms, and
- * its code runs slowly until it has warmed up (checking the 17 MiB above a second time in the
- * same thread takes two thirds of the first time). Above, a second worker lost time on 17 MiB
- * (0.51 s with one, 0.55 s with two) and gained on 52 MiB (0.97 s, 0.93 s).
+ * Zips, in bytes, that one more worker needs to pay for itself: starting one takes tens of
+ * milliseconds, and its code runs slowly until it has warmed up. A check in this thread has
+ * only this thread (zips are inflated on the thread that checks them), so a bundle of source
+ * zips gains a worker from a few MiB of them on.
  */
-const ZIP_BYTES_PER_WORKER = 32 * 1024 * 1024;
+const ZIP_BYTES_PER_WORKER = 8 * 1024 * 1024;
 
 /**
  * Workers worth starting for zips whose checks can overlap the reading of this many bytes of
  * other zips: one per ZIP_BYTES_PER_WORKER, up to one per core, and none below that, when the
  * checks run in this thread. The caller leaves the largest zip out: the reading it could overlap
- * comes after it, and a bundle that is mostly one big zip only pays a worker's start-up (the
- * benchmark's 101 MiB bundle of two incompressible zips: 0.34 s in this thread, 0.38-0.40 s with
- * a worker, sha256sum 0.31 s).
+ * comes after it, and a bundle that is mostly one big zip only pays a worker's start-up (as
+ * the benchmark's bundle of two incompressible zips, 100 MiB and 1 MiB, shows).
  */
 export function zipCheckWorkersFor(overlappingZipBytes: number): number {
   return Math.min(defaultZipCheckWorkers(), Math.floor(overlappingZipBytes / ZIP_BYTES_PER_WORKER));

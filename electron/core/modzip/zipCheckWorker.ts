@@ -1,7 +1,7 @@
 /**
  * A worker thread of the zip check pool (see zipCheckPool): runs inspectModuleZip on each zip
  * it is sent and answers with the zip's h1, or with why the zip is refused. Checks sent while
- * one runs are started alongside it; the pool decides how many a worker holds.
+ * one runs wait for it; the pool decides how many a worker holds.
  */
 import { parentPort } from 'node:worker_threads';
 import { inspectModuleZip } from './inspectModuleZip';
@@ -11,13 +11,16 @@ import type { ZipCheckAnswer, ZipCheckRequest } from './zipCheckPool';
 const port = parentPort;
 if (port === null) throw new Error('zipCheckWorker runs as a worker thread of the zip check pool, not on its own');
 
+// One check at a time, in the order sent: its reads block this thread, so nothing would run alongside.
+let previous = Promise.resolve();
 port.on('message', (request: ZipCheckRequest) => {
-  void answer(request).then((reply) => port.postMessage(reply));
+  previous = previous.then(() => answer(request)).then((reply) => port.postMessage(reply));
 });
 
 async function answer({ id, zipFile, mod, options }: ZipCheckRequest): Promise<ZipCheckAnswer> {
   try {
-    const { h1 } = await inspectModuleZip(zipFile, mod, options);
+    // Blocking reads: this thread has nothing else to do meanwhile.
+    const { h1 } = await inspectModuleZip(zipFile, mod, { ...options, reads: 'blocking' });
     return { id, h1 };
   } catch (error) {
     if (error instanceof ModuleZipError) {

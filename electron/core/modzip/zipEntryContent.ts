@@ -1,8 +1,8 @@
 import { pipeline, Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { createInflateRaw, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
+import { createInflateRaw } from 'node:zlib';
 import type { BlockReader } from './blockReader';
 import { DATA_DESCRIPTOR_MAX_BYTES, EntryContentCheck, hasDataDescriptor } from './entryContentCheck';
+import { EntryInflater } from './entryInflater';
 import { ModuleZipError, toModuleZipError } from './moduleZipError';
 import type { ZipEntryRecord } from './zipCentralDirectory';
 
@@ -10,29 +10,23 @@ const STORED = 0;
 const DEFLATED = 8;
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_BYTES = 30;
-const inflateRawAsync = promisify(inflateRaw);
 
 /**
- * Entries up to this size, compressed and declared, are inflated in one synchronous call:
- * for the many small files of a module zip that is far cheaper than handing each to
- * zlib's thread pool.
- */
-const SMALL_ENTRY_BYTES = 64 * 1024;
-/**
- * Entries up to this size are inflated in one call on zlib's thread pool, where several
- * can run while this thread hashes; larger ones are streamed, so no more than this is
- * ever held for one entry.
+ * Entries up to this size, compressed and declared, are inflated whole, in one call on this
+ * thread (the zip checks of a bundle run on a thread per core, so zlib's thread pool would
+ * only add hand-overs); larger ones are streamed, so no more than this is ever held for one entry.
  */
 const WHOLE_ENTRY_BYTES = 8 << 20;
 /** Inflate output per step for streamed entries. */
 const INFLATE_CHUNK_BYTES = 256 * 1024;
 
-export type EntryReading = 'small' | 'whole' | 'streamed';
+/** This thread's inflater: its output buffer serves one entry at a time, which is all a thread inflates at once. */
+let inflater: EntryInflater | undefined;
+
+export type EntryReading = 'whole' | 'streamed';
 
 export function entryReading(entry: ZipEntryRecord): EntryReading {
-  const largest = Math.max(entry.compressedSize, entry.uncompressedSize);
-  if (largest <= SMALL_ENTRY_BYTES) return 'small';
-  return largest <= WHOLE_ENTRY_BYTES ? 'whole' : 'streamed';
+  return Math.max(entry.compressedSize, entry.uncompressedSize) <= WHOLE_ENTRY_BYTES ? 'whole' : 'streamed';
 }
 
 /**
@@ -41,14 +35,23 @@ export function entryReading(entry: ZipEntryRecord): EntryReading {
  * stored or deflated, encryption, data that runs past the end of the file.
  */
 export async function entryDataOffset(reader: BlockReader, zipFile: string, entry: ZipEntryRecord): Promise<number> {
+  return entryDataOffsetNow(reader, zipFile, entry) ?? dataOffsetAfter(zipFile, entry, await reader.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES), reader.size);
+}
+
+/** entryDataOffset when its local header needs no reading (BlockReader.readNow), else undefined. */
+export function entryDataOffsetNow(reader: BlockReader, zipFile: string, entry: ZipEntryRecord): number | undefined {
   if (entry.method !== STORED && entry.method !== DEFLATED) throw corrupt(zipFile, entry, `unsupported compression method ${entry.method}`);
   if ((entry.flags & 0x1) !== 0) throw corrupt(zipFile, entry, 'the entry is encrypted');
-  const header = await reader.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES);
+  const header = reader.readNow(entry.localHeaderOffset, LOCAL_HEADER_BYTES);
+  return header === undefined ? undefined : dataOffsetAfter(zipFile, entry, header, reader.size);
+}
+
+function dataOffsetAfter(zipFile: string, entry: ZipEntryRecord, header: Buffer, zipBytes: number): number {
   if (header.length < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) {
     throw corrupt(zipFile, entry, `no local file header at offset ${entry.localHeaderOffset}`);
   }
   const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
-  if (dataOffset + entry.compressedSize > reader.size) throw corrupt(zipFile, entry, 'its data runs past the end of the file');
+  if (dataOffset + entry.compressedSize > zipBytes) throw corrupt(zipFile, entry, 'its data runs past the end of the file');
   return dataOffset;
 }
 
@@ -60,43 +63,38 @@ export interface EntryData {
 
 /** The whole of an entry's compressed data; it shares memory with the reader's block. */
 export async function entryData(reader: BlockReader, entry: ZipEntryRecord, dataOffset: number): Promise<EntryData> {
-  const withDescriptor = await reader.read(dataOffset, entry.compressedSize + (hasDataDescriptor(entry) ? DATA_DESCRIPTOR_MAX_BYTES : 0));
+  return entryDataNow(reader, entry, dataOffset) ?? splitData(entry, await reader.read(dataOffset, dataBytes(entry)));
+}
+
+/** entryData when it needs no reading (BlockReader.readNow), else undefined. */
+export function entryDataNow(reader: BlockReader, entry: ZipEntryRecord, dataOffset: number): EntryData | undefined {
+  const withDescriptor = reader.readNow(dataOffset, dataBytes(entry));
+  return withDescriptor === undefined ? undefined : splitData(entry, withDescriptor);
+}
+
+function dataBytes(entry: ZipEntryRecord): number {
+  return entry.compressedSize + (hasDataDescriptor(entry) ? DATA_DESCRIPTOR_MAX_BYTES : 0);
+}
+
+function splitData(entry: ZipEntryRecord, withDescriptor: Buffer): EntryData {
   return { data: withDescriptor.subarray(0, entry.compressedSize), following: withDescriptor.subarray(entry.compressedSize) };
 }
 
-/** The checked content, inflated on this thread: for small entries. It may share memory with the data. */
+/**
+ * The checked content of a whole entry, inflated on this thread. It may share memory with the
+ * data, or lie in this thread's inflater: either way it is valid only until the next entry is
+ * read, and must be used before anything is awaited.
+ */
 export function entryContentNow(zipFile: string, entry: ZipEntryRecord, { data, following }: EntryData): Buffer {
   let content = data;
   if (entry.method !== STORED) {
     try {
-      content = inflateRawSync(data, inflateOptions(entry));
+      content = (inflater ??= new EntryInflater()).inflate(data, entry.uncompressedSize);
     } catch (error) {
-      throw inflateError(zipFile, entry, error);
+      throw toModuleZipError(zipFile, error, entry.name);
     }
   }
   return checked(zipFile, entry, content, following);
-}
-
-/** The checked content, inflated on zlib's thread pool. It may share memory with the data. */
-export async function entryContent(zipFile: string, entry: ZipEntryRecord, { data, following }: EntryData): Promise<Buffer> {
-  const content = entry.method === STORED ? data : await inflateRawAsync(data, inflateOptions(entry)).catch((error: unknown) => {
-    throw inflateError(zipFile, entry, error);
-  });
-  return checked(zipFile, entry, content, following);
-}
-
-// Output space for exactly the declared size and one byte more: a correct entry inflates in
-// one step, and one that is larger than declared is caught without inflating the rest.
-function inflateOptions(entry: ZipEntryRecord): ZlibOptions {
-  const limit = entry.uncompressedSize + 1;
-  return { maxOutputLength: limit, chunkSize: Math.max(limit, 64) };
-}
-
-function inflateError(zipFile: string, entry: ZipEntryRecord, error: unknown): ModuleZipError {
-  if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-    return corrupt(zipFile, entry, `content is larger than the ${entry.uncompressedSize} bytes the zip declares`);
-  }
-  return toModuleZipError(zipFile, error, entry.name);
 }
 
 function checked(zipFile: string, entry: ZipEntryRecord, content: Buffer, following: Buffer): Buffer {
