@@ -10,7 +10,7 @@
 import { moduleZipPrefix, type ModuleVersion } from '../../../shared/gomod/moduleZipRules';
 import { withZipFile, type ZipRange } from '../modzip/openZipFile';
 import { centralDirectory } from '../modzip/zipCentralDirectory';
-import { entryContent, entryData, entryDataOffset } from '../modzip/zipEntryContent';
+import { entryContentNow, entryData, entryDataOffset } from '../modzip/zipEntryContent';
 
 /** The zip's root go.mod (`<path>@<version>/go.mod`), or undefined when it has none. The zip must have passed its checks. */
 export async function readZipGoMod(zipFile: string, mod: ModuleVersion, range?: ZipRange): Promise<Buffer | undefined> {
@@ -18,9 +18,9 @@ export async function readZipGoMod(zipFile: string, mod: ModuleVersion, range?: 
   return withZipFile(zipFile, async (reader) => {
     for await (const entry of centralDirectory(reader, zipFile)) {
       if (entry.name !== name) continue;
-      const content = await entryContent(zipFile, entry, await entryData(reader, entry, await entryDataOffset(reader, zipFile, entry)));
-      // A copy: the content may share memory with the reader's block, which is gone once the file is closed.
-      return Buffer.from(content);
+      const data = await entryData(reader, entry, await entryDataOffset(reader, zipFile, entry));
+      // A copy, made before anything is awaited: the content may lie in the reader's block or in this thread's inflater.
+      return Buffer.from(entryContentNow(zipFile, entry, data));
     }
     return undefined;
   }, range);
