@@ -47,7 +47,9 @@ test('export of path@latest skips what the latest go.mod retracts and ships that
   const out = path.join(dir, 'drive');
   await mkdir(out);
   const output = captureOutput();
-  assert.equal(await runCli(['export', '--upstream', upstream.url, '--module', `${MOD}@latest`, '--out', out, '--no-check'], output), 0, output.stderr.join('\n'));
+  // v1.2.0 ships too, asked for by name: offline, only v1.3.0's go.mod says @latest must pass it by.
+  const args = ['export', '--upstream', upstream.url, '--module', `${MOD}@latest`, '--module', `${MOD}@v1.2.0`, '--out', out, '--no-check'];
+  assert.equal(await runCli(args, output), 0, output.stderr.join('\n'));
   const [bundle] = await readdir(out);
   assert.ok(bundle !== undefined);
   const bundleDir = path.join(out, bundle);
@@ -58,6 +60,9 @@ test('export of path@latest skips what the latest go.mod retracts and ships that
     `${MOD}/@v/v1.1.0.info`,
     `${MOD}/@v/v1.1.0.mod`,
     `${MOD}/@v/v1.1.0.zip`,
+    `${MOD}/@v/v1.2.0.info`,
+    `${MOD}/@v/v1.2.0.mod`,
+    `${MOD}/@v/v1.2.0.zip`,
     `${MOD}/@v/v1.3.0.info`,
     `${MOD}/@v/v1.3.0.mod`,
   ]);
@@ -66,6 +71,8 @@ test('export of path@latest skips what the latest go.mod retracts and ships that
   await mkdir(extracted);
   for (const volume of (await readdir(bundleDir)).filter((f) => f.endsWith('.tar'))) execFileSync('tar', ['-xf', path.join(bundleDir, volume), '-C', extracted]);
   assert.equal(await readFile(path.join(extracted, MOD, '@v', 'v1.3.0.mod'), 'utf8'), goMod('[v1.2.0, v1.3.0] // broken builds'));
+  // Listed although no zip ships: it retracts itself, so @latest never picks it, and the go command reads its retractions.
+  assert.equal(await readFile(path.join(extracted, MOD, '@v', 'list'), 'utf8'), 'v1.1.0\nv1.2.0\nv1.3.0\n');
   const offline = await scratchGoWorkspace('export-latest-offline');
   t.after(() => offline.cleanup());
   const answered = await runGo(['list', '-m', `${MOD}@latest`], { cwd: offline.dir, env: offlineGoEnv(pathToFileURL(extracted).href, offline.modCache) });

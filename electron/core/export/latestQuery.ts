@@ -4,9 +4,12 @@
  * can read the same retractions.
  */
 import { readFile } from 'node:fs/promises';
-import { parseGoMod } from '../../../shared/gomod/goModFile';
+import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile';
 import { legacyGoMod, queryLatestVersion, type VersionInterval } from '../../../shared/gomod/latest';
+import { moduleKey, sortModuleVersions } from '../resolve/moduleVersions';
+import type { Resolution } from '../resolve/resolveRequirements';
 import { ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
+import type { AnsweredRoot } from './wishList';
 
 export interface LatestAnswer {
   version: string;
@@ -48,4 +51,41 @@ export async function queryLatest(client: UpstreamClient, modulePath: string): P
   if (answer.version === undefined) throw new NoMatchingVersionError(modulePath);
   const { Version } = await client.info(modulePath, answer.version);
   return { version: Version, ...(answer.retractionsFrom === undefined ? {} : { retractionsFrom: answer.retractionsFrom }) };
+}
+
+/** A `path@latest` a root asked for, answered, with the version whose go.mod held the retractions. */
+export interface RetractionSource {
+  rootName: string;
+  /** The answered module, as the root now names it. */
+  module: ModuleVersion;
+  retractionsFrom: string;
+}
+
+/**
+ * The resolution with the .mod (and .info) of every retraction source added, for the roots still in it,
+ * so the offline go command reads the retractions the answer honoured; `listed` are those versions, for
+ * the bundle's `@v/list`. Listing them is safe: each retracts itself (it is the latest version ignoring
+ * retractions, yet not the answer), so `@latest` never picks one, and it is how the go command comes
+ * to read their go.mod at all.
+ */
+export function withRetractionSources(
+  resolution: Resolution,
+  roots: readonly AnsweredRoot[],
+  sources: readonly RetractionSource[],
+): { resolution: Resolution; listed: ModuleVersion[] } {
+  const asked = new Set(roots.flatMap((root) => (root.modules ?? []).map((m) => `${root.name}\n${moduleKey(m)}`)));
+  const modFiles = new Map(resolution.modFiles.map((m) => [moduleKey(m), m]));
+  const neededBy = new Map(resolution.neededBy);
+  const reasons = new Map(resolution.reasons);
+  const listed = new Map<string, ModuleVersion>();
+  for (const source of sources) {
+    if (!asked.has(`${source.rootName}\n${moduleKey(source.module)}`)) continue;
+    const shipped = { path: source.module.path, version: source.retractionsFrom };
+    const key = moduleKey(shipped);
+    modFiles.set(key, shipped);
+    listed.set(key, shipped);
+    neededBy.set(key, [...new Set([...(neededBy.get(key) ?? []), source.rootName])]);
+    if (!reasons.has(key)) reasons.set(key, `its go.mod holds the retractions ${source.module.path}@latest honours`);
+  }
+  return { resolution: { ...resolution, modFiles: sortModuleVersions(modFiles.values()), neededBy, reasons }, listed: sortModuleVersions(listed.values()) };
 }
