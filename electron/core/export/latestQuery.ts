@@ -30,7 +30,15 @@ export class NoMatchingVersionError extends ModuleNotFoundError {
 export async function queryLatest(client: UpstreamClient, modulePath: string): Promise<LatestAnswer> {
   const goMod = async (version: string): Promise<string> => readFile((await client.fetch(modulePath, version, 'mod')).file, 'utf8');
   const answer = await queryLatestVersion({
-    versions: () => client.list(modulePath),
+    versions: async () => {
+      try {
+        return await client.list(modulePath);
+      } catch (error) {
+        // The question was path@latest, and the missing module is named as asked.
+        if (error instanceof ModuleNotFoundError) throw new ModuleNotFoundError(modulePath, 'latest', error.reasons);
+        throw error;
+      }
+    },
     hasGoMod: async (version) => (await goMod(version)) !== legacyGoMod(modulePath),
     retractions: async (version): Promise<VersionInterval[]> => {
       try {
