@@ -2,7 +2,7 @@
  * What `go get module@latest` / `go list -m module@latest` resolve to, given the versions a proxy lists and
  * the module author's retractions (cmd/go/internal/modload/query.go and modfetch/proxy.go, go 1.19).
  */
-import { isPseudoVersion, pseudoVersionTime } from './pseudoVersion';
+import { isPseudoVersion, pseudoVersionDate, pseudoVersionTime } from './pseudoVersion';
 import { compare, isValid, prerelease, sortVersions } from './semver';
 
 /** A closed interval of versions, both bounds included, as in a go.mod `retract` directive (modfile.VersionInterval). */
@@ -101,5 +101,98 @@ export function latestForProxy(versions: readonly string[], retractionsOf: (vers
     const answer = pickLatest(candidates);
     if (answer === undefined || !isRetracted(answer, retractionsOf(answer))) return answer;
     candidates = candidates.filter((v) => v !== answer);
+  }
+}
+
+/** What a `@latest` query reads of one module, as the go command reads it through a proxy (modfetch.Repo). */
+export interface LatestQuerySource {
+  /** The tagged versions of `@v/list`, sorted, pseudo-versions left out (repo.Versions). */
+  versions(): Promise<readonly string[]>;
+  /** Whether the version's .mod is a go.mod of its own, not the stand-in legacyGoMod (modload.versionHasGoMod). */
+  hasGoMod(version: string): Promise<boolean>;
+  /** The retract directives of the version's go.mod; none when it cannot be read or parsed, as in the go command. */
+  retractions(version: string): Promise<readonly VersionInterval[]>;
+  /** repo.Latest(): the proxy's `@latest`, else latestFromList over its list; undefined when it has neither. */
+  latest(): Promise<string | undefined>;
+}
+
+export interface LatestQueryAnswer {
+  /** The version `path@latest` resolves to; undefined when the go command finds no matching version. */
+  version: string | undefined;
+  /**
+   * The latest version ignoring retractions, whose go.mod the retractions were read from
+   * (modload.queryLatestVersionIgnoringRetractions); undefined when there is none.
+   */
+  retractionsFrom: string | undefined;
+}
+
+/** The .mod a proxy serves for a version that has no go.mod: the go command writes it (modfetch.LegacyGoMod). */
+export function legacyGoMod(modulePath: string): string {
+  return `module ${modulePath}\n`;
+}
+
+/**
+ * `go list -m path@latest` (modload.queryProxy with CheckAllowed, go 1.19). Retractions come from the
+ * go.mod of the latest version found with none applied; that search and the answer itself run the same
+ * steps: the highest allowed release, else the highest allowed prerelease, with `+incompatible` versions
+ * left out once the last allowed compatible version below them has a go.mod of its own; else the
+ * proxy's own latest, if allowed.
+ */
+export async function queryLatestVersion(source: LatestQuerySource): Promise<LatestQueryAnswer> {
+  const retractionsFrom = await latestAllowed(source, async () => true);
+  // A latest version whose go.mod cannot be read retracts nothing (CheckRetractions errors do not disallow).
+  const retractions = retractionsFrom === undefined ? [] : await source.retractions(retractionsFrom);
+  const version = await latestAllowed(source, async (v) => !isRetracted(v, retractions));
+  return { version, retractionsFrom };
+}
+
+async function latestAllowed(source: LatestQuerySource, allowed: (version: string) => Promise<boolean>): Promise<string | undefined> {
+  const releases: string[] = [];
+  const prereleases: string[] = [];
+  let needIncompatible = false;
+  let lastCompatible: string | undefined;
+  for (const version of await source.versions()) {
+    if (!(await allowed(version))) continue;
+    if (!needIncompatible) {
+      if (!version.endsWith('+incompatible')) {
+        lastCompatible = version;
+      } else if (lastCompatible !== undefined) {
+        // The sorted list holds only +incompatible versions from here on (golang.org/issue/34165).
+        if (await source.hasGoMod(lastCompatible)) break;
+        needIncompatible = true;
+      }
+    }
+    (prerelease(version) === '' ? releases : prereleases).push(version);
+  }
+  const tagged = last(releases) ?? last(prereleases);
+  if (tagged !== undefined) return tagged;
+  const latest = await source.latest();
+  return latest !== undefined && (await allowed(latest)) ? latest : undefined;
+}
+
+/**
+ * The version a proxy without `@latest` stands for it, read from its `@v/list` lines
+ * (modfetch.proxyRepo.latestFromList): the newest by the time a line gives after the version, else
+ * by a pseudo-version's own time; a tag with no time on its line is skipped. The first of equal times wins.
+ */
+export function latestFromList(lines: readonly string[]): string | undefined {
+  let best: { version: string; time: number } | undefined;
+  for (const line of lines) {
+    const [version, stamp] = line.trim().split(/\s+/);
+    if (version === undefined || !isValid(version)) continue;
+    const time = stamp !== undefined ? Date.parse(stamp) : isPseudoVersion(version) ? pseudoVersionMillis(version) : Number.NaN;
+    if (Number.isFinite(time) && time > goZeroMillis && (best === undefined || time > best.time)) best = { version, time };
+  }
+  return best?.version;
+}
+
+// Go's zero time, 0001-01-01T00:00:00Z; Date.UTC would read year 1 as 1901.
+const goZeroMillis = new Date(0).setUTCFullYear(1, 0, 1);
+
+function pseudoVersionMillis(version: string): number {
+  try {
+    return pseudoVersionDate(version).getTime();
+  } catch {
+    return Number.NaN;
   }
 }

@@ -179,25 +179,31 @@ function splitGopkgIn(path: string): { prefix: string; pathMajor: string } | und
  * module has no go.mod at that version) can only be decided by fetching it.
  */
 export function checkPathMajor(version: string, pathMajor: string): void {
+  const problem = pathMajorProblem(version, pathMajor);
+  if (problem !== undefined) throw new Error(`version ${quoteGoString(version)} invalid: ${problem}`);
+}
+
+/** Why checkPathMajor refuses version, bare, for callers that word the error as Go's module.Check does; undefined when it fits. */
+export function pathMajorProblem(version: string, pathMajor: string): string | undefined {
   const unsuffixed =
     pathMajor.startsWith('.v') && pathMajor.endsWith('-unstable') ? pathMajor.slice(0, -'-unstable'.length) : pathMajor;
   // Early module tooling wrote v0.0.0- pseudo-versions for gopkg.in .v1 paths; go.mod files in the wild still hold them.
-  if (version.startsWith('v0.0.0-') && unsuffixed === '.v1') return;
-  if (!isValid(version)) throw new Error(`version ${quoteGoString(version)} invalid: not a semantic version`);
+  if (version.startsWith('v0.0.0-') && unsuffixed === '.v1') return undefined;
+  if (!isValid(version)) return 'not a semantic version';
 
   const versionMajor = major(version);
   let expected: string;
   if (unsuffixed === '') {
     // Before semantic import versioning, v2+ modules without a go.mod were used from the unsuffixed path.
-    if (versionMajor === 'v0' || versionMajor === 'v1' || build(version) === '+incompatible') return;
+    if (versionMajor === 'v0' || versionMajor === 'v1' || build(version) === '+incompatible') return undefined;
     expected = 'v0 or v1';
   } else if (unsuffixed.startsWith('/') || unsuffixed.startsWith('.')) {
     expected = unsuffixed.slice(1);
-    if (versionMajor === expected) return;
+    if (versionMajor === expected) return undefined;
   } else {
     expected = unsuffixed;
   }
-  throw new Error(`version ${quoteGoString(version)} invalid: should be ${expected}, not ${versionMajor}`);
+  return `should be ${expected}, not ${versionMajor}`;
 }
 
 /**

@@ -7,7 +7,7 @@
  * The checks work on the zip's listing alone, entry by entry, so a reader can apply
  * them while streaming through a zip it never holds in memory.
  */
-import { checkFilePath, checkModulePath, checkPathMajor, splitPathVersion } from './modulePath';
+import { checkFilePath, checkModulePath, pathMajorProblem, splitPathVersion } from './modulePath';
 import { build, canonical, isValid } from './semver';
 
 /** Limit on a module zip file and, separately, on the total uncompressed size of its files. */
@@ -100,10 +100,7 @@ export class ModuleZipListingChecker {
     }
     const collision = this.recordPath(name, entry.isDirectory);
     if (collision !== undefined) return collision;
-    // The go.mod a zip carries is what gets compared with the module's .mod file; a folder cannot be.
-    if ((name === 'go.mod' && entry.isDirectory) || name.startsWith('go.mod/')) {
-      return 'go.mod in the module root must be a regular file, not a directory';
-    }
+    // A folder named go.mod is allowed: the module then has no go.mod of its own.
     if (entry.isDirectory) return undefined;
 
     const base = name.slice(name.lastIndexOf('/') + 1);
@@ -163,12 +160,8 @@ function checkModuleVersion(mod: ModuleVersion): void {
   if (canonicalVersion !== mod.version) {
     throw new Error(`${at}: version ${quote(mod.version)} is not canonical (should be ${quote(canonicalVersion)})`);
   }
-  const pathMajor = splitPathVersion(mod.path)?.pathMajor ?? '';
-  try {
-    checkPathMajor(mod.version, pathMajor);
-  } catch (error) {
-    throw new Error(`${at}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const problem = pathMajorProblem(mod.version, splitPathVersion(mod.path)?.pathMajor ?? '');
+  if (problem !== undefined) throw new Error(`${at}: invalid version: ${problem}`);
 }
 
 /**

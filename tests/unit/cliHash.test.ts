@@ -55,6 +55,13 @@ describe('modferry CLI', () => {
     assert.match(output.stdout[0]!, /^h1:[A-Za-z0-9+/]{43}=$/);
   });
 
+  test('hash of an empty module zip is the h1 of no files, as x/mod computes it', async () => {
+    const zip = await writeZip('empty.zip', {});
+    const output = captureOutput();
+    assert.equal(await runCli(['hash', zip], output), 0, output.stderr.join('\n'));
+    assert.deepEqual(output.stdout, ['h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=']);
+  });
+
   test('hash of several files names each', async () => {
     const zip = await writeZip('ok.zip', { 'example.com/m@v1.0.0/go.mod': 'module example.com/m\n', 'example.com/m@v1.0.0/m.go': 'package m\n' });
     const mod = path.join(dir, 'several.mod');

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRetracted, latestForProxy, pickLatest, type VersionInterval } from '../../shared/gomod/latest';
+import { isRetracted, latestForProxy, latestFromList, pickLatest, type VersionInterval } from '../../shared/gomod/latest';
 
 const only = (v: string): VersionInterval => ({ low: v, high: v });
 
@@ -207,4 +207,18 @@ describe('latestForProxy', () => {
       assert.ok(read.length <= c.versions.length, `go.mod files read: ${read.join(' ')}`);
     });
   }
+});
+
+describe('latestFromList', () => {
+  test('stands in for a missing @latest as the go command does: newest pseudo-version or timed line, first of equals', () => {
+    const older = 'v0.0.0-20200101000000-aaaaaaaaaaaa';
+    const newer = 'v0.0.0-20210101000000-bbbbbbbbbbbb';
+    const sameTime = 'v0.1.0-0.20210101000000-cccccccccccc';
+    assert.equal(latestFromList(['v1.0.0', older, newer, 'v2.0.0']), newer, 'tags without a time are never picked');
+    assert.equal(latestFromList([newer, sameTime]), newer);
+    assert.equal(latestFromList([sameTime, newer]), sameTime);
+    assert.equal(latestFromList([`${newer}`, 'v1.0.0 2022-01-01T00:00:00Z']), 'v1.0.0', 'a time on the line counts, for tags too');
+    assert.equal(latestFromList(['v1.0.0 not-a-time', 'v1.1.0', '']), undefined);
+    assert.equal(latestFromList(['v0.0.0-20201301000000-dddddddddddd']), undefined, 'month 13 is no time');
+  });
 });

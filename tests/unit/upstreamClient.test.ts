@@ -195,16 +195,20 @@ describe('upstream client: list, latest and info', () => {
     assert.deepEqual(upstream.requests, ['/example.com/m/@latest']);
   });
 
-  test('latest falls back to the list when @latest is missing: highest release, with its time', async () => {
-    await publishFixtureModule(tree, 'example.com/m', [
-      { version: 'v1.0.0' },
-      { version: 'v1.1.0', time: '2024-03-03T00:00:00Z' },
-      { version: 'v1.2.0-pre' },
-    ]);
+  test('latest without @latest stands in as the go command does: the newest pseudo-version of the list, never a tag', async () => {
+    const older = 'v0.0.0-20230101000000-111111111111';
+    await publishFixtureModule(tree, 'example.com/m', [{ version: 'v1.0.0' }, { version: 'v1.1.0' }, { version: PSEUDO, time: '2024-03-03T00:00:00Z' }, { version: older }]);
     const upstream = await serve(tree);
     const c = client(upstream.url);
-    assert.deepEqual(await c.latest('example.com/m'), { Version: 'v1.1.0', Time: '2024-03-03T00:00:00Z' });
-    assert.deepEqual(upstream.requests, ['/example.com/m/@latest', '/example.com/m/@v/list', '/example.com/m/@v/v1.1.0.info']);
+    assert.deepEqual(await c.latest('example.com/m'), { Version: PSEUDO, Time: '2024-03-03T00:00:00Z' });
+    assert.deepEqual(upstream.requests, ['/example.com/m/@latest', '/example.com/m/@v/list', `/example.com/m/@v/${PSEUDO}.info`]);
+  });
+
+  test('latest without @latest takes a time given on a list line, for tags too', async () => {
+    await publishFixtureModule(tree, 'example.com/m', [{ version: 'v1.0.0' }, { version: 'v1.1.0' }], {
+      listLines: ['v1.0.0 2024-05-01T00:00:00Z', 'v1.1.0 2023-01-01T00:00:00Z'],
+    });
+    assert.equal((await client((await serve(tree)).url).latest('example.com/m')).Version, 'v1.0.0');
   });
 
   test('latest of a module with only pseudo-versions is the newest of them', async () => {
@@ -220,7 +224,7 @@ describe('upstream client: list, latest and info', () => {
     await assert.rejects(client(upstream.url).latest('example.com/blank'), (err: Error) => {
       assert.ok(err instanceof ModuleNotFoundError);
       assert.equal(err.version, 'latest');
-      assert.match(err.message, /^example\.com\/blank@latest: not found at any proxy \(http:\/\/127\.0\.0\.1:\d+: @latest: 404 Not Found: .*; @v\/list: no versions\)$/);
+      assert.match(err.message, /^example\.com\/blank@latest: not found at any proxy \(http:\/\/127\.0\.0\.1:\d+: @latest: 404 Not Found: .*; @v\/list: no pseudo-versions\)$/);
       return true;
     });
   });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { open } from 'node:fs/promises';
-import { hashGoModFile } from '../../core/modzip/hashModuleZip';
+import { hashGoModFile, hashModuleZip } from '../../core/modzip/hashModuleZip';
 import { inspectModuleZip } from '../../core/modzip/inspectModuleZip';
 import { readZipEntries } from '../../core/modzip/readZipEntries';
 import { ModuleZipError } from '../../core/modzip/moduleZipError';
@@ -26,7 +26,11 @@ export async function hashCommand(args: string[], output: CommandOutput): Promis
 async function hashFile(file: string): Promise<string> {
   await assertReadableFile(file);
   if (file.endsWith('.mod')) return hashGoModFile(file);
-  if (file.endsWith('.zip')) return (await inspectModuleZip(file, await moduleOfZip(file))).h1;
+  if (file.endsWith('.zip')) {
+    const mod = await moduleOfZip(file);
+    // An empty zip is a valid module zip whatever the module, and its h1 is that of no files.
+    return mod === undefined ? hashModuleZip(file) : (await inspectModuleZip(file, mod)).h1;
+  }
   throw new Error(`${file}: cannot tell what to hash: expected a module zip (.zip) or a go.mod file (.mod)`);
 }
 
@@ -41,8 +45,8 @@ async function assertReadableFile(file: string): Promise<void> {
   }
 }
 
-/** A module zip names its module in every entry's `path@version/` prefix; the first entry tells which. */
-async function moduleOfZip(file: string): Promise<{ path: string; version: string }> {
+/** A module zip names its module in every entry's `path@version/` prefix; the first entry tells which, and an empty zip none. */
+async function moduleOfZip(file: string): Promise<{ path: string; version: string } | undefined> {
   for await (const entry of readZipEntries(file)) {
     const at = entry.name.indexOf('@');
     const slash = entry.name.indexOf('/', at);
@@ -51,5 +55,5 @@ async function moduleOfZip(file: string): Promise<{ path: string; version: strin
     }
     return { path: entry.name.slice(0, at), version: entry.name.slice(at + 1, slash) };
   }
-  throw new ModuleZipError(file, 'not a module zip: it has no entries');
+  return undefined;
 }

@@ -18,6 +18,7 @@ import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 import { fetchVerifiedFiles } from './fetchVerifiedFiles';
+import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
 import { createExportStaging } from './exportStaging';
 import { GoSumIndex } from './goSumIndex';
@@ -127,15 +128,17 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
             throw error;
           }
         },
-        latest: async (modPath) => (await client.latest(modPath)).Version,
+        latest: async (modPath) => (await queryLatest(client, modPath)).version,
       }, { signal, onProgress });
-      return { resolution, files: await fetchVerifiedFiles(resolution, client, goSum, { signal, onProgress, transfer }) };
+      const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
+      const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer });
+      return { resolution: shipping.resolution, listed: shipping.listed, files };
     });
     const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const answered = wishes.roots;
-    const { resolution, files } = wishes.outcome;
-    const tree = await stageTree(path.join(staging, 'tree'), files, inventory);
+    const { resolution, files, listed } = wishes.outcome;
+    const tree = await stageTree(path.join(staging, 'tree'), files, inventory, listed);
     const targets: GoCheckTarget[] = inputs.roots
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
       .filter((t, i) => hasWork(answered[i]!));
@@ -197,13 +200,22 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
  * prefix of an import path it cannot place (github.com/a, github.com/a/b, ...), and the offline proxy
  * records each miss. Those lines are unmet requests; a --module the upstream lacks stops the export.
  */
-async function answerVersionQueries(roots: readonly PendingRoot[], client: UpstreamClient): Promise<{ roots: AnsweredRoot[]; unmet: UnmetRequest[] }> {
+async function answerVersionQueries(
+  roots: readonly PendingRoot[],
+  client: UpstreamClient,
+): Promise<{ roots: AnsweredRoot[]; unmet: UnmetRequest[]; retractionSources: RetractionSource[] }> {
   const unmet: UnmetRequest[] = [];
+  const retractionSources: RetractionSource[] = [];
   const answeredRoots = await Promise.all(roots.map(async (root): Promise<AnsweredRoot> => {
     const answered = await Promise.all(root.modules.map(async (m) => {
       try {
-        const info = m.version === 'latest' ? await client.latest(m.path) : await client.info(m.path, m.version);
-        return { module: { path: m.path, version: info.Version }, line: m };
+        if (m.version === 'latest') {
+          const { version, retractionsFrom } = await queryLatest(client, m.path);
+          const module = { path: m.path, version };
+          if (retractionsFrom !== undefined && retractionsFrom !== version) retractionSources.push({ rootName: root.name, module, retractionsFrom });
+          return { module, line: m };
+        }
+        return { module: { path: m.path, version: (await client.info(m.path, m.version)).Version }, line: m };
       } catch (error) {
         if (root.input.kind !== 'request' || !(error instanceof ModuleNotFoundError)) throw error;
         unmet.push({ path: m.path, version: m.version, reason: error.message, missing: error.version === undefined ? error.path : `${error.path}@${error.version}` });
@@ -214,7 +226,7 @@ async function answerVersionQueries(roots: readonly PendingRoot[], client: Upstr
     const modules = found.length > 0 ? found.map((a) => a.module) : undefined;
     return { name: root.name, goMod: root.goMod, modules, ...(root.input.kind === 'request' ? { lines: found.map((a) => a.line) } : {}) };
   }));
-  return { roots: answeredRoots, unmet };
+  return { roots: answeredRoots, unmet, retractionSources };
 }
 
 function compareText(a: string, b: string): number {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { sortVersions } from '../../../shared/gomod/semver';
 import type { Inventory } from '../../../shared/roundtrip/inventory';
@@ -17,16 +18,24 @@ export interface StagedFile extends BundleSourceFile {
  * Lays the verified files out as a GOPROXY tree (hard links into the download cache where the disk
  * allows, copies elsewhere), so the go command can check it as `GOPROXY=file://` and the bundle
  * writer can read it. Each module's `@v/list` names the versions whose zips ship, plus those the
- * offline store already holds: `@latest` must never pick a version with no zip.
+ * offline store already holds: `@latest` must never pick a version with no zip. `alsoListed` are
+ * versions shipped without a zip that `@latest` never picks but must see (withRetractionSources).
  */
-export async function stageTree(dir: string, files: readonly VerifiedFile[], inventory?: Inventory): Promise<{ dir: string; files: StagedFile[] }> {
+export async function stageTree(
+  dir: string,
+  files: readonly VerifiedFile[],
+  inventory?: Inventory,
+  alsoListed: readonly ModuleVersion[] = [],
+): Promise<{ dir: string; files: StagedFile[] }> {
   const staged: StagedFile[] = [];
   for (const f of files) {
     const treePath = `${escapePath(f.modulePath)}/@v/${escapeVersion(f.version)}.${f.kind}`;
     await placeFile(f.source, path.join(dir, treePath));
     staged.push({ path: treePath, source: path.join(dir, treePath), size: f.size, sha256: f.sha256, h1: f.h1, modulePath: f.modulePath, version: f.version, kind: f.kind });
   }
-  for (const [modulePath, versions] of listedVersions(files, inventory)) {
+  const lists = listedVersions(files, inventory);
+  for (const m of alsoListed) lists.get(m.path)?.add(m.version);
+  for (const [modulePath, versions] of lists) {
     const treePath = `${escapePath(modulePath)}/@v/list`;
     const text = sortVersions([...versions]).map((v) => `${v}\n`).join('');
     const file = path.join(dir, treePath);

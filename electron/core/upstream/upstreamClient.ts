@@ -10,7 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { pickLatest } from '../../../shared/gomod/latest';
+import { latestFromList } from '../../../shared/gomod/latest';
 import { isPseudoVersion } from '../../../shared/gomod/pseudoVersion';
 import { isValid, sortVersions } from '../../../shared/gomod/semver';
 import { backoffDelay, sleep } from './backoff';
@@ -69,10 +69,9 @@ export interface UpstreamClient {
   /** The tagged versions the proxy lists, sorted; empty when the module exists but has no tags. */
   list(path: string): Promise<string[]>;
   /**
-   * `@latest`; where a proxy has no `@latest`, the latest of its own list (pickLatest), as the go
-   * command's proxy client does. The go command's `@latest` query reads the list first and asks
-   * `@latest` only when no version is tagged; callers that must honour retractions use list() with
-   * pickLatest and the retractions instead.
+   * The proxy's `@latest`; where a proxy has none, the newest pseudo-version (or timed line) of its list,
+   * as the go command's proxy client stands in for it (latestFromList). This is one step of the go
+   * command's `path@latest` query, not its answer: queryLatest in export answers the query.
    */
   latest(path: string): Promise<RevInfo>;
   /** The `.info` of a version; an exact version is cached, a query (`master`, `v1.2`) is always asked afresh. */
@@ -154,15 +153,14 @@ class ProxyClient implements UpstreamClient {
         if (!(err instanceof NotFoundAtProxy)) throw err;
         latestMissing = err;
       }
-      let versions: string[];
+      let picked: string | undefined;
       try {
-        versions = await this.get(proxy, listKey(path), path, 'latest', async (response) => parseVersionList(await this.readText(response)));
+        picked = await this.get(proxy, listKey(path), path, 'latest', async (response) => latestFromList((await this.readText(response)).split('\n')));
       } catch (err) {
         if (!(err instanceof NotFoundAtProxy)) throw err;
         throw new NotFoundAtProxy(proxy.base, `@latest: ${latestMissing.reason}; @v/list: ${err.reason}`);
       }
-      const picked = pickLatest(versions);
-      if (picked === undefined) throw new NotFoundAtProxy(proxy.base, `@latest: ${latestMissing.reason}; @v/list: no versions`);
+      if (picked === undefined) throw new NotFoundAtProxy(proxy.base, `@latest: ${latestMissing.reason}; @v/list: no pseudo-versions`);
       return this.info(path, picked);
     });
   }
