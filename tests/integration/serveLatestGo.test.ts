@@ -58,3 +58,37 @@ test('the real go command accepts what @latest answers when retractions leave it
   assert.equal(await go(['list', '-m', '-versions', '-retracted', TAGS]), `${TAGS} v1.0.0`);
   assert.equal(await go(['list', '-m', '-versions', PLAIN]), PLAIN);
 });
+
+const CARRIED = 'example.com/retractedbylater';
+
+test('a version shipped for its go.mod alone, which retracts itself and others, makes the go command skip them', { timeout: 300_000 }, async (t) => {
+  if (!requireGo(t)) return;
+  const { dir, cleanup } = await makeTempDir('serve-latest-carrier');
+  t.after(cleanup);
+  const key = testSigningKey();
+  const sources = await makeBundleSources(path.join(dir, 'cache'), [
+    { path: CARRIED, version: 'v1.1.0', goMod: goMod(CARRIED) },
+    { path: CARRIED, version: 'v1.2.0', goMod: goMod(CARRIED) },
+    { path: CARRIED, version: 'v1.3.0', goMod: goMod(CARRIED, '[v1.2.0, v1.3.0] // broken since v1.2.0') },
+  ]);
+  // As an export ships it: v1.3.0's .info and .mod, to carry the retractions the go command reads, but no zip.
+  const bundle = await writeBundle({
+    outDir: path.join(dir, 'out'),
+    files: sources.filter((file) => !file.path.endsWith('/v1.3.0.zip')),
+    inputs: [],
+    signingKey: key,
+    toolVersion: 'test',
+  });
+  const store = openStore(path.join(dir, 'store'), { mode: 'write' });
+  t.after(() => store.close());
+  await importBundle(bundle.bundleDir, { store, trust: (signer) => signer.fingerprint === key.fingerprint });
+  const server = await startProxyServer({ store, host: '127.0.0.1', port: 0 });
+  t.after(() => server.close());
+  const workspace = await scratchGoWorkspace('serve-latest-carrier');
+  t.after(() => workspace.cleanup());
+  const go = async (args: string[]): Promise<string> =>
+    (await runGo(args, { cwd: workspace.dir, env: offlineGoEnv(server.url, workspace.modCache), timeoutMs: 60_000 })).stdout.trim();
+
+  assert.equal(await go(['list', '-m', `${CARRIED}@latest`]), `${CARRIED} v1.1.0`);
+  assert.equal(await go(['list', '-m', '-versions', CARRIED]), `${CARRIED} v1.1.0`);
+});

@@ -7,12 +7,17 @@
  *
  * The list names the tagged versions held in full, as the go command's own proxies do: it ignores
  * pseudo-versions in a list (modfetch's proxyRepo.Versions) and reaches them through @latest.
+ * It also names a tag held without its zip whose own go.mod retracts it: an export ships such a
+ * version's .mod only to carry the retractions the go command reads from the newest listed
+ * version, and since it retracts itself the go command never picks it. Without it in the list,
+ * the go command would read its retractions from an older go.mod and pick a retracted version.
  * @latest follows latestForProxy, reading the retractions from the stored go.mod files.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseGoMod } from '../../../shared/gomod/goModFile';
-import { latestForProxy, type VersionInterval } from '../../../shared/gomod/latest';
+import { isRetracted, latestForProxy, type VersionInterval } from '../../../shared/gomod/latest';
+import { sortVersions } from '../../../shared/gomod/semver';
 import { isPseudoVersion } from '../../../shared/gomod/pseudoVersion';
 import { bodyEtag, JSON_TYPE } from './httpReplies';
 import { BoundedMap } from './boundedMap';
@@ -37,6 +42,8 @@ export interface ModuleAnswersOptions {
 interface Answers {
   /** Versions whose .info, .mod and .zip are all held, lowest first. */
   held: string[];
+  /** held, and the tags held without a zip that retract themselves, lowest first: what the list offers. */
+  offered: string[];
   list?: VersionList;
   latest?: ServedFile | null;
 }
@@ -61,7 +68,7 @@ export class ModuleAnswers {
     const answers = this.answers(modulePath);
     if (answers.held.length === 0) return undefined;
     if (answers.list === undefined) {
-      const body = Buffer.from(answers.held.filter((v) => !isPseudoVersion(v)).map((v) => `${v}\n`).join(''));
+      const body = Buffer.from(answers.offered.filter((v) => !isPseudoVersion(v)).map((v) => `${v}\n`).join(''));
       answers.list = { body, etag: bodyEtag(body) };
     }
     return answers.list;
@@ -71,8 +78,8 @@ export class ModuleAnswers {
   latest(modulePath: string): ServedFile | undefined {
     const answers = this.answers(modulePath);
     if (answers.latest === undefined) {
-      const version = latestForProxy(answers.held, (v) => this.retractions(modulePath, v));
-      const info = version === undefined ? undefined : this.store.file(modulePath, version, 'info');
+      const version = latestForProxy(answers.offered, (v) => this.retractions(modulePath, v));
+      const info = version === undefined || !answers.held.includes(version) ? undefined : this.store.file(modulePath, version, 'info');
       answers.latest = info === undefined ? null : servedFile(info, JSON_TYPE, SHORT_LIVED);
     }
     return answers.latest ?? undefined;
@@ -83,7 +90,10 @@ export class ModuleAnswers {
     let answers = this.byModule.get(modulePath);
     if (answers === undefined) {
       const zips = new Set(this.store.zipVersions(modulePath));
-      answers = { held: this.store.versions(modulePath).filter((v) => zips.has(v)) };
+      const versions = this.store.versions(modulePath);
+      const held = versions.filter((v) => zips.has(v));
+      const carriers = held.length === 0 ? [] : versions.filter((v) => !zips.has(v) && !isPseudoVersion(v) && isRetracted(v, this.retractions(modulePath, v)));
+      answers = { held, offered: carriers.length === 0 ? held : sortVersions([...held, ...carriers]) };
       this.byModule.set(modulePath, answers);
     }
     return answers;
