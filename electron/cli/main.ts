@@ -1,6 +1,7 @@
 import packageJson from '../../package.json';
 import { processOutput, type CommandOutput } from './output';
 import { UsageError } from './usageError';
+import { errorMessage } from '../../shared/errorMessage';
 
 interface CommandModule {
   usage: string;
@@ -99,7 +100,7 @@ export async function runCli(argv: string[], output: CommandOutput = processOutp
 }
 
 function reportFailure(error: unknown, commandName: string, output: CommandOutput): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof UsageError || isParseArgsError(error)) {
     output.err(`modferry ${commandName}: ${message} (see modferry ${commandName} --help)`);
     return 2;

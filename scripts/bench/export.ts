@@ -13,6 +13,7 @@ import { offlineGoEnv } from '../../tests/support/goCommand';
 import { goProgram } from '../../tests/support/goProgramFixture';
 import { measure } from './measure';
 import { writeSyntheticModules } from './syntheticModules';
+import { errorMessage } from '../../shared/errorMessage';
 
 const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -72,6 +73,6 @@ async function bigBundleMemory(scratch: string): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

@@ -23,6 +23,7 @@ import { goProgram } from '../../tests/support/goProgramFixture';
 import { measure } from './measure';
 import { writeSourceHistory } from './sourceHistory';
 import { writeSyntheticModules } from './syntheticModules';
+import { errorMessage } from '../../shared/errorMessage';
 
 const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
 const MiB = 1024 * 1024;
@@ -246,6 +247,6 @@ async function waitFor(url: string): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

@@ -12,6 +12,7 @@ import { canonicalModuleVersion } from './moduleVersion';
 import { checkImportPath, checkModulePath, checkPathMajor, ModulePathError, splitPathVersion } from './modulePath';
 import { GoModSyntaxError, parseGoModSyntax, type ModBlock, type ModComment, type ModLine } from './goModSyntax';
 import { goFields, goTrimSpace, isGoPrintable, quoteGoString, unquoteGoString } from './goStringRules';
+import { errorMessage } from '../errorMessage';
 
 export { GoModSyntaxError } from './goModSyntax';
 
@@ -302,7 +303,7 @@ function parseArgument(token: string): string {
     try {
       return unquoteGoString(token);
     } catch (error) {
-      throw new DirectiveError(`invalid quoted string: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DirectiveError(`invalid quoted string: ${errorMessage(error)}`);
     }
   }
   if (/["'`]/.test(token)) throw new DirectiveError('invalid quoted string: unquoted string cannot contain quote');
@@ -335,7 +336,7 @@ function checkPathMajorFor(verb: string, path: string, version: string, pathMajo
   try {
     checkPathMajor(version, pathMajor);
   } catch (error) {
-    throw new DirectiveError(`${verb} ${pathForMessage(path)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DirectiveError(`${verb} ${pathForMessage(path)}: ${errorMessage(error)}`);
   }
 }
 

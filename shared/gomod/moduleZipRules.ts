@@ -9,6 +9,7 @@
  */
 import { checkFilePath, checkModulePath, checkPathMajor, splitPathVersion } from './modulePath';
 import { build, canonical, isValid } from './semver';
+import { errorMessage } from '../errorMessage';
 
 /** Limit on a module zip file and, separately, on the total uncompressed size of its files. */
 export const MAX_ZIP_FILE_BYTES = 500 * 1024 * 1024;
@@ -96,7 +97,7 @@ export class ModuleZipListingChecker {
     try {
       checkFilePath(name);
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return errorMessage(error);
     }
     const collision = this.recordPath(name, entry.isDirectory);
     if (collision !== undefined) return collision;
@@ -167,7 +168,7 @@ function checkModuleVersion(mod: ModuleVersion): void {
   try {
     checkPathMajor(mod.version, pathMajor);
   } catch (error) {
-    throw new Error(`${at}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${at}: ${errorMessage(error)}`, { cause: error });
   }
 }
 
