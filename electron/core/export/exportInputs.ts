@@ -33,6 +33,8 @@ export interface LoadedInputs {
   roots: PendingRoot[];
   /** The go.sum of every project, for checking downloads against what the projects recorded. */
   goSums: GoSumFile[];
+  /** Inputs that require modules but have no go.sum to check their downloads against: said before the long work. */
+  warnings: string[];
 }
 
 export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInputs> {
@@ -62,7 +64,10 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
     roots.push(moduleRoot(file, { kind: 'request', value: path.resolve(file) }, requests));
   }
   if (roots.length === 0) throw new Error('nothing to export: give a --project, --go-mod, --module or --request');
-  return { roots, goSums };
+  const summed = new Set(goSums.map((sum) => path.dirname(sum.file)));
+  const unsummed = new Set(roots.flatMap((r) => (r.goModFile !== undefined && (r.goMod?.require.length ?? 0) > 0 && !summed.has(path.dirname(r.goModFile)) ? [r.goModFile] : [])));
+  const warnings = [...unsummed].map((file) => `${file}: no go.sum beside it, so nothing it needs was checked against known hashes (run 'go mod tidy' to record them)`);
+  return { roots, goSums, warnings };
 }
 
 async function goModRoot(file: string, input: BundleInput, goSums: GoSumFile[], projectDir?: string): Promise<PendingRoot> {

@@ -88,6 +88,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     warnings.push(warning);
     request.onWarning?.(warning);
   };
+  for (const warning of inputs.warnings) warn(warning);
   const driveWarning = await removableDriveWarning(destination);
   if (driveWarning !== undefined) warn(driveWarning);
   for (const debris of await removeAbandonedBundles(destination)) {
