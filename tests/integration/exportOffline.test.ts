@@ -134,7 +134,11 @@ describe('modferry export', { timeout: 900_000 }, () => {
     const errors = fixture.modules.find((m) => m.path === 'github.com/pkg/errors')!;
     assert.ok(final.modules.some((m) => m.path === errors.path && m.version === errors.version));
     assert.ok(final.modules.some((m) => m.path === yaml.path && m.version === yaml.version));
-    assert.ok(result.stdout.slice(0, -1).every((line) => (JSON.parse(line) as { type: string }).type === 'progress'));
+    const progress = result.stdout.slice(0, -1).map((line) => JSON.parse(line) as { type: string; stage: string });
+    assert.ok(progress.every((event) => event.type === 'progress'));
+    // The go check runs while the volumes are written: its events name it, never the write's stage.
+    assert.ok(progress.some((event) => event.stage === 'prove'), progress.map((e) => e.stage).join(' '));
+    assert.ok(!progress.some((event) => event.stage === 'check'));
   });
 
   test('a go.sum that disagrees with the upstream stops the export naming the module and both hashes', async (t) => {

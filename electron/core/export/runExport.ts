@@ -142,7 +142,10 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       .filter((t, i) => hasWork(answered[i]!));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
     const checking = request.check ? proveWithGo(tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
-    checking.catch(() => undefined);
+    let proved = false;
+    checking.then(() => {
+      proved = true;
+    }, () => undefined);
     const held = inventory ? inventoryHas(inventory) : () => false;
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held(f.modulePath, f.version, f.kind));
     const signer = await exportSigningKey(signingKeysDir(request.dirs), request.keyFile);
@@ -157,6 +160,8 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       signal,
       onProgress,
       beforeSealing: async () => {
+        // The volumes are written; what runs now is the go command, and the progress must say so.
+        if (!proved) onProgress?.({ stage: 'prove', message: 'volumes written; waiting for the go command to prove the bundle' });
         await checking;
       },
       onBundleDir: (dir) => {
