@@ -8,6 +8,7 @@ import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
@@ -117,7 +118,7 @@ function showHistory(file: string, output: CommandOutput): void {
     if (recent.length === 0) return;
     output.err('Earlier exports from this machine (pass --since INVENTORY to leave out what the offline store already holds):');
     for (const r of recent) {
-      output.err(`  ${r.bundleId}  ${r.createdAt}  ${r.modules} modules, ${formatBytes(r.bytes)} -> ${r.outDir}`);
+      output.err(`  ${r.bundleId}  ${r.createdAt}  ${plural(r.modules, 'module')}, ${formatBytes(r.bytes)} -> ${r.outDir}`);
     }
   } finally {
     history.close();
@@ -131,17 +132,17 @@ function printResult(result: ExportResult, output: CommandOutput): void {
   }
   for (const warning of result.warnings) output.out(`warning: ${warning}`);
   const zips = result.modules.filter((m) => m.zip).length;
-  output.out(`Resolved ${result.modules.length} module versions (${zips} with source zips)`);
+  output.out(`Resolved ${plural(result.modules.length, 'module version')} (${zips} with source zips)`);
   for (const m of result.modules) {
     output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
   }
   if (result.unmet.length > 0) {
-    output.out(`Could not meet ${result.unmet.length} request${result.unmet.length === 1 ? '' : 's'} (left out; the offline side is told):`);
+    output.out(`Could not meet ${plural(result.unmet.length, 'request')} (left out; the offline side is told):`);
     for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);
   }
-  if (result.leftOut > 0) output.out(`Left out ${result.leftOut} files the offline store already holds (--since)`);
+  if (result.leftOut > 0) output.out(`Left out ${plural(result.leftOut, 'file')} the offline store already holds (--since)`);
   output.out(result.check.status === 'passed'
     ? 'Checked: the offline go command resolves every project from the bundle alone'
     : `Not checked with the go command: ${result.check.reason}`);
-  output.out(`Wrote ${result.bundleDir}: ${result.files} files, ${formatBytes(result.bytes)} in ${result.volumes} volume${result.volumes === 1 ? '' : 's'}, signed by ${result.signer.fingerprint}, read back and verified`);
+  output.out(`Wrote ${result.bundleDir}: ${plural(result.files, 'file')}, ${formatBytes(result.bytes)} in ${plural(result.volumes, 'volume')}, signed by ${result.signer.fingerprint}, read back and verified`);
 }

@@ -5,6 +5,7 @@ import { formatInventory } from '../../../shared/roundtrip/inventory';
 import { writeFileDurably } from '../../core/fsutil/durableFile';
 import { openStore } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { UsageError } from '../usageError';
 import packageJson from '../../../package.json';
 
@@ -29,6 +30,6 @@ export async function inventoryCommand(args: string[], output: CommandOutput): P
   await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
   await writeFileDurably(values.out, formatInventory(modules, { createdAt: new Date().toISOString(), tool: `modferry ${packageJson.version}` }));
   const paths = new Set(modules.map((m) => m.path)).size;
-  output.out(`Wrote ${values.out}: ${modules.length} version${modules.length === 1 ? '' : 's'} of ${paths} module${paths === 1 ? '' : 's'}`);
+  output.out(`Wrote ${values.out}: ${plural(modules.length, 'version')} of ${plural(paths, 'module')}`);
   return 0;
 }

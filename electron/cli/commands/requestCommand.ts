@@ -6,6 +6,7 @@ import { writeFileDurably } from '../../core/fsutil/durableFile';
 import { openStore } from '../../core/store/diskStore';
 import { droppedRequests, pendingRequests } from '../../core/store/pendingRequests';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { parseTimeOption, TIME_OPTION_HELP } from '../timeOption';
 import { UsageError } from '../usageError';
 import packageJson from '../../../package.json';
@@ -44,11 +45,11 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
   for (const miss of pending.askedAsLatest) {
     output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
   }
-  const droppedLine = dropped === undefined ? undefined : `${dropped.count} request${dropped.count === 1 ? ' was' : 's were'} answered but not recorded (${dropped.reasons.join(', ')})`;
+  const droppedLine = dropped === undefined ? undefined : `${plural(dropped.count, 'request was', 'requests were')} answered but not recorded (${dropped.reasons.join(', ')})`;
   if (pending.unmet.length > 0) {
     const lines = new Set(pending.unmet.map((r) => `${r.path}@${r.version}`));
     const bundles = [...new Set(unmet.filter((u) => lines.has(`${u.path}@${u.version}`)).map((u) => u.bundleId))];
-    output.err(`note: left out ${pending.unmet.length} request${pending.unmet.length === 1 ? '' : 's'} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
+    output.err(`note: left out ${plural(pending.unmet.length, 'request')} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
   }
   if (pending.requests.length === 0) {
     output.out(`Nothing to request: the store answered every request, or holds what it was asked for since (${values.out} not written)`);
@@ -63,8 +64,8 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
   });
   await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
   await writeFileDurably(values.out, text);
-  output.out(`Wrote ${values.out}: ${pending.requests.length} module request${pending.requests.length === 1 ? '' : 's'}`);
-  for (const request of pending.requests) output.out(`  ${request.path}@${request.version}  (${request.count} request${request.count === 1 ? '' : 's'})`);
+  output.out(`Wrote ${values.out}: ${plural(pending.requests.length, 'module request')}`);
+  for (const request of pending.requests) output.out(`  ${request.path}@${request.version}  (${plural(request.count, 'request')})`);
   if (droppedLine !== undefined) output.out(`Note: ${droppedLine}`);
   return 0;
 }

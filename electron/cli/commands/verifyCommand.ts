@@ -4,6 +4,7 @@ import { BundleVerifyError } from '../../core/bundle/bundleVerifyError';
 import { verifyBundle, type VerifiedBundle } from '../../core/bundle/verifyBundle';
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
@@ -37,8 +38,7 @@ export async function verifyCommand(args: string[], output: CommandOutput): Prom
   }
   const { manifest, signer } = verified;
   const bytes = manifest.volumes.reduce((sum, volume) => sum + volume.size, 0);
-  const volumes = `${manifest.volumes.length} volume${manifest.volumes.length === 1 ? '' : 's'}`;
-  output.out(`Verified ${manifest.bundleId}: ${manifest.entries.length} files in ${volumes} (${formatBytes(bytes)}), made ${manifest.createdAt}`);
+  output.out(`Verified ${manifest.bundleId}: ${plural(manifest.entries.length, 'file')} in ${plural(manifest.volumes.length, 'volume')} (${formatBytes(bytes)}), made ${manifest.createdAt}`);
   output.out(
     signer.newlyTrusted
       ? `Signed by ${signer.fingerprint}, which this machine does not trust yet: check the fingerprint with the bundle's maker`
