@@ -36,7 +36,7 @@ test("a bad tar's fault keeps node-tar's reason apart from its code", async () =
   const { dir, cleanup } = await makeTempDir('tar-fault');
   try {
     const tar = craftTar([{ path: 'a.txt', content: Buffer.from('hello') }, { path: 'b.txt', content: Buffer.from('world') }]);
-    tar[512 + 512 + 148] ^= 0x01; // the second header's checksum
+    tar.writeUInt8(tar.readUInt8(1172) ^ 0x01, 1172); // the second header's checksum field
     const file = path.join(dir, 'v.tar');
     await writeFile(file, tar);
     const error: unknown = await readTarVolume(file, tar.length, { onEntry: async (entry) => void (await entry.concat()) }).then(() => undefined, (e: unknown) => e);
