@@ -303,12 +303,24 @@ describe('a request file is a wish list', { timeout: 300_000 }, () => {
     assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check'], human), 0, human.stderr.join('\n'));
     assert.ok(human.stdout.includes('Could not meet 2 requests (left out; the offline side is told):'), human.stdout.join('\n'));
     assert.ok(human.stdout.some((l) => l.startsWith('  example.com/wanted@v1.0.0 (needs example.com/sys@v1.2.0, which the upstream lacks: ')), human.stdout.join('\n'));
+    // The per-module list is for --verbose; counts of one are singular.
+    assert.ok(human.stdout.includes('Resolved 1 module version (1 with a source zip)'), human.stdout.join('\n'));
+    assert.ok(!human.stdout.some((l) => l.startsWith('  example.com/fine@')), human.stdout.join('\n'));
+    const verbose = captureOutput();
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--verbose'], verbose), 0);
+    assert.ok(verbose.stdout.some((l) => l.startsWith('  example.com/fine@v1.0.0  <- ')), verbose.stdout.join('\n'));
 
     const strict = captureOutput();
     const before = bundleDirsIn(drive).length;
     assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--strict'], strict), 1);
     assert.match(strict.stderr.at(-1) ?? '', /^modferry export: --strict: 2 requested modules cannot be met: example\.com\/nowhere@latest \(.*\); example\.com\/wanted@v1\.0\.0 \(needs example\.com\/sys@v1\.2\.0/);
     assert.equal(bundleDirsIn(drive).length, before, '--strict writes no bundle');
+    const strictJson = captureOutput();
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--strict', '--json'], strictJson), 1);
+    const failure = JSON.parse(strictJson.stdout.at(-1)!) as { type: string; kind: string; message: string };
+    assert.deepEqual([failure.type, failure.kind], ['error', 'input']);
+    assert.match(failure.message, /^--strict: 2 requested modules cannot be met/);
+    assert.deepEqual(strictJson.stderr, []);
   });
 });
 

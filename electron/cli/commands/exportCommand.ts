@@ -4,6 +4,7 @@ import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs } from '../../core/appDirs/appDirs';
 import { ExportHistory } from '../../core/catalog/exportHistory';
 import { ExportInterruptedError, exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { errorRecord } from '../../core/errors/modferryError';
 import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
@@ -13,7 +14,7 @@ import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
                 --out DIR [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
-                [--no-check] [--strict] [--json]
+                [--no-check] [--strict] [--verbose] [--json]
 
 Resolve everything the offline go command needs for the given projects and modules, download it
 from the upstream Go module proxy, verify every hash, and write a signed bundle into DIR, then read
@@ -32,7 +33,8 @@ it back to prove it.
   --no-check             skip proving the bundle with the real go command
   --strict               fail when any request-file line cannot be met (by default such lines are
                          left out, reported, and recorded in the bundle for the offline side)
-  --json                 progress and the result as JSON lines on stdout`;
+  --verbose              list every module version the bundle carries and what needs it
+  --json                 progress and the result as JSON lines on stdout (errors too)`;
 
 export async function exportCommand(args: string[], output: CommandOutput): Promise<number> {
   const { values } = parseArgs({
@@ -50,6 +52,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       key: { type: 'string' },
       'no-check': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -97,11 +100,12 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     });
     reporter.stop();
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
-    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, output);
+    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, values.verbose, output);
     return 0;
   } catch (error) {
     if (!(error instanceof ExportInterruptedError)) throw error;
-    output.err(`modferry export: ${error.message}`);
+    if (values.json) output.out(JSON.stringify(errorRecord(error)));
+    else output.err(`modferry export: ${error.message}`);
     // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
     return 130;
   } finally {
@@ -125,16 +129,16 @@ function showHistory(file: string, output: CommandOutput): void {
   }
 }
 
-function printResult(result: ExportResult, output: CommandOutput): void {
+function printResult(result: ExportResult, verbose: boolean, output: CommandOutput): void {
   if (result.signer.created) {
     output.out(`Created a signing key ${result.signer.keyFile}`);
     output.out(`  fingerprint ${result.signer.fingerprint}: trust it on the offline side with 'modferry keys trust' (public key beside it)`);
   }
   for (const warning of result.warnings) output.out(`warning: ${warning}`);
   const zips = result.modules.filter((m) => m.zip).length;
-  output.out(`Resolved ${plural(result.modules.length, 'module version')} (${zips} with source zips)`);
-  for (const m of result.modules) {
-    output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
+  output.out(`Resolved ${plural(result.modules.length, 'module version')} (${zips} with ${zips === 1 ? 'a source zip' : 'source zips'})`);
+  if (verbose) {
+    for (const m of result.modules) output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
   }
   if (result.unmet.length > 0) {
     output.out(`Could not meet ${plural(result.unmet.length, 'request')} (left out; the offline side is told):`);
