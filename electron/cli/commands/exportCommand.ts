@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { parseSize } from '../../../shared/work/parseSize';
-import { appDirs } from '../../core/appDirs/appDirs';
-import { ExportHistory } from '../../core/catalog/exportHistory';
-import { ExportInterruptedError, exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
+import { recentExports, recordExport } from '../../core/catalog/exportHistory';
+import { ExportInterruptedError, runExport, type ExportResult } from '../../core/export/runExport';
 import { errorRecord } from '../../core/errors/modferryError';
 import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { progressReporter } from '../progressReporter';
@@ -64,7 +65,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
   }
   const dirs = appDirs();
-  if (!values.since && !values.json) showHistory(exportHistoryFile(dirs), output);
+  if (!values.since && !values.json) showHistory(dirs, output);
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -99,6 +100,15 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       },
     });
     reporter.stop();
+    recordExport(dirs, {
+      bundleId: result.bundleId,
+      createdAt: result.createdAt,
+      outDir: path.resolve(values.out),
+      inputs: result.inputs,
+      files: result.files,
+      bytes: result.bytes,
+      modules: result.modules.length,
+    });
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
     else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, values.verbose, output);
     return 0;
@@ -115,17 +125,12 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   }
 }
 
-function showHistory(file: string, output: CommandOutput): void {
-  const history = new ExportHistory(file);
-  try {
-    const recent = history.recent(5);
-    if (recent.length === 0) return;
-    output.err('Earlier exports from this machine (pass --since INVENTORY to leave out what the offline store already holds):');
-    for (const r of recent) {
-      output.err(`  ${r.bundleId}  ${r.createdAt}  ${plural(r.modules, 'module')}, ${formatBytes(r.bytes)} -> ${r.outDir}`);
-    }
-  } finally {
-    history.close();
+function showHistory(dirs: AppDirs, output: CommandOutput): void {
+  const recent = recentExports(dirs, 5);
+  if (recent.length === 0) return;
+  output.err('Earlier exports from this machine (pass --since INVENTORY to leave out what the offline store already holds):');
+  for (const r of recent) {
+    output.err(`  ${r.bundleId}  ${r.createdAt}  ${plural(r.modules, 'module')}, ${formatBytes(r.bytes)} -> ${r.outDir}`);
   }
 }
 

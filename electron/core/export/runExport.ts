@@ -5,7 +5,6 @@ import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventor
 import type { ProgressListener } from '../../../shared/work/progress';
 import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
-import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
@@ -54,6 +53,10 @@ export interface ExportedModule extends ModuleVersion {
 export interface ExportResult {
   bundleDir: string;
   bundleId: string;
+  /** When the bundle was made, as its manifest says. */
+  createdAt: string;
+  /** What was asked for: each project, go.mod, --module or request file, by name. */
+  inputs: string[];
   volumes: number;
   files: number;
   bytes: number;
@@ -173,6 +176,8 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     const result: ExportResult = {
       bundleDir: written.bundleDir,
       bundleId: written.manifest.bundleId,
+      createdAt: written.manifest.createdAt,
+      inputs: inputs.roots.map((r) => r.name),
       volumes: written.manifest.volumes.length,
       files: written.manifest.entries.length,
       bytes: written.manifest.entries.reduce((sum, e) => sum + e.size, 0),
@@ -183,7 +188,6 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       check,
       signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created },
     };
-    recordInHistory(request.dirs, result, written.manifest.createdAt, request.outDir, inputs.roots);
     return result;
   } catch (error) {
     // The finally below removes the staging folder, and writeBundle its folder, before the caller hears of it.
@@ -236,28 +240,6 @@ async function proveWithGo(tree: string, targets: readonly GoCheckTarget[], opti
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
 }
-
-export function exportHistoryFile(dirs: AppDirs): string {
-  return path.join(dirs.data, 'exports.db');
-}
-
-function recordInHistory(dirs: AppDirs, result: ExportResult, createdAt: string, outDir: string, roots: readonly PendingRoot[]): void {
-  const history = new ExportHistory(exportHistoryFile(dirs));
-  try {
-    history.record({
-      bundleId: result.bundleId,
-      createdAt,
-      outDir: path.resolve(outDir),
-      inputs: roots.map((r) => r.name),
-      files: result.files,
-      bytes: result.bytes,
-      modules: result.modules.length,
-    });
-  } finally {
-    history.close();
-  }
-}
-
 
 function exportedModules(
   modFiles: readonly ModuleVersion[],
