@@ -32,7 +32,7 @@ async function wallTime(scratch: string): Promise<void> {
   const fixture = await debianGoproxyFixture();
   const upstream = await startFixtureUpstream(fixture.dir, { latencyMs: 20 });
   try {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, scratch);
     const goEnv = offlineGoEnv(upstream.url, path.join(scratch, 'gomodcache'));
     const go = await measure('go', ['mod', 'download', 'all'], goEnv, project);
     if (go.code !== 0) throw new Error(`go mod download all failed: ${go.stderr}`);

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const env = { ...process.env, MODFERRY_HOME: path.join(scratch, 'home') };
     const store = path.join(scratch, 'store');
     const fixture = await debianGoproxyFixture();
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, scratch);
     const synthetic = path.join(scratch, 'synthetic');
     await writeSyntheticModules(synthetic, [{ path: 'example.com/onemib', bytes: MiB }, { path: 'example.com/big', bytes: 100 * MiB }]);
     // Every Debian module (real source zips, which verify must inflate), the synthetic ones

@@ -64,7 +64,7 @@ function extractVolumes(bundleDir: string, tree: string): string[] {
 
 describe('modferry export', { timeout: 900_000 }, () => {
   test('a project exported through a flaky upstream builds and tests offline from the extracted volumes alone', async (t) => {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, home);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     const result = await exportTo(['--project', project, '--out', out, '--volume-size', '2M']);
@@ -95,7 +95,7 @@ describe('modferry export', { timeout: 900_000 }, () => {
   });
 
   test('a second export downloads nothing again, and --since leaves out what the store holds', async (t) => {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, home);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     await mkdir(path.join(out, 'a'));
@@ -142,7 +142,7 @@ describe('modferry export', { timeout: 900_000 }, () => {
   });
 
   test('a go.sum that disagrees with the upstream stops the export naming the module and both hashes', async (t) => {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, home);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     const toml = fixture.modules.find((m) => m.path === 'github.com/BurntSushi/toml')!;
@@ -176,7 +176,7 @@ describe('modferry export', { timeout: 900_000 }, () => {
   test('a project the bundle cannot build offline fails the go check, and nothing is sealed', async (t) => {
     if (!installedGo()) return t.skip('no go command to check with');
     // main.go imports github.com/google/uuid, which this go.mod does not require: offline, nothing can supply it.
-    const project = await goProgram(fixture, 'uuid', ['github.com/pkg/errors']);
+    const project = await goProgram(fixture, home, 'uuid', ['github.com/pkg/errors']);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     const result = await exportTo(['--project', project, '--out', out]);
