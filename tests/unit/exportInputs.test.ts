@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { errorRecord } from '../../electron/core/errors/modferryError';
 import { loadExportInputs } from '../../electron/core/export/exportInputs';
 import { makeTempDir } from '../support/bundleSources';
 
@@ -25,4 +26,14 @@ test('a project or go.mod without go.sum is warned about: nothing is checked aga
   assert.deepEqual(inputs.warnings, [
     `${path.join(withoutSum, 'go.mod')}: no go.sum beside it, so nothing it needs was checked against known hashes (run 'go mod tidy' to record them)`,
   ]);
+});
+
+test('bad inputs are refused with their kind and the file at fault as fields', async () => {
+  const missing = path.join(root, 'nope');
+  const error: unknown = await loadExportInputs({ projectDirs: [missing] }).then(() => undefined, (e: unknown) => e);
+  assert.deepEqual(errorRecord(error), { type: 'error', kind: 'input', message: `${missing}: no such project folder`, file: missing });
+  const empty = path.join(root, 'empty-request.txt');
+  await writeFile(empty, '# modferry request v1\n');
+  const none: unknown = await loadExportInputs({ requestFiles: [empty] }).then(() => undefined, (e: unknown) => e);
+  assert.deepEqual(errorRecord(none), { type: 'error', kind: 'input', message: `${empty}: the request file asks for no modules`, file: empty });
 });
