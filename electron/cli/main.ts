@@ -1,6 +1,7 @@
 import packageJson from '../../package.json';
 import { processOutput, type CommandOutput } from './output';
-import { UsageError } from './usageError';
+import { errorMessage } from '../../shared/errorMessage';
+import { errorKind, errorRecord } from '../core/errors/modferryError';
 
 interface CommandModule {
   usage: string;
@@ -49,6 +50,10 @@ const commands: Record<string, { summary: string; load(): Promise<CommandModule>
     summary: "show or clear the online side's download cache",
     load: async () => import('./commands/cacheCommand.js').then((m) => ({ usage: m.cacheUsageText, run: m.cacheCommand })),
   },
+  status: {
+    summary: 'show the data folder, the store, trusted keys, the own key and the download cache',
+    load: async () => import('./commands/statusCommand.js').then((m) => ({ usage: m.statusUsage, run: m.statusCommand })),
+  },
   hash: {
     summary: 'print the h1: hash of a module zip or go.mod',
     load: async () => import('./commands/hashCommand.js').then((m) => ({ usage: m.hashUsage, run: m.hashCommand })),
@@ -94,24 +99,20 @@ export async function runCli(argv: string[], output: CommandOutput = processOutp
     }
     return await loaded.run(rest, output);
   } catch (error) {
-    return reportFailure(error, name, output);
+    return reportFailure(error, name, output, rest.includes('--json'));
   }
 }
 
-function reportFailure(error: unknown, commandName: string, output: CommandOutput): number {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UsageError || isParseArgsError(error)) {
-    output.err(`modferry ${commandName}: ${message} (see modferry ${commandName} --help)`);
-    return 2;
+/** One line on stderr, or with --json one JSON line on stdout, where the rest of the command's output went. */
+function reportFailure(error: unknown, commandName: string, output: CommandOutput, json: boolean): number {
+  const usage = errorKind(error) === 'usage';
+  if (json) {
+    output.out(JSON.stringify(errorRecord(error)));
+  } else {
+    output.err(`modferry ${commandName}: ${errorMessage(error)}${usage ? ` (see modferry ${commandName} --help)` : ''}`);
+    if (process.env.MODFERRY_DEBUG && error instanceof Error && error.stack) output.err(error.stack);
   }
-  output.err(`modferry ${commandName}: ${message}`);
-  if (process.env.MODFERRY_DEBUG && error instanceof Error && error.stack) output.err(error.stack);
-  return 1;
-}
-
-function isParseArgsError(error: unknown): boolean {
-  const code: unknown = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return usage ? 2 : 1;
 }
 
 export function runFromProcess(): void {

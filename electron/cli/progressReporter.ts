@@ -7,12 +7,19 @@ export interface ProgressReporter {
   stop(): void;
 }
 
+/** How a stage is named to people; the machine name (JSON) stays short. */
+const STAGE_LABELS: Readonly<Record<string, string>> = { prove: 'prove with go' };
+
 /**
- * Shows long work on a terminal (one line, rewritten in place) or as JSON lines (--json). A ticker
- * repeats the latest state every second, so the operator never waits more than 2 s without a sign of life.
+ * Shows long work on a terminal (one line, rewritten in place, a sign of life every second), in a log
+ * or CI (a line per stage change, otherwise at most one every 10 s: a log is read later, by scrolling),
+ * or as JSON lines (--json: a line per stage change, otherwise at most one a second).
  */
 export function progressReporter(options: { json: boolean; write: (text: string) => void; isTty: boolean; now?: () => number }): ProgressReporter {
   const now = options.now ?? Date.now;
+  const terminal = options.isTty && !options.json;
+  const interval = terminal ? 200 : options.json ? 1000 : 10_000;
+  const repeatAfter = terminal ? 1000 : 10_000;
   const started = now();
   const rates = new Map<string, RateWindow>();
   let last: ProgressEvent | undefined;
@@ -27,7 +34,7 @@ export function progressReporter(options: { json: boolean; write: (text: string)
     if (options.json) {
       return JSON.stringify({ type: 'progress', ...event, rateBytesPerSecond: rate, etaSeconds: eta, elapsedSeconds: (now() - started) / 1000 });
     }
-    const parts = [`[${event.stage}]`];
+    const parts = [`[${STAGE_LABELS[event.stage] ?? event.stage}]`];
     if (event.totalFiles !== undefined) parts.push(`${event.files ?? 0}/${event.totalFiles} files`);
     if (event.bytes !== undefined) parts.push(event.totalBytes !== undefined ? `${formatBytes(event.bytes)}/${formatBytes(event.totalBytes)}` : formatBytes(event.bytes));
     if (rate !== undefined) parts.push(`${formatBytes(Math.round(rate))}/s`);
@@ -42,10 +49,10 @@ export function progressReporter(options: { json: boolean; write: (text: string)
     const at = now();
     const stageChanged = event.stage !== lastStage;
     if (stageChanged) stageStarted = at;
-    if (!force && !stageChanged && at - lastPrinted < (options.isTty || options.json ? 200 : 1000)) return;
+    if (!force && !stageChanged && at - lastPrinted < interval) return;
     lastPrinted = at;
     const line = render(event);
-    if (options.isTty && !options.json) {
+    if (terminal) {
       if (stageChanged && lastStage) options.write('\n');
       options.write(`\r\x1b[2K${line.slice(0, 160)}`);
     } else {
@@ -55,7 +62,7 @@ export function progressReporter(options: { json: boolean; write: (text: string)
   };
 
   const ticker = setInterval(() => {
-    if (last && now() - lastPrinted >= 1000) print(last, true);
+    if (last && now() - lastPrinted >= repeatAfter) print(last, true);
   }, 1000);
   ticker.unref();
 
@@ -71,7 +78,7 @@ export function progressReporter(options: { json: boolean; write: (text: string)
     },
     stop: () => {
       clearInterval(ticker);
-      if (options.isTty && !options.json && lastStage) options.write('\n');
+      if (terminal && lastStage) options.write('\n');
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { RepairReport } from '../core/store/repairStore';
+import { plural } from './plural';
 
 /** What a store repair did, one line per kind of change (none when it changed nothing). */
 export function repairLines(report: RepairReport): string[] {
@@ -22,8 +23,4 @@ export function repairLines(report: RepairReport): string[] {
     lines.push(...files.map((file) => `  ${file.from}: ${file.why}`));
   }
   return lines;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

@@ -13,6 +13,7 @@ import { offlineGoEnv } from '../../tests/support/goCommand';
 import { goProgram } from '../../tests/support/goProgramFixture';
 import { measure } from './measure';
 import { writeSyntheticModules } from './syntheticModules';
+import { errorMessage } from '../../shared/errorMessage';
 
 const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -31,7 +32,7 @@ async function wallTime(scratch: string): Promise<void> {
   const fixture = await debianGoproxyFixture();
   const upstream = await startFixtureUpstream(fixture.dir, { latencyMs: 20 });
   try {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, scratch);
     const goEnv = offlineGoEnv(upstream.url, path.join(scratch, 'gomodcache'));
     const go = await measure('go', ['mod', 'download', 'all'], goEnv, project);
     if (go.code !== 0) throw new Error(`go mod download all failed: ${go.stderr}`);
@@ -72,6 +73,6 @@ async function bigBundleMemory(scratch: string): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

@@ -26,6 +26,7 @@ import { measure } from './measure';
 import { startMissFlood } from './missFlood';
 import { writeSourceHistory } from './sourceHistory';
 import { writeSyntheticModules } from './syntheticModules';
+import { errorMessage } from '../../shared/errorMessage';
 
 const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
 const MiB = 1024 * 1024;
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     const env = { ...process.env, MODFERRY_HOME: path.join(scratch, 'home') };
     const store = path.join(scratch, 'store');
     const fixture = await debianGoproxyFixture();
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, scratch);
     const synthetic = path.join(scratch, 'synthetic');
     await writeSyntheticModules(synthetic, [{ path: 'example.com/onemib', bytes: MiB }, { path: 'example.com/big', bytes: 100 * MiB }]);
     // Every Debian module (real source zips, which verify must inflate), the synthetic ones
@@ -268,6 +269,6 @@ async function waitFor(url: string): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

@@ -8,6 +8,7 @@ import { isH1Hash } from '../gomod/hash1';
 import { MAX_GO_MOD_BYTES, MAX_ZIP_FILE_BYTES } from '../gomod/moduleZipRules';
 import { TAR_BLOCK_BYTES, TAR_END_OF_ARCHIVE_BYTES } from './tarLayout';
 import { parseTreePath, TreePathError } from './treePath';
+import { errorMessage } from '../errorMessage';
 
 export { parseTreePath, TreePathError } from './treePath';
 export type { TreeFileKind, TreePath } from './treePath';
@@ -128,7 +129,7 @@ export function parseManifest(text: string, fileName: string): BundleManifest {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ManifestError(fileName, '', `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ManifestError(fileName, '', `not valid JSON (${errorMessage(error)})`);
   }
   return new ManifestReader(fileName).manifest(json);
 }

@@ -9,6 +9,7 @@
  */
 import { unescapePath, unescapeVersion } from '../gomod/modulePath';
 import { moduleVersionProblem } from '../gomod/moduleVersion';
+import { errorMessage } from '../errorMessage';
 
 export type TreeFileKind = 'list' | 'info' | 'mod' | 'zip';
 
@@ -86,8 +87,4 @@ function unescapeOrThrow(path: string, unescape: () => string): string {
   } catch (error) {
     throw new TreePathError(path, errorMessage(error));
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

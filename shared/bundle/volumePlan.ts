@@ -6,6 +6,7 @@
 import { formatBytes } from './formatBytes';
 import { TAR_BLOCK_BYTES, TAR_END_OF_ARCHIVE_BYTES, tarEntryBytes } from './tarLayout';
 import { groupKeyOf, parseTreePath } from './treePath';
+import { errorMessage } from '../errorMessage';
 
 export interface PlannedFile {
   path: string;
@@ -83,7 +84,7 @@ function consecutiveGroups(files: ReadonlyArray<PlannedFile>): SizedItem[][] {
     try {
       key = groupKeyOf(parseTreePath(file.path));
     } catch (error) {
-      throw new VolumePlanError(error instanceof Error ? error.message : String(error), file.path);
+      throw new VolumePlanError(errorMessage(error), file.path);
     }
     const item = { path: file.path, size: file.size, index, bytes: tarEntryBytes(file.path, file.size) };
     const last = groups.at(-1);

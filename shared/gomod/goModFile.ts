@@ -12,6 +12,7 @@ import { canonicalModuleVersion } from './moduleVersion';
 import { checkImportPath, checkModulePath, checkPathMajor, ModulePathError, splitPathVersion } from './modulePath';
 import { GoModSyntaxError, parseGoModSyntax, type ModBlock, type ModComment, type ModLine } from './goModSyntax';
 import { goFields, goTrimSpace, isGoPrintable, quoteGoString, unquoteGoString } from './goStringRules';
+import { errorMessage } from '../errorMessage';
 
 export { GoModSyntaxError } from './goModSyntax';
 
@@ -62,7 +63,15 @@ export function parseGoMod(text: string, fileName: string, options: ParseGoModOp
 }
 
 // A directive's own problem; the reader adds the file and line.
-class DirectiveError extends Error {}
+class DirectiveError extends Error {
+  constructor(
+    message: string,
+    /** For a badly quoted argument: what is wrong with the quoting, for messages that say where the argument stood. */
+    readonly quoting?: string,
+  ) {
+    super(message);
+  }
+}
 
 const BLOCK_VERBS = new Set(['module', 'godebug', 'require', 'exclude', 'replace', 'retract', 'tool', 'ignore']);
 // What ParseLax still reads in a dependency's go.mod; everything else only matters in the main module.
@@ -270,7 +279,7 @@ class GoModReader {
       version = parseArgument(token);
     } catch (error) {
       if (!(error instanceof DirectiveError)) throw error;
-      throw new DirectiveError(`${where}version ${quoteGoString(token)} invalid: ${error.message.replace(/^invalid quoted string: /, '')}`);
+      throw new DirectiveError(`${where}version ${quoteGoString(token)} invalid: ${error.quoting ?? error.message}`);
     }
     const canonicalVersion = canonicalModuleVersion(version);
     if (canonicalVersion === '' || (!this.lax && canonicalVersion !== version)) {
@@ -302,10 +311,10 @@ function parseArgument(token: string): string {
     try {
       return unquoteGoString(token);
     } catch (error) {
-      throw new DirectiveError(`invalid quoted string: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DirectiveError(`invalid quoted string: ${errorMessage(error)}`, errorMessage(error));
     }
   }
-  if (/["'`]/.test(token)) throw new DirectiveError('invalid quoted string: unquoted string cannot contain quote');
+  if (/["'`]/.test(token)) throw new DirectiveError('invalid quoted string: unquoted string cannot contain quote', 'unquoted string cannot contain quote');
   return token;
 }
 
@@ -335,7 +344,7 @@ function checkPathMajorFor(verb: string, path: string, version: string, pathMajo
   try {
     checkPathMajor(version, pathMajor);
   } catch (error) {
-    throw new DirectiveError(`${verb} ${pathForMessage(path)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DirectiveError(`${verb} ${pathForMessage(path)}: ${errorMessage(error)}`);
   }
 }
 
@@ -382,7 +391,7 @@ function retractedVersion(token: string): string {
     return parseArgument(token);
   } catch (error) {
     if (!(error instanceof DirectiveError)) throw error;
-    throw new DirectiveError(`retract: version ${quoteGoString(token)} invalid: ${error.message.replace(/^invalid quoted string: /, '')}`);
+    throw new DirectiveError(`retract: version ${quoteGoString(token)} invalid: ${error.quoting ?? error.message}`);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { checkPathMajor, splitPathVersion } from './modulePath';
 import { build, canonical } from './semver';
+import { errorMessage } from '../errorMessage';
 
 /** module.CanonicalVersion: semver's canonical form, keeping a `+incompatible` suffix; '' when not a version. */
 export function canonicalModuleVersion(version: string): string {
@@ -28,7 +29,7 @@ export function moduleVersionProblem(modulePath: string, version: string): strin
   try {
     checkPathMajor(version, splitPathVersion(modulePath)?.pathMajor ?? '');
   } catch (error) {
-    return `${modulePath}@${version}: ${error instanceof Error ? error.message : String(error)}`;
+    return `${modulePath}@${version}: ${errorMessage(error)}`;
   }
   return undefined;
 }

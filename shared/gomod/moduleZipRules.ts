@@ -8,7 +8,8 @@
  * them while streaming through a zip it never holds in memory.
  */
 import { checkFilePath, checkModulePath, pathMajorProblem, splitPathVersion } from './modulePath';
-import { build, canonical, isValid } from './semver';
+import { canonicalModuleVersion } from './moduleVersion';
+import { errorMessage } from '../errorMessage';
 
 /** Limit on a module zip file and, separately, on the total uncompressed size of its files. */
 export const MAX_ZIP_FILE_BYTES = 500 * 1024 * 1024;
@@ -96,7 +97,7 @@ export class ModuleZipListingChecker {
     try {
       checkFilePath(name);
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return errorMessage(error);
     }
     const collision = this.recordPath(name, entry.isDirectory);
     if (collision !== undefined) return collision;
@@ -155,8 +156,8 @@ export class ModuleZipListingChecker {
 function checkModuleVersion(mod: ModuleVersion): void {
   checkModulePath(mod.path);
   const at = `${mod.path}@${mod.version}`;
-  if (!isValid(mod.version)) throw new Error(`${at}: invalid version: not a semantic version`);
-  const canonicalVersion = canonical(mod.version) + (build(mod.version) === '+incompatible' ? '+incompatible' : '');
+  const canonicalVersion = canonicalModuleVersion(mod.version);
+  if (canonicalVersion === '') throw new Error(`${at}: invalid version: not a semantic version`);
   if (canonicalVersion !== mod.version) {
     throw new Error(`${at}: version ${quote(mod.version)} is not canonical (should be ${quote(canonicalVersion)})`);
   }

@@ -64,7 +64,7 @@ function extractVolumes(bundleDir: string, tree: string): string[] {
 
 describe('modferry export', { timeout: 900_000 }, () => {
   test('a project exported through a flaky upstream builds and tests offline from the extracted volumes alone', async (t) => {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, home);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     const result = await exportTo(['--project', project, '--out', out, '--volume-size', '2M']);
@@ -95,7 +95,7 @@ describe('modferry export', { timeout: 900_000 }, () => {
   });
 
   test('a second export downloads nothing again, and --since leaves out what the store holds', async (t) => {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, home);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     await mkdir(path.join(out, 'a'));
@@ -134,11 +134,15 @@ describe('modferry export', { timeout: 900_000 }, () => {
     const errors = fixture.modules.find((m) => m.path === 'github.com/pkg/errors')!;
     assert.ok(final.modules.some((m) => m.path === errors.path && m.version === errors.version));
     assert.ok(final.modules.some((m) => m.path === yaml.path && m.version === yaml.version));
-    assert.ok(result.stdout.slice(0, -1).every((line) => (JSON.parse(line) as { type: string }).type === 'progress'));
+    const progress = result.stdout.slice(0, -1).map((line) => JSON.parse(line) as { type: string; stage: string });
+    assert.ok(progress.every((event) => event.type === 'progress'));
+    // The go check runs while the volumes are written: its events name it, never the write's stage.
+    assert.ok(progress.some((event) => event.stage === 'prove'), progress.map((e) => e.stage).join(' '));
+    assert.ok(!progress.some((event) => event.stage === 'check'));
   });
 
   test('a go.sum that disagrees with the upstream stops the export naming the module and both hashes', async (t) => {
-    const project = await goProgram(fixture);
+    const project = await goProgram(fixture, home);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     const toml = fixture.modules.find((m) => m.path === 'github.com/BurntSushi/toml')!;
@@ -172,7 +176,7 @@ describe('modferry export', { timeout: 900_000 }, () => {
   test('a project the bundle cannot build offline fails the go check, and nothing is sealed', async (t) => {
     if (!installedGo()) return t.skip('no go command to check with');
     // main.go imports github.com/google/uuid, which this go.mod does not require: offline, nothing can supply it.
-    const project = await goProgram(fixture, 'uuid', ['github.com/pkg/errors']);
+    const project = await goProgram(fixture, home, 'uuid', ['github.com/pkg/errors']);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
     const result = await exportTo(['--project', project, '--out', out]);
@@ -299,12 +303,24 @@ describe('a request file is a wish list', { timeout: 300_000 }, () => {
     assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check'], human), 0, human.stderr.join('\n'));
     assert.ok(human.stdout.includes('Could not meet 2 requests (left out; the offline side is told):'), human.stdout.join('\n'));
     assert.ok(human.stdout.some((l) => l.startsWith('  example.com/wanted@v1.0.0 (needs example.com/sys@v1.2.0, which the upstream lacks: ')), human.stdout.join('\n'));
+    // The per-module list is for --verbose; counts of one are singular.
+    assert.ok(human.stdout.includes('Resolved 1 module version (1 with a source zip)'), human.stdout.join('\n'));
+    assert.ok(!human.stdout.some((l) => l.startsWith('  example.com/fine@')), human.stdout.join('\n'));
+    const verbose = captureOutput();
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--verbose'], verbose), 0);
+    assert.ok(verbose.stdout.some((l) => l.startsWith('  example.com/fine@v1.0.0  <- ')), verbose.stdout.join('\n'));
 
     const strict = captureOutput();
     const before = bundleDirsIn(drive).length;
     assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--strict'], strict), 1);
     assert.match(strict.stderr.at(-1) ?? '', /^modferry export: --strict: 2 requested modules cannot be met: example\.com\/nowhere@latest \(.*\); example\.com\/wanted@v1\.0\.0 \(needs example\.com\/sys@v1\.2\.0/);
     assert.equal(bundleDirsIn(drive).length, before, '--strict writes no bundle');
+    const strictJson = captureOutput();
+    assert.equal(await runCli(['export', '--upstream', wishes.url, '--request', requestFile, '--out', drive, '--no-check', '--strict', '--json'], strictJson), 1);
+    const failure = JSON.parse(strictJson.stdout.at(-1)!) as { type: string; kind: string; message: string };
+    assert.deepEqual([failure.type, failure.kind], ['error', 'input']);
+    assert.match(failure.message, /^--strict: 2 requested modules cannot be met/);
+    assert.deepEqual(strictJson.stderr, []);
   });
 });
 

@@ -51,7 +51,7 @@ async function exportAndImport(exportArgs: string[], label: string): Promise<voi
 
 test('export, carry, import, serve: the go command builds offline, misses become the next request, and the round trip closes', { timeout: 900_000 }, async (t) => {
   if (!requireGo(t)) return;
-  const project = await goProgram(fixture);
+  const project = await goProgram(fixture, scratch);
   await onSide('online', ['keys', 'generate']);
   await onSide('offline', ['keys', 'trust', path.join(scratch, 'online', 'keys', 'modferry-signing-key.pub.pem')]);
   await exportAndImport(['--project', project], 'first');
@@ -79,7 +79,7 @@ test('export, carry, import, serve: the go command builds offline, misses become
   assert.doesNotMatch(got.stderr, /error|not found/i);
   assert.match(await readFile(path.join(project, 'go.mod'), 'utf8'), new RegExp(`${toml.path} ${toml.version.replace(/[.+]/g, '\\$&')}`));
 
-  const other = await goProgram(fixture, 'uuid', ['github.com/google/uuid', 'github.com/pkg/errors']);
+  const other = await goProgram(fixture, scratch, 'uuid', ['github.com/google/uuid', 'github.com/pkg/errors']);
   const failed = await runGo(['build', './...'], { cwd: other, env }).then(() => undefined, (error: Error) => error);
   assert.ok(failed, 'a module the store lacks must fail the build');
   assert.match(failed.message, /github\.com\/google\/uuid@v[^:]+: (reading|verifying).*404 Not Found/);

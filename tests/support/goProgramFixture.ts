@@ -1,5 +1,4 @@
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { GoproxyFixture } from './debianFixture';
 
@@ -14,9 +13,12 @@ export const basicProgramRequires = [
   'gopkg.in/yaml.v3',
 ];
 
-/** A copy of a test Go program in a temp folder, with a go.mod requiring the fixture's versions. */
-export async function goProgram(fixture: GoproxyFixture, name = 'basic', requires = basicProgramRequires): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), `modferry-prog-${name}-`));
+/**
+ * A copy of a test Go program in a new folder under `under` (a temp folder the caller removes), with a
+ * go.mod requiring the fixture's versions.
+ */
+export async function goProgram(fixture: GoproxyFixture, under: string, name = 'basic', requires = basicProgramRequires): Promise<string> {
+  const dir = await mkdtemp(path.join(under, `prog-${name}-`));
   await cp(path.join(programs, name), dir, { recursive: true });
   const lines = requires.map((p) => {
     const version = fixture.modules.find((m) => m.path === p)?.version;

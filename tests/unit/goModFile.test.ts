@@ -74,7 +74,7 @@ function projectGoJson(j: GoModJson): Projection {
 }
 
 function goModEditJson(file: string): GoModJson {
-  return JSON.parse(execFileSync('go', ['mod', 'edit', '-json', file], { encoding: 'utf8', env: goEnv() })) as GoModJson;
+  return JSON.parse(execFileSync('go', ['mod', 'edit', '-json', file], { encoding: 'utf8', env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] })) as GoModJson;
 }
 
 function goEnv(): NodeJS.ProcessEnv {

@@ -138,7 +138,7 @@ describe('modferry serve --workers', () => {
   test('two worker processes share the port; /stats counts what both answered; stopping reports the totals', async () => {
     const { output, stop, running } = startServe();
     const url = await proxyUrlOf(output.stdout);
-    assert.match(output.stdout[0] ?? '', /\(1 modules, 1 versions, 32\.0 MiB, 2 worker processes\)$/);
+    assert.match(output.stdout[0] ?? '', /\(1 module, 1 version, 32\.0 MiB, 2 worker processes\)$/);
     const pids = workerPids();
     assert.equal(pids.length, 2);
     const [first, second] = pids as [number, number];

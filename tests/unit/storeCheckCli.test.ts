@@ -122,7 +122,7 @@ describe('modferry store check', () => {
     assert.equal(repaired.code, 0);
     const id = bundle.manifest.bundleId;
     assert.deepEqual(repaired.stdout.slice(3, 5), [`restored: ${A_INFO} (example.com/a@v1.0.0) from ${id}`, `restored: ${A_ZIP} (example.com/a@v1.0.0) from ${id}`]);
-    assert.match(repaired.stdout[5] ?? '', new RegExp(`^Moved 1 files to ${path.join(dir, 'quarantine')}.*store-check \\(nothing was deleted\\)$`));
+    assert.match(repaired.stdout[5] ?? '', new RegExp(`^Moved 1 file to ${path.join(dir, 'quarantine')}.*store-check \\(nothing was deleted\\)$`));
     assert.equal(repaired.stdout[6], 'Repaired: the store is sound');
     assert.deepEqual(await readFile(inTree(dir, A_ZIP)), good);
     assert.equal((await cli('check', '--store', dir)).code, 0);
@@ -137,7 +137,7 @@ describe('modferry store check', () => {
       stdout[2],
       `forgotten: ${A_ZIP} (example.com/a@v1.0.0), damaged and in no bundle given: bring a bundle holding example.com/a@v1.0.0 (it came with ${bundle.manifest.bundleId})`,
     );
-    assert.match(stdout.at(-1) ?? '', /^Not fully repaired: 1 files are no longer served/);
+    assert.match(stdout.at(-1) ?? '', /^Not fully repaired: 1 file is no longer served/);
     assert.equal((await cli('check', '--store', dir)).code, 0, 'what is left is sound');
   });
 

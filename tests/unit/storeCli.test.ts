@@ -232,7 +232,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
       `Repaired the store: moved 2 files out of the store into ${quarantine[0]} (nothing was deleted; QUARANTINE.txt there says why):`,
       '  staging/notes.txt: in staging/ but not left there by a ModFerry import',
       '  tree/example.com/a/@v/v9.0.0.info: not in the catalog: no imported bundle brought it',
-      `Imported ${bundle.manifest.bundleId} into ${storeDir}: 1 files added (${formatBytes(bundle.manifest.entries.find((e) => e.path.endsWith('v1.2.0.zip'))!.size)}); 5 the store already held`,
+      `Imported ${bundle.manifest.bundleId} into ${storeDir}: 1 file added (${formatBytes(bundle.manifest.entries.find((e) => e.path.endsWith('v1.2.0.zip'))!.size)}); 5 the store already held`,
       `Signed by ${key.fingerprint}`,
     ]);
   });

@@ -3,6 +3,7 @@ import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { appDirs } from '../../core/appDirs/appDirs';
 import { cacheUsage, cleanCache } from '../../core/cache/cacheMaintenance';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { UsageError } from '../usageError';
 
 export const cacheUsageText = `modferry cache info [--json]
@@ -25,7 +26,7 @@ export async function cacheCommand(args: string[], output: CommandOutput): Promi
   if (subcommand === 'info') {
     const usage = await cacheUsage(appDirs());
     if (values.json) output.out(JSON.stringify({ type: 'result', ...usage }));
-    else output.out(`Download cache ${usage.dir}: ${usage.files} file${usage.files === 1 ? '' : 's'}, ${formatBytes(usage.bytes)}`);
+    else output.out(`Download cache ${usage.dir}: ${plural(usage.files, 'file')}, ${formatBytes(usage.bytes)}`);
     return 0;
   }
   const cleaned = await cleanCache(appDirs());
@@ -33,7 +34,7 @@ export async function cacheCommand(args: string[], output: CommandOutput): Promi
     output.out(JSON.stringify({ type: 'result', ...cleaned }));
     return 0;
   }
-  output.out(`Removed ${cleaned.files} file${cleaned.files === 1 ? '' : 's'} (${formatBytes(cleaned.bytes)}) from the download cache ${cleaned.dir}`);
-  if (cleaned.kept.length > 0) output.out(`Kept ${cleaned.kept.length} file${cleaned.kept.length === 1 ? '' : 's'} the cache did not write: ${cleaned.kept.join(', ')}`);
+  output.out(`Removed ${plural(cleaned.files, 'file')} (${formatBytes(cleaned.bytes)}) from the download cache ${cleaned.dir}`);
+  if (cleaned.kept.length > 0) output.out(`Kept ${plural(cleaned.kept.length, 'file')} the cache did not write: ${cleaned.kept.join(', ')}`);
   return 0;
 }

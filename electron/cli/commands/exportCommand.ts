@@ -1,18 +1,21 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { parseSize } from '../../../shared/work/parseSize';
-import { appDirs } from '../../core/appDirs/appDirs';
-import { ExportHistory } from '../../core/catalog/exportHistory';
-import { ExportInterruptedError, exportHistoryFile, runExport, type ExportResult } from '../../core/export/runExport';
+import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
+import { recentExports, recordExport } from '../../core/catalog/exportHistory';
+import { ExportInterruptedError, runExport, type ExportResult } from '../../core/export/runExport';
+import { errorRecord } from '../../core/errors/modferryError';
 import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
                 --out DIR [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
-                [--no-check] [--strict] [--json]
+                [--no-check] [--strict] [--verbose] [--json]
 
 Resolve everything the offline go command needs for the given projects and modules, download it
 from the upstream Go module proxy, verify every hash, and write a signed bundle into DIR, then read
@@ -31,7 +34,8 @@ it back to prove it.
   --no-check             skip proving the bundle with the real go command
   --strict               fail when any request-file line cannot be met (by default such lines are
                          left out, reported, and recorded in the bundle for the offline side)
-  --json                 progress and the result as JSON lines on stdout`;
+  --verbose              list every module version the bundle carries and what needs it
+  --json                 progress and the result as JSON lines on stdout (errors too)`;
 
 export async function exportCommand(args: string[], output: CommandOutput): Promise<number> {
   const { values } = parseArgs({
@@ -49,6 +53,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       key: { type: 'string' },
       'no-check': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -60,7 +65,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
   }
   const dirs = appDirs();
-  if (!values.since && !values.json) showHistory(exportHistoryFile(dirs), output);
+  if (!values.since && !values.json) showHistory(dirs, output);
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -95,12 +100,22 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       },
     });
     reporter.stop();
+    recordExport(dirs, {
+      bundleId: result.bundleId,
+      createdAt: result.createdAt,
+      outDir: path.resolve(values.out),
+      inputs: result.inputs,
+      files: result.files,
+      bytes: result.bytes,
+      modules: result.modules.length,
+    });
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
-    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, output);
+    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, values.verbose, output);
     return 0;
   } catch (error) {
     if (!(error instanceof ExportInterruptedError)) throw error;
-    output.err(`modferry export: ${error.message}`);
+    if (values.json) output.out(JSON.stringify(errorRecord(error)));
+    else output.err(`modferry export: ${error.message}`);
     // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
     return 130;
   } finally {
@@ -110,38 +125,33 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   }
 }
 
-function showHistory(file: string, output: CommandOutput): void {
-  const history = new ExportHistory(file);
-  try {
-    const recent = history.recent(5);
-    if (recent.length === 0) return;
-    output.err('Earlier exports from this machine (pass --since INVENTORY to leave out what the offline store already holds):');
-    for (const r of recent) {
-      output.err(`  ${r.bundleId}  ${r.createdAt}  ${r.modules} modules, ${formatBytes(r.bytes)} -> ${r.outDir}`);
-    }
-  } finally {
-    history.close();
+function showHistory(dirs: AppDirs, output: CommandOutput): void {
+  const recent = recentExports(dirs, 5);
+  if (recent.length === 0) return;
+  output.err('Earlier exports from this machine (pass --since INVENTORY to leave out what the offline store already holds):');
+  for (const r of recent) {
+    output.err(`  ${r.bundleId}  ${r.createdAt}  ${plural(r.modules, 'module')}, ${formatBytes(r.bytes)} -> ${r.outDir}`);
   }
 }
 
-function printResult(result: ExportResult, output: CommandOutput): void {
+function printResult(result: ExportResult, verbose: boolean, output: CommandOutput): void {
   if (result.signer.created) {
     output.out(`Created a signing key ${result.signer.keyFile}`);
     output.out(`  fingerprint ${result.signer.fingerprint}: trust it on the offline side with 'modferry keys trust' (public key beside it)`);
   }
   for (const warning of result.warnings) output.out(`warning: ${warning}`);
   const zips = result.modules.filter((m) => m.zip).length;
-  output.out(`Resolved ${result.modules.length} module versions (${zips} with source zips)`);
-  for (const m of result.modules) {
-    output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
+  output.out(`Resolved ${plural(result.modules.length, 'module version')} (${zips} with ${zips === 1 ? 'a source zip' : 'source zips'})`);
+  if (verbose) {
+    for (const m of result.modules) output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
   }
   if (result.unmet.length > 0) {
-    output.out(`Could not meet ${result.unmet.length} request${result.unmet.length === 1 ? '' : 's'} (left out; the offline side is told):`);
+    output.out(`Could not meet ${plural(result.unmet.length, 'request')} (left out; the offline side is told):`);
     for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);
   }
-  if (result.leftOut > 0) output.out(`Left out ${result.leftOut} files the offline store already holds (--since)`);
+  if (result.leftOut > 0) output.out(`Left out ${plural(result.leftOut, 'file')} the offline store already holds (--since)`);
   output.out(result.check.status === 'passed'
     ? 'Checked: the offline go command resolves every project from the bundle alone'
     : `Not checked with the go command: ${result.check.reason}`);
-  output.out(`Wrote ${result.bundleDir}: ${result.files} files, ${formatBytes(result.bytes)} in ${result.volumes} volume${result.volumes === 1 ? '' : 's'}, signed by ${result.signer.fingerprint}, read back and verified`);
+  output.out(`Wrote ${result.bundleDir}: ${plural(result.files, 'file')}, ${formatBytes(result.bytes)} in ${plural(result.volumes, 'volume')}, signed by ${result.signer.fingerprint}, read back and verified`);
 }

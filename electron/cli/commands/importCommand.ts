@@ -6,6 +6,7 @@ import { signerPolicy, trustStore } from '../../core/keys/trustStore';
 import { openStore } from '../../core/store/diskStore';
 import { importBundle, type ImportResult } from '../../core/store/importBundle';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { progressReporter } from '../progressReporter';
 import { repairLines } from '../repairLines';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
@@ -78,7 +79,7 @@ function printResult(result: ImportResult, storeDir: string, output: CommandOutp
     return;
   }
   const present = result.alreadyPresent === 0 ? '' : `; ${result.alreadyPresent} the store already held`;
-  output.out(`Imported ${result.bundleId} into ${storeDir}: ${result.added} files added (${formatBytes(result.addedBytes)})${present}`);
+  output.out(`Imported ${result.bundleId} into ${storeDir}: ${plural(result.added, 'file')} added (${formatBytes(result.addedBytes)})${present}`);
   for (const file of result.restored) output.out(`Restored ${file.path}: the store's copy was damaged; it is now in ${file.quarantined}`);
   output.out(`Signed by ${result.signer}`);
   printUnmet(result.unmet, output);
@@ -86,6 +87,6 @@ function printResult(result: ImportResult, storeDir: string, output: CommandOutp
 
 function printUnmet(unmet: readonly UnmetRequest[], output: CommandOutput): void {
   if (unmet.length === 0) return;
-  output.out(`The online side could not meet ${unmet.length} request${unmet.length === 1 ? '' : 's'} (they are left out of later request files):`);
+  output.out(`The online side could not meet ${plural(unmet.length, 'request')} (they are left out of later request files):`);
   for (const u of unmet) output.out(`  ${describeUnmet(u)}`);
 }

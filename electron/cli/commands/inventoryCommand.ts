@@ -1,34 +1,46 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatInventory } from '../../../shared/roundtrip/inventory';
+import { formatInventory, type InventoryModule } from '../../../shared/roundtrip/inventory';
 import { writeFileDurably } from '../../core/fsutil/durableFile';
-import { openStore } from '../../core/store/diskStore';
+import { openStoreIfMade } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { UsageError } from '../usageError';
 import packageJson from '../../../package.json';
 
-export const inventoryUsage = `modferry inventory [--store DIR] --out FILE
+export const inventoryUsage = `modferry inventory [--store DIR] --out FILE [--json]
 
 Write an inventory of what the store holds. Carry it to the online machine and pass it to
-'modferry export --since FILE' so the next bundle leaves out what is already here.
+'modferry export --since FILE' so the next bundle leaves out what is already here. A store
+not made yet holds nothing: its inventory is empty.
 
   --store DIR  the store (default: the store in ModFerry's data folder)
-  --out FILE   where to write the inventory`;
+  --out FILE   where to write the inventory; - writes it to stdout (and the summary to stderr)
+  --json       the summary as one JSON line`;
 
 export async function inventoryCommand(args: string[], output: CommandOutput): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (!values.out) throw new UsageError('--out FILE is required');
-  const store = openStore(values.store, { mode: 'read' });
-  let modules;
+  if (values.out === '-' && values.json) throw new UsageError('--out - and --json both write to stdout: give one');
+  const store = openStoreIfMade(values.store, { mode: 'read' });
+  let modules: InventoryModule[] = [];
   try {
-    modules = store.inventory();
+    if (store !== undefined) modules = store.inventory();
   } finally {
-    store.close();
+    store?.close();
+  }
+  const text = formatInventory(modules, { createdAt: new Date().toISOString(), tool: `modferry ${packageJson.version}` });
+  const paths = new Set(modules.map((m) => m.path)).size;
+  const counts = `${plural(modules.length, 'version')} of ${plural(paths, 'module')}${modules.length === 0 ? ' (the store holds nothing yet)' : ''}`;
+  if (values.out === '-') {
+    output.out(text.replace(/\n$/, ''));
+    output.err(`Wrote the inventory to stdout: ${counts}`);
+    return 0;
   }
   await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-  await writeFileDurably(values.out, formatInventory(modules, { createdAt: new Date().toISOString(), tool: `modferry ${packageJson.version}` }));
-  const paths = new Set(modules.map((m) => m.path)).size;
-  output.out(`Wrote ${values.out}: ${modules.length} version${modules.length === 1 ? '' : 's'} of ${paths} module${paths === 1 ? '' : 's'}`);
+  await writeFileDurably(values.out, text);
+  if (values.json) output.out(JSON.stringify({ type: 'result', file: values.out, versions: modules.length, modules: paths }));
+  else output.out(`Wrote ${values.out}: ${counts}`);
   return 0;
 }

@@ -17,7 +17,7 @@ Bundles are signed on the online machine and checked on the offline one.
   show        this machine's signing key: its fingerprint and files (--json: as JSON)
   trust       on the offline machine: trust the signer whose public key is in PUBKEYFILE
               (check its fingerprint with whoever runs the online machine first)
-  list        the signers this machine trusts`;
+  list        the signers this machine trusts (--json: as JSON)`;
 
 
 export async function keysCommand(args: string[], output: CommandOutput): Promise<number> {
@@ -74,9 +74,13 @@ async function trust(args: string[], output: CommandOutput): Promise<number> {
 }
 
 async function list(args: string[], output: CommandOutput): Promise<number> {
-  parseArgs({ args, strict: true });
+  const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean', default: false } } });
   const dir = trustedKeysDir();
   const keys = await trustStore(dir).list();
+  if (values.json) {
+    output.out(JSON.stringify({ type: 'result', dir, keys: keys.map((k) => ({ fingerprint: k.fingerprint, file: k.file })) }));
+    return 0;
+  }
   if (keys.length === 0) {
     output.out(`No trusted signers yet (${dir}); add one with 'modferry keys trust PUBKEYFILE'`);
     return 0;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { MISS_DROP_REASONS } from '../../core/store/countedMiss';
 import { openStore } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { parseTimeOption, TIME_OPTION_HELP } from '../timeOption';
 import { UsageError } from '../usageError';
 
@@ -54,10 +55,10 @@ function listMisses(storeDir: string | undefined, since: Date | undefined, json:
   }
   if (misses.length === 0) output.out(`No recorded misses${since === undefined ? '' : ` since ${since.toISOString()}`}`);
   for (const miss of misses) {
-    output.out(`${miss.path}@${miss.query}  ${miss.count} request${miss.count === 1 ? '' : 's'}, first ${miss.firstSeen}, last ${miss.lastSeen}`);
+    output.out(`${miss.path}@${miss.query}  ${plural(miss.count, 'request')}, first ${miss.firstSeen}, last ${miss.lastSeen}`);
   }
   for (const drop of dropped) {
-    output.out(`dropped: ${drop.count} request${drop.count === 1 ? '' : 's'} ${MISS_DROP_REASONS[drop.reason]}, first ${drop.firstSeen}, last ${drop.lastSeen}`);
+    output.out(`dropped: ${plural(drop.count, 'request')} ${MISS_DROP_REASONS[drop.reason]}, first ${drop.firstSeen}, last ${drop.lastSeen}`);
   }
   return 0;
 }
@@ -72,6 +73,6 @@ function clearMisses(storeDir: string | undefined, before: Date | undefined, out
   }
   const which = before === undefined ? '' : ` last seen before ${before.toISOString()}`;
   const drops = cleared.dropped === 0 ? '' : ', and the counts of requests dropped';
-  output.out(`Cleared ${cleared.misses} recorded miss${cleared.misses === 1 ? '' : 'es'}${drops}${which}`);
+  output.out(`Cleared ${plural(cleared.misses, 'recorded miss', 'recorded misses')}${drops}${which}`);
   return 0;
 }

@@ -6,11 +6,12 @@ import { writeFileDurably } from '../../core/fsutil/durableFile';
 import { openStore } from '../../core/store/diskStore';
 import { droppedRequests, pendingRequests } from '../../core/store/pendingRequests';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { parseTimeOption, TIME_OPTION_HELP } from '../timeOption';
 import { UsageError } from '../usageError';
 import packageJson from '../../../package.json';
 
-export const requestUsage = `modferry request [--store DIR] [--since TIME] --out FILE
+export const requestUsage = `modferry request [--store DIR] [--since TIME] --out FILE [--json]
 
 Write a request file: the modules developers asked the offline proxy for that the store
 does not hold. Carry it to the online machine and run 'modferry export --request FILE'.
@@ -19,13 +20,22 @@ were answered but not recorded (junk, or past the cap on distinct misses).
 
   --store DIR   the store (default: the store in ModFerry's data folder)
   --since TIME  only requests seen since TIME: ${TIME_OPTION_HELP}
-  --out FILE    where to write the request file
+  --out FILE    where to write the request file; - writes it to stdout (and the rest to stderr)
+  --json        the result as one JSON line
 
 See 'modferry misses' to list the recorded requests and to clear them.`;
 
 export async function requestCommand(args: string[], output: CommandOutput): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' }, since: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { store: { type: 'string' }, out: { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
   if (!values.out) throw new UsageError('--out FILE is required');
+  if (values.out === '-' && values.json) throw new UsageError('--out - and --json both write to stdout: give one');
+  const toStdout = values.out === '-';
+  // With the request file on stdout, everything said about it goes to stderr.
+  const say = toStdout ? output.err : output.out;
   const since = values.since === undefined ? undefined : parseTimeOption('--since', values.since);
   const store = openStore(values.store, { mode: 'read' });
   let pending;
@@ -44,15 +54,19 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
   for (const miss of pending.askedAsLatest) {
     output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
   }
-  const droppedLine = dropped === undefined ? undefined : `${dropped.count} request${dropped.count === 1 ? ' was' : 's were'} answered but not recorded (${dropped.reasons.join(', ')})`;
+  const droppedLine = dropped === undefined ? undefined : `${plural(dropped.count, 'request was', 'requests were')} answered but not recorded (${dropped.reasons.join(', ')})`;
   if (pending.unmet.length > 0) {
     const lines = new Set(pending.unmet.map((r) => `${r.path}@${r.version}`));
     const bundles = [...new Set(unmet.filter((u) => lines.has(`${u.path}@${u.version}`)).map((u) => u.bundleId))];
-    output.err(`note: left out ${pending.unmet.length} request${pending.unmet.length === 1 ? '' : 's'} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
+    output.err(`note: left out ${plural(pending.unmet.length, 'request')} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
   }
   if (pending.requests.length === 0) {
-    output.out(`Nothing to request: the store answered every request, or holds what it was asked for since (${values.out} not written)`);
-    if (droppedLine !== undefined) output.out(`Note: ${droppedLine}`);
+    if (values.json) {
+      output.out(JSON.stringify({ type: 'result', file: null, requests: [], dropped: dropped ?? null }));
+      return 0;
+    }
+    say(`Nothing to request: the store answered every request, or holds what it was asked for since (${toStdout ? 'nothing written' : `${values.out} not written`})`);
+    if (droppedLine !== undefined) say(`Note: ${droppedLine}`);
     return 0;
   }
   const text = formatRequestFile(pending.requests, {
@@ -61,10 +75,19 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
     since: since?.toISOString(),
     dropped,
   });
-  await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-  await writeFileDurably(values.out, text);
-  output.out(`Wrote ${values.out}: ${pending.requests.length} module request${pending.requests.length === 1 ? '' : 's'}`);
-  for (const request of pending.requests) output.out(`  ${request.path}@${request.version}  (${request.count} request${request.count === 1 ? '' : 's'})`);
-  if (droppedLine !== undefined) output.out(`Note: ${droppedLine}`);
+  if (toStdout) {
+    output.out(text.replace(/\n$/, ''));
+  } else {
+    await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
+    await writeFileDurably(values.out, text);
+  }
+  if (values.json) {
+    const requests = pending.requests.map((r) => ({ path: r.path, version: r.version, count: r.count }));
+    output.out(JSON.stringify({ type: 'result', file: values.out, requests, dropped: dropped ?? null }));
+    return 0;
+  }
+  say(`Wrote ${toStdout ? 'the request file to stdout' : values.out}: ${plural(pending.requests.length, 'module request')}`);
+  for (const request of pending.requests) say(`  ${request.path}@${request.version}  (${plural(request.count, 'request')})`);
+  if (droppedLine !== undefined) say(`Note: ${droppedLine}`);
   return 0;
 }

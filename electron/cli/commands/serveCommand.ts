@@ -9,6 +9,7 @@ import { timestamped } from '../../core/serve/requestLogLine';
 import { openStore } from '../../core/store/diskStore';
 import type { StoreStats } from '../../core/store/store';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { UsageError } from '../usageError';
 import { batchedLines } from '../batchedLines';
 
@@ -98,7 +99,7 @@ async function serveFromWorkers(storeDir: string | undefined, listen: ListenAddr
 
 function printStartup(output: CommandOutput, dir: string, stats: StoreStats, readOnly: boolean, url: string, options: ServeCommandOptions, workers = 1): void {
   const processes = workers === 1 ? '' : `, ${workers} worker processes`;
-  output.out(`modferry serve: ${dir} (${stats.modules} modules, ${stats.versions} versions, ${formatBytes(stats.bytes)}${processes})`);
+  output.out(`modferry serve: ${dir} (${plural(stats.modules, 'module')}, ${plural(stats.versions, 'version')}, ${formatBytes(stats.bytes)}${processes})`);
   if (readOnly) output.out('modferry serve: read-only store: misses are not recorded');
   for (const line of startupLines(url, options.platform ?? process.platform, options.env ?? process.env)) output.out(line);
 }

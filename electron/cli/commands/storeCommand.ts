@@ -6,6 +6,7 @@ import { checkStore, type StoreCheckReport } from '../../core/store/checkStore';
 import { repairCheckedStore, soundAfter, type StoreCheckResult, type StoreRepairReport } from '../../core/store/repairCheckedStore';
 import { openStore } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import { terminalWriter } from './verifyCommand';
@@ -96,7 +97,7 @@ function printCheck(report: StoreCheckReport, storeDir: string, output: CommandO
   }
   for (const file of report.missing) output.out(`missing: ${file.path} (${file.modulePath}@${file.version})`);
   for (const treePath of report.stray) output.out(`not in the catalog: tree/${treePath}`);
-  const checked = `Checked ${report.files} files (${formatBytes(report.bytes)}) in ${storeDir}`;
+  const checked = `Checked ${plural(report.files, 'file')} (${formatBytes(report.bytes)}) in ${storeDir}`;
   const problems = [
     [report.damaged.length, 'damaged'],
     [report.missing.length, 'missing'],
@@ -114,10 +115,10 @@ function printRepair(repair: StoreRepairReport, output: CommandOutput): void {
         `bring a bundle holding ${file.modulePath}@${file.version} (it came with ${file.bundleId})`,
     );
   }
-  if (repair.quarantineDir !== undefined) output.out(`Moved ${repair.quarantined.length} files to ${repair.quarantineDir} (nothing was deleted)`);
+  if (repair.quarantineDir !== undefined) output.out(`Moved ${plural(repair.quarantined.length, 'file')} to ${repair.quarantineDir} (nothing was deleted)`);
   output.out(
     repair.forgotten.length === 0
       ? 'Repaired: the store is sound'
-      : `Not fully repaired: ${repair.forgotten.length} files are no longer served; the next request file asks for them once a client misses them`,
+      : `Not fully repaired: ${plural(repair.forgotten.length, 'file is', 'files are')} no longer served; the next request file asks for them once a client misses them`,
   );
 }

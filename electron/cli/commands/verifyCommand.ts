@@ -1,32 +1,51 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { BundleVerifyError } from '../../core/bundle/bundleVerifyError';
+import { bundlesOnDrive } from '../../core/bundle/bundlesOnDrive';
+import { ModFerryError } from '../../core/errors/modferryError';
 import { verifyBundle, type VerifiedBundle } from '../../core/bundle/verifyBundle';
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';
 import type { CommandOutput } from '../output';
+import { plural } from '../plural';
 import { progressReporter } from '../progressReporter';
 import { UsageError } from '../usageError';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
 
-export const verifyUsage = `modferry verify BUNDLE [--trust-new-key]
+export const verifyUsage = `modferry verify BUNDLE [--trust-new-key] [--json]
 
 Check a bundle folder without importing it: the signature and its signer, every volume
 (present, complete, unchanged) and every file in them (hashes, go.sum hashes, module zip
-rules). Changes nothing.
+rules). Changes nothing. Given a drive (a folder holding bundle folders), it lists them.
 
   --trust-new-key  check a bundle signed by a key this machine does not trust yet
-                   (the key is not added; 'modferry import --trust-new-key' does that)`;
+                   (the key is not added; 'modferry import --trust-new-key' does that)
+  --json           progress and the result as JSON lines on stdout`;
 
 export async function verifyCommand(args: string[], output: CommandOutput): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     strict: true,
     allowPositionals: true,
-    options: { 'trust-new-key': { type: 'boolean', default: false } },
+    options: { 'trust-new-key': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   const bundleDir = onlyBundle(positionals, 'verify');
+  const onDrive = await bundlesOnDrive(bundleDir);
+  if (onDrive.length > 0) {
+    const message = `${bundleDir} is not a bundle, but holds ${plural(onDrive.length, 'bundle')}: verify ${onDrive.length === 1 ? 'it' : 'each'} by its folder`;
+    if (values.json) {
+      output.out(JSON.stringify({ type: 'error', kind: 'usage', message, file: bundleDir, bundles: onDrive }));
+    } else {
+      output.err(`modferry verify: ${message}`);
+      for (const dir of onDrive) output.err(`  modferry verify ${dir}`);
+    }
+    return 2;
+  }
   const policy = signerPolicy(trustStore(trustedKeysDir()), { acceptNewSigner: values['trust-new-key'] });
-  const reporter = progressReporter({ json: false, isTty: Boolean(process.stderr.isTTY), write: terminalWriter(output) });
+  const reporter = progressReporter({
+    json: values.json,
+    isTty: !values.json && Boolean(process.stderr.isTTY),
+    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : terminalWriter(output),
+  });
   let verified: VerifiedBundle;
   try {
     verified = await verifyBundle(bundleDir, { trust: policy, onProgress: reporter.listener }).catch((error: unknown) => {
@@ -37,8 +56,20 @@ export async function verifyCommand(args: string[], output: CommandOutput): Prom
   }
   const { manifest, signer } = verified;
   const bytes = manifest.volumes.reduce((sum, volume) => sum + volume.size, 0);
-  const volumes = `${manifest.volumes.length} volume${manifest.volumes.length === 1 ? '' : 's'}`;
-  output.out(`Verified ${manifest.bundleId}: ${manifest.entries.length} files in ${volumes} (${formatBytes(bytes)}), made ${manifest.createdAt}`);
+  if (values.json) {
+    output.out(JSON.stringify({
+      type: 'result',
+      bundleId: manifest.bundleId,
+      createdAt: manifest.createdAt,
+      files: manifest.entries.length,
+      volumes: manifest.volumes.length,
+      bytes,
+      signer: signer.fingerprint,
+      signerTrusted: !signer.newlyTrusted,
+    }));
+    return 0;
+  }
+  output.out(`Verified ${manifest.bundleId}: ${plural(manifest.entries.length, 'file')} in ${plural(manifest.volumes.length, 'volume')} (${formatBytes(bytes)}), made ${manifest.createdAt}`);
   output.out(
     signer.newlyTrusted
       ? `Signed by ${signer.fingerprint}, which this machine does not trust yet: check the fingerprint with the bundle's maker`
@@ -61,7 +92,7 @@ export function asVerifyFailure(error: unknown): unknown {
   const where = [error.file, error.volume === undefined ? undefined : `volume ${error.volume}`, error.entry === undefined ? undefined : `file ${error.entry}`]
     .filter((part) => part !== undefined)
     .join(', ');
-  return new Error(`bundle refused: ${where === '' ? '' : `${where}: `}${error.reason}`, { cause: error });
+  return new ModFerryError('bundle', error.reason, error.fields, { cause: error, message: `bundle refused: ${where === '' ? '' : `${where}: `}${error.reason}` });
 }
 
 /** Where progress goes: rewritten in place on a terminal, otherwise one line per update on the command's error output. */

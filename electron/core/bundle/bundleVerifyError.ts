@@ -1,3 +1,5 @@
+import { ModFerryError } from '../errors/modferryError';
+
 /** Where in a bundle (or the store it is imported into) a fault lies. */
 export interface BundleFault {
   /** A file of the bundle folder other than a volume: `manifest.json`, `manifest.sig`. */
@@ -12,19 +14,17 @@ export interface BundleFault {
 }
 
 /** A bundle that must not be imported; the message names the file, volume and entry at fault, when there are some. */
-export class BundleVerifyError extends Error {
+export class BundleVerifyError extends ModFerryError {
   override name = 'BundleVerifyError';
   readonly file?: string;
   readonly volume?: string;
   readonly entry?: string;
   readonly module?: string;
   readonly version?: string;
-  /** The problem alone, without the file, volume and entry. */
-  readonly reason: string;
 
   constructor(reason: string, where: BundleFault = {}, options?: ErrorOptions) {
-    super([where.file, where.volume, where.entry, reason].filter((part) => part !== undefined).join(': '), options);
-    this.reason = reason;
+    // The module is not in the message: the entry's path already names it.
+    super('bundle', reason, where, { ...options, message: [where.file, where.volume, where.entry, reason].filter((part) => part !== undefined).join(': ') });
     if (where.file !== undefined) this.file = where.file;
     if (where.volume !== undefined) this.volume = where.volume;
     if (where.entry !== undefined) this.entry = where.entry;

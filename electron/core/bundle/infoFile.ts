@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../shared/errorMessage';
 /**
  * A version's `.info` file as the go command reads it from a proxy: a JSON object whose
  * `Version` is the version asked for (go refuses "info for version X instead of requested
@@ -28,7 +29,7 @@ export function readInfoFile(bytes: Uint8Array, version: string): InfoFile {
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new InfoFileError(`not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new InfoFileError(`not JSON (${errorMessage(error)})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InfoFileError('not a JSON object');
   const { Version, Time } = json as { Version?: unknown; Time?: unknown };

@@ -17,11 +17,27 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { TAR_BLOCK_BYTES } from '../../../shared/bundle/tarLayout';
+import { asError } from '../../../shared/errorMessage';
 import { TarEndWatch } from './tarEndOfArchive';
 
 /** The volume is not a well-formed plain tar. */
 export class TarFormatError extends Error {
   override name = 'TarFormatError';
+
+  /** The last entry read whole before the fault: absent for faults before any entry, or of the volume as a whole. */
+  readonly after?: string;
+
+  constructor(
+    /** The problem alone, e.g. `checksum failure`. */
+    readonly reason: string,
+    /** For faults the parser finds: how far it got. */
+    parsed?: { after: string | undefined },
+    options?: ErrorOptions,
+  ) {
+    const where = parsed === undefined ? '' : parsed.after === undefined ? ' (in the first entries)' : ` (after ${parsed.after})`;
+    super(`${reason}${where}`, options);
+    if (parsed?.after !== undefined) this.after = parsed.after;
+  }
 }
 
 /** Where in the volume file a piece of an entry's data, as the entry emitted it, starts; undefined if unknown. */
@@ -82,9 +98,8 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
   };
   parser.on('entry', take);
   parser.on('ignoredEntry', take);
-  parser.on('error', (error: Error) => {
-    const where = lastEntry === undefined ? 'in the first entries' : `after ${lastEntry}`;
-    fail(new TarFormatError(`${error.message.replace(/^TAR_[A-Z_]+: /, '')} (${where})`, { cause: error }));
+  parser.on('error', (error: Error & { tarCode?: string }) => {
+    fail(new TarFormatError(tarReason(error), { after: lastEntry }, { cause: error }));
   });
   const ended = new Promise<void>((resolve) => parser.on('end', resolve));
   const settled = (promise: Promise<unknown>): Promise<void> => Promise.race([promise, failed]).then(() => undefined, () => undefined);
@@ -136,7 +151,7 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
     signal?.removeEventListener('abort', onAbort);
     if (failure !== undefined) {
       // Let the entry's consumer see the failure and close what it opened before we report it.
-      inFlight?.destroy(failure.error instanceof Error ? failure.error : new Error(String(failure.error)));
+      inFlight?.destroy(asError(failure.error));
       await entries;
     }
     // A read still under way must finish before its file is closed.
@@ -158,4 +173,10 @@ async function readFully(handle: FileHandle, buffer: Buffer, position: number, s
 
 function startsWithUstarHeader(block: Buffer): boolean {
   return block.length >= TAR_BLOCK_BYTES && block.subarray(257, 263).toString('latin1') === 'ustar\0';
+}
+
+/** node-tar puts its code before the reason (`TAR_BAD_ARCHIVE: Unrecognized archive format`); the code is kept apart as `tarCode`. */
+function tarReason(error: Error & { tarCode?: string }): string {
+  const prefix = error.tarCode === undefined ? '' : `${error.tarCode}: `;
+  return prefix !== '' && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }

@@ -68,6 +68,7 @@ import { readTarVolume, TarFormatError, type VolumeOffsetOf } from './tarVolumeR
 import { checkVolumeFolder } from './volumeFolder';
 import { readZipGoMod } from './zipGoMod';
 import { ZipChecksInFlight } from './zipChecksInFlight';
+import { asError } from '../../../shared/errorMessage';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
 export type TrustAnswer = boolean | 'trust-new';
@@ -388,7 +389,7 @@ class EntryChecker {
         resolve();
       });
       entry.on('error', (error: unknown) => {
-        data.destroy(error instanceof Error ? error : new Error(String(error)));
+        data.destroy(asError(error));
         reject(error);
       });
     });
@@ -399,7 +400,7 @@ class EntryChecker {
       landedFile = (await lander(listed, data, volume)) ?? undefined;
       if (!data.readableEnded) throw new Error(`onEntry resolved before reading ${listed.path} to its end`);
     } catch (error) {
-      entry.destroy(error instanceof Error ? error : new Error(String(error)));
+      entry.destroy(asError(error));
       throw error;
     }
     await streamed;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { AppDirs } from '../appDirs/appDirs';
 
 /** One bundle this machine exported, as the history shows it. */
 export interface ExportRecord {
@@ -68,5 +69,30 @@ export class ExportHistory {
 
   close(): void {
     this.db.close();
+  }
+}
+
+export function exportHistoryFile(dirs: AppDirs): string {
+  return path.join(dirs.data, 'exports.db');
+}
+
+/** Adds one finished export to this machine's history. */
+export function recordExport(dirs: AppDirs, entry: ExportRecord): void {
+  const history = new ExportHistory(exportHistoryFile(dirs));
+  try {
+    history.record(entry);
+  } finally {
+    history.close();
+  }
+}
+
+/** The latest exports from this machine, newest first; none when it has exported nothing yet (no history is created). */
+export function recentExports(dirs: AppDirs, limit: number): ExportRecord[] {
+  if (!existsSync(exportHistoryFile(dirs))) return [];
+  const history = new ExportHistory(exportHistoryFile(dirs));
+  try {
+    return history.recent(limit);
+  } finally {
+    history.close();
   }
 }

@@ -7,6 +7,8 @@ import type { GoSumFile } from './goSumIndex';
 import { parseModuleAtVersion } from '../../../shared/gomod/modulePath';
 import type { BundleInput } from '../../../shared/bundle/manifest';
 import { parseRequestFile } from '../../../shared/roundtrip/requestFile';
+import { errorMessage } from '../../../shared/errorMessage';
+import { ModFerryError } from '../errors/modferryError';
 
 /** What the operator asked to export, as given on the command line or in the wizard. */
 export interface ExportInputSpec {
@@ -33,6 +35,8 @@ export interface LoadedInputs {
   roots: PendingRoot[];
   /** The go.sum of every project, for checking downloads against what the projects recorded. */
   goSums: GoSumFile[];
+  /** Inputs that require modules but have no go.sum to check their downloads against: said before the long work. */
+  warnings: string[];
 }
 
 export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInputs> {
@@ -40,8 +44,8 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
   const goSums: GoSumFile[] = [];
   for (const dir of spec.projectDirs ?? []) {
     const goModFile = path.join(dir, 'go.mod');
-    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`${dir}: no such project folder`);
-    if (!existsSync(goModFile)) throw new Error(`${dir}: not a Go module (no go.mod in it)`);
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new ModFerryError('input', 'no such project folder', { file: dir });
+    if (!existsSync(goModFile)) throw new ModFerryError('input', 'not a Go module (no go.mod in it)', { file: dir });
     roots.push(await goModRoot(goModFile, { kind: 'project', value: path.resolve(dir) }, goSums, path.resolve(dir)));
   }
   for (const file of spec.goModFiles ?? []) {
@@ -52,22 +56,25 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
     try {
       module = parseModuleAtVersion(text);
     } catch (error) {
-      throw new Error(`--module: ${(error as Error).message}`, { cause: error });
+      throw new ModFerryError('input', errorMessage(error), {}, { cause: error, message: `--module: ${errorMessage(error)}` });
     }
     roots.push(moduleRoot(text, { kind: 'module', value: text }, [module]));
   }
   for (const file of spec.requestFiles ?? []) {
     const requests = parseRequestFile(await readText(file), file);
-    if (requests.length === 0) throw new Error(`${file}: the request file asks for no modules`);
+    if (requests.length === 0) throw new ModFerryError('input', 'the request file asks for no modules', { file });
     roots.push(moduleRoot(file, { kind: 'request', value: path.resolve(file) }, requests));
   }
-  if (roots.length === 0) throw new Error('nothing to export: give a --project, --go-mod, --module or --request');
-  return { roots, goSums };
+  if (roots.length === 0) throw new ModFerryError('input', 'nothing to export: give a --project, --go-mod, --module or --request');
+  const summed = new Set(goSums.map((sum) => path.dirname(sum.file)));
+  const unsummed = new Set(roots.flatMap((r) => (r.goModFile !== undefined && (r.goMod?.require.length ?? 0) > 0 && !summed.has(path.dirname(r.goModFile)) ? [r.goModFile] : [])));
+  const warnings = [...unsummed].map((file) => `${file}: no go.sum beside it, so nothing it needs was checked against known hashes (run 'go mod tidy' to record them)`);
+  return { roots, goSums, warnings };
 }
 
 async function goModRoot(file: string, input: BundleInput, goSums: GoSumFile[], projectDir?: string): Promise<PendingRoot> {
   const goMod = parseGoMod(await readText(file), file);
-  if (!goMod.module) throw new Error(`${file}: no module statement: is this a go.mod file?`);
+  if (!goMod.module) throw new ModFerryError('input', 'no module statement: is this a go.mod file?', { file });
   const sumFile = path.join(path.dirname(file), 'go.sum');
   if (existsSync(sumFile)) goSums.push({ file: sumFile, lines: parseGoSum(await readText(sumFile), sumFile) });
   return { name: file, input, goModFile: file, projectDir, goMod, modules: [] };
@@ -82,6 +89,6 @@ async function readText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`}`, { cause: error });
+    throw new ModFerryError('input', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`, { file }, { cause: error });
   }
 }

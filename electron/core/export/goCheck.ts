@@ -39,7 +39,9 @@ export async function checkWithGo(
 ): Promise<void> {
   let done = 0;
   for (const target of targets) {
-    options.onProgress?.({ stage: 'check', message: `go command: checking ${target.name}`, files: done, totalFiles: targets.length });
+    // The count is of projects, not files: it goes in the message, where it cannot be read as files.
+    const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
+    options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}` });
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'modferry-check-'));
     try {
       const work = path.join(scratch, 'work');
@@ -57,7 +59,7 @@ export async function checkWithGo(
     }
     done++;
   }
-  options.onProgress?.({ stage: 'check', message: 'go command: every project resolves offline', files: done, totalFiles: targets.length });
+  options.onProgress?.({ stage: 'prove', message: 'go command: every project resolves offline' });
 }
 
 async function prepareWorkspace(target: GoCheckTarget, work: string): Promise<void> {

@@ -5,7 +5,6 @@ import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventor
 import type { ProgressListener } from '../../../shared/work/progress';
 import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
-import { ExportHistory } from '../catalog/exportHistory';
 import { readBackBundle } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
@@ -55,6 +54,10 @@ export interface ExportedModule extends ModuleVersion {
 export interface ExportResult {
   bundleDir: string;
   bundleId: string;
+  /** When the bundle was made, as its manifest says. */
+  createdAt: string;
+  /** What was asked for: each project, go.mod, --module or request file, by name. */
+  inputs: string[];
   volumes: number;
   files: number;
   bytes: number;
@@ -89,6 +92,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     warnings.push(warning);
     request.onWarning?.(warning);
   };
+  for (const warning of inputs.warnings) warn(warning);
   const driveWarning = await removableDriveWarning(destination);
   if (driveWarning !== undefined) warn(driveWarning);
   for (const debris of await removeAbandonedBundles(destination)) {
@@ -144,7 +148,10 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       .filter((t, i) => hasWork(answered[i]!));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
     const checking = request.check ? proveWithGo(tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
-    checking.catch(() => undefined);
+    let proved = false;
+    checking.then(() => {
+      proved = true;
+    }, () => undefined);
     const held = inventory ? inventoryHas(inventory) : () => false;
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held(f.modulePath, f.version, f.kind));
     const signer = await exportSigningKey(signingKeysDir(request.dirs), request.keyFile);
@@ -159,6 +166,8 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       signal,
       onProgress,
       beforeSealing: async () => {
+        // The volumes are written; what runs now is the go command, and the progress must say so.
+        if (!proved) onProgress?.({ stage: 'prove', message: 'volumes written; waiting for the go command to prove the bundle' });
         await checking;
       },
       onBundleDir: (dir) => {
@@ -170,6 +179,8 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     const result: ExportResult = {
       bundleDir: written.bundleDir,
       bundleId: written.manifest.bundleId,
+      createdAt: written.manifest.createdAt,
+      inputs: inputs.roots.map((r) => r.name),
       volumes: written.manifest.volumes.length,
       files: written.manifest.entries.length,
       bytes: written.manifest.entries.reduce((sum, e) => sum + e.size, 0),
@@ -180,7 +191,6 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       check,
       signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created },
     };
-    recordInHistory(request.dirs, result, written.manifest.createdAt, request.outDir, inputs.roots);
     return result;
   } catch (error) {
     // The finally below removes the staging folder, and writeBundle its folder, before the caller hears of it.
@@ -242,28 +252,6 @@ async function proveWithGo(tree: string, targets: readonly GoCheckTarget[], opti
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
 }
-
-export function exportHistoryFile(dirs: AppDirs): string {
-  return path.join(dirs.data, 'exports.db');
-}
-
-function recordInHistory(dirs: AppDirs, result: ExportResult, createdAt: string, outDir: string, roots: readonly PendingRoot[]): void {
-  const history = new ExportHistory(exportHistoryFile(dirs));
-  try {
-    history.record({
-      bundleId: result.bundleId,
-      createdAt,
-      outDir: path.resolve(outDir),
-      inputs: roots.map((r) => r.name),
-      files: result.files,
-      bytes: result.bytes,
-      modules: result.modules.length,
-    });
-  } finally {
-    history.close();
-  }
-}
-
 
 function exportedModules(
   modFiles: readonly ModuleVersion[],

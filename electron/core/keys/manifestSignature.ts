@@ -7,6 +7,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { isFingerprint, publicKeyFingerprint, publicKeyFromRaw, rawPublicKey } from './publicKey';
 import type { SigningKey } from './signingKey';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export interface ManifestSignature {
   algorithm: 'ed25519';
@@ -55,7 +56,7 @@ export function parseManifestSignature(text: string, fileName: string): Manifest
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SignatureError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`, fileName);
+    throw new SignatureError(`not valid JSON (${errorMessage(error)})`, fileName);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SignatureError('expected a JSON object', fileName);
   const fields = json as Record<string, unknown>;

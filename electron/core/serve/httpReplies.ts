@@ -11,6 +11,7 @@ import { decideAnswer, etagMatches, requestConditions, type Answer, type Request
 import { setModified, type ServedFile } from './servedFile';
 import type { SmallFileCache } from './smallFileCache';
 import { StoreFileChangedError, StoreFileDamagedError, type StoreFileChecks } from './storeFileChecks';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export const TEXT = 'text/plain; charset=utf-8';
 export const JSON_TYPE = 'application/json';
@@ -200,7 +201,7 @@ export class DownloadAbortedError extends Error {
   readonly bytes: number;
 
   constructor(bytes: number, cause: unknown) {
-    super(`download stopped after ${bytes} bytes: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`download stopped after ${bytes} bytes: ${errorMessage(cause)}`);
     this.bytes = bytes;
   }
 }

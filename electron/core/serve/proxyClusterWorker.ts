@@ -17,6 +17,7 @@ import {
 import type { ServedCounts } from './proxyHandler';
 import { startProxyServer, type RunningProxyServer } from './proxyHttpServer';
 import { timestamped } from './requestLogLine';
+import { errorMessage } from '../../../shared/errorMessage';
 
 function send(message: WorkerMessage, done: () => void = () => {}): void {
   // A send can only fail once the primary is gone, and then the cluster ends this process anyway.
@@ -32,7 +33,7 @@ function workerConfig(): ProxyWorkerConfig {
 /** Reports the error to the primary in one line (a stack trace is no use to the person running serve) and exits. */
 function fail(error: unknown): void {
   const code: unknown = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   send({ type: 'failed', message, ...(typeof code === 'string' ? { code } : {}) }, () => process.exit(1));
 }
 

@@ -44,6 +44,7 @@ import { requestLogLine } from './requestLogLine';
 import { isLoopbackHostHeader, isLoopbackName } from './loopbackHost';
 import { ModuleAnswers } from './moduleAnswers';
 import { MISS_DROP_REASONS } from '../store/countedMiss';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export interface ProxyHandlerOptions {
   store: ProxyStore;
@@ -224,7 +225,7 @@ const MAX_REMEMBERED_TARGET = 512;
  */
 function failed(res: ServerResponse, req: IncomingMessage, error: unknown): [Sent, string] {
   if (error instanceof DownloadAbortedError) return [{ status: res.statusCode, bytes: error.bytes }, error.message];
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const reason = error instanceof StoreFileChangedError
     ? `store file changed since import: ${message}`
     : error instanceof StoreFileDamagedError ? `store file damaged: ${message}` : message;

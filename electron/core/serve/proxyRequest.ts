@@ -10,6 +10,7 @@
 import { unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
 import { moduleVersionProblem } from '../../../shared/gomod/moduleVersion';
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export type ProxyRequest =
   | { kind: 'healthz' }
@@ -47,7 +48,7 @@ export function parseProxyRequest(target: string): ProxyRequest {
   try {
     modulePath = unescapePath(segments.slice(0, marker).join('/'));
   } catch (error) {
-    return { kind: 'malformed', reason: messageOf(error) };
+    return { kind: 'malformed', reason: errorMessage(error) };
   }
 
   if (endpoint.length === 1 && endpoint[0] === '@latest') return { kind: 'latest', modulePath };
@@ -60,7 +61,7 @@ export function parseProxyRequest(target: string): ProxyRequest {
   try {
     version = unescapeVersion(match[1] ?? '');
   } catch (error) {
-    return { kind: 'malformed', reason: messageOf(error) };
+    return { kind: 'malformed', reason: errorMessage(error) };
   }
   return { kind: 'version', modulePath, version, file: match[2] as StoredFileKind, exact: moduleVersionProblem(modulePath, version) === undefined };
 }
@@ -94,8 +95,4 @@ function unsafeSegmentReason(segment: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(segment)) return 'control character in path';
   return undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { SqliteDatabase, type SqliteConnection } from '../sqlite/sqliteDatabase';
+import { errorMessage } from '../../../shared/errorMessage';
 
 /** Migration n (0-based) takes a catalog from user_version n to n + 1. Never edit one that has shipped: append. */
 export const CATALOG_MIGRATIONS: readonly string[] = [
@@ -181,7 +182,7 @@ export function openCatalogDatabase(file: string, options: CatalogOpenOptions = 
   try {
     db = options.readOnly ? openReadOnly(file) : new SqliteDatabase(file);
   } catch (error) {
-    throw new CatalogError(`${file}: cannot open the store catalog (${describe(error)})`, { cause: error });
+    throw new CatalogError(`${file}: cannot open the store catalog (${errorMessage(error)})`, { cause: error });
   }
   try {
     // Another process (the proxy while an import runs) may hold the write lock for a moment.
@@ -199,7 +200,7 @@ export function openCatalogDatabase(file: string, options: CatalogOpenOptions = 
   } catch (error) {
     db.close();
     if (error instanceof CatalogError) throw error;
-    throw new CatalogError(`${file}: not a usable store catalog (${describe(error)})`, { cause: error });
+    throw new CatalogError(`${file}: not a usable store catalog (${errorMessage(error)})`, { cause: error });
   }
 }
 
@@ -279,8 +280,4 @@ export function migrateCatalog(db: SqliteConnection, file: string): void {
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -126,6 +126,15 @@ export function openStore(dir: string | undefined, options: OpenStoreOptions): D
   throw new TypeError(`openStore: mode must be "read" or "write", got ${JSON.stringify(options?.mode)}`);
 }
 
+/**
+ * The store in dir to read, or undefined when there is none yet (no folder, or an empty one): for
+ * readers to whom a store not made yet is simply one that holds nothing (status, inventory).
+ */
+export function openStoreIfMade(dir: string | undefined, options: OpenStoreOptions & { mode: 'read' }): DiskStore | undefined {
+  const kind = inspectStoreFolder(storeLayout(dir ?? defaultStoreDir())).kind;
+  return kind === 'missing' || kind === 'empty' ? undefined : openStore(dir, options);
+}
+
 function openForReading(layout: StoreLayout, options: OpenStoreOptions): DiskStore {
   const folder = inspectStoreFolder(layout);
   const writable = storeWritable(layout);

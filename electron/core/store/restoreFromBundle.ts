@@ -22,6 +22,7 @@ import { verifyBundle, type SignerCandidate } from '../bundle/verifyBundle';
 import { writeAll } from '../fsutil/writeAll';
 import type { CheckedCatalogFile } from './catalog';
 import type { StoreLayout } from './storeLayout';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export interface LandedFile {
   file: CheckedCatalogFile;
@@ -46,7 +47,7 @@ export class RepairBundleError extends Error {
     readonly bundleDir: string,
     cause: unknown,
   ) {
-    super(`${bundleDir}: refused for repair: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${bundleDir}: refused for repair: ${errorMessage(cause)}`, { cause });
   }
 }
 

@@ -1,0 +1,129 @@
+import { errorMessage } from '../../../shared/errorMessage';
+
+/** What kind of failure, for --json consumers and for code that must tell failures apart without reading messages. */
+export type ErrorKind =
+  | 'usage'
+  | 'input'
+  | 'bundle'
+  | 'store'
+  | 'keys'
+  | 'not-found'
+  | 'upstream'
+  | 'unreachable'
+  | 'resolve'
+  | 'zip'
+  | 'go-check'
+  | 'destination'
+  | 'interrupted'
+  | 'internal';
+
+/** Where a fault lies, as far as it is known. */
+export interface ErrorFields {
+  module?: string;
+  version?: string;
+  url?: string;
+  file?: string;
+  line?: number;
+  volume?: string;
+  /** A file inside a volume or zip, as the archive names it. */
+  entry?: string;
+}
+
+const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry'] as const;
+
+/**
+ * A failure with its kind and where it lies kept as fields: callers decide by `kind` and the fields,
+ * never by reading the message, which is for people only.
+ */
+export class ModFerryError extends Error {
+  override name = 'ModFerryError';
+  readonly kind: ErrorKind;
+  /** The problem alone, without where it lies. */
+  readonly reason: string;
+  readonly fields: Readonly<ErrorFields>;
+
+  constructor(kind: ErrorKind, reason: string, fields: ErrorFields = {}, options?: ErrorOptions & { message?: string }) {
+    super(options?.message ?? located(reason, fields), options);
+    this.kind = kind;
+    this.reason = reason;
+    this.fields = definedFields(fields);
+  }
+}
+
+/** `file:line: module@version: reason`, with whatever of those is known. */
+function located(reason: string, fields: ErrorFields): string {
+  const file = fields.file === undefined ? undefined : fields.line === undefined ? fields.file : `${fields.file}:${fields.line}`;
+  const module = fields.module === undefined ? undefined : fields.version === undefined ? fields.module : `${fields.module}@${fields.version}`;
+  return [file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
+}
+
+function definedFields(fields: ErrorFields): ErrorFields {
+  const out: Record<string, unknown> = {};
+  for (const name of FIELD_NAMES) if (fields[name] !== undefined) out[name] = fields[name];
+  return out as ErrorFields;
+}
+
+// Errors made before this module, or in layers that cannot import it, by their class name.
+const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
+  UsageError: 'usage',
+  ModuleNotFoundError: 'not-found',
+  UpstreamError: 'upstream',
+  UnreachableError: 'unreachable',
+  ProxySettingError: 'input',
+  ResolveError: 'resolve',
+  ModuleZipError: 'zip',
+  GoCheckError: 'go-check',
+  GoSumMismatchError: 'input',
+  CacheAnsweredError: 'upstream',
+  DestinationError: 'destination',
+  ExportInterruptedError: 'interrupted',
+  NothingToExportError: 'input',
+  UnmetRequestsError: 'input',
+  StoreFolderError: 'store',
+  StoreLockedError: 'store',
+  CatalogError: 'store',
+  ImportConflictError: 'store',
+  RepairBundleError: 'bundle',
+  NoSigningKeyError: 'keys',
+  SignatureError: 'bundle',
+  CacheInUseError: 'input',
+  GoModSyntaxError: 'input',
+  GoSumSyntaxError: 'input',
+  RequestFileError: 'input',
+  InventoryError: 'input',
+  FileLineError: 'input',
+};
+
+/** The kind of any thrown value: its own when it has one, else by its class, else `internal`. */
+export function errorKind(error: unknown): ErrorKind {
+  if (error instanceof ModFerryError) return error.kind;
+  if (error instanceof Error) {
+    const byName = KIND_BY_NAME[error.name] ?? KIND_BY_NAME[error.constructor.name];
+    if (byName !== undefined) return byName;
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    if (code?.startsWith('ERR_PARSE_ARGS')) return 'usage';
+    if (syscall !== undefined) return 'input';
+  }
+  return 'internal';
+}
+
+/** Where a thrown value says the fault lies: its own fields, then those of its causes for what it does not say. */
+export function errorFields(error: unknown): ErrorFields {
+  const out: Record<string, unknown> = {};
+  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    const source = (at instanceof ModFerryError ? at.fields : at) as Record<string, unknown>;
+    for (const name of FIELD_NAMES) {
+      const value = source[name];
+      if (out[name] === undefined && (typeof value === 'string' || typeof value === 'number')) out[name] = value;
+    }
+    // The upstream errors and file-system errors name the module or file as `path`.
+    const { path, syscall } = at as Error & { path?: unknown; syscall?: string };
+    if (typeof path === 'string') out[syscall === undefined ? 'module' : 'file'] ??= path;
+  }
+  return out as ErrorFields;
+}
+
+/** A thrown value as --json reports it: one object with its kind, message and fields. */
+export function errorRecord(error: unknown): { type: 'error'; kind: ErrorKind; message: string } & ErrorFields {
+  return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...errorFields(error) };
+}

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
+import { readTarVolume, TarFormatError } from '../../electron/core/bundle/tarVolumeReader';
+import { errorKind, errorRecord, ModFerryError } from '../../electron/core/errors/modferryError';
+import { UpstreamError } from '../../electron/core/upstream/errors';
+import { asError, errorMessage } from '../../shared/errorMessage';
+import { craftTar, makeTempDir } from '../support/bundleSources';
+
+test('an error keeps its kind and where it lies as fields; the message is composed from them once', () => {
+  const error = new ModFerryError('input', 'unknown directive', { file: 'go.mod', line: 3, module: 'example.com/a', version: 'v1.0.0' });
+  assert.equal(error.message, 'go.mod:3: example.com/a@v1.0.0: unknown directive');
+  assert.deepEqual(errorRecord(error), { type: 'error', kind: 'input', message: error.message, file: 'go.mod', line: 3, module: 'example.com/a', version: 'v1.0.0' });
+});
+
+test('errors from before the module and those they wrap report their kind and fields', () => {
+  const refused = new BundleVerifyError('sha256 mismatch', { volume: 'v-001.tar', entry: 'example.com/a/@v/v1.0.0.zip', module: 'example.com/a', version: 'v1.0.0' });
+  const wrapped = new Error(`bundle refused: ${refused.message}`, { cause: refused });
+  assert.deepEqual(errorRecord(wrapped), {
+    type: 'error', kind: 'internal', message: wrapped.message,
+    volume: 'v-001.tar', entry: 'example.com/a/@v/v1.0.0.zip', module: 'example.com/a', version: 'v1.0.0',
+  });
+  assert.equal(errorKind(refused), 'bundle');
+  const upstream = new UpstreamError('example.com/a', 'v1.0.0', 'http://127.0.0.1:1/example.com/a/@v/v1.0.0.zip', '500 Internal Server Error', 3);
+  assert.deepEqual(errorRecord(upstream), { type: 'error', kind: 'upstream', message: upstream.message, module: 'example.com/a', version: 'v1.0.0', url: upstream.url });
+  const missing = Object.assign(new Error("ENOENT: no such file or directory, open '/x/y'"), { code: 'ENOENT', syscall: 'open', path: '/x/y' });
+  assert.deepEqual(errorRecord(missing), { type: 'error', kind: 'input', message: missing.message, file: '/x/y' });
+  assert.deepEqual(errorRecord('a string'), { type: 'error', kind: 'internal', message: 'a string' });
+  assert.equal(errorMessage(42), '42');
+  assert.equal(asError('x').message, 'x');
+});
+
+test("a bad tar's fault keeps node-tar's reason apart from its code", async () => {
+  const { dir, cleanup } = await makeTempDir('tar-fault');
+  try {
+    const tar = craftTar([{ path: 'a.txt', content: Buffer.from('hello') }, { path: 'b.txt', content: Buffer.from('world') }]);
+    tar.writeUInt8(tar.readUInt8(1172) ^ 0x01, 1172); // the second header's checksum field
+    const file = path.join(dir, 'v.tar');
+    await writeFile(file, tar);
+    const error: unknown = await readTarVolume(file, tar.length, { onEntry: async (entry) => void (await entry.concat()) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof TarFormatError, String(error));
+    assert.equal(error.reason, 'checksum failure');
+    assert.equal(error.message, 'checksum failure (in the first entries)');
+    assert.deepEqual(await readdir(dir), ['v.tar']);
+  } finally {
+    await cleanup();
+  }
+});
