@@ -4,6 +4,7 @@ import { h1Of } from './hashModuleZip';
 import { ModuleZipError } from './moduleZipError';
 import { withZipFile, type ZipFileReads, type ZipRange } from './openZipFile';
 import { centralDirectory, type ZipEntryRecord } from './zipCentralDirectory';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export interface InspectedModuleZip {
   /** What go.sum records for the module's content (dirhash.HashZip). */
@@ -77,7 +78,7 @@ function listingChecker(zipFile: string, mod: ModuleVersion): ModuleZipListingCh
   try {
     return new ModuleZipListingChecker(mod);
   } catch (error) {
-    throw new ModuleZipError(zipFile, error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw new ModuleZipError(zipFile, errorMessage(error), undefined, { cause: error });
   }
 }
 

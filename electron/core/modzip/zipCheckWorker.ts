@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { inspectModuleZip } from './inspectModuleZip';
 import { ModuleZipError } from './moduleZipError';
 import type { ZipCheckAnswer, ZipCheckRequest } from './zipCheckPool';
+import { errorMessage } from '../../../shared/errorMessage';
 
 const port = parentPort;
 if (port === null) throw new Error('zipCheckWorker runs as a worker thread of the zip check pool, not on its own');
@@ -26,6 +27,6 @@ async function answer({ id, zipFile, mod, options }: ZipCheckRequest): Promise<Z
     if (error instanceof ModuleZipError) {
       return { id, zipError: { file: error.file, reason: error.reason, ...(error.entry === undefined ? {} : { entry: error.entry }) } };
     }
-    return { id, error: error instanceof Error ? error.message : String(error) };
+    return { id, error: errorMessage(error) };
   }
 }

@@ -13,6 +13,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { TransferError, UnreachableError } from './errors';
 import type { AgentChoice } from './httpAgents';
+import { errorMessage } from '../../../shared/errorMessage';
 
 export interface OpenedResponse {
   status: number;
@@ -261,7 +262,7 @@ function unreachable(url: URL, reason: string, code: string | undefined, proxy: 
 export function asTransferError(err: unknown): TransferError {
   if (err instanceof TransferError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (code === 'ECONNRESET' && message === 'aborted') return new TransferError('connection closed before the body was complete', true);
   return new TransferError(message, code !== undefined && RETRYABLE_CODES.has(code));
 }
