@@ -175,6 +175,8 @@ export interface FixtureVersion {
   files?: Record<string, string>;
   /** The .info Time; default 2024-01-02T03:04:05Z. */
   time?: string;
+  /** The go.mod (served as .mod and put in the zip); default `module <path>` at go 1.19. */
+  goMod?: string;
 }
 
 /**
@@ -190,9 +192,8 @@ export async function publishFixtureModule(
   const moduleDir = path.join(treeDir, escapePath(modulePath));
   const vDir = path.join(moduleDir, '@v');
   await mkdir(vDir, { recursive: true });
-  for (const { version, files = {}, time = '2024-01-02T03:04:05Z' } of versions) {
+  for (const { version, files = {}, time = '2024-01-02T03:04:05Z', goMod = `module ${modulePath}\n\ngo 1.19\n` } of versions) {
     const base = path.join(vDir, escapeVersion(version));
-    const goMod = `module ${modulePath}\n\ngo 1.19\n`;
     await writeFile(`${base}.info`, JSON.stringify({ Version: version, Time: time }));
     await writeFile(`${base}.mod`, goMod);
     const zip = new yazl.ZipFile();
