@@ -25,8 +25,11 @@ import { generateModuleGraph, type GeneratedGraph } from '../support/randomModul
 
 const GRAPHS = Number(process.env.MODFERRY_MVS_GRAPHS ?? 120);
 const FIRST_SEED = Number(process.env.MODFERRY_MVS_SEED ?? 1);
-/** Seeds that once found a divergence, proven on every run whatever the environment asks. */
-const REGRESSION_SEEDS: readonly number[] = [];
+/**
+ * Seeds that once found a divergence, proven on every run whatever the environment asks.
+ * 6, 18, 25: the zips of the unpruned graph's selection shipped for modules no package comes from.
+ */
+const REGRESSION_SEEDS: readonly number[] = [6, 18, 25];
 /** Graphs proven at once: each runs the go command and an export, which between them keep a core busy. */
 const PARALLEL = 2;
 

@@ -23,8 +23,10 @@ export interface MainModuleResolution {
 /**
  * What one main module needs offline.
  *
- * Zips: the build list the go command computes (pruned for go 1.17 and later), plus the build list of
- * the unpruned graph, which Go 1.16 builds and `go mod tidy`'s Go 1.16 compatibility check select from.
+ * Zips: the build list the go command computes (pruned for go 1.17 and later). For a go 1.17 main
+ * module, `go mod tidy` also checks that Go 1.16 would load every package from the same module version:
+ * it looks each package up in the unpruned graph's selection of every module whose path is a prefix of
+ * the package's, so those zips ship too. No other go command reads a zip outside the build list.
  * go.mod files: every one reachable from the roots, pruned or not, since `go mod graph`, `go mod tidy`
  * and the unpruned reading all read them.
  *
@@ -48,8 +50,12 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
 
   const shipped = new ShippedSet(main);
   for (const module of buildGraph.buildList()) shipped.addZip(module, `selected by MVS for ${main.rootName}`);
-  for (const module of fullGraph.buildList()) {
-    shipped.addZip(module, `selected by MVS over the unpruned module graph for ${main.rootName} (Go 1.16 builds and go mod tidy read it)`);
+  if (unprunedGraph !== undefined && main.tidyCompatibility === 'unpruned') {
+    const buildPaths = buildGraph.buildList().map((m) => m.path);
+    for (const module of unprunedGraph.buildList()) {
+      if (!buildPaths.some((p) => isPathPrefix(module.path, p))) continue;
+      shipped.addZip(module, `selected by MVS over the unpruned module graph for ${main.rootName} (go mod tidy checks what Go 1.16 would build with it)`);
+    }
   }
   for (const graph of [fullGraph, buildGraph]) {
     for (const { module, requiredBy } of graph.requirementPaths().values()) {
@@ -69,6 +75,16 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
     ),
   ];
   return { modFiles: shipped.modFiles(), zipFiles: shipped.zipFiles(), warnings };
+}
+
+/**
+ * Whether `prefix` is `path` or its leading elements. The packages tidy checks come from build-list
+ * modules, so their import paths start with a build-list module's path; the modules tidy may look them
+ * up in are those whose paths are prefixes of that. (A module nested in a folder of another one's zip
+ * is not seen this way; telling that needs the zip's file list.)
+ */
+function isPathPrefix(prefix: string, path: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
 }
 
 /** Collects shipped versions under the identity the go command downloads, first reason kept. */
