@@ -97,20 +97,22 @@ describe('resolveRequirements: graph pruning', () => {
   };
   const requires = ['example.com/a v1.0.0', 'example.com/c v1.2.0'];
 
-  test('a go 1.17 main module ships the zips of both the pruned and the unpruned selection of its build list', async () => {
+  test('a go 1.17 main module ships the zips of the pruned selection, and warns that tidy would check the unpruned one', async () => {
     const result = await resolveRequirements([project(mainGoMod('1.17', requires))], new InMemoryModuleSource(prunable));
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
-    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
+    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
     assert.equal(result.reasons.get('example.com/c@v1.2.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(
-      result.reasons.get('example.com/c@v1.3.0'),
-      'selected by MVS over the unpruned module graph for proj/go.mod (go mod tidy checks what Go 1.16 would build with it)',
-    );
+    assert.equal(result.reasons.get('example.com/c@v1.3.0'), 'required by example.com/b@v1.0.0 (via proj/go.mod)');
     assert.equal(result.reasons.get('example.com/b@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.deepEqual(result.warnings, [
+      'proj/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0), which go mod tidy checks by default; ' +
+        'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
+    ]);
   });
 
-  test('from go 1.18 on, go mod tidy checks against go 1.17: the unpruned selection needs no zips', async () => {
+  test('from go 1.18 on, go mod tidy checks against go 1.17: nothing to warn about', async () => {
     const result = await resolveRequirements([project(mainGoMod('1.18', requires))], new InMemoryModuleSource(prunable));
+    assert.deepEqual(result.warnings, []);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
   });

@@ -23,10 +23,11 @@ export interface MainModuleResolution {
 /**
  * What one main module needs offline.
  *
- * Zips: the build list the go command computes (pruned for go 1.17 and later). For a go 1.17 main
- * module, `go mod tidy` also checks that Go 1.16 would load every package from the same module version:
- * it looks each package up in the unpruned graph's selection of every module whose path is a prefix of
- * the package's, so those zips ship too. No other go command reads a zip outside the build list.
+ * Zips: the build list the go command computes (pruned for go 1.17 and later), which is every zip
+ * `go build`, `go test`, `go list -m all` and `go mod download all` read. For a go 1.17 main module,
+ * `go mod tidy` also looks packages up in what the unpruned graph of its tidied requirements selects;
+ * which modules those are depends on the packages imported, which go.mod files do not tell, so those
+ * zips are not guessed at: a warning says when the selections differ and how to tidy offline.
  * go.mod files: every one reachable from the roots, pruned or not, since `go mod graph`, `go mod tidy`
  * and the unpruned reading all read them.
  *
@@ -50,13 +51,6 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
 
   const shipped = new ShippedSet(main);
   for (const module of buildGraph.buildList()) shipped.addZip(module, `selected by MVS for ${main.rootName}`);
-  if (unprunedGraph !== undefined && main.tidyCompatibility === 'unpruned') {
-    const buildPaths = buildGraph.buildList().map((m) => m.path);
-    for (const module of unprunedGraph.buildList()) {
-      if (!buildPaths.some((p) => isPathPrefix(module.path, p))) continue;
-      shipped.addZip(module, `selected by MVS over the unpruned module graph for ${main.rootName} (go mod tidy checks what Go 1.16 would build with it)`);
-    }
-  }
   for (const graph of [fullGraph, buildGraph]) {
     for (const { module, requiredBy } of graph.requirementPaths().values()) {
       if (graph.failureOf(module) !== undefined) continue;
@@ -68,6 +62,7 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
   const warnings = [
     ...exclusionWarnings(main, buildGraph),
     ...directoryReplacementWarnings(main, [fullGraph, buildGraph]),
+    ...tidyCompatibilityWarnings(main, buildGraph, unprunedGraph),
     ...fullGraph.failuresInWalkOrder().map(
       (failure) =>
         `${describeFailure(main, failure)}: skipped, as it lies outside the pruned module graph the go command builds with; ` +
@@ -78,13 +73,22 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
 }
 
 /**
- * Whether `prefix` is `path` or its leading elements. The packages tidy checks come from build-list
- * modules, so their import paths start with a build-list module's path; the modules tidy may look them
- * up in are those whose paths are prefixes of that. (A module nested in a folder of another one's zip
- * is not seen this way; telling that needs the zip's file list.)
+ * `go mod tidy` in a go 1.17 module checks that Go 1.16 would load each package from the same module
+ * version. Where the unpruned graph selects other versions, that check needs their zips, which the
+ * bundle leaves out; `-compat=1.17` skips the check.
  */
-function isPathPrefix(prefix: string, path: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}/`);
+function tidyCompatibilityWarnings(main: MainModule, buildGraph: ModuleGraph, unprunedGraph: ModuleGraph | undefined): string[] {
+  if (unprunedGraph === undefined || main.tidyCompatibility !== 'unpruned') return [];
+  const differing = buildGraph
+    .buildList()
+    .filter((m) => (unprunedGraph.selectedVersion(m.path) ?? m.version) !== m.version)
+    .map((m) => `${m.path} ${unprunedGraph.selectedVersion(m.path)} over ${m.version}`);
+  if (differing.length === 0) return [];
+  const shown = differing.slice(0, 3).join(', ') + (differing.length > 3 ? ` and ${differing.length - 3} more` : '');
+  return [
+    `${main.goModFile ?? main.rootName}: Go 1.16 would select other versions (${shown}), which go mod tidy checks by default; ` +
+      'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
+  ];
 }
 
 /** Collects shipped versions under the identity the go command downloads, first reason kept. */
