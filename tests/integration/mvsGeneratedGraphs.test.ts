@@ -28,9 +28,9 @@ const GRAPHS = Number(process.env.MODFERRY_MVS_GRAPHS ?? 120);
 const FIRST_SEED = Number(process.env.MODFERRY_MVS_SEED ?? 1);
 /**
  * Seeds that once found a divergence, proven on every run whatever the environment asks.
- * 6, 18, 25, 88: the zips of the unpruned graph's selection shipped, which no build reads.
+ * 3, 9, 16: the zips of the unpruned graph's selection shipped, which no build reads.
  */
-const REGRESSION_SEEDS: readonly number[] = [6, 18, 25, 88];
+const REGRESSION_SEEDS: readonly number[] = [3, 9, 16];
 /** Graphs proven at once: each runs the go command and an export, which between them keep a core busy. */
 const PARALLEL = 2;
 

@@ -18,6 +18,8 @@ export interface GeneratedModuleVersion {
   path: string;
   version: string;
   goMod: string;
+  /** True for a +incompatible version, which has no go.mod (goMod is the go command's synthesized one). */
+  noGoMod?: boolean;
   /** Go source files by name inside the module. */
   files: Record<string, string>;
 }
@@ -46,7 +48,19 @@ const GO_VERSIONS = [
   { go: '1.18', weight: 3 },
 ] as const;
 const MAIN_GO_VERSIONS = ['1.16', '1.17', '1.18'];
-const UNSUFFIXED_VERSIONS = ['v0.1.0', 'v0.2.0', 'v1.0.0', 'v1.0.1', 'v1.1.0-rc.1', 'v1.1.0', 'v1.2.0'];
+const UNSUFFIXED_VERSIONS = [
+  'v0.0.0-20230102030405-0123456789ab',
+  'v0.1.0',
+  'v0.2.0',
+  'v1.0.0',
+  'v1.0.1-0.20230102030405-0123456789ab',
+  'v1.0.1',
+  'v1.1.0-rc.1',
+  'v1.1.0',
+  'v1.2.0',
+  'v2.0.0+incompatible',
+  'v2.1.0+incompatible',
+];
 const suffixedVersions = (major: number): string[] => ['.0.0', '.0.1', '.1.0-beta.1', '.1.0', '.2.0'].map((rest) => `v${major}${rest}`);
 
 /** mulberry32: small, fast and the same on every machine, so a seed replays the same graph. */
@@ -117,22 +131,23 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
   };
   const versionOf = (index: number, publishedAs: string, version: string, retracts: string[] = []): GeneratedModuleVersion => {
     const node = nodes[index]!;
+    const files = { [`${node.pkg}.go`]: packageSource(node.pkg, node.imports.map((j) => nodes[j]!.path)) };
+    if (version.endsWith('+incompatible')) return { path: publishedAs, version, goMod: `module ${publishedAs}\n`, noGoMod: true, files };
     const go = dice.goVersion();
     const requires = requirementsOf(index, node.imports, go);
     return {
       path: publishedAs,
       version,
       goMod: goModText(node.path, go, requires, { retracts: go === undefined ? [] : retracts }),
-      files: { [`${node.pkg}.go`]: packageSource(node.pkg, node.imports.map((j) => nodes[j]!.path)) },
+      files,
     };
   };
 
   nodes.forEach((node, index) => {
-    const retracts = node.versions.length > 1 && dice.chance(0.35) ? [retraction(dice, node.versions)] : [];
-    node.versions.forEach((version, k) => {
-      const latest = k === node.versions.length - 1;
-      modules.push(versionOf(index, node.path, version, latest ? retracts : []));
-    });
+    // Retractions live in the go.mod of the latest version that has one.
+    const withGoMod = node.versions.filter((v) => !v.endsWith('+incompatible'));
+    const retracts = withGoMod.length > 1 && dice.chance(0.35) ? [retraction(dice, withGoMod)] : [];
+    for (const version of node.versions) modules.push(versionOf(index, node.path, version, version === withGoMod.at(-1) ? retracts : []));
   });
 
   const mainPath = `${base}/main`;
