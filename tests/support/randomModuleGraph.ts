@@ -2,7 +2,9 @@
  * Random module graphs in the shapes minimal version selection has to get right: go.mod files with no
  * go directive, go 1.16 (unpruned) and go 1.17+ (pruned); v0, v1 and /v2, /v3 major versions of one
  * module; prereleases; requirement cycles; retractions in the latest go.mod; and a main module with
- * excludes and replacements (by a fork declaring the old path, or by another version of the same path).
+ * excludes and replacements (by a fork declaring the old path, or by another version of the same path);
+ * excludes and replacements in dependencies' go.mod files, which the go command ignores; and published
+ * versions of the main module's own path that dependencies require.
  *
  * Every module version is real Go code: its package imports the packages of the modules it depends on,
  * so `go build` needs exactly the zips the build list names. The import graph is fixed per module path
@@ -120,6 +122,12 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
   }
   const closure = transitiveImports(nodes);
   const modules: GeneratedModuleVersion[] = [];
+  // Draws for the shapes added later come from a second stream, so older seeds keep their graphs.
+  const more = new Dice(randomSource(seed ^ 0x5bd1e995));
+  const mainPath = `${base}/main`;
+  // Published versions of the main module's own path, which dependencies may require: the main module
+  // outranks them all, but their go.mod files are still part of the graph.
+  const mainVersions = more.chance(0.25) ? ['v0.9.0', 'v1.0.0'] : [];
 
   /** What a go.mod at this go version requires: imports (all of them transitively, when pruned) and a few extras. */
   const requirementsOf = (self: number | undefined, imports: readonly number[], go: string | undefined): string[] => {
@@ -135,10 +143,15 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
     if (version.endsWith('+incompatible')) return { path: publishedAs, version, goMod: `module ${publishedAs}\n`, noGoMod: true, files };
     const go = dice.goVersion();
     const requires = requirementsOf(index, node.imports, go);
+    if (mainVersions.length > 0 && more.chance(0.2)) requires.push(`${mainPath} ${more.pick(mainVersions)}`);
+    // A dependency's excludes and replacements are the go command's to ignore.
+    const other = nodes[more.int(0, nodes.length - 1)]!;
+    const excludes = more.chance(0.2) ? [`${other.path} ${more.pick(other.versions)}`] : [];
+    const replaces = more.chance(0.2) ? [`${other.path} => ${base}/nowhere v1.0.0`] : [];
     return {
       path: publishedAs,
       version,
-      goMod: goModText(node.path, go, requires, { retracts: go === undefined ? [] : retracts }),
+      goMod: goModText(node.path, go, requires, { retracts: go === undefined ? [] : retracts, excludes, replaces }),
       files,
     };
   };
@@ -150,7 +163,16 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
     for (const version of node.versions) modules.push(versionOf(index, node.path, version, version === withGoMod.at(-1) ? retracts : []));
   });
 
-  const mainPath = `${base}/main`;
+  for (const version of mainVersions) {
+    const pick = nodes[more.int(0, nodes.length - 1)]!;
+    modules.push({
+      path: mainPath,
+      version,
+      goMod: goModText(mainPath, '1.17', [`${pick.path} ${more.pick(pick.versions)}`]),
+      files: { 'main.go': 'package main\n\nfunc main() {}\n' },
+    });
+  }
+
   const mainGo = dice.pick(MAIN_GO_VERSIONS);
   let mainImports = nodes.map((_, j) => j).filter(() => dice.chance(0.4));
   if (mainImports.length === 0) mainImports = [0];
