@@ -74,15 +74,20 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
 
 /**
  * `go mod tidy` in a go 1.17 module checks that Go 1.16 would load each package from the same module
- * version. Where the unpruned graph selects other versions, that check needs their zips, which the
- * bundle leaves out; `-compat=1.17` skips the check.
+ * version, over the unpruned graph of the requirements tidy keeps. Where the unpruned graph selects
+ * what the build list does not, that check may need zips the bundle leaves out; `-compat=1.17` skips it.
+ * For a tidy go.mod, tidy keeps the requirements it has, so this graph is the one it checks; for an
+ * untidy one tidy may check another, which only its package loading can tell.
  */
 function tidyCompatibilityWarnings(main: MainModule, buildGraph: ModuleGraph, unprunedGraph: ModuleGraph | undefined): string[] {
   if (unprunedGraph === undefined || main.tidyCompatibility !== 'unpruned') return [];
-  const differing = buildGraph
+  const differing = unprunedGraph
     .buildList()
-    .filter((m) => (unprunedGraph.selectedVersion(m.path) ?? m.version) !== m.version)
-    .map((m) => `${m.path} ${unprunedGraph.selectedVersion(m.path)} over ${m.version}`);
+    .filter((m) => buildGraph.selectedVersion(m.path) !== m.version)
+    .map((m) => {
+      const built = buildGraph.selectedVersion(m.path);
+      return built === undefined ? `${m.path} ${m.version}` : `${m.path} ${m.version} over ${built}`;
+    });
   if (differing.length === 0) return [];
   const shown = differing.slice(0, 3).join(', ') + (differing.length > 3 ? ` and ${differing.length - 3} more` : '');
   return [
