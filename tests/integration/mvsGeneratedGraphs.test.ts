@@ -3,7 +3,8 @@
  * are served on one loopback upstream and resolved twice, once by the go command online and once by
  * `modferry export`. The go command must then list, download and build each project from the extracted
  * bundle alone, with the same build list, and the bundle must ship exactly the zips the go command
- * downloaded online: none missing, none it never needs. (`go mod tidy` is left out: in a go 1.17 module
+ * downloaded online: none missing, none it never needs. Where a go.mod the go command reads requires a
+ * module the upstream lacks, the go command fails, and the export must fail too, naming it. (`go mod tidy` is left out: in a go 1.17 module
  * it also reads what Go 1.16 would select, which the export warns about rather than ships.)
  *
  * MODFERRY_MVS_GRAPHS sets how many graphs one run proves (default 120, two to two and a half minutes on
@@ -86,23 +87,32 @@ async function goListDownloadBuild(project: string, env: NodeJS.ProcessEnv): Pro
   return listed.stdout;
 }
 
-/** Proves one graph; the problem found, if any. */
-async function proveGraph(graph: GeneratedGraph): Promise<string | undefined> {
+type Outcome = { problem: string } | 'built offline' | 'failed alike';
+
+/** Proves one graph: built offline from the bundle, failed alike online and in the export, or the problem found. */
+async function proveGraph(graph: GeneratedGraph): Promise<Outcome> {
+  const problem = (text: string): Outcome => ({ problem: text });
   const workspace = await scratchGoWorkspace(`mvs-${graph.seed}`);
   try {
     const onlineCache = path.join(workspace.dir, 'online-cache');
-    let online: string;
-    try {
-      online = await goListDownloadBuild(await writeProject(path.join(workspace.dir, 'online'), graph), offlineGoEnv(upstream.url, onlineCache));
-    } catch (error) {
-      return `the go command fails online, so the generator made a graph it should not have: ${(error as Error).message}`;
-    }
-
+    const online = await goListDownloadBuild(await writeProject(path.join(workspace.dir, 'online'), graph), offlineGoEnv(upstream.url, onlineCache)).catch(
+      (error: Error) => error,
+    );
     const out = path.join(workspace.dir, 'out');
     await mkdir(out);
     const output = captureOutput();
     const code = await runCli(['export', '--upstream', upstream.url, '--project', await writeProject(path.join(workspace.dir, 'export'), graph), '--out', out, '--no-check'], output);
-    if (code !== 0) return `modferry export failed (exit ${code}):\n${output.stderr.join('\n')}`;
+
+    if (online instanceof Error) {
+      // Only a requirement on the module the upstream lacks may make the go command fail.
+      if (graph.missing === undefined || !online.message.includes(graph.missing)) {
+        return problem(`the go command fails online, so the generator made a graph it should not have: ${online.message}`);
+      }
+      if (code === 0) return problem(`modferry export succeeded where the go command fails: ${online.message}`);
+      if (!output.stderr.join('\n').includes(graph.missing)) return problem(`modferry export failed without naming ${graph.missing}:\n${output.stderr.join('\n')}`);
+      return 'failed alike';
+    }
+    if (code !== 0) return problem(`modferry export failed (exit ${code}) where the go command succeeds:\n${output.stderr.join('\n')}`);
     const [bundle] = readdirSync(out);
     const tree = path.join(workspace.dir, 'tree');
     await mkdir(tree);
@@ -114,17 +124,17 @@ async function proveGraph(graph: GeneratedGraph): Promise<string | undefined> {
     try {
       offline = await goListDownloadBuild(await writeProject(path.join(workspace.dir, 'offline'), graph), offlineGoEnv(pathToFileURL(tree).href, workspace.modCache));
     } catch (error) {
-      return `the go command fails from the bundle: ${(error as Error).message}`;
+      return problem(`the go command fails from the bundle: ${(error as Error).message}`);
     }
-    if (offline !== online) return `go list -m all differs:\nonline:\n${online}offline:\n${offline}`;
+    if (offline !== online) return problem(`go list -m all differs:\nonline:\n${online}offline:\n${offline}`);
 
     const needed = new Set(await zipsUnder(path.join(onlineCache, 'cache', 'download')));
     const shipped = await zipsUnder(tree);
     const extra = shipped.filter((z) => !needed.has(z));
-    if (extra.length > 0) return `the bundle ships zips the go command never downloaded: ${extra.join(', ')}`;
+    if (extra.length > 0) return problem(`the bundle ships zips the go command never downloaded: ${extra.join(', ')}`);
     const missing = [...needed].filter((z) => !shipped.includes(z));
-    if (missing.length > 0) return `the bundle lacks zips the go command downloaded: ${missing.join(', ')}`;
-    return undefined;
+    if (missing.length > 0) return problem(`the bundle lacks zips the go command downloaded: ${missing.join(', ')}`);
+    return 'built offline';
   } finally {
     await workspace.cleanup();
   }
@@ -136,11 +146,15 @@ test(`modferry export agrees with the go command on ${seeds.length} generated mo
   for (const graph of graphs) await publish(graph);
 
   const failures: string[] = [];
+  const counts = { 'built offline': 0, 'failed alike': 0 };
   const prove = async (graph: GeneratedGraph): Promise<void> => {
-    const problem = await proveGraph(graph).catch((error: Error) => `the test itself failed: ${error.stack ?? error.message}`);
-    if (problem === undefined) return;
+    const outcome = await proveGraph(graph).catch((error: Error): Outcome => ({ problem: `the test itself failed: ${error.stack ?? error.message}` }));
+    if (typeof outcome === 'string') {
+      counts[outcome]++;
+      return;
+    }
     failures.push(
-      `seed ${graph.seed}: ${problem}\n` +
+      `seed ${graph.seed}: ${outcome.problem}\n` +
         `main go.mod:\n${graph.project['go.mod']}\n` +
         `replay: MODFERRY_MVS_SEED=${graph.seed} MODFERRY_MVS_GRAPHS=1 node --import tsx --test tests/integration/mvsGeneratedGraphs.test.ts`,
     );
@@ -152,5 +166,6 @@ test(`modferry export agrees with the go command on ${seeds.length} generated mo
   // The first export creates the signing key the others share, so it runs alone.
   if (graphs.length > 0) await prove(graphs[next++]!);
   await Promise.all(Array.from({ length: PARALLEL }, worker));
+  t.diagnostic(`${counts['built offline']} built offline from the bundle; ${counts['failed alike']} failed alike online and in the export`);
   if (failures.length > 0) assert.fail(`${failures.length} of ${graphs.length} graphs diverge:\n\n${failures.join('\n\n')}`);
 });

@@ -33,6 +33,11 @@ export interface GeneratedGraph {
   modules: GeneratedModuleVersion[];
   /** The project: go.mod and main.go. */
   project: Record<string, string>;
+  /**
+   * A module some go.mod requires but the upstream lacks. Where the go command never reads that go.mod
+   * (beyond the pruning horizon) it builds regardless; elsewhere it fails, and so must the export.
+   */
+  missing: string | undefined;
 }
 
 interface GraphNode {
@@ -128,6 +133,7 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
   // Published versions of the main module's own path, which dependencies may require: the main module
   // outranks them all, but their go.mod files are still part of the graph.
   const mainVersions = more.chance(0.25) ? ['v0.9.0', 'v1.0.0'] : [];
+  const missing = more.chance(0.2) ? `${base}/gone` : undefined;
 
   /** What a go.mod at this go version requires: imports (all of them transitively, when pruned) and a few extras. */
   const requirementsOf = (self: number | undefined, imports: readonly number[], go: string | undefined): string[] => {
@@ -144,6 +150,7 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
     const go = dice.goVersion();
     const requires = requirementsOf(index, node.imports, go);
     if (mainVersions.length > 0 && more.chance(0.2)) requires.push(`${mainPath} ${more.pick(mainVersions)}`);
+    if (missing !== undefined && more.chance(0.1)) requires.push(`${missing} v1.0.0`);
     // A dependency's excludes and replacements are the go command's to ignore.
     const other = nodes[more.int(0, nodes.length - 1)]!;
     const excludes = more.chance(0.2) ? [`${other.path} ${more.pick(other.versions)}`] : [];
@@ -201,7 +208,8 @@ export function generateModuleGraph(seed: number): GeneratedGraph {
 
   const mainGoMod = goModText(mainPath, mainGo, mainRequires, { excludes, replaces });
   const mainSource = packageSource('main', mainImports.map((j) => nodes[j]!.path)).replace(/func Name\(\).*\n$/, 'func main() {}\n');
-  return { seed, mainPath, modules, project: { 'go.mod': mainGoMod, 'main.go': mainSource } };
+  const requiresMissing = missing !== undefined && modules.some((m) => m.goMod.includes(`\t${missing} `));
+  return { seed, mainPath, modules, project: { 'go.mod': mainGoMod, 'main.go': mainSource }, missing: requiresMissing ? missing : undefined };
 }
 
 function makeNodes(dice: Dice, base: string): GraphNode[] {
