@@ -7,7 +7,7 @@
  * module the upstream lacks, the go command fails, and the export must fail too, naming it. (`go mod tidy` is left out: in a go 1.17 module
  * it also reads what Go 1.16 would select, which the export warns about rather than ships.)
  *
- * MODFERRY_MVS_GRAPHS sets how many graphs one run proves (default 120, two to two and a half minutes on
+ * MODFERRY_MVS_GRAPHS sets how many graphs one run proves (default 120, one to two and a half minutes on
  * two cores); MODFERRY_MVS_SEED the seed of the first (the others follow it). A failure prints its seed:
  * MODFERRY_MVS_SEED=<seed> MODFERRY_MVS_GRAPHS=1 replays that graph alone.
  */
