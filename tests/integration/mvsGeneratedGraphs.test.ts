@@ -4,12 +4,14 @@
  * `modferry export`. The go command must then list, download and build each project from the extracted
  * bundle alone, with the same build list, and the bundle must ship exactly the zips the go command
  * downloaded online: none missing, none it never needs. Where a go.mod the go command reads requires a
- * module the upstream lacks, the go command fails, and the export must fail too, naming it. (`go mod tidy` is left out: in a go 1.17 module
- * it also reads what Go 1.16 would select, which the export warns about rather than ships.)
+ * module the upstream lacks, the go command fails, and the export must fail too, naming it.
+ * (`go mod tidy` is left out: in a go 1.17 module it also reads what Go 1.16 would select, which the
+ * export warns about rather than ships.)
  *
- * MODFERRY_MVS_GRAPHS sets how many graphs one run proves (default 120, one to two and a half minutes on
- * two cores); MODFERRY_MVS_SEED the seed of the first (the others follow it). A failure prints its seed:
- * MODFERRY_MVS_SEED=<seed> MODFERRY_MVS_GRAPHS=1 replays that graph alone.
+ * MODFERRY_MVS_GRAPHS sets how many graphs one run proves (default 120, one to two and a half minutes
+ * on two shared cores); MODFERRY_MVS_SEED the seed of the first (the others follow it). The regression
+ * seeds below run every time. A failure prints its seed: MODFERRY_MVS_SEED=<seed> MODFERRY_MVS_GRAPHS=1
+ * replays that graph (with the regression seeds).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
