@@ -175,8 +175,13 @@ export interface FixtureVersion {
   files?: Record<string, string>;
   /** The .info Time; default 2024-01-02T03:04:05Z. */
   time?: string;
-  /** The go.mod, in the zip and as the .mod; default a plain one for go 1.19. */
+  /** The go.mod (served as .mod and put in the zip); default `module <path>` at go 1.19. */
   goMod?: string;
+  /**
+   * A version without a go.mod, as +incompatible ones are: the zip has none and the .mod is the
+   * `module <path>` line the go command synthesizes.
+   */
+  noGoMod?: boolean;
 }
 
 /**
@@ -192,13 +197,14 @@ export async function publishFixtureModule(
   const moduleDir = path.join(treeDir, escapePath(modulePath));
   const vDir = path.join(moduleDir, '@v');
   await mkdir(vDir, { recursive: true });
-  for (const { version, files = {}, time = '2024-01-02T03:04:05Z', goMod = `module ${modulePath}\n\ngo 1.19\n` } of versions) {
+  for (const { version, files = {}, time = '2024-01-02T03:04:05Z', noGoMod = false, ...rest } of versions) {
     const base = path.join(vDir, escapeVersion(version));
+    const goMod = noGoMod ? `module ${modulePath}\n` : (rest.goMod ?? `module ${modulePath}\n\ngo 1.19\n`);
     await writeFile(`${base}.info`, JSON.stringify({ Version: version, Time: time }));
     await writeFile(`${base}.mod`, goMod);
     const zip = new yazl.ZipFile();
     const mtime = new Date('2024-01-02T03:04:05Z');
-    zip.addBuffer(Buffer.from(goMod), `${modulePath}@${version}/go.mod`, { mtime });
+    if (!noGoMod) zip.addBuffer(Buffer.from(goMod), `${modulePath}@${version}/go.mod`, { mtime });
     for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), `${modulePath}@${version}/${name}`, { mtime });
     zip.end();
     await pipeline(zip.outputStream, createWriteStream(`${base}.zip`));

@@ -97,16 +97,35 @@ describe('resolveRequirements: graph pruning', () => {
   };
   const requires = ['example.com/a v1.0.0', 'example.com/c v1.2.0'];
 
-  test('a go 1.17 main module ships the zips of both the pruned and the unpruned selection', async () => {
+  test('a go 1.17 main module ships the zips of the pruned selection, and warns that tidy would check the unpruned one', async () => {
     const result = await resolveRequirements([project(mainGoMod('1.17', requires))], new InMemoryModuleSource(prunable));
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
-    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
+    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
     assert.equal(result.reasons.get('example.com/c@v1.2.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(
-      result.reasons.get('example.com/c@v1.3.0'),
-      'selected by MVS over the unpruned module graph for proj/go.mod (Go 1.16 builds and go mod tidy read it)',
-    );
+    assert.equal(result.reasons.get('example.com/c@v1.3.0'), 'required by example.com/b@v1.0.0 (via proj/go.mod)');
     assert.equal(result.reasons.get('example.com/b@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.deepEqual(result.warnings, [
+      'proj/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0), which go mod tidy checks by default; ' +
+        'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
+    ]);
+  });
+
+  test('from go 1.18 on, go mod tidy checks against go 1.17: nothing to warn about', async () => {
+    const result = await resolveRequirements([project(mainGoMod('1.18', requires))], new InMemoryModuleSource(prunable));
+    assert.deepEqual(result.warnings, []);
+    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
+    assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
+  });
+
+  test('a module only the unpruned graph holds needs no zip: no package of the build list can be in it', async () => {
+    const source = new InMemoryModuleSource({
+      ...prunable,
+      'example.com/b@v1.0.0': mod('example.com/b', '1.17', ['example.com/c v1.3.0', 'example.com/only v1.0.0']),
+      'example.com/only@v1.0.0': mod('example.com/only', '1.17'),
+    });
+    const result = await resolveRequirements([project(mainGoMod('1.17', requires))], source);
+    assert.ok(!keys(result.zipFiles).includes('example.com/only@v1.0.0'));
+    assert.ok(keys(result.modFiles).includes('example.com/only@v1.0.0'));
   });
 
   test('a go 1.16 main module is unpruned: only the unpruned selection ships', async () => {
@@ -143,7 +162,8 @@ describe('resolveRequirements: graph pruning', () => {
     });
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/a v1.0.0', 'example.com/b v1.0.0']))], source);
     assert.equal(result.reasons.get('example.com/n@v1.0.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(result.reasons.get('example.com/deep@v1.0.0'), 'selected by MVS over the unpruned module graph for proj/go.mod (Go 1.16 builds and go mod tidy read it)');
+    assert.equal(result.reasons.get('example.com/deep@v1.0.0'), 'required by example.com/n@v1.0.0 (via proj/go.mod)');
+    assert.ok(!keys(result.zipFiles).includes('example.com/deep@v1.0.0'), 'only the unpruned graph holds deep');
     assert.ok(!keys(result.zipFiles).includes('example.com/a@v1.0.0'));
     assert.ok(keys(result.modFiles).includes('example.com/a@v1.0.0'));
   });
@@ -156,7 +176,8 @@ describe('resolveRequirements: graph pruning', () => {
     });
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/a v1.0.0', 'example.com/a v1.1.0']))], source);
     assert.equal(result.reasons.get('example.com/a@v1.1.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(result.reasons.get('example.com/x@v1.0.0')?.startsWith('selected by MVS over the unpruned module graph'), true);
+    assert.equal(result.reasons.get('example.com/x@v1.0.0'), 'required by example.com/a@v1.0.0 (via proj/go.mod)');
+    assert.ok(!keys(result.zipFiles).includes('example.com/x@v1.0.0'), 'only the unpruned graph holds x');
   });
 });
 
@@ -280,9 +301,10 @@ describe('resolveRequirements: roots', () => {
     });
     const name = 'example.com/tool@v1.0.0';
     const result = await resolveRequirements([{ name, modules: [{ path: 'example.com/tool', version: 'v1.0.0' }] }], source);
-    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0', 'example.com/tool@v1.0.0']);
+    // There is no go.mod for go mod tidy to check, so the unpruned selection of c ships no zip.
+    assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/c@v1.2.0', 'example.com/tool@v1.0.0']);
     assert.equal(result.reasons.get('example.com/c@v1.2.0'), `selected by MVS for ${name}`);
-    assert.equal(result.reasons.get('example.com/c@v1.3.0')?.startsWith('selected by MVS over the unpruned module graph'), true);
+    assert.equal(result.reasons.get('example.com/c@v1.3.0'), `required by example.com/a@v1.0.0 (via ${name})`);
     assert.deepEqual(result.neededBy.get('example.com/tool@v1.0.0'), [name]);
   });
 

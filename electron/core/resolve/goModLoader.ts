@@ -4,6 +4,7 @@ import type { ConcurrencyLimit } from './concurrencyLimit';
 import { pruningForGoVersion, type GraphPruning } from './graphPruning';
 import type { ModuleSource } from './moduleSource';
 import { moduleKey } from './moduleVersions';
+import { errorMessage } from '../../../shared/errorMessage';
 
 /** What the resolver needs from a dependency's go.mod (modload's modFileSummary). */
 export interface LoadedGoMod {
@@ -51,7 +52,7 @@ export class GoModLoader {
       });
     } catch (error) {
       signal?.throwIfAborted();
-      throw new Error(`reading go.mod: ${messageOf(error)}`, { cause: error });
+      throw new Error(`reading go.mod: ${errorMessage(error)}`, { cause: error });
     } finally {
       this.finished++;
     }
@@ -75,15 +76,11 @@ function summarize(text: string): LoadedGoMod {
   try {
     file = parseGoMod(text, 'go.mod', { lax: true });
   } catch (error) {
-    throw new Error(`parsing go.mod: ${messageOf(error)}`, { cause: error });
+    throw new Error(`parsing go.mod: ${errorMessage(error)}`, { cause: error });
   }
   return {
     modulePath: file.module?.path,
     pruning: pruningForGoVersion(file.go?.version),
     require: file.require.map(({ path, version }) => ({ path, version })),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

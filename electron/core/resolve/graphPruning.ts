@@ -17,3 +17,15 @@ export function pruningForGoVersion(goVersion: string | undefined): GraphPruning
   const minor = Number(match[2]);
   return major > 1 || (major === 1 && minor >= 17) ? 'pruned' : 'unpruned';
 }
+
+/**
+ * The pruning of the graph `go mod tidy` checks compatibility with, by default: that of the go version
+ * before the main module's (modload's TidyCompatibleVersion). Only a go 1.17 main module, pruned itself,
+ * has tidy read the unpruned graph that Go 1.16 would build from.
+ */
+export function tidyCompatibilityPruning(goVersion: string | undefined): GraphPruning {
+  const match = /^([0-9]+)\.([0-9]+)/.exec(goVersion ?? '');
+  if (match === null) return 'unpruned';
+  const minor = Number(match[2]);
+  return pruningForGoVersion(minor === 0 ? goVersion : `${match[1]}.${minor - 1}`);
+}

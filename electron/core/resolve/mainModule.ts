@@ -1,5 +1,5 @@
 import type { GoModFile, ModuleVersion } from '../../../shared/gomod/goModFile';
-import { pruningForGoVersion, type GraphPruning } from './graphPruning';
+import { pruningForGoVersion, tidyCompatibilityPruning, type GraphPruning } from './graphPruning';
 import { moduleKey, sortModuleVersions } from './moduleVersions';
 
 export type ReplaceDirective = GoModFile['replace'][number];
@@ -26,6 +26,8 @@ export class MainModule {
     /** The file warnings name with a line number; undefined when there is no go.mod of ours. */
     readonly goModFile: string | undefined,
     readonly pruning: GraphPruning,
+    /** The graph `go mod tidy` reads to check that Go versions before pruning would build the same. */
+    readonly tidyCompatibility: GraphPruning,
     /** The roots of the module graph: the main module's requirements minus excluded ones, in module.Sort order. */
     readonly requirements: readonly ModuleVersion[],
     readonly droppedRequirements: readonly DroppedRequirement[],
@@ -53,6 +55,7 @@ export class MainModule {
       goMod.module.path,
       goModFile,
       pruningForGoVersion(goMod.go?.version),
+      tidyCompatibilityPruning(goMod.go?.version),
       sortModuleVersions(kept),
       droppedRequirements,
       replacementMap(goModFile, goMod.replace),
@@ -63,10 +66,11 @@ export class MainModule {
   /**
    * What `go install path@version` (and `go run`) builds from in Go 1.17+: a main module with no go.mod
    * of its own, read at the running toolchain's go version (so pruned), whose one requirement is the
-   * named module. The named module's own replace and exclude directives do not apply.
+   * named module. The named module's own replace and exclude directives do not apply, and there is no
+   * go.mod for `go mod tidy` to tidy.
    */
   static forInstall(rootName: string, module: ModuleVersion): MainModule {
-    return new MainModule(rootName, undefined, undefined, 'pruned', [module], [], new Map(), new Map());
+    return new MainModule(rootName, undefined, undefined, 'pruned', 'pruned', [module], [], new Map(), new Map());
   }
 
   /** modload.Replacement: a replace naming this exact version wins over one naming the whole path. */

@@ -23,8 +23,11 @@ export interface MainModuleResolution {
 /**
  * What one main module needs offline.
  *
- * Zips: the build list the go command computes (pruned for go 1.17 and later), plus the build list of
- * the unpruned graph, which Go 1.16 builds and `go mod tidy`'s Go 1.16 compatibility check select from.
+ * Zips: the build list the go command computes (pruned for go 1.17 and later), which is every zip
+ * `go build`, `go test`, `go list -m all` and `go mod download all` read. For a go 1.17 main module,
+ * `go mod tidy` also looks packages up in what the unpruned graph of its tidied requirements selects;
+ * which modules those are depends on the packages imported, which go.mod files do not tell, so those
+ * zips are not guessed at: a warning says when the selections differ and how to tidy offline.
  * go.mod files: every one reachable from the roots, pruned or not, since `go mod graph`, `go mod tidy`
  * and the unpruned reading all read them.
  *
@@ -48,9 +51,6 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
 
   const shipped = new ShippedSet(main);
   for (const module of buildGraph.buildList()) shipped.addZip(module, `selected by MVS for ${main.rootName}`);
-  for (const module of fullGraph.buildList()) {
-    shipped.addZip(module, `selected by MVS over the unpruned module graph for ${main.rootName} (Go 1.16 builds and go mod tidy read it)`);
-  }
   for (const graph of [fullGraph, buildGraph]) {
     for (const { module, requiredBy } of graph.requirementPaths().values()) {
       if (graph.failureOf(module) !== undefined) continue;
@@ -62,6 +62,7 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
   const warnings = [
     ...exclusionWarnings(main, buildGraph),
     ...directoryReplacementWarnings(main, [fullGraph, buildGraph]),
+    ...tidyCompatibilityWarnings(main, buildGraph, unprunedGraph),
     ...fullGraph.failuresInWalkOrder().map(
       (failure) =>
         `${describeFailure(main, failure)}: skipped, as it lies outside the pruned module graph the go command builds with; ` +
@@ -69,6 +70,30 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
     ),
   ];
   return { modFiles: shipped.modFiles(), zipFiles: shipped.zipFiles(), warnings };
+}
+
+/**
+ * `go mod tidy` in a go 1.17 module checks that Go 1.16 would load each package from the same module
+ * version, over the unpruned graph of the requirements tidy keeps. Where the unpruned graph selects
+ * what the build list does not, that check may need zips the bundle leaves out; `-compat=1.17` skips it.
+ * For a tidy go.mod, tidy keeps the requirements it has, so this graph is the one it checks; for an
+ * untidy one tidy may check another, which only its package loading can tell.
+ */
+function tidyCompatibilityWarnings(main: MainModule, buildGraph: ModuleGraph, unprunedGraph: ModuleGraph | undefined): string[] {
+  if (unprunedGraph === undefined || main.tidyCompatibility !== 'unpruned') return [];
+  const differing = unprunedGraph
+    .buildList()
+    .filter((m) => buildGraph.selectedVersion(m.path) !== m.version)
+    .map((m) => {
+      const built = buildGraph.selectedVersion(m.path);
+      return built === undefined ? `${m.path} ${m.version}` : `${m.path} ${m.version} over ${built}`;
+    });
+  if (differing.length === 0) return [];
+  const shown = differing.slice(0, 3).join(', ') + (differing.length > 3 ? ` and ${differing.length - 3} more` : '');
+  return [
+    `${main.goModFile ?? main.rootName}: Go 1.16 would select other versions (${shown}), which go mod tidy checks by default; ` +
+      'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
+  ];
 }
 
 /** Collects shipped versions under the identity the go command downloads, first reason kept. */
