@@ -9,7 +9,7 @@ import { removeTree } from '../fsutil/removeTree';
 /** One thing the offline go command must manage with only the staged tree. */
 export interface GoCheckTarget {
   name: string;
-  /** Checked as a project: sources copied, `go mod download all` then `go build ./...`. */
+  /** Checked as a project: sources copied, `go mod download all` and every package compiled. */
   projectDir?: string;
   /** Checked from go.mod (and go.sum) alone: `go mod download all`. */
   goModFile?: string;
@@ -48,10 +48,12 @@ export async function checkWithGo(
       await prepareWorkspace(target, work);
       const env = offlineEnv(tree, scratch);
       // Both at once: the go command locks its module cache, and neither needs the other's downloads.
-      // -trimpath keeps the build cache keyed by module@version instead of this run's empty module cache
-      // folder, so the proof reuses earlier compilations (seconds less) and proves exactly the same.
+      // The project is compiled, every package it imports from every module, by `go list -export`: the
+      // compile `go build` does, without the link, which reads nothing from a module and would only write
+      // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
+      // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
       const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
-      if (target.projectDir) runs.push(runGo(['build', '-trimpath', './...'], work, env, target.name, options.signal));
+      if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-trimpath', './...'], work, env, target.name, options.signal));
       const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     } finally {
