@@ -27,7 +27,7 @@ export function measure(command: string, args: string[], env: NodeJS.ProcessEnv,
     }
     let stderr = '';
     let peak = 0;
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     const sample = () => {

@@ -5,7 +5,7 @@ import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventor
 import type { ProgressListener } from '../../../shared/work/progress';
 import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
-import { readBackBundle } from '../bundle/readBack';
+import { readBackSeal, readBackVolumes } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
 import { removeAbandonedBundles } from './abandonedBundles';
@@ -165,17 +165,21 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       toolVersion: request.toolVersion,
       signal,
       onProgress,
-      beforeSealing: async () => {
-        // The volumes are written; what runs now is the go command, and the progress must say so.
-        if (!proved) onProgress?.({ stage: 'prove', message: 'volumes written; waiting for the go command to prove the bundle' });
-        await checking;
+      beforeSealing: async (dir, manifest) => {
+        // The volumes are read back while the go command still runs; what may be left after is the go command.
+        const readingBack = readBackVolumes(dir, manifest, { signal, onProgress });
+        const [proof, readBack] = await Promise.allSettled([checking, readingBack.then(() => {
+          if (!proved) onProgress?.({ stage: 'prove', message: 'volumes written and read back; waiting for the go command to prove the bundle' });
+        })]);
+        if (proof.status === 'rejected') throw proof.reason;
+        if (readBack.status === 'rejected') throw readBack.reason;
       },
       onBundleDir: (dir) => {
         bundleDir = dir;
       },
     });
     const check = await checking;
-    await readBackBundle(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal, onProgress });
+    await readBackSeal(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal });
     const result: ExportResult = {
       bundleDir: written.bundleDir,
       bundleId: written.manifest.bundleId,
