@@ -111,6 +111,8 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       transfer.bytes += n;
     },
   });
+  // Asked now, while the graph is walked, so the proof does not wait for it.
+  const goCommand = request.check ? findGo() : Promise.resolve(undefined);
   const staging = await createExportStaging(request.dirs.cache);
   let bundleDir: string | undefined;
   try {
@@ -147,7 +149,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
       .filter((t, i) => hasWork(answered[i]!));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
-    const checking = request.check ? proveWithGo(tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
+    const checking = request.check ? proveWithGo(goCommand, tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
     let proved = false;
     checking.then(() => {
       proved = true;
@@ -251,8 +253,13 @@ function hasWork(root: ResolveRoot): boolean {
   return root.goMod !== undefined || root.modules !== undefined;
 }
 
-async function proveWithGo(tree: string, targets: readonly GoCheckTarget[], options: { signal?: AbortSignal; onProgress?: ProgressListener }): Promise<ExportResult['check']> {
-  if (!(await findGo())) return { status: 'skipped', reason: 'no go command on PATH' };
+async function proveWithGo(
+  goCommand: Promise<string | undefined>,
+  tree: string,
+  targets: readonly GoCheckTarget[],
+  options: { signal?: AbortSignal; onProgress?: ProgressListener },
+): Promise<ExportResult['check']> {
+  if (!(await goCommand)) return { status: 'skipped', reason: 'no go command on PATH' };
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
 }
