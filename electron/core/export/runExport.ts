@@ -16,7 +16,7 @@ import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
-import { fetchVerifiedFiles } from './fetchVerifiedFiles';
+import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
 import { createExportStaging } from './exportStaging';
@@ -149,7 +149,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
       .filter((t, i) => hasWork(answered[i]!));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
-    const checking = request.check ? proveWithGo(goCommand, tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
+    const checking = request.check ? proveWithGo(goCommand, tree.dir, targets, { signal, onProgress, extractedBytes: extractedSize(files) }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
     let proved = false;
     checking.then(() => {
       proved = true;
@@ -257,11 +257,16 @@ async function proveWithGo(
   goCommand: Promise<string | undefined>,
   tree: string,
   targets: readonly GoCheckTarget[],
-  options: { signal?: AbortSignal; onProgress?: ProgressListener },
+  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes: number },
 ): Promise<ExportResult['check']> {
   if (!(await goCommand)) return { status: 'skipped', reason: 'no go command on PATH' };
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
+}
+
+/** What the go command writes to its module cache for these files: each zip and its files, extracted. */
+function extractedSize(files: readonly VerifiedFile[]): number {
+  return files.reduce((sum, f) => (f.kind === 'zip' ? sum + f.size + (f.unpackedBytes ?? 0) : sum), 0);
 }
 
 function exportedModules(
