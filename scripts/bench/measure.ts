@@ -8,14 +8,26 @@ export interface Measured {
   stderr: string;
 }
 
-/** Runs a command to completion, sampling its peak resident memory (VmHWM) from /proc while it runs. */
-export function measure(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Measured> {
+/**
+ * Runs a command to completion, sampling its peak resident memory (VmHWM) from /proc while it runs.
+ * `onStdoutLine` hears each line of its output with the seconds since the start at which it arrived.
+ */
+export function measure(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string, onStdoutLine?: (line: string, seconds: number) => void): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', onStdoutLine ? 'pipe' : 'ignore', 'pipe'] });
+    if (onStdoutLine && child.stdout) {
+      let pending = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const lines = (pending + chunk.toString()).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) onStdoutLine(line, seconds);
+      });
+    }
     let stderr = '';
     let peak = 0;
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     const sample = () => {

@@ -126,9 +126,17 @@ const ZIP_CHECKS_PER_WORKER = 32;
 const ZIP_CHECK_BYTES = 256 * 1024 * 1024;
 
 export async function verifyBundle(bundleDir: string, options: VerifyBundleOptions): Promise<VerifiedBundle> {
-  options.signal?.throwIfAborted();
+  const verified = await verifyManifestFiles(bundleDir, options.trust, options.signal);
+  await options.onManifest?.(verified);
+  await verifyVolumes(bundleDir, verified.manifest, options);
+  return verified;
+}
+
+/** manifest.json and manifest.sig: a valid signature by a signer `trust` accepts over a well-formed manifest. */
+export async function verifyManifestFiles(bundleDir: string, trust: VerifyBundleOptions['trust'], signal?: AbortSignal): Promise<VerifiedBundle> {
+  signal?.throwIfAborted();
   const manifestBytes = await readBundleFile(bundleDir, MANIFEST_FILE, MAX_MANIFEST_BYTES);
-  const signer = await checkSigner(bundleDir, manifestBytes, options.trust);
+  const signer = await checkSigner(bundleDir, manifestBytes, trust);
   let manifest: BundleManifest;
   try {
     manifest = parseManifest(manifestBytes.toString('utf8'), MANIFEST_FILE);
@@ -136,9 +144,11 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
     if (error instanceof ManifestError) throw new BundleVerifyError(error.reason, { file: MANIFEST_FILE }, { cause: error });
     throw error;
   }
-  const verified: VerifiedBundle = { manifest, signer, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
-  options.signal?.throwIfAborted();
-  await options.onManifest?.(verified);
+  return { manifest, signer, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
+}
+
+/** Every volume the manifest lists, and nothing else claiming to be one, read and checked entry by entry against it. */
+export async function verifyVolumes(bundleDir: string, manifest: BundleManifest, options: Omit<VerifyBundleOptions, 'trust' | 'onManifest'>): Promise<void> {
   options.signal?.throwIfAborted();
   await checkVolumeFolder(bundleDir, manifest);
 
@@ -153,7 +163,6 @@ export async function verifyBundle(bundleDir: string, options: VerifyBundleOptio
     // Before verifyBundle settles: no worker may still read a file the caller removes next.
     await checker.close();
   }
-  return verified;
 }
 
 async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: VerifyBundleOptions['trust']): Promise<BundleSigner> {
@@ -213,7 +222,7 @@ class EntryChecker {
   constructor(
     private readonly bundleDir: string,
     private readonly manifest: BundleManifest,
-    private readonly options: VerifyBundleOptions,
+    private readonly options: Omit<VerifyBundleOptions, 'trust' | 'onManifest'>,
   ) {
     this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
     const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');

@@ -70,10 +70,11 @@ export interface WriteBundleOptions {
   onProgress?: ProgressListener;
   /**
    * Awaited after the volumes are written and before the bundle is sealed (signature and manifest):
-   * work that must pass for the bundle to count, run alongside the writing. A rejection removes
-   * everything written, like any other failure.
+   * work that must pass for the bundle to count, run alongside the writing, told the manifest about
+   * to be signed (to read the volumes back against it). A rejection removes everything written, like
+   * any other failure.
    */
-  beforeSealing?: () => Promise<void>;
+  beforeSealing?: (bundleDir: string, manifest: BundleManifest) => Promise<void>;
   /** Told the bundle folder once it exists; on failure it is removed again before writeBundle settles. */
   onBundleDir?: (dir: string) => void;
 }
@@ -127,11 +128,11 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     const volumeHashes: string[] = [];
     for (const volume of volumes) volumeHashes.push(await writeVolume(bundleDir, volume, created, progress, signal));
 
-    await options.beforeSealing?.();
     const manifest: BundleManifest = {
       ...draft,
       volumes: draft.volumes.map((volume, i) => ({ ...volume, sha256: volumeHashes[i] ?? '' })),
     };
+    await options.beforeSealing?.(bundleDir, manifest);
     const manifestBytes = Buffer.from(serializeManifest(manifest), 'utf8');
     signal?.throwIfAborted();
     await writeFileDurably(path.join(bundleDir, SIGNATURE_FILE), serializeManifestSignature(signManifest(manifestBytes, options.signingKey)));

@@ -17,6 +17,8 @@ export interface VerifiedFile {
   size: number;
   sha256: string;
   h1?: string;
+  /** A zip's files, uncompressed: what the go command writes when it extracts it. */
+  unpackedBytes?: number;
 }
 
 /**
@@ -83,8 +85,9 @@ async function fetchAndVerifyAll(
     signal?.throwIfAborted();
     const expectedGoMod = await modBytes.get(key(m));
     let h1: string;
+    let unpackedBytes: number;
     try {
-      ({ h1 } = await inspectModuleZip(f.file, m, { expectedGoMod }));
+      ({ h1, bytes: unpackedBytes } = await inspectModuleZip(f.file, m, { expectedGoMod }));
     } catch (error) {
       const modCached = (await modFromCache.get(key(m))) ?? false;
       // Only a disagreement between the cache and a fresh answer is the cache's to clear.
@@ -92,7 +95,7 @@ async function fetchAndVerifyAll(
       throw new CacheAnsweredError(m.path, m.version, f.fromCache ? 'zip' : 'mod', error);
     }
     goSum.check(m.path, m.version, 'zip', h1, f.fromCache);
-    return done({ ...fileOf(m, 'zip', f), h1 });
+    return done({ ...fileOf(m, 'zip', f), h1, unpackedBytes });
   });
   const settled = await Promise.allSettled([...metadata, ...zips]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { removeTree } from '../fsutil/removeTree';
+import { proofModuleCacheFolder } from './proofModuleCache';
 
 /** One thing the offline go command must manage with only the staged tree. */
 export interface GoCheckTarget {
   name: string;
-  /** Checked as a project: sources copied, `go mod download all` then `go build ./...`. */
+  /** Checked as a project: sources copied, `go mod download all` and every package compiled. */
   projectDir?: string;
   /** Checked from go.mod (and go.sum) alone: `go mod download all`. */
   goModFile?: string;
@@ -35,7 +36,7 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | u
 export async function checkWithGo(
   tree: string,
   targets: readonly GoCheckTarget[],
-  options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes?: number } = {},
 ): Promise<void> {
   let done = 0;
   for (const target of targets) {
@@ -43,19 +44,23 @@ export async function checkWithGo(
     const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
     options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}` });
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'modferry-check-'));
+    let modCache: string | undefined;
     try {
       const work = path.join(scratch, 'work');
       await prepareWorkspace(target, work);
-      const env = offlineEnv(tree, scratch);
+      modCache = await proofModuleCacheFolder(options.extractedBytes ?? 0);
+      const env = offlineEnv(tree, scratch, modCache);
       // Both at once: the go command locks its module cache, and neither needs the other's downloads.
-      // -trimpath keeps the build cache keyed by module@version instead of this run's empty module cache
-      // folder, so the proof reuses earlier compilations (seconds less) and proves exactly the same.
+      // The project is compiled, every package it imports from every module, by `go list -export`: the
+      // compile `go build` does, without the link, which reads nothing from a module and would only write
+      // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
+      // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
       const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
-      if (target.projectDir) runs.push(runGo(['build', '-trimpath', './...'], work, env, target.name, options.signal));
+      if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-trimpath', './...'], work, env, target.name, options.signal));
       const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     } finally {
-      await removeTree(scratch);
+      await Promise.all([removeTree(scratch), modCache === undefined ? undefined : removeTree(modCache)]);
     }
     done++;
   }
@@ -80,12 +85,12 @@ async function prepareWorkspace(target: GoCheckTarget, work: string): Promise<vo
   await writeFile(path.join(work, 'go.mod'), `module modferry.check/scratch\n\ngo 1.17\n\nrequire (\n${requires}\n)\n`);
 }
 
-function offlineEnv(tree: string, scratch: string): NodeJS.ProcessEnv {
+function offlineEnv(tree: string, scratch: string, modCache: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GOPROXY: pathToFileURL(tree).href,
     GOFLAGS: '-mod=mod',
-    GOMODCACHE: path.join(scratch, 'modcache'),
+    GOMODCACHE: modCache,
     GOPATH: path.join(scratch, 'gopath'),
     GONOSUMDB: '*',
     GONOSUMCHECK: '1',

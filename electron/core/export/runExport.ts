@@ -5,7 +5,7 @@ import { parseInventory, inventoryHas } from '../../../shared/roundtrip/inventor
 import type { ProgressListener } from '../../../shared/work/progress';
 import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
-import { readBackBundle } from '../bundle/readBack';
+import { readBackSeal, readBackVolumes } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { removeTree } from '../fsutil/removeTree';
 import { removeAbandonedBundles } from './abandonedBundles';
@@ -16,7 +16,7 @@ import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
 import { loadExportInputs, type ExportInputSpec, type PendingRoot } from './exportInputs';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
-import { fetchVerifiedFiles } from './fetchVerifiedFiles';
+import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
 import { createExportStaging } from './exportStaging';
@@ -111,6 +111,8 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       transfer.bytes += n;
     },
   });
+  // Asked now, while the graph is walked, so the proof does not wait for it.
+  const goCommand = request.check ? findGo() : Promise.resolve(undefined);
   const staging = await createExportStaging(request.dirs.cache);
   let bundleDir: string | undefined;
   try {
@@ -147,7 +149,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
       .filter((t, i) => hasWork(answered[i]!));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
-    const checking = request.check ? proveWithGo(tree.dir, targets, { signal, onProgress }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
+    const checking = request.check ? proveWithGo(goCommand, tree.dir, targets, { signal, onProgress, extractedBytes: extractedSize(files) }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
     let proved = false;
     checking.then(() => {
       proved = true;
@@ -165,17 +167,21 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       toolVersion: request.toolVersion,
       signal,
       onProgress,
-      beforeSealing: async () => {
-        // The volumes are written; what runs now is the go command, and the progress must say so.
-        if (!proved) onProgress?.({ stage: 'prove', message: 'volumes written; waiting for the go command to prove the bundle' });
-        await checking;
+      beforeSealing: async (dir, manifest) => {
+        // The volumes are read back while the go command still runs; what may be left after is the go command.
+        const readingBack = readBackVolumes(dir, manifest, { signal, onProgress });
+        const [proof, readBack] = await Promise.allSettled([checking, readingBack.then(() => {
+          if (!proved) onProgress?.({ stage: 'prove', message: 'volumes written and read back; waiting for the go command to prove the bundle' });
+        })]);
+        if (proof.status === 'rejected') throw proof.reason;
+        if (readBack.status === 'rejected') throw readBack.reason;
       },
       onBundleDir: (dir) => {
         bundleDir = dir;
       },
     });
     const check = await checking;
-    await readBackBundle(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal, onProgress });
+    await readBackSeal(written.bundleDir, { signerFingerprint: signer.key.fingerprint, expectedManifest: written.manifest, signal });
     const result: ExportResult = {
       bundleDir: written.bundleDir,
       bundleId: written.manifest.bundleId,
@@ -247,10 +253,20 @@ function hasWork(root: ResolveRoot): boolean {
   return root.goMod !== undefined || root.modules !== undefined;
 }
 
-async function proveWithGo(tree: string, targets: readonly GoCheckTarget[], options: { signal?: AbortSignal; onProgress?: ProgressListener }): Promise<ExportResult['check']> {
-  if (!(await findGo())) return { status: 'skipped', reason: 'no go command on PATH' };
+async function proveWithGo(
+  goCommand: Promise<string | undefined>,
+  tree: string,
+  targets: readonly GoCheckTarget[],
+  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes: number },
+): Promise<ExportResult['check']> {
+  if (!(await goCommand)) return { status: 'skipped', reason: 'no go command on PATH' };
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
+}
+
+/** What the go command writes to its module cache for these files: each zip and its files, extracted. */
+function extractedSize(files: readonly VerifiedFile[]): number {
+  return files.reduce((sum, f) => (f.kind === 'zip' ? sum + f.size + (f.unpackedBytes ?? 0) : sum), 0);
 }
 
 function exportedModules(
