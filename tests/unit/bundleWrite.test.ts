@@ -12,7 +12,7 @@ import { tarVolumeBytes } from '../../shared/bundle/tarLayout';
 import type { ProgressEvent } from '../../shared/work/progress';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
 import { describeShortfall, ensureFreeSpace, freeSpaceShortfall, mountPointOf } from '../../electron/core/fsutil/freeSpace';
-import { readBackBundle } from '../../electron/core/bundle/readBack';
+import { readBackSeal, readBackVolumes, type ReadBackOptions } from '../../electron/core/bundle/readBack';
 import { verifyBundle } from '../../electron/core/bundle/verifyBundle';
 import { DEFAULT_VOLUME_SIZE, writeBundle, type BundleSourceFile, type WriteBundleOptions } from '../../electron/core/bundle/writeBundle';
 import { makeBundleSources, makeTempDir, sha256Hex, testSigningKey, type SourceModule } from '../support/bundleSources';
@@ -259,6 +259,12 @@ describe('writeBundle', () => {
     assert.equal(DEFAULT_VOLUME_SIZE, 4 * 1024 ** 3 - 1);
   });
 });
+
+/** Both read-backs on a sealed bundle, as an export makes them (the volumes while the go command proves them). */
+async function readBackBundle(bundleDir: string, options: ReadBackOptions): Promise<BundleManifest> {
+  await readBackVolumes(bundleDir, options.expectedManifest, options);
+  return readBackSeal(bundleDir, options);
+}
 
 describe('read-back', () => {
   test('accepts the bundle just written and refuses other signers or another manifest', async () => {

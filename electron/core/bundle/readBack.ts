@@ -23,13 +23,6 @@ export interface ReadBackOptions {
   onProgress?: ProgressListener;
 }
 
-/** Both read-backs, one after the other, on a sealed bundle. */
-export async function readBackBundle(bundleDir: string, options: ReadBackOptions): Promise<BundleManifest> {
-  const manifest = await readBackSeal(bundleDir, options);
-  await readBackVolumes(bundleDir, manifest, options);
-  return manifest;
-}
-
 /** Every volume, re-read and re-hashed entry by entry against the manifest about to be signed. */
 export async function readBackVolumes(bundleDir: string, manifest: BundleManifest, options: { signal?: AbortSignal; onProgress?: ProgressListener }): Promise<void> {
   const listener = options.onProgress;
