@@ -11,7 +11,7 @@
  * would need each one landed on disk whether the store needs it or not.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -19,7 +19,7 @@ import type { BundleEntry } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { BundleVerifyError } from '../bundle/bundleVerifyError';
 import { verifyBundle, type SignerCandidate } from '../bundle/verifyBundle';
-import { writeAll } from '../fsutil/writeAll';
+import { writeStreamDurably } from '../fsutil/writeAll';
 import type { CheckedCatalogFile } from './catalog';
 import type { StoreLayout } from './storeLayout';
 import { errorMessage } from '../../../shared/errorMessage';
@@ -98,7 +98,7 @@ export class RestoreArea {
       }
       await mkdir(this.dir, { recursive: true });
       const landed = path.join(this.dir, `${this.landed.length + fromThisBundle.length + 1}.${file.kind}`);
-      await writeDurably(landed, data);
+      await writeStreamDurably(landed, data);
       fromThisBundle.push({ file, landed });
       return landed;
     };
@@ -117,15 +117,5 @@ export class RestoreArea {
       throw error;
     }
     return fromThisBundle.map((landed) => ({ ...landed, bundleId }));
-  }
-}
-
-async function writeDurably(file: string, data: Readable): Promise<void> {
-  const handle = await open(file, 'wx', 0o644);
-  try {
-    for await (const chunk of data) await writeAll(handle, chunk as Buffer);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -7,7 +7,7 @@
  * restored; an .info the store holds with other bytes is compared with it by what it says;
  * list files are read through and dropped.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -19,7 +19,7 @@ import type { JournalFile } from './commitJournal';
 import { conflictOf, ImportConflictError } from './importPlan';
 import { markStagingFolder } from './stagingMarker';
 import { stagingDirOf, treeFile, type StoreLayout } from './storeLayout';
-import { writeAll } from '../fsutil/writeAll';
+import { writeStreamDurably } from '../fsutil/writeAll';
 
 export class StagingArea {
   readonly dir: string;
@@ -65,7 +65,7 @@ export class StagingArea {
     await this.created;
     const staged = `${this.staged.length + this.restores.length + 1}.${tree.kind}`;
     const file = path.join(this.dir, staged);
-    await writeDurably(file, data);
+    await writeStreamDurably(file, data);
     (restoring ? this.restores : this.staged).push({
       path: entry.path,
       staged,
@@ -119,14 +119,4 @@ function infoOrProblem(bytes: Buffer, version: string): InfoFile | string {
 async function drain(data: Readable): Promise<void> {
   data.resume();
   await finished(data);
-}
-
-async function writeDurably(file: string, data: Readable): Promise<void> {
-  const handle = await open(file, 'wx', 0o644);
-  try {
-    for await (const chunk of data) await writeAll(handle, chunk as Buffer);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
