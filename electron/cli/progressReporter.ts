@@ -1,6 +1,7 @@
 import { formatBytes } from '../../shared/bundle/formatBytes';
 import { RateWindow } from '../../shared/work/rateWindow';
 import type { ProgressEvent, ProgressListener } from '../../shared/work/progress';
+import type { CommandOutput } from './output';
 
 export interface ProgressReporter {
   listener: ProgressListener;
@@ -81,4 +82,11 @@ export function progressReporter(options: { json: boolean; write: (text: string)
       if (terminal && lastStage) options.write('\n');
     },
   };
+}
+
+/** How a command shows its progress: JSON lines on stdout with --json, else on stderr (rewritten in place on a terminal). */
+export function commandProgress(output: CommandOutput, json: boolean): ProgressReporter {
+  const terminal = !json && Boolean(process.stderr.isTTY);
+  const line = (print: (text: string) => void) => (text: string): void => print(text.replace(/\n$/, ''));
+  return progressReporter({ json, isTty: terminal, write: json ? line(output.out) : terminal ? (text) => process.stderr.write(text) : line(output.err) });
 }

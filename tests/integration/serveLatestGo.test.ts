@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { writeBundle } from '../../electron/core/bundle/writeBundle';
+import { writeBundle, type BundleSourceFile } from '../../electron/core/bundle/writeBundle';
 import { startProxyServer } from '../../electron/core/serve/proxyHttpServer';
 import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
@@ -29,27 +29,25 @@ const modules: SourceModule[] = [
   { path: PLAIN, version: PLAIN_NEW, goMod: goMod(PLAIN) },
 ];
 
-test('the real go command accepts what @latest answers when retractions leave it a pseudo-version', { timeout: 300_000 }, async (t) => {
-  if (!requireGo(t)) return;
-  const { dir, cleanup } = await makeTempDir('serve-latest-go');
+/** The files imported into a fresh store and served on loopback; returns how to run the go command through it. */
+async function goThroughServedStore(t: TestContext, name: string, files: (dir: string) => Promise<BundleSourceFile[]>): Promise<(args: string[]) => Promise<string>> {
+  const { dir, cleanup } = await makeTempDir(name);
   t.after(cleanup);
   const key = testSigningKey();
-  const bundle = await writeBundle({
-    outDir: path.join(dir, 'out'),
-    files: await makeBundleSources(path.join(dir, 'cache'), modules),
-    inputs: [],
-    signingKey: key,
-    toolVersion: 'test',
-  });
+  const bundle = await writeBundle({ outDir: path.join(dir, 'out'), files: await files(dir), inputs: [], signingKey: key, toolVersion: 'test' });
   const store = openStore(path.join(dir, 'store'), { mode: 'write' });
   t.after(() => store.close());
   await importBundle(bundle.bundleDir, { store, trust: (signer) => signer.fingerprint === key.fingerprint });
   const server = await startProxyServer({ store, host: '127.0.0.1', port: 0 });
   t.after(() => server.close());
-  const workspace = await scratchGoWorkspace('serve-latest-go');
+  const workspace = await scratchGoWorkspace(name);
   t.after(() => workspace.cleanup());
-  const go = async (args: string[]): Promise<string> =>
-    (await runGo(args, { cwd: workspace.dir, env: offlineGoEnv(server.url, workspace.modCache), timeoutMs: 60_000 })).stdout.trim();
+  return async (args) => (await runGo(args, { cwd: workspace.dir, env: offlineGoEnv(server.url, workspace.modCache), timeoutMs: 60_000 })).stdout.trim();
+}
+
+test('the real go command accepts what @latest answers when retractions leave it a pseudo-version', { timeout: 300_000 }, async (t) => {
+  if (!requireGo(t)) return;
+  const go = await goThroughServedStore(t, 'serve-latest-go', (dir) => makeBundleSources(path.join(dir, 'cache'), modules));
 
   assert.equal(await go(['list', '-m', `${SELF}@latest`]), `${SELF} ${SELF_OLD}`);
   assert.equal(await go(['list', '-m', `${TAGS}@latest`]), `${TAGS} ${TAGS_PSEUDO}`);
@@ -63,31 +61,15 @@ const CARRIED = 'example.com/retractedbylater';
 
 test('a version shipped for its go.mod alone, which retracts itself and others, makes the go command skip them', { timeout: 300_000 }, async (t) => {
   if (!requireGo(t)) return;
-  const { dir, cleanup } = await makeTempDir('serve-latest-carrier');
-  t.after(cleanup);
-  const key = testSigningKey();
-  const sources = await makeBundleSources(path.join(dir, 'cache'), [
-    { path: CARRIED, version: 'v1.1.0', goMod: goMod(CARRIED) },
-    { path: CARRIED, version: 'v1.2.0', goMod: goMod(CARRIED) },
-    { path: CARRIED, version: 'v1.3.0', goMod: goMod(CARRIED, '[v1.2.0, v1.3.0] // broken since v1.2.0') },
-  ]);
-  // As an export ships it: v1.3.0's .info and .mod, to carry the retractions the go command reads, but no zip.
-  const bundle = await writeBundle({
-    outDir: path.join(dir, 'out'),
-    files: sources.filter((file) => !file.path.endsWith('/v1.3.0.zip')),
-    inputs: [],
-    signingKey: key,
-    toolVersion: 'test',
+  const go = await goThroughServedStore(t, 'serve-latest-carrier', async (dir) => {
+    const sources = await makeBundleSources(path.join(dir, 'cache'), [
+      { path: CARRIED, version: 'v1.1.0', goMod: goMod(CARRIED) },
+      { path: CARRIED, version: 'v1.2.0', goMod: goMod(CARRIED) },
+      { path: CARRIED, version: 'v1.3.0', goMod: goMod(CARRIED, '[v1.2.0, v1.3.0] // broken since v1.2.0') },
+    ]);
+    // As an export ships it: v1.3.0's .info and .mod, to carry the retractions the go command reads, but no zip.
+    return sources.filter((file) => !file.path.endsWith('/v1.3.0.zip'));
   });
-  const store = openStore(path.join(dir, 'store'), { mode: 'write' });
-  t.after(() => store.close());
-  await importBundle(bundle.bundleDir, { store, trust: (signer) => signer.fingerprint === key.fingerprint });
-  const server = await startProxyServer({ store, host: '127.0.0.1', port: 0 });
-  t.after(() => server.close());
-  const workspace = await scratchGoWorkspace('serve-latest-carrier');
-  t.after(() => workspace.cleanup());
-  const go = async (args: string[]): Promise<string> =>
-    (await runGo(args, { cwd: workspace.dir, env: offlineGoEnv(server.url, workspace.modCache), timeoutMs: 60_000 })).stdout.trim();
 
   assert.equal(await go(['list', '-m', `${CARRIED}@latest`]), `${CARRIED} v1.1.0`);
   assert.equal(await go(['list', '-m', '-versions', CARRIED]), `${CARRIED} v1.1.0`);

@@ -7,7 +7,8 @@ import { recentExports, recordExport } from '../../core/catalog/exportHistory';
 import { ExportInterruptedError, runExport, type ExportResult } from '../../core/export/runExport';
 import { errorRecord } from '../../core/errors/modferryError';
 import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
-import { progressReporter } from '../progressReporter';
+import { commandProgress } from '../progressReporter';
+import { interruptOnSignals } from '../interrupt';
 import { UsageError } from '../usageError';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
@@ -67,15 +68,8 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   const dirs = appDirs();
   if (!values.since && !values.json) showHistory(dirs, output);
 
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const reporter = progressReporter({
-    json: values.json,
-    isTty: !values.json && Boolean(process.stderr.isTTY),
-    write: values.json || !process.stderr.isTTY ? (text) => (values.json ? output.out : output.err)(text.replace(/\n$/, '')) : (text) => process.stderr.write(text),
-  });
+  const interrupt = interruptOnSignals('interrupted');
+  const reporter = commandProgress(output, values.json);
   const shown = new Set<string>();
   try {
     const result = await runExport({
@@ -92,7 +86,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       strict: values.strict,
       dirs,
       toolVersion: packageJson.version,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: reporter.listener,
       onWarning: values.json ? undefined : (warning) => {
         shown.add(warning);
@@ -120,8 +114,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     return 130;
   } finally {
     reporter.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
   }
 }
 

@@ -7,10 +7,11 @@ import { openStore } from '../../core/store/diskStore';
 import { importBundle, type ImportResult } from '../../core/store/importBundle';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
-import { progressReporter } from '../progressReporter';
+import { commandProgress } from '../progressReporter';
+import { interruptOnSignals } from '../interrupt';
 import { repairLines } from '../repairLines';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
-import { asVerifyFailure, onlyBundle, terminalWriter } from './verifyCommand';
+import { asVerifyFailure, onlyBundle } from './verifyCommand';
 
 export const importUsage = `modferry import BUNDLE [--store DIR] [--trust-new-key] [--json]
 
@@ -36,22 +37,15 @@ export async function importCommand(args: string[], output: CommandOutput): Prom
   const bundleDir = onlyBundle(positionals, 'import');
   const trusted = trustStore(trustedKeysDir());
   const store = openStore(values.store, { mode: 'write' });
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted; nothing was imported'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const reporter = progressReporter({
-    json: values.json,
-    isTty: !values.json && Boolean(process.stderr.isTTY),
-    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : terminalWriter(output),
-  });
+  const interrupt = interruptOnSignals('interrupted; nothing was imported');
+  const reporter = commandProgress(output, values.json);
   let result: ImportResult;
   try {
     result = await importBundle(bundleDir, {
       store,
       trust: signerPolicy(trusted, { acceptNewSigner: values['trust-new-key'] }),
       trustStore: trusted,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: reporter.listener,
       onRepair: (report) => {
         if (values.json) output.out(JSON.stringify({ type: 'repair', ...report }));
@@ -62,8 +56,7 @@ export async function importCommand(args: string[], output: CommandOutput): Prom
     });
   } finally {
     reporter.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
     store.close();
   }
   if (values.json) output.out(JSON.stringify({ type: 'result', store: store.dir, ...result }));

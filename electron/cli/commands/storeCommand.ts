@@ -7,9 +7,9 @@ import { repairCheckedStore, soundAfter, type StoreCheckResult, type StoreRepair
 import { openStore } from '../../core/store/diskStore';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
-import { progressReporter } from '../progressReporter';
+import { commandProgress } from '../progressReporter';
+import { interruptOnSignals } from '../interrupt';
 import { UsageError } from '../usageError';
-import { terminalWriter } from './verifyCommand';
 
 export const storeUsage = `modferry store check [--store DIR] [--repair] [--bundle DIR]... [--json]
 
@@ -55,18 +55,11 @@ async function check(args: string[], output: CommandOutput): Promise<number> {
   // A check changes nothing and needs no lock, so it also runs on read-only media and beside a running serve.
   const store = openStore(values.store, { mode: values.repair ? 'write' : 'read' });
   const { layout, catalog } = store;
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted; the store was not changed'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const reporter = progressReporter({
-    json: values.json,
-    isTty: !values.json && Boolean(process.stderr.isTTY),
-    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : terminalWriter(output),
-  });
+  const interrupt = interruptOnSignals('interrupted; the store was not changed');
+  const reporter = commandProgress(output, values.json);
   let result: StoreCheckResult;
   try {
-    const work = { signal: controller.signal, onProgress: reporter.listener };
+    const work = { signal: interrupt.signal, onProgress: reporter.listener };
     if (values.repair) {
       const policy = signerPolicy(trustStore(trustedKeysDir()), { acceptNewSigner: false });
       result = await repairCheckedStore(layout, catalog, { ...work, bundles: values.bundle, trust: async (signer) => (await policy(signer)) === true });
@@ -75,8 +68,7 @@ async function check(args: string[], output: CommandOutput): Promise<number> {
     }
   } finally {
     reporter.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
     store.close();
   }
   const sound = soundAfter(result);

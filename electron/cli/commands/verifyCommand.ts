@@ -7,7 +7,7 @@ import { verifyBundle, type VerifiedBundle } from '../../core/bundle/verifyBundl
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
-import { progressReporter } from '../progressReporter';
+import { commandProgress } from '../progressReporter';
 import { UsageError } from '../usageError';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
 
@@ -41,11 +41,7 @@ export async function verifyCommand(args: string[], output: CommandOutput): Prom
     return 2;
   }
   const policy = signerPolicy(trustStore(trustedKeysDir()), { acceptNewSigner: values['trust-new-key'] });
-  const reporter = progressReporter({
-    json: values.json,
-    isTty: !values.json && Boolean(process.stderr.isTTY),
-    write: values.json ? (text) => output.out(text.replace(/\n$/, '')) : terminalWriter(output),
-  });
+  const reporter = commandProgress(output, values.json);
   let verified: VerifiedBundle;
   try {
     verified = await verifyBundle(bundleDir, { trust: policy, onProgress: reporter.listener }).catch((error: unknown) => {
@@ -96,6 +92,3 @@ export function asVerifyFailure(error: unknown): unknown {
 }
 
 /** Where progress goes: rewritten in place on a terminal, otherwise one line per update on the command's error output. */
-export function terminalWriter(output: CommandOutput): (text: string) => void {
-  return process.stderr.isTTY ? (text) => process.stderr.write(text) : (text) => output.err(text.replace(/\n$/, ''));
-}
