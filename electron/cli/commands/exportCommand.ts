@@ -1,10 +1,12 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
-import { recentExports, recordExport } from '../../core/catalog/exportHistory';
-import { ExportInterruptedError, runExport, type ExportResult } from '../../core/export/runExport';
+import { recentExports } from '../../core/catalog/exportHistory';
+import { exportBundle, type ExportBundleResult } from '../../core/export/exportBundle';
+import { ExportInterruptedError } from '../../core/export/exportInterrupted';
+import type { ExportPlan } from '../../core/export/exportPlan';
+import { planExport } from '../../core/export/planExport';
 import { errorRecord } from '../../core/errors/modferryError';
 import { describeUnmet } from '../../../shared/roundtrip/unmetRequest';
 import { commandProgress } from '../progressReporter';
@@ -15,7 +17,7 @@ import { plural } from '../plural';
 import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
-                --out DIR [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
+                (--out DIR | --plan) [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
                 [--no-check] [--strict] [--verbose] [--json]
 
 Resolve everything the offline go command needs for the given projects and modules, download it
@@ -28,6 +30,8 @@ it back to prove it.
   --request FILE         a request file written on the offline side by 'modferry request'
   --out DIR              where the bundle folder is written: an existing folder, normally on a
                          removable drive (a warning says when it is not)
+  --plan                 resolve, download and verify, then print what would ship and write nothing
+                         (with --out, also check the destination has room for it)
   --upstream LIST        a GOPROXY list (',' and '|' as the go command reads them); default: $GOPROXY
   --volume-size SIZE     largest volume, e.g. 700M or 4G (default just under 4 GiB, for FAT32)
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
@@ -48,6 +52,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       module: { type: 'string', multiple: true },
       request: { type: 'string', multiple: true },
       out: { type: 'string' },
+      plan: { type: 'boolean', default: false },
       upstream: { type: 'string' },
       'volume-size': { type: 'string' },
       since: { type: 'string' },
@@ -58,7 +63,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       json: { type: 'boolean', default: false },
     },
   });
-  if (!values.out) throw new UsageError('--out DIR is required');
+  if (!values.out && !values.plan) throw new UsageError('--out DIR is required (or --plan to see what would ship)');
   const upstream = values.upstream ?? process.env.GOPROXY;
   if (!upstream) throw new UsageError('no upstream: give --upstream URL or set GOPROXY');
   const volumeSize = values['volume-size'] === undefined ? undefined : parseSize(values['volume-size']);
@@ -66,43 +71,44 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
   }
   const dirs = appDirs();
-  if (!values.since && !values.json) showHistory(dirs, output);
+  if (!values.since && !values.json && !values.plan) showHistory(dirs, output);
 
   const interrupt = interruptOnSignals('interrupted');
   const reporter = commandProgress(output, values.json);
   const shown = new Set<string>();
   try {
-    const result = await runExport({
+    const request = {
       projectDirs: values.project,
       goModFiles: values['go-mod'],
       modules: values.module,
       requestFiles: values.request,
       upstream,
-      outDir: values.out,
-      volumeSize,
       sinceInventory: values.since,
-      keyFile: values.key,
-      check: !values['no-check'],
       strict: values.strict,
       dirs,
-      toolVersion: packageJson.version,
       signal: interrupt.signal,
       onProgress: reporter.listener,
-      onWarning: values.json ? undefined : (warning) => {
+      onWarning: values.json ? undefined : (warning: string) => {
         shown.add(warning);
         output.err(`warning: ${warning}`);
       },
+    };
+    if (values.plan) {
+      const plan = await planExport(request, { ...request, outDir: values.out });
+      reporter.stop();
+      if (values.json) output.out(JSON.stringify({ type: 'plan', ...plan }));
+      else printPlan({ ...plan, warnings: plan.warnings.filter((w) => !shown.has(w)) }, output);
+      return 0;
+    }
+    const result = await exportBundle({
+      ...request,
+      outDir: values.out!,
+      volumeSize,
+      keyFile: values.key,
+      check: !values['no-check'],
+      toolVersion: packageJson.version,
     });
     reporter.stop();
-    recordExport(dirs, {
-      bundleId: result.bundleId,
-      createdAt: result.createdAt,
-      outDir: path.resolve(values.out),
-      inputs: result.inputs,
-      files: result.files,
-      bytes: result.bytes,
-      modules: result.modules.length,
-    });
     if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
     else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, values.verbose, output);
     return 0;
@@ -127,7 +133,7 @@ function showHistory(dirs: AppDirs, output: CommandOutput): void {
   }
 }
 
-function printResult(result: ExportResult, verbose: boolean, output: CommandOutput): void {
+function printResult(result: ExportBundleResult, verbose: boolean, output: CommandOutput): void {
   if (result.signer.created) {
     output.out(`Created a signing key ${result.signer.keyFile}`);
     output.out(`  fingerprint ${result.signer.fingerprint}: trust it on the offline side with 'modferry keys trust' (public key beside it)`);
@@ -147,4 +153,24 @@ function printResult(result: ExportResult, verbose: boolean, output: CommandOutp
     ? 'Checked: the offline go command resolves every project from the bundle alone'
     : `Not checked with the go command: ${result.check.reason}`);
   output.out(`Wrote ${result.bundleDir}: ${plural(result.files, 'file')}, ${formatBytes(result.bytes)} in ${plural(result.volumes, 'volume')}, signed by ${result.signer.fingerprint}, read back and verified`);
+}
+
+function printPlan(plan: ExportPlan, output: CommandOutput): void {
+  for (const warning of plan.warnings) output.out(`warning: ${warning}`);
+  output.out(`Would ship ${plural(plan.totals.modules, 'module version')} (${plan.totals.zips} with ${plan.totals.zips === 1 ? 'a source zip' : 'source zips'}): ${plural(plan.totals.files, 'file')}, ${formatBytes(plan.totals.bytes)}`);
+  for (const m of plan.modules) {
+    const size = formatBytes(m.files.filter((f) => !f.heldOffline).reduce((sum, f) => sum + f.size, 0));
+    const carried = m.files.every((f) => f.heldOffline) ? ', held offline: left out' : m.files.some((f) => f.exportedIn !== undefined) ? `, exported before in ${[...new Set(m.files.flatMap((f) => (f.exportedIn === undefined ? [] : [f.exportedIn])))].join(', ')}` : '';
+    output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  ${size}${carried}  <- ${m.neededBy.join(', ')}: ${m.reason}`);
+  }
+  const { heldOffline, exportedBefore } = plan.alreadyCarried;
+  if (heldOffline.files > 0) output.out(`Left out ${plural(heldOffline.files, 'file')} (${formatBytes(heldOffline.bytes)}) the offline store already holds (--since)`);
+  if (exportedBefore.files > 0) {
+    output.out(`Shipping again ${plural(exportedBefore.files, 'file')} (${formatBytes(exportedBefore.bytes)}) earlier exports carried (${exportedBefore.bundles.join(', ')}); pass --since INVENTORY to leave out what the offline store holds`);
+  }
+  if (plan.unmet.length > 0) {
+    output.out(`Could not meet ${plural(plan.unmet.length, 'request')} (would be left out; the offline side is told):`);
+    for (const u of plan.unmet) output.out(`  ${describeUnmet(u)}`);
+  }
+  output.out('Nothing written (--plan); every file is downloaded and verified in the download cache for the export');
 }

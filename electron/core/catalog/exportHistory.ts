@@ -25,7 +25,21 @@ const migrations = [
      bytes INTEGER NOT NULL,
      modules INTEGER NOT NULL
    ) STRICT`,
+  `CREATE TABLE export_files (
+     bundle_id TEXT NOT NULL REFERENCES exports(bundle_id) ON DELETE CASCADE,
+     module TEXT NOT NULL,
+     version TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     PRIMARY KEY (bundle_id, module, version, kind)
+   ) STRICT`,
 ];
+
+/** A module file an export carried, as the history remembers it for later plans. */
+export interface CarriedFile {
+  module: string;
+  version: string;
+  kind: string;
+}
 
 /**
  * The online machine's export history (SQLite): when no --since inventory is given, the operator
@@ -46,10 +60,22 @@ export class ExportHistory {
     })();
   }
 
-  record(entry: ExportRecord): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO exports (bundle_id, created_at, out_dir, inputs, files, bytes, modules) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.bundleId, entry.createdAt, entry.outDir, JSON.stringify(entry.inputs), entry.files, entry.bytes, entry.modules);
+  record(entry: ExportRecord, carried: readonly CarriedFile[] = []): void {
+    const addFile = this.db.prepare('INSERT OR IGNORE INTO export_files (bundle_id, module, version, kind) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO exports (bundle_id, created_at, out_dir, inputs, files, bytes, modules) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(entry.bundleId, entry.createdAt, entry.outDir, JSON.stringify(entry.inputs), entry.files, entry.bytes, entry.modules);
+      for (const f of carried) addFile.run(entry.bundleId, f.module, f.version, f.kind);
+    })();
+  }
+
+  /** `module@version.kind` of every file an earlier export carried, with the newest bundle that did. */
+  carriedFiles(): Map<string, string> {
+    const rows = this.db
+      .prepare('SELECT f.module, f.version, f.kind, f.bundle_id FROM export_files f JOIN exports e USING (bundle_id) ORDER BY e.created_at ASC')
+      .all() as Array<{ module: string; version: string; kind: string; bundle_id: string }>;
+    return new Map(rows.map((r) => [carriedKey(r), r.bundle_id]));
   }
 
   recent(limit = 10): ExportRecord[] {
@@ -76,11 +102,15 @@ export function exportHistoryFile(dirs: AppDirs): string {
   return path.join(dirs.data, 'exports.db');
 }
 
-/** Adds one finished export to this machine's history. */
-export function recordExport(dirs: AppDirs, entry: ExportRecord): void {
+export function carriedKey(f: CarriedFile): string {
+  return `${f.module}@${f.version}.${f.kind}`;
+}
+
+/** Adds one finished export, and the module files it carried, to this machine's history. */
+export function recordExport(dirs: AppDirs, entry: ExportRecord, carried: readonly CarriedFile[] = []): void {
   const history = new ExportHistory(exportHistoryFile(dirs));
   try {
-    history.record(entry);
+    history.record(entry, carried);
   } finally {
     history.close();
   }
@@ -92,6 +122,17 @@ export function recentExports(dirs: AppDirs, limit: number): ExportRecord[] {
   const history = new ExportHistory(exportHistoryFile(dirs));
   try {
     return history.recent(limit);
+  } finally {
+    history.close();
+  }
+}
+
+/** What earlier exports from this machine carried (see ExportHistory.carriedFiles); empty when it has exported nothing yet. */
+export function filesExportedBefore(dirs: AppDirs): Map<string, string> {
+  if (!existsSync(exportHistoryFile(dirs))) return new Map();
+  const history = new ExportHistory(exportHistoryFile(dirs));
+  try {
+    return history.carriedFiles();
   } finally {
     history.close();
   }

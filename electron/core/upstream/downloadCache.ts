@@ -93,6 +93,12 @@ export class DownloadCache {
     return undefined;
   }
 
+  /** The size recorded for key, without re-hashing its blob: an estimate for planning, not a verified answer. */
+  async recordedSize(key: string): Promise<number | undefined> {
+    const entry = await readIndexEntry(this.indexFile(key));
+    return typeof entry === 'object' ? entry.size : undefined;
+  }
+
   async beginWrite(): Promise<BlobWriter> {
     await mkdir(this.tmpDir, { recursive: true });
     const tempFile = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.partial`);

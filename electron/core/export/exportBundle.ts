@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { ProgressListener } from '../../../shared/work/progress';
+import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
+import { recordExport } from '../catalog/exportHistory';
+import { exportSigningKey } from '../keys/signingKey';
+import type { ExportPlan } from './exportPlan';
+import { planExport, type ExportPlanRequest } from './planExport';
+import { runExport, type ExportResult } from './runExport';
+
+export interface ExportRequest extends ExportPlanRequest {
+  outDir: string;
+  volumeSize?: number;
+  /** The signing key; the default one in the data folder is created on first use. */
+  keyFile?: string;
+  /** False skips the offline go command check (--no-check). */
+  check: boolean;
+  dirs: AppDirs;
+  toolVersion: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Told at once, before the long work, of what the result's warnings will also say. */
+  onWarning?: (warning: string) => void;
+}
+
+export interface ExportBundleResult extends ExportResult {
+  signer: { fingerprint: string; keyFile: string; created: boolean };
+}
+
+/** Plans and runs in one go, as `modferry export` does: see exportPlannedBundle for a plan already reviewed. */
+export async function exportBundle(request: ExportRequest): Promise<ExportBundleResult> {
+  const plan = await planExport(request, request);
+  return exportPlannedBundle(plan, request);
+}
+
+/**
+ * Runs a plan with this machine's signing key (or the one given) and records the bundle in the export
+ * history, so later plans show what it carried.
+ */
+export async function exportPlannedBundle(plan: ExportPlan, options: Omit<ExportRequest, keyof ExportPlanRequest>): Promise<ExportBundleResult> {
+  const signer = await exportSigningKey(signingKeysDir(options.dirs), options.keyFile);
+  const result = await runExport(plan, { ...options, signingKey: signer.key });
+  recordExport(
+    options.dirs,
+    {
+      bundleId: result.bundleId,
+      createdAt: result.createdAt,
+      outDir: path.resolve(options.outDir),
+      inputs: result.inputs,
+      files: result.files,
+      bytes: result.bytes,
+      modules: result.modules.length,
+    },
+    plan.modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ module: m.path, version: m.version, kind: f.kind }))),
+  );
+  return { ...result, signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created } };
+}

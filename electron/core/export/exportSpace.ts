@@ -1,0 +1,38 @@
+/**
+ * The destination's free space, checked as soon as the bundle's size is known (before the files not
+ * yet in the download cache are downloaded) and again before the volumes are written, so a drive too
+ * small is reported before minutes of work rather than after.
+ */
+import { statfs } from 'node:fs/promises';
+import { tarVolumeBytes } from '../../../shared/bundle/tarLayout';
+import { ModFerryError } from '../errors/modferryError';
+import { describeShortfall, freeSpaceShortfall, mountPointOf } from '../fsutil/freeSpace';
+
+/** Room for the manifest line, signature and marker each file and module adds, and the small files beside the volumes. */
+const MANIFEST_BYTES_PER_FILE = 512;
+const LIST_BYTES_PER_MODULE = 1024;
+const SMALL_FILES_BYTES = 8192;
+
+/** Pure: the bytes a bundle of these tree files takes on a drive, the volumes' tar overhead and the manifest included. */
+export function bundleSpaceEstimate(files: ReadonlyArray<{ path: string; size: number }>, modules: number): number {
+  return tarVolumeBytes(files) + files.length * MANIFEST_BYTES_PER_FILE + modules * LIST_BYTES_PER_MODULE + SMALL_FILES_BYTES;
+}
+
+export interface DestinationSpace {
+  availableBytes: number;
+  blockSize: number;
+}
+
+export async function destinationSpace(outDir: string): Promise<DestinationSpace> {
+  const fs = await statfs(outDir);
+  return { availableBytes: fs.bavail * fs.bsize, blockSize: fs.bsize };
+}
+
+/** Throws a 'destination' error naming the folder, what is needed and what is free, unless the bundle fits. */
+export async function ensureBundleFits(outDir: string, neededBytes: number, space?: DestinationSpace): Promise<void> {
+  const { availableBytes, blockSize } = space ?? (await destinationSpace(outDir));
+  const fit = freeSpaceShortfall({ fileSizes: [neededBytes], blockSize, availableBytes });
+  if (fit.shortfallBytes === 0) return;
+  const reason = describeShortfall(await mountPointOf(outDir), outDir, fit.neededBytes, availableBytes);
+  throw new ModFerryError('destination', reason, { file: outDir }, { message: reason });
+}

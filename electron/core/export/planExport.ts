@@ -1,0 +1,279 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
+import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
+import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
+import type { UnmetRequest } from '../../../shared/bundle/manifest';
+import type { ProgressListener } from '../../../shared/work/progress';
+import type { AppDirs } from '../appDirs/appDirs';
+import { downloadCacheDir } from '../cache/cacheMaintenance';
+import { carriedKey, filesExportedBefore } from '../catalog/exportHistory';
+import { requireDestinationFolder } from '../drives/destination';
+import { resolveRequirements, type Resolution, type ResolveRoot } from '../resolve/resolveRequirements';
+import { DownloadCache } from '../upstream/downloadCache';
+import { versionFileKey } from '../upstream/proxyKeys';
+import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
+import { loadExportInputs, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
+import { ExportInterruptedError } from './exportInterrupted';
+import { countFiles, EXPORT_PLAN_FORMAT, fileSha256, planIdentity, type ExportPlan, type PlannedFile, type PlannedModule } from './exportPlan';
+import { bundleSpaceEstimate, destinationSpace, ensureBundleFits, type DestinationSpace } from './exportSpace';
+import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
+import type { GoCheckTarget } from './goCheck';
+import { GoSumIndex } from './goSumIndex';
+import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
+import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
+
+/** What to plan: the inputs, where from, and what the offline side already holds. */
+export interface ExportPlanRequest extends ExportInputSpec {
+  /** A GOPROXY value. */
+  upstream: string;
+  /** An inventory written by an offline store: what it holds is left out. */
+  sinceInventory?: string;
+  /** Any request-file line the upstream cannot supply fails the plan (--strict). */
+  strict?: boolean;
+}
+
+export interface PlanExportOptions {
+  dirs: AppDirs;
+  /** The destination, when already chosen: it must exist, and its free space is checked as soon as sizes are known. */
+  outDir?: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Told at once of what the plan's warnings will also say. */
+  onWarning?: (warning: string) => void;
+}
+
+/**
+ * Resolves what the request needs and downloads and verifies every file into the download cache,
+ * writing no bundle: the plan lists what would ship, its sizes, and what is already carried. The run
+ * then ships exactly these files from the cache.
+ */
+export async function planExport(request: ExportPlanRequest, options: PlanExportOptions): Promise<ExportPlan> {
+  const { signal, onProgress, dirs } = options;
+  const inputs = await loadExportInputs(request);
+  const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
+  const warnings: string[] = [];
+  const warn = (warning: string): void => {
+    warnings.push(warning);
+    options.onWarning?.(warning);
+  };
+  for (const warning of inputs.warnings) warn(warning);
+  const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
+  const inputFiles = await hashInputFiles(inputs, request.sinceInventory);
+  const space = destination === undefined ? undefined : await destinationSpace(destination);
+  const held = inventory ? inventoryHas(inventory) : () => false;
+  await mkdir(dirs.cache, { recursive: true });
+  const cache = new DownloadCache(downloadCacheDir(dirs));
+  const transfer = { bytes: 0 };
+  const client = createUpstreamClient({
+    goproxy: request.upstream,
+    cacheDir: cache.dir,
+    concurrency: options.concurrency,
+    signal,
+    onBytes: (n) => {
+      transfer.bytes += n;
+    },
+  });
+  try {
+    const questions = await answerVersionQueries(inputs.roots, client);
+    if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
+    const notFound = new NotFoundLog();
+    const goSum = new GoSumIndex(inputs.goSums);
+    const wishes = await grantWishes(questions.roots, notFound, async (roots) => {
+      const working = roots.filter(hasWork);
+      onProgress?.({ stage: 'resolve', message: `resolving ${working.length} input${working.length === 1 ? '' : 's'}` });
+      const resolution = await resolveRequirements(working, {
+        goMod: async (modPath, version) => {
+          // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
+          client.fetch(modPath, version, 'info').catch(() => undefined);
+          try {
+            return await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
+          } catch (error) {
+            notFound.note(error, modPath, version);
+            throw error;
+          }
+        },
+        latest: async (modPath) => (await queryLatest(client, modPath)).version,
+      }, { signal, onProgress });
+      const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
+      if (destination !== undefined && space !== undefined) await ensureKnownPartFits(destination, space, cache, shipping.resolution, held);
+      const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer });
+      return { resolution: shipping.resolution, listed: shipping.listed, files };
+    });
+    const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
+    if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
+    const { resolution, files, listed } = wishes.outcome;
+    const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs));
+    const shippedFiles = modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size })));
+    const totals = countFiles(modules, (f) => !f.heldOffline);
+    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules), space);
+    const exportedBefore = countFiles(modules, (f) => f.exportedIn !== undefined && !f.heldOffline);
+    const plan: Omit<ExportPlan, 'id'> = {
+      format: EXPORT_PLAN_FORMAT,
+      createdAt: new Date().toISOString(),
+      upstream: request.upstream,
+      inputs: inputs.roots.map((r) => ({ name: r.name, input: r.input })),
+      inputFiles,
+      checkTargets: checkTargets(inputs.roots, wishes.roots),
+      listed: listedVersions(modules, listed, inventory),
+      modules,
+      totals: { ...totals, zips: modules.filter((m) => m.zip && m.files.some((f) => f.kind === 'zip' && !f.heldOffline)).length },
+      alreadyCarried: {
+        heldOffline: countFiles(modules, (f) => f.heldOffline),
+        exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
+      },
+      unmet,
+      warnings: [...warnings, ...resolution.warnings],
+    };
+    return { ...plan, id: planIdentity(plan) };
+  } catch (error) {
+    if (signal?.aborted) throw new ExportInterruptedError([], { cause: error });
+    throw error;
+  } finally {
+    client.close();
+  }
+}
+
+/** The go.mod, go.sum and request files the plan is made from, and the --since inventory. */
+async function hashInputFiles(inputs: LoadedInputs, sinceInventory: string | undefined): Promise<ExportPlan['inputFiles']> {
+  const files = [
+    ...inputs.roots.flatMap((r) => (r.goModFile !== undefined ? [r.goModFile] : r.input.kind === 'request' ? [r.input.value] : [])),
+    ...inputs.goSums.map((s) => s.file),
+    ...(sinceInventory === undefined ? [] : [sinceInventory]),
+  ];
+  return Promise.all([...new Set(files.map((f) => path.resolve(f)))].map(async (file) => ({ file, sha256: await fileSha256(file) })));
+}
+
+/**
+ * Before the files not yet in the download cache are downloaded: the part of the bundle whose size the
+ * cache already knows must fit, or the downloads would be for nothing.
+ */
+async function ensureKnownPartFits(
+  destination: string,
+  space: DestinationSpace,
+  cache: DownloadCache,
+  resolution: Resolution,
+  held: (path: string, version: string, kind: 'info' | 'mod' | 'zip') => boolean,
+): Promise<void> {
+  const wanted = [
+    ...resolution.modFiles.flatMap((m) => [{ m, kind: 'info' as const }, { m, kind: 'mod' as const }]),
+    ...resolution.zipFiles.map((m) => ({ m, kind: 'zip' as const })),
+  ].filter(({ m, kind }) => !held(m.path, m.version, kind));
+  const known = await Promise.all(wanted.map(async ({ m, kind }) => {
+    const size = await cache.recordedSize(versionFileKey(m.path, m.version, kind));
+    return size === undefined ? [] : [{ path: treePath(m, kind), size }];
+  }));
+  await ensureBundleFits(destination, bundleSpaceEstimate(known.flat(), resolution.modFiles.length), space);
+}
+
+function treePath(m: ModuleVersion, kind: PlannedFile['kind']): string {
+  return `${escapePath(m.path)}/@v/${escapeVersion(m.version)}.${kind}`;
+}
+
+function plannedModules(
+  resolution: Resolution,
+  files: readonly VerifiedFile[],
+  held: (path: string, version: string, kind: 'info' | 'mod' | 'zip') => boolean,
+  exportedBefore: Map<string, string>,
+): PlannedModule[] {
+  const zips = new Set(resolution.zipFiles.map(moduleKey));
+  const filesOf = new Map<string, PlannedFile[]>();
+  for (const f of files) {
+    const key = moduleKey({ path: f.modulePath, version: f.version });
+    const exportedIn = exportedBefore.get(carriedKey({ module: f.modulePath, version: f.version, kind: f.kind }));
+    const planned: PlannedFile = {
+      kind: f.kind,
+      size: f.size,
+      sha256: f.sha256,
+      ...(f.h1 === undefined ? {} : { h1: f.h1 }),
+      ...(f.unpackedBytes === undefined ? {} : { unpackedBytes: f.unpackedBytes }),
+      heldOffline: held(f.modulePath, f.version, f.kind),
+      ...(exportedIn === undefined ? {} : { exportedIn }),
+    };
+    filesOf.set(key, [...(filesOf.get(key) ?? []), planned]);
+  }
+  const order = { info: 0, mod: 1, zip: 2 };
+  return resolution.modFiles.map((m) => {
+    const key = moduleKey(m);
+    return {
+      path: m.path,
+      version: m.version,
+      zip: zips.has(key),
+      reason: resolution.reasons.get(key) ?? '',
+      neededBy: resolution.neededBy.get(key) ?? [],
+      files: (filesOf.get(key) ?? []).sort((a, b) => order[a.kind] - order[b.kind]),
+    };
+  });
+}
+
+/**
+ * The versions each `@v/list` names beyond the zips that ship: retraction sources, and the zips the
+ * offline store already holds (`@latest` must see them, and never pick a version with no zip).
+ */
+function listedVersions(modules: readonly PlannedModule[], listed: readonly ModuleVersion[], inventory: Inventory | undefined): ModuleVersion[] {
+  const paths = new Set(modules.map((m) => m.path));
+  const held = (inventory?.modules ?? []).filter((m) => m.files.includes('zip') && paths.has(m.path)).map((m) => ({ path: m.path, version: m.version }));
+  const all = new Map([...listed, ...held].map((m) => [moduleKey(m), m]));
+  return [...all.values()];
+}
+
+function checkTargets(roots: readonly PendingRoot[], answered: readonly AnsweredRoot[]): GoCheckTarget[] {
+  return roots.flatMap((r, i) => {
+    const root = answered[i]!;
+    if (!hasWork(root)) return [];
+    return [{
+      name: r.name,
+      ...(r.projectDir === undefined ? {} : { projectDir: r.projectDir }),
+      ...(r.goModFile === undefined ? {} : { goModFile: r.goModFile }),
+      ...(root.modules === undefined ? {} : { modules: root.modules.map((m) => ({ path: m.path, version: m.version })) }),
+    }];
+  });
+}
+
+/**
+ * `path@latest` and partial versions (`v1.2`) become concrete versions, asked of the upstream as the go
+ * command would. A request file's lines may name modules no proxy has: the go command asks for every
+ * prefix of an import path it cannot place (github.com/a, github.com/a/b, ...), and the offline proxy
+ * records each miss. Those lines are unmet requests; a --module the upstream lacks stops the export.
+ */
+async function answerVersionQueries(
+  roots: readonly PendingRoot[],
+  client: UpstreamClient,
+): Promise<{ roots: AnsweredRoot[]; unmet: UnmetRequest[]; retractionSources: RetractionSource[] }> {
+  const unmet: UnmetRequest[] = [];
+  const retractionSources: RetractionSource[] = [];
+  const answeredRoots = await Promise.all(roots.map(async (root): Promise<AnsweredRoot> => {
+    const answered = await Promise.all(root.modules.map(async (m) => {
+      try {
+        if (m.version === 'latest') {
+          const { version, retractionsFrom } = await queryLatest(client, m.path);
+          const module = { path: m.path, version };
+          if (retractionsFrom !== undefined && retractionsFrom !== version) retractionSources.push({ rootName: root.name, module, retractionsFrom });
+          return { module, line: m };
+        }
+        return { module: { path: m.path, version: (await client.info(m.path, m.version)).Version }, line: m };
+      } catch (error) {
+        if (root.input.kind !== 'request' || !(error instanceof ModuleNotFoundError)) throw error;
+        unmet.push({ path: m.path, version: m.version, reason: error.message, missing: error.version === undefined ? error.path : `${error.path}@${error.version}` });
+        return undefined;
+      }
+    }));
+    const found = answered.filter((a) => a !== undefined);
+    const modules = found.length > 0 ? found.map((a) => a.module) : undefined;
+    return { name: root.name, goMod: root.goMod, modules, ...(root.input.kind === 'request' ? { lines: found.map((a) => a.line) } : {}) };
+  }));
+  return { roots: answeredRoots, unmet, retractionSources };
+}
+
+function moduleKey(m: ModuleVersion): string {
+  return `${m.path}@${m.version}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function hasWork(root: ResolveRoot): boolean {
+  return root.goMod !== undefined || root.modules !== undefined;
+}
