@@ -1,0 +1,206 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../electron/cli/main';
+import { parseManifest } from '../../shared/bundle/manifest';
+import { formatInventory } from '../../shared/roundtrip/inventory';
+import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
+import type { AppDirs } from '../../electron/core/appDirs/appDirs';
+import { downloadCacheDir } from '../../electron/core/cache/cacheMaintenance';
+import { errorKind, errorFields } from '../../electron/core/errors/modferryError';
+import { exportPlannedBundle } from '../../electron/core/export/exportBundle';
+import type { ExportPlan } from '../../electron/core/export/exportPlan';
+import { planExport } from '../../electron/core/export/planExport';
+import { captureOutput } from '../support/captureOutput';
+import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+
+let root: string;
+let upstream: FixtureUpstream;
+let goModFile: string;
+const savedHome = process.env.MODFERRY_HOME;
+
+// Incompressible, so the zip is as large as its file: larger than the 1 MiB destination below.
+const BIG_FILE = randomBytes(1200 * 1024).toString('base64');
+
+before(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'modferry-plan-'));
+  const tree = path.join(root, 'proxy');
+  await publishFixtureModule(tree, 'example.com/small', [{ version: 'v1.1.0' }, { version: 'v1.2.0', files: { 'small.go': 'package small\n' } }]);
+  await publishFixtureModule(tree, 'example.com/big', [{
+    version: 'v1.0.0',
+    goMod: 'module example.com/big\n\ngo 1.19\n\nrequire example.com/small v1.1.0\n',
+    files: { 'big.go': 'package big\n', 'data.txt': BIG_FILE },
+  }]);
+  await publishFixtureModule(tree, 'example.com/app', [{
+    version: 'v1.0.0',
+    goMod: 'module example.com/app\n\ngo 1.19\n\nrequire (\n\texample.com/big v1.0.0\n\texample.com/small v1.2.0\n)\n',
+    files: { 'app.go': 'package app\n' },
+  }]);
+  upstream = await startFixtureUpstream(tree);
+  const project = path.join(root, 'project');
+  await mkdir(project);
+  goModFile = path.join(project, 'go.mod');
+  await writeFile(goModFile, 'module example.com/me\n\ngo 1.19\n\nrequire example.com/app v1.0.0\n');
+});
+
+after(async () => {
+  await upstream?.close();
+  process.env.MODFERRY_HOME = savedHome;
+  if (savedHome === undefined) delete process.env.MODFERRY_HOME;
+  await rm(root, { recursive: true, force: true });
+});
+
+async function freshDirs(name: string): Promise<AppDirs> {
+  const home = await mkdtemp(path.join(root, `${name}-`));
+  return { data: path.join(home, 'data'), cache: path.join(home, 'cache') };
+}
+
+async function emptyFolder(name: string): Promise<string> {
+  return mkdtemp(path.join(root, `${name}-`));
+}
+
+function plan(dirs: AppDirs, outDir?: string, extra: { sinceInventory?: string } = {}): Promise<ExportPlan> {
+  return planExport({ goModFiles: [goModFile], upstream: upstream.url, ...extra }, { dirs, outDir });
+}
+
+function run(p: ExportPlan, dirs: AppDirs, outDir: string) {
+  return exportPlannedBundle(p, { outDir, dirs, check: false, toolVersion: 'test' });
+}
+
+function zipRequests(): number {
+  return upstream.requests.filter((r) => r.endsWith('.zip')).length;
+}
+
+function treePath(m: { path: string; version: string }, kind: string): string {
+  return `${escapePath(m.path)}/@v/${escapeVersion(m.version)}.${kind}`;
+}
+
+/** Mounts a 1 MiB tmpfs: a real destination too small for the bundle. */
+function smallDrive(dir: string): () => void {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  return () => execFileSync('umount', [dir]);
+}
+
+describe('export plan', { timeout: 120_000 }, () => {
+  test('the plan lists what the run ships, survives JSON, and the run downloads nothing again', async (t) => {
+    const dirs = await freshDirs('ships');
+    const made = await plan(dirs);
+    const roundTripped = JSON.parse(JSON.stringify(made)) as ExportPlan;
+    assert.deepEqual(roundTripped, made);
+    assert.deepEqual(made.modules.map((m) => `${m.path}@${m.version}${m.zip ? '' : ' (mod only)'}`), [
+      'example.com/app@v1.0.0',
+      'example.com/big@v1.0.0',
+      'example.com/small@v1.1.0 (mod only)',
+      'example.com/small@v1.2.0',
+    ]);
+    const big = made.modules.find((m) => m.path === 'example.com/big')!;
+    assert.deepEqual(big.neededBy, [goModFile]);
+    assert.ok(big.reason.length > 0);
+    assert.ok(big.files.find((f) => f.kind === 'zip')!.size > 900 * 1024);
+    assert.deepEqual(made.totals, { modules: 4, zips: 3, files: 11, bytes: made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0) });
+    assert.deepEqual(made.alreadyCarried.exportedBefore, { modules: 0, files: 0, bytes: 0, bundles: [] });
+    assert.match(made.warnings.join('\n'), /no go\.sum beside it/);
+
+    const requestsAfterPlan = upstream.requests.length;
+    const out = await emptyFolder('ships-out');
+    const result = await run(roundTripped, dirs, out);
+    assert.equal(upstream.requests.length, requestsAfterPlan, `the run asked the upstream again: ${upstream.requests.slice(requestsAfterPlan).join(', ')}`);
+    const manifest = parseManifest(await readFile(path.join(result.bundleDir, 'manifest.json'), 'utf8'), 'manifest.json');
+    const shipped = manifest.entries.filter((e) => !e.path.endsWith('/list')).map((e) => `${e.path} ${e.size} ${e.sha256}`).sort();
+    const planned = made.modules.flatMap((m) => m.files.map((f) => `${treePath(m, f.kind)} ${f.size} ${f.sha256}`)).sort();
+    assert.deepEqual(shipped, planned);
+
+    // The next plan says what this export carried.
+    const again = await plan(dirs);
+    assert.deepEqual(again.alreadyCarried.exportedBefore, { modules: 4, files: 11, bytes: made.totals.bytes, bundles: [result.bundleId] });
+    assert.ok(again.modules.every((m) => m.files.every((f) => f.exportedIn === result.bundleId)));
+
+    // With an inventory, what the offline store holds is left out and counted.
+    const inventory = path.join(root, 'inventory.json');
+    t.after(() => rm(inventory, { force: true }));
+    await writeFile(inventory, formatInventory([{ path: 'example.com/big', version: 'v1.0.0', files: ['info', 'mod', 'zip'] }], { createdAt: 'x', tool: 't' }));
+    const since = await plan(dirs, undefined, { sinceInventory: inventory });
+    assert.deepEqual({ ...since.alreadyCarried.heldOffline }, { modules: 1, files: 3, bytes: big.files.reduce((s, f) => s + f.size, 0) });
+    assert.deepEqual(since.totals, { modules: 3, zips: 2, files: 8, bytes: made.totals.bytes - since.alreadyCarried.heldOffline.bytes });
+  });
+
+  test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {
+    const dirs = await freshDirs('refuse');
+    const made = await plan(dirs);
+    const out = await emptyFolder('refuse-out');
+
+    const tampered: ExportPlan = { ...made, modules: made.modules.filter((m) => m.path !== 'example.com/small') };
+    await assert.rejects(run(tampered, dirs, out), (error: unknown) => errorKind(error) === 'input' && /changed after it was made/.test((error as Error).message));
+    await assert.rejects(run({ ...made, upstream: 'http://127.0.0.1:9' }, dirs, out), /changed after it was made/);
+    assert.deepEqual(readdirSync(out), []);
+
+    // The download cache loses big's zip: the run fetches it again and checks it against the plan.
+    const zip = made.modules.find((m) => m.path === 'example.com/big')!.files.find((f) => f.kind === 'zip')!;
+    await rm(path.join(downloadCacheDir(dirs), 'blobs', 'sha256', zip.sha256));
+    const before = zipRequests();
+    const result = await run(made, dirs, out);
+    assert.equal(zipRequests(), before + 1);
+    assert.ok(existsSync(result.bundleDir));
+
+    const original = await readFile(goModFile, 'utf8');
+    try {
+      await appendFile(goModFile, '\nrequire example.com/small v1.2.0\n');
+      await assert.rejects(run(made, dirs, await emptyFolder('refuse-out2')), (error: unknown) =>
+        errorKind(error) === 'input' && errorFields(error).file === goModFile && /changed since the export was planned/.test((error as Error).message));
+    } finally {
+      await writeFile(goModFile, original);
+    }
+  });
+
+  test('modferry export --plan prints the plan (as one JSON line with --json) and writes nothing', async () => {
+    const home = await emptyFolder('cli');
+    process.env.MODFERRY_HOME = home;
+    const out = await emptyFolder('cli-out');
+    const json = captureOutput();
+    assert.equal(await runCli(['export', '--plan', '--json', '--upstream', upstream.url, '--go-mod', goModFile, '--out', out], json), 0, json.stderr.join('\n'));
+    assert.equal(json.stdout.filter((l) => !l.includes('"type":"progress"')).length, 1);
+    const printed = JSON.parse(json.stdout.at(-1)!) as ExportPlan & { type: string };
+    assert.equal(printed.type, 'plan');
+    assert.equal(printed.totals.modules, 4);
+    assert.equal(printed.modules.length, 4);
+    assert.deepEqual(readdirSync(out), []);
+
+    const text = captureOutput();
+    assert.equal(await runCli(['export', '--plan', '--upstream', upstream.url, '--go-mod', goModFile], text), 0, text.stderr.join('\n'));
+    const shown = text.stdout.join('\n');
+    assert.match(shown, /^Would ship 4 module versions \(3 with source zips\): 11 files, /m);
+    assert.match(shown, /^ {2}example\.com\/small@v1\.1\.0 \(go\.mod only\) /m);
+    assert.match(shown, /^Nothing written \(--plan\)/m);
+    assert.match(text.stderr.join('\n'), /^warning: .*no go\.sum beside it/m);
+  });
+
+  test('a destination too small is refused before downloading what the cache lacks, and again before writing', async (t) => {
+    const dirs = await freshDirs('space');
+    const drive = await emptyFolder('drive');
+    const unmount = smallDrive(drive);
+    t.after(unmount);
+
+    // Cold cache: the zips' sizes are known only once downloaded, and the plan stops then.
+    await assert.rejects(plan(dirs, drive), (error: unknown) => {
+      assert.equal(errorKind(error), 'destination');
+      assert.equal(errorFields(error).file, drive);
+      assert.match((error as Error).message, new RegExp(`^not enough free space on ${drive}: the bundle needs \\d.* is free, .* short`));
+      return true;
+    });
+    // Warm cache: the sizes are known before any zip is asked for, and none is.
+    const before = zipRequests();
+    await assert.rejects(plan(dirs, drive), (error: unknown) => errorKind(error) === 'destination');
+    assert.equal(zipRequests(), before);
+
+    // A plan that fits, then the drive fills up before the run: refused before writing, nothing left behind.
+    const small = await planExport({ modules: ['example.com/small@v1.2.0'], upstream: upstream.url }, { dirs, outDir: drive });
+    await writeFile(path.join(drive, 'filler'), Buffer.alloc(1024 * 1024 - 8 * 1024));
+    await assert.rejects(run(small, dirs, drive), (error: unknown) => errorKind(error) === 'destination' && errorFields(error).file === drive);
+    assert.deepEqual(readdirSync(drive), ['filler']);
+  });
+});
