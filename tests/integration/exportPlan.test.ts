@@ -30,7 +30,7 @@ const BIG_FILE = randomBytes(1200 * 1024).toString('base64');
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'modferry-plan-'));
   const tree = path.join(root, 'proxy');
-  await publishFixtureModule(tree, 'example.com/small', [{ version: 'v1.1.0' }, { version: 'v1.2.0', files: { 'small.go': 'package small\n' } }]);
+  await publishFixtureModule(tree, 'example.com/small', [{ version: 'v1.1.0' }, { version: 'v1.2.0', goMod: '// Deprecated: use example.com/smaller instead.\nmodule example.com/small\n\ngo 1.19\n', files: { 'small.go': 'package small\n' } }]);
   await publishFixtureModule(tree, 'example.com/big', [{
     version: 'v1.0.0',
     goMod: 'module example.com/big\n\ngo 1.19\n\nrequire example.com/small v1.1.0\n',
@@ -105,6 +105,8 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.deepEqual(made.totals, { modules: 4, zips: 3, files: 11, bytes: made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0) });
     assert.deepEqual(made.alreadyCarried.exportedBefore, { modules: 0, files: 0, bytes: 0, bundles: [] });
     assert.match(made.warnings.join('\n'), /no go\.sum beside it/);
+    assert.equal(made.modules.find((m) => m.path === 'example.com/small' && m.version === 'v1.2.0')!.deprecated, 'use example.com/smaller instead.');
+    assert.ok(made.warnings.includes('example.com/small@v1.2.0: its go.mod says the module is deprecated: use example.com/smaller instead.'), made.warnings.join('\n'));
 
     const requestsAfterPlan = upstream.requests.length;
     const out = await emptyFolder('ships-out');

@@ -31,6 +31,8 @@ export interface PlannedModule extends ModuleVersion {
   zip: boolean;
   reason: string;
   neededBy: string[];
+  /** The notice its go.mod gives under `// Deprecated:`, for a version whose zip ships. */
+  deprecated?: string;
   files: PlannedFile[];
 }
 
@@ -66,7 +68,7 @@ export interface ExportPlan {
   };
   /** Request-file lines left out, each with why. */
   unmet: UnmetRequest[];
-  /** Input warnings and what resolution reports (directory replaces, retractions). */
+  /** Input warnings, what resolution reports (directory replaces, retractions), and deprecated modules. */
   warnings: string[];
 }
 

@@ -28,6 +28,10 @@ export async function destinationSpace(outDir: string): Promise<DestinationSpace
   return { availableBytes: fs.bavail * fs.bsize, blockSize: fs.bsize };
 }
 
+export function fits(neededBytes: number, space: DestinationSpace): boolean {
+  return freeSpaceShortfall({ fileSizes: [neededBytes], blockSize: space.blockSize, availableBytes: space.availableBytes }).shortfallBytes === 0;
+}
+
 /** Throws a 'destination' error naming the folder, what is needed and what is free, unless the bundle fits. */
 export async function ensureBundleFits(outDir: string, neededBytes: number, space?: DestinationSpace): Promise<void> {
   const { availableBytes, blockSize } = space ?? (await destinationSpace(outDir));

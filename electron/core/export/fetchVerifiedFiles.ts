@@ -30,7 +30,13 @@ export async function fetchVerifiedFiles(
   resolution: Resolution,
   client: UpstreamClient,
   goSum: GoSumIndex,
-  options: { signal?: AbortSignal; onProgress?: ProgressListener; transfer?: { bytes: number } } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: ProgressListener;
+    transfer?: { bytes: number };
+    /** Told of each file as soon as it is verified, with its size. */
+    onVerified?: (file: VerifiedFile) => void;
+  } = {},
 ): Promise<VerifiedFile[]> {
   const total = resolution.modFiles.length * 2 + resolution.zipFiles.length;
   let files = 0;
@@ -42,6 +48,7 @@ export async function fetchVerifiedFiles(
     files++;
     latest = `${file.modulePath}@${file.version}.${file.kind}`;
     report();
+    options.onVerified?.(file);
     return file;
   };
   // Large zips take a while each: report the bytes arriving in between, so rate and progress stay live.

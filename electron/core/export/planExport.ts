@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModuleVersion } from '../../../shared/gomod/goModFile';
+import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile';
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
@@ -16,7 +16,7 @@ import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '
 import { loadExportInputs, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
 import { ExportInterruptedError } from './exportInterrupted';
 import { countFiles, EXPORT_PLAN_FORMAT, fileSha256, planIdentity, type ExportPlan, type PlannedFile, type PlannedModule } from './exportPlan';
-import { bundleSpaceEstimate, destinationSpace, ensureBundleFits, type DestinationSpace } from './exportSpace';
+import { bundleSpaceEstimate, destinationSpace, ensureBundleFits, fits, type DestinationSpace } from './exportSpace';
 import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
 import type { GoCheckTarget } from './goCheck';
 import { GoSumIndex } from './goSumIndex';
@@ -66,11 +66,13 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   await mkdir(dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(dirs));
   const transfer = { bytes: 0 };
+  // Stops the downloads once the files verified so far already overfill the destination.
+  const tooBig = new AbortController();
   const client = createUpstreamClient({
     goproxy: request.upstream,
     cacheDir: cache.dir,
     concurrency: options.concurrency,
-    signal,
+    signal: signal === undefined ? tooBig.signal : AbortSignal.any([signal, tooBig.signal]),
     onBytes: (n) => {
       transfer.bytes += n;
     },
@@ -78,6 +80,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   try {
     const questions = await answerVersionQueries(inputs.roots, client);
     if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
+    const deprecations = new Map<string, string>();
     const notFound = new NotFoundLog();
     const goSum = new GoSumIndex(inputs.goSums);
     const wishes = await grantWishes(questions.roots, notFound, async (roots) => {
@@ -88,7 +91,10 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
           // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
           client.fetch(modPath, version, 'info').catch(() => undefined);
           try {
-            return await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
+            const text = await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
+            const deprecated = deprecationIn(text, modPath, version);
+            if (deprecated !== undefined) deprecations.set(moduleKey({ path: modPath, version }), deprecated);
+            return text;
           } catch (error) {
             notFound.note(error, modPath, version);
             throw error;
@@ -97,14 +103,25 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         latest: async (modPath) => (await queryLatest(client, modPath)).version,
       }, { signal, onProgress });
       const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
-      if (destination !== undefined && space !== undefined) await ensureKnownPartFits(destination, space, cache, shipping.resolution, held);
-      const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer });
-      return { resolution: shipping.resolution, listed: shipping.listed, files };
+      const known = destination !== undefined && space !== undefined ? await ensureKnownPartFits(destination, space, cache, shipping.resolution, held) : undefined;
+      const arrived: Array<{ path: string; size: number }> = [];
+      const onVerified = (f: VerifiedFile): void => {
+        if (known === undefined || held(f.modulePath, f.version, f.kind)) return;
+        arrived.push({ path: treePath({ path: f.modulePath, version: f.version }, f.kind), size: f.size });
+        if (!tooBig.signal.aborted && !fits(bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space)) tooBig.abort();
+      };
+      try {
+        const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer, onVerified });
+        return { resolution: shipping.resolution, listed: shipping.listed, files };
+      } catch (error) {
+        if (known !== undefined && tooBig.signal.aborted) await ensureBundleFits(known.destination, bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space);
+        throw error;
+      }
     });
     const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const { resolution, files, listed } = wishes.outcome;
-    const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs));
+    const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
     const shippedFiles = modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size })));
     const totals = countFiles(modules, (f) => !f.heldOffline);
     if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules), space);
@@ -124,7 +141,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
       },
       unmet,
-      warnings: [...warnings, ...resolution.warnings],
+      warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m) => (m.deprecated === undefined ? [] : [`${m.path}@${m.version}: its go.mod says the module is deprecated: ${m.deprecated}`]))],
     };
     return { ...plan, id: planIdentity(plan) };
   } catch (error) {
@@ -155,7 +172,7 @@ async function ensureKnownPartFits(
   cache: DownloadCache,
   resolution: Resolution,
   held: (path: string, version: string, kind: 'info' | 'mod' | 'zip') => boolean,
-): Promise<void> {
+): Promise<{ destination: string; space: DestinationSpace }> {
   const wanted = [
     ...resolution.modFiles.flatMap((m) => [{ m, kind: 'info' as const }, { m, kind: 'mod' as const }]),
     ...resolution.zipFiles.map((m) => ({ m, kind: 'zip' as const })),
@@ -165,6 +182,18 @@ async function ensureKnownPartFits(
     return size === undefined ? [] : [{ path: treePath(m, kind), size }];
   }));
   await ensureBundleFits(destination, bundleSpaceEstimate(known.flat(), resolution.modFiles.length), space);
+  return { destination, space };
+}
+
+/** The `// Deprecated:` notice on a go.mod's module line, if any. */
+function deprecationIn(text: string, modPath: string, version: string): string | undefined {
+  if (!text.includes('Deprecated:')) return undefined;
+  try {
+    return parseGoMod(text, `${modPath}@${version}.mod`).module?.deprecated;
+  } catch {
+    // The resolver parses the same text and reports what is wrong with it.
+    return undefined;
+  }
 }
 
 function treePath(m: ModuleVersion, kind: PlannedFile['kind']): string {
@@ -176,6 +205,7 @@ function plannedModules(
   files: readonly VerifiedFile[],
   held: (path: string, version: string, kind: 'info' | 'mod' | 'zip') => boolean,
   exportedBefore: Map<string, string>,
+  deprecations: ReadonlyMap<string, string>,
 ): PlannedModule[] {
   const zips = new Set(resolution.zipFiles.map(moduleKey));
   const filesOf = new Map<string, PlannedFile[]>();
@@ -196,9 +226,11 @@ function plannedModules(
   const order = { info: 0, mod: 1, zip: 2 };
   return resolution.modFiles.map((m) => {
     const key = moduleKey(m);
+    const deprecated = zips.has(key) ? deprecations.get(key) : undefined;
     return {
       path: m.path,
       version: m.version,
+      ...(deprecated === undefined ? {} : { deprecated }),
       zip: zips.has(key),
       reason: resolution.reasons.get(key) ?? '',
       neededBy: resolution.neededBy.get(key) ?? [],
