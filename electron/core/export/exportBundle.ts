@@ -7,7 +7,8 @@ import type { ExportPlan } from './exportPlan';
 import { planExport, type ExportPlanRequest } from './planExport';
 import { runExport, type ExportResult } from './runExport';
 
-export interface ExportRequest extends ExportPlanRequest {
+/** How to run a plan: where to, how, and with which key. */
+export interface ExportRunRequest {
   outDir: string;
   volumeSize?: number;
   /** The signing key; the default one in the data folder is created on first use. */
@@ -23,6 +24,9 @@ export interface ExportRequest extends ExportPlanRequest {
   onWarning?: (warning: string) => void;
 }
 
+/** Everything `modferry export` is given: what to plan and how to run it. */
+export interface ExportRequest extends ExportPlanRequest, ExportRunRequest {}
+
 export interface ExportBundleResult extends ExportResult {
   signer: { fingerprint: string; keyFile: string; created: boolean };
 }
@@ -37,7 +41,7 @@ export async function exportBundle(request: ExportRequest): Promise<ExportBundle
  * Runs a plan with this machine's signing key (or the one given) and records the bundle in the export
  * history, so later plans show what it carried.
  */
-export async function exportPlannedBundle(plan: ExportPlan, options: Omit<ExportRequest, keyof ExportPlanRequest>): Promise<ExportBundleResult> {
+export async function exportPlannedBundle(plan: ExportPlan, options: ExportRunRequest): Promise<ExportBundleResult> {
   const signer = await exportSigningKey(signingKeysDir(options.dirs), options.keyFile);
   const result = await runExport(plan, { ...options, signingKey: signer.key });
   recordExport(
