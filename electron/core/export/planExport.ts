@@ -124,7 +124,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
     const shippedFiles = modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size })));
     const totals = countFiles(modules, (f) => !f.heldOffline);
-    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules), space);
+    // Asked afresh: the downloads may have used the same disk.
+    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules));
     const exportedBefore = countFiles(modules, (f) => f.exportedIn !== undefined && !f.heldOffline);
     const plan: Omit<ExportPlan, 'id'> = {
       format: EXPORT_PLAN_FORMAT,
