@@ -33,6 +33,11 @@ const { DebugLogger } = builderRequire('builder-util') as { DebugLogger: new (en
 const { convertIcon } = builderRequire('./out/util/iconConverter') as {
   convertIcon(options: { sources: string[]; fallbackSources: string[]; roots: string[]; format: 'set'; outDir: string }): Promise<{ icons: { file: string; size: number }[]; isFallback: boolean }>;
 };
+const { getNodeModuleFileMatcher } = builderRequire('./out/fileMatcher') as {
+  getNodeModuleFileMatcher(appDir: string, destination: string, macroExpander: (s: string) => string, platformOptions: object, packager: object): {
+    createFilter(): (file: string, stat: { isDirectory(): boolean; moduleFullFilePath: string }) => boolean;
+  };
+};
 const { minimatch } = builderRequire('minimatch') as { minimatch(file: string, pattern: string, options: { dot: boolean }): boolean };
 
 interface PlatformConfig {
@@ -90,16 +95,22 @@ describe('electron-builder.yml', () => {
     assert.equal(config.npmRebuild, false);
   });
 
-  test('packs the app, the Electron build of better-sqlite3 and none of its sources or Node build', () => {
-    const files = config.files?.flatMap((set) => set.filter ?? []) ?? [];
-    const included = (file: string) => files.some((p) => !p.startsWith('!') && minimatch(file, p, { dot: true })) || file.startsWith('node_modules/');
-    const excluded = (file: string) => files.some((p) => p.startsWith('!') && minimatch(file, p.slice(1), { dot: true }));
-    const packed = (file: string) => included(file) && !excluded(file);
-    for (const file of ['dist/electron/main/main.js', `dist/${ELECTRON_SQLITE_BINDING}`, 'package.json', 'node_modules/better-sqlite3/lib/index.js', 'node_modules/better-sqlite3/package.json']) {
-      assert.ok(packed(file), `${file} is packed`);
+  test('packs the app and the Electron build of better-sqlite3, and none of better-sqlite3’s sources or its Node build', () => {
+    const patterns = config.files?.flatMap((set) => set.filter ?? []) ?? [];
+    const packedAppFile = (file: string) => matchesAny(file, patterns.filter((p) => !p.startsWith('!'))) && !matchesAny(file, patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)));
+    for (const file of ['dist/electron/main/main.js', 'dist/electron/core/modzip/zipCheckWorker.js', `dist/${ELECTRON_SQLITE_BINDING}`, 'package.json']) {
+      assert.ok(packedAppFile(file), `${file} is packed`);
     }
+    // node_modules go through electron-builder's own filter for them, as it copies each module.
+    const moduleFilter = getNodeModuleFileMatcher(root, path.join(root, 'release', 'app'), (s: string) => s, {}, { config, debugLogger: { isEnabled: false } }).createFilter();
+    const packedModuleEntry = (file: string, isDirectory = false) => moduleFilter(path.join(root, file), { isDirectory: () => isDirectory, moduleFullFilePath: file });
+    for (const file of ['node_modules/better-sqlite3/lib/index.js', 'node_modules/better-sqlite3/package.json', 'node_modules/drivelist/build/Release/drivelist.node']) {
+      assert.ok(packedModuleEntry(file), `${file} is packed`);
+    }
+    assert.ok(!packedModuleEntry('node_modules/better-sqlite3/build', true), 'better-sqlite3/build is left out');
+    assert.ok(!packedModuleEntry('node_modules/better-sqlite3/deps', true), 'better-sqlite3/deps is left out');
     for (const file of ['node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c', 'node_modules/better-sqlite3/src/better_sqlite3.cpp']) {
-      assert.ok(!packed(file), `${file} is left out`);
+      assert.ok(!packedModuleEntry(file), `${file} is left out`);
     }
   });
 
