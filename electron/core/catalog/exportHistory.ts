@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AppDirs } from '../appDirs/appDirs';
+import { SqliteDatabase, type SqliteConnection } from '../sqlite/sqliteDatabase';
 
 /** One bundle this machine exported, as the history shows it. */
 export interface ExportRecord {
@@ -46,11 +46,11 @@ export interface CarriedFile {
  * sees what earlier bundles carried and can decide whether to ship everything again.
  */
 export class ExportHistory {
-  private readonly db: Database.Database;
+  private readonly db: SqliteConnection;
 
   constructor(file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = new SqliteDatabase(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     const applied = this.db.pragma('user_version', { simple: true }) as number;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModuleVersion } from '../../../shared/gomod/moduleZipRules';
+import { unpackedPath } from '../asar/unpackedPath';
 import { inspectModuleZip, type InspectOptions } from './inspectModuleZip';
 import { isAbortError, ModuleZipError } from './moduleZipError';
 
@@ -67,8 +68,9 @@ export function zipCheckWorkersFor(overlappingZipBytes: number): number {
 /**
  * The worker's file, next to this one: `.js` in the build; `.ts` when run from the sources
  * under a TypeScript loader (`node --import tsx`), which worker threads inherit with execArgv.
+ * In the packaged app, its unpacked copy beside the asar archive.
  */
-export const ZIP_CHECK_WORKER_FILE = path.join(__dirname, `zipCheckWorker${path.extname(__filename)}`);
+export const ZIP_CHECK_WORKER_FILE = unpackedPath(path.join(__dirname, `zipCheckWorker${path.extname(__filename)}`));
 
 /** Worker threads of every pool in this process that have not exited yet. */
 let workersRunning = 0;

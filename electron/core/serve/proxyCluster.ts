@@ -21,6 +21,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
+import { unpackedPath } from '../asar/unpackedPath';
 import { WORKER_CONFIG_ENV, isWorkerMessage, type PrimaryMessage, type ProxyWorkerConfig, type WorkerCounts } from './proxyClusterMessages';
 import type { RunningProxyServer } from './proxyHttpServer';
 
@@ -108,7 +109,10 @@ export async function startProxyCluster(options: ProxyClusterOptions): Promise<R
     // Node shares a listening socket among workers that ask for the same port, 0 included; only when
     // no worker holds it any more does a replacement bind again, on the port the first workers got.
     const port = [...members].some((m) => m.listening) ? options.port : boundPort;
-    const worker = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, port, others: { requests, misses } } satisfies ProxyWorkerConfig) });
+    const worker = cluster.fork({
+      ...workerRuntimeEnv(process.versions),
+      [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, port, others: { requests, misses } } satisfies ProxyWorkerConfig),
+    });
     let listened: (url: string) => void = () => {};
     let notListening: (error: Error) => void = () => {};
     const listening = new Promise<string>((resolve, reject) => {
@@ -182,9 +186,10 @@ export async function startProxyCluster(options: ProxyClusterOptions): Promise<R
 
   // Node fixes the policy at the first fork; see the top of this file for why SCHED_NONE.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  // Forks run the worker file directly, with this process's Node flags (a TypeScript loader under test).
+  // Forks run the worker file directly (in the packaged app, its unpacked copy beside the asar
+  // archive), with this process's Node flags (a TypeScript loader under test).
   cluster.setupPrimary({
-    exec: path.join(__dirname, `proxyClusterWorker${path.extname(__filename)}`),
+    exec: unpackedPath(path.join(__dirname, `proxyClusterWorker${path.extname(__filename)}`)),
     args: [],
     execArgv: workerExecArgv(process.execArgv),
   });
@@ -199,6 +204,17 @@ export async function startProxyCluster(options: ProxyClusterOptions): Promise<R
   boundPort = Number(new URL(url).port);
   allListening = true;
   return { url, counts: totals, close, failed };
+}
+
+/**
+ * What a worker's environment needs for the runtime forking it. Under Electron, cluster.fork
+ * starts the app's own binary, which runs a script as Node only with ELECTRON_RUN_AS_NODE set
+ * (and the RunAsNode fuse left on: electron-builder.yml). Electron's replacement of
+ * child_process.fork sets it too; cluster takes fork from child_process when it is first loaded,
+ * and set here the worker does not depend on which of the two it took.
+ */
+export function workerRuntimeEnv(versions: { readonly electron?: string | undefined }): Record<string, string> {
+  return versions.electron === undefined ? {} : { ELECTRON_RUN_AS_NODE: '1' };
 }
 
 /** This process's Node flags minus code given on the command line (`node -e`), which a worker would run instead of its file. */
