@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { transform } from 'drivelist/js/lsblk/json';
-import { describeDrives, driveName, type DescribedDrive, type DriveInfo, type MountSpace } from '../../electron/core/drives/driveInfo';
+import { describeDrives, driveName, HELD_BACK_TEXT, type DescribedDrive, type DriveInfo, type MountSpace } from '../../electron/core/drives/driveInfo';
 import { ejectFailureReason, ejectPlan, windowsEjectScript } from '../../electron/core/drives/eject';
 import { listDrives } from '../../electron/core/drives/listDrives';
 import { parseMacMount, parseProcMounts, parseWindowsVolumes } from '../../electron/core/drives/mountTable';
@@ -11,6 +11,8 @@ import { FAT_MAX_FILE_BYTES, volumeSizeFor } from '../../electron/core/drives/vo
 import { watchDrives } from '../../electron/core/drives/watchDrives';
 import { writeFailureOf, writeFailureReason } from '../../electron/core/drives/writeFailure';
 import { ModFerryError } from '../../electron/core/errors/modferryError';
+import { runCli } from '../../electron/cli/main';
+import { captureOutput } from '../support/captureOutput';
 import { tarVolumeBytes } from '../../shared/bundle/tarLayout';
 import { planVolumes } from '../../shared/bundle/volumePlan';
 
@@ -78,6 +80,25 @@ describe('drive listing', () => {
       }
     }
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(drives)), 'plain JSON, fit for IPC');
+  });
+
+  test('modferry drives lists what would be offered; --all adds the rest with their reasons; --json the same records', async () => {
+    const drives = await listDrives();
+    const json = captureOutput();
+    assert.equal(await runCli(['drives', '--all', '--json'], json), 0);
+    const record = JSON.parse(json.stdout.join('')) as { type: string; drives: DriveInfo[] };
+    assert.equal(record.type, 'drives');
+    assert.deepEqual(record.drives.map((d) => [d.device, d.heldBack]), drives.map((d) => [d.device, d.heldBack]));
+    const offeredOnly = captureOutput();
+    assert.equal(await runCli(['drives', '--json'], offeredOnly), 0);
+    assert.deepEqual((JSON.parse(offeredOnly.stdout.join('')) as { drives: DriveInfo[] }).drives.map((d) => d.device), drives.filter((d) => d.offered).map((d) => d.device));
+    const text = captureOutput();
+    assert.equal(await runCli(['drives', '--all'], text), 0);
+    for (const drive of drives.filter((d) => !d.offered)) {
+      assert.ok(text.stdout.some((line) => line.startsWith(`  ${drive.device}`) && line.endsWith(`: ${HELD_BACK_TEXT[drive.heldBack!]}`)), drive.device);
+    }
+    const lines = text.stdout.join('\n');
+    if (!drives.some((d) => d.offered)) assert.match(lines, /^No drive to offer: plug in a USB drive/m);
   });
 
   test('mount tables: Linux octal escapes and ro, macOS mount, Windows volumes by letter', () => {
