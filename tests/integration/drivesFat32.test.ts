@@ -5,16 +5,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
+import { writeBundle } from '../../electron/core/bundle/writeBundle';
 import { runEjectSteps } from '../../electron/core/drives/eject';
 import { readMountTable } from '../../electron/core/drives/mountTable';
 import { volumeSizeFor } from '../../electron/core/drives/volumeSize';
 import { ModFerryError } from '../../electron/core/errors/modferryError';
+import { makeBundleSources, testSigningKey } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
 import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixture';
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
@@ -149,5 +152,44 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
     await runEjectSteps(drive.mount, unmount);
     assert.equal(isMounted(drive.mount), false);
     await assert.rejects(runEjectSteps(drive.mount, unmount), /no longer there|ejecting .* failed/);
+  });
+
+  test('a drive pulled mid-write stops the write with the drive named, as a retryable destination error', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-pulled-'));
+    const image = path.join(dir, 'stick.img');
+    const mount = path.join(dir, 'STICK');
+    await mkdir(mount);
+    execFileSync('truncate', ['-s', '64M', image]);
+    execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
+    // In the foreground, so killing it is pulling the drive: every later call on the mount fails.
+    const daemon = spawn('fusefat', ['-f', '-o', 'rw+', image, mount], { stdio: 'ignore' });
+    t.after(async () => {
+      daemon.kill('SIGKILL');
+      if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
+      await rm(dir, { recursive: true, force: true });
+    });
+    for (let i = 0; i < 100 && !isMounted(mount); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(isMounted(mount), 'fusefat mounted the image');
+    const files = await makeBundleSources(path.join(dir, 'cache'), [{ path: 'example.com/big', version: 'v1.0.0', files: { 'data.bin': randomBytes(4 * 1024 * 1024) } }]);
+    let pulled = false;
+    const writing = writeBundle({
+      outDir: mount, files, inputs: [{ kind: 'module', value: 'example.com/big@v1.0.0' }], signingKey: testSigningKey(), toolVersion: '0.0.0',
+      onProgress: () => {
+        if (pulled) return;
+        pulled = true;
+        daemon.kill('SIGKILL');
+        // Its files are closed, and the mount dead, once it is a zombie (or gone).
+        while (existsSync(`/proc/${daemon.pid}/status`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${daemon.pid}/status`, 'utf8')));
+      },
+    });
+    await assert.rejects(writing, (error: unknown) => {
+      assert.ok(error instanceof ModFerryError, String(error));
+      assert.equal(error.kind, 'destination');
+      assert.equal(error.retryable, true);
+      assert.deepEqual(error.fields, { drive: mount });
+      assert.equal(error.message, `the drive at ${mount} was removed or failed while the bundle was written; plug it in again (or use another drive), then try again`);
+      return true;
+    });
+    assert.ok(pulled);
   });
 });
