@@ -6,7 +6,7 @@ import { transform } from 'drivelist/js/lsblk/json';
 import { describeDrives, driveName, HELD_BACK_TEXT, type DescribedDrive, type DriveInfo, type MountSpace } from '../../electron/core/drives/driveInfo';
 import { ejectFailureReason, ejectPlan, windowsEjectScript } from '../../electron/core/drives/eject';
 import { listDrives } from '../../electron/core/drives/listDrives';
-import { parseMacMount, parseProcMounts, parseWindowsVolumes } from '../../electron/core/drives/mountTable';
+import { mountOfFolder, parseMacMount, parseProcMounts, parseWindowsVolumes } from '../../electron/core/drives/mountTable';
 import { FAT_MAX_FILE_BYTES, volumeSizeFor } from '../../electron/core/drives/volumeSize';
 import { watchDrives } from '../../electron/core/drives/watchDrives';
 import { writeFailureOf, writeFailureReason } from '../../electron/core/drives/writeFailure';
@@ -99,6 +99,16 @@ describe('drive listing', () => {
     }
     const lines = text.stdout.join('\n');
     if (!drives.some((d) => d.offered)) assert.match(lines, /^No drive to offer: plug in a USB drive/m);
+  });
+
+  test('the file system a folder is on is that of the deepest mount holding it', () => {
+    const mounts = parseProcMounts(readFileSync(path.join(fixtures, 'lsblk-laptop.mounts'), 'utf8'));
+    const on = (folder: string): string | undefined => mountOfFolder(folder, mounts, 'linux')?.fileSystem;
+    assert.equal(on('/media/me/SD CARD/bundles'), 'exfat');
+    assert.equal(on('/media/me/KINGSTON'), 'vfat');
+    assert.equal(on('/media/me/KINGSTON2'), 'ext4', 'a longer name is not inside the mount point');
+    assert.equal(volumeSizeFor(on('/media/me/KINGSTON/out') ?? null).bytes, 4 * GiB - 1);
+    assert.equal(mountOfFolder('e:\\out', parseWindowsVolumes('C:\tNTFS\r\nE:\tFAT32\r\n'), 'win32')?.fileSystem, 'FAT32');
   });
 
   test('mount tables: Linux octal escapes and ro, macOS mount, Windows volumes by letter', () => {

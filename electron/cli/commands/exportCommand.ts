@@ -29,7 +29,8 @@ it back to prove it.
   --out DIR              where the bundle folder is written: an existing folder, normally on a
                          removable drive (a warning says when it is not)
   --upstream LIST        a GOPROXY list (',' and '|' as the go command reads them); default: $GOPROXY
-  --volume-size SIZE     largest volume, e.g. 700M or 4G (default just under 4 GiB, for FAT32)
+  --volume-size SIZE     largest volume, e.g. 700M or 4G (default: just under 4 GiB on FAT,
+                         one volume on other file systems)
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
   --key FILE             the signing key (default: created in ModFerry's data folder on first use)
   --no-check             skip proving the bundle with the real go command

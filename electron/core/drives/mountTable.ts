@@ -69,3 +69,29 @@ export async function readMountTable(platform: NodeJS.Platform = process.platfor
   }
   return [];
 }
+
+/**
+ * How deep a mount point is (its length, compared as the platform compares paths: Windows without
+ * regard to case) when the folder (absolute, resolved) lies under it; undefined when it does not.
+ * The deepest mount holding a folder is the one it is on.
+ */
+export function mountDepth(folder: string, mountPath: string, platform: NodeJS.Platform): number | undefined {
+  const separator = platform === 'win32' ? '\\' : '/';
+  const normal = (p: string): string => {
+    const slashed = platform === 'win32' ? p.replaceAll('/', '\\').toLowerCase() : p;
+    return slashed.endsWith(separator) ? slashed : `${slashed}${separator}`;
+  };
+  const mount = normal(mountPath);
+  return normal(folder).startsWith(mount) ? mount.length : undefined;
+}
+
+/** The mount table's entry for the file system a folder is on. */
+export function mountOfFolder(folder: string, entries: readonly MountEntry[], platform: NodeJS.Platform): MountEntry | undefined {
+  let best: { entry: MountEntry; depth: number } | undefined;
+  for (const entry of entries) {
+    const depth = mountDepth(folder, entry.path, platform);
+    // The later of two mounts on one path hides the earlier.
+    if (depth !== undefined && (best === undefined || depth >= best.depth)) best = { entry, depth };
+  }
+  return best?.entry;
+}

@@ -4,8 +4,10 @@
  * The limit is on the whole volume file: planVolumes counts every tar header, padding and the
  * end-of-archive blocks inside the size it is given, so the FAT limit itself is a safe volume size.
  */
+import { realpath } from 'node:fs/promises';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { ModFerryError } from '../errors/modferryError';
+import { mountOfFolder, readMountTable } from './mountTable';
 
 /** The largest file FAT12/16/32 holds: its size field is 32 bits. */
 export const FAT_MAX_FILE_BYTES = 4 * 1024 ** 3 - 1;
@@ -39,4 +41,11 @@ export function volumeSizeFor(fileSystem: string | null, userBytes?: number): Vo
   if (fat) return { bytes: FAT_MAX_FILE_BYTES, why: `${fileSystem} (FAT) holds no file of 4 GiB or more` };
   if (fileSystem === null) return { bytes: FAT_MAX_FILE_BYTES, why: 'the file system is not known, so volumes fit FAT' };
   return { bytes: Number.MAX_SAFE_INTEGER, why: `${fileSystem} holds the bundle as one volume` };
+}
+
+/** volumeSizeFor the file system a folder is on, as the mount table tells it (not known if it cannot be read). */
+export async function volumeSizeForFolder(folder: string, userBytes?: number): Promise<VolumeSize> {
+  const entries = await readMountTable().catch(() => []);
+  const entry = mountOfFolder(await realpath(folder), entries, process.platform);
+  return volumeSizeFor(entry?.fileSystem ?? null, userBytes);
 }

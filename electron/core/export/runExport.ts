@@ -7,6 +7,7 @@ import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
 import { readBackSeal, readBackVolumes } from '../bundle/readBack';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
+import { volumeSizeForFolder } from '../drives/volumeSize';
 import { removeTree } from '../fsutil/removeTree';
 import { removeAbandonedBundles } from './abandonedBundles';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
@@ -87,6 +88,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   const { signal, onProgress } = request;
   const inputs = await loadExportInputs(request);
   const destination = await requireDestinationFolder(request.outDir);
+  const volumeSize = await volumeSizeForFolder(destination, request.volumeSize);
   const warnings: string[] = [];
   const warn = (warning: string): void => {
     warnings.push(warning);
@@ -162,7 +164,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
       files: shipped,
       inputs: inputs.roots.map((r) => r.input),
       unmet,
-      volumeSize: request.volumeSize,
+      volumeSize: volumeSize.bytes,
       signingKey: signer.key,
       toolVersion: request.toolVersion,
       signal,
