@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { transform } from 'drivelist/js/lsblk/json';
 import { describeDrives, driveName, HELD_BACK_TEXT, type DescribedDrive, type DriveInfo, type MountSpace } from '../../electron/core/drives/driveInfo';
-import { ejectFailureReason, ejectPlan, windowsEjectScript } from '../../electron/core/drives/eject';
+import { ejectDevice, ejectFailureReason, ejectPlan, windowsEjectScript } from '../../electron/core/drives/eject';
 import { listDrives } from '../../electron/core/drives/listDrives';
 import { mountOfFolder, parseMacMount, parseProcMounts, parseWindowsVolumes } from '../../electron/core/drives/mountTable';
 import { FAT_MAX_FILE_BYTES, volumeSizeFor } from '../../electron/core/drives/volumeSize';
@@ -174,6 +174,14 @@ describe('safe eject', () => {
     assert.match(windowsEjectScript('e:'), /ParseName\('E:'\).*InvokeVerb\('Eject'\).*Test-Path 'E:\\'\) \{ exit 4 \}/);
     assert.throws(() => windowsEjectScript("E:'; rm"), /not a drive letter/);
     assert.throws(() => ejectPlan({ device: '\\\\.\\PHYSICALDRIVE1', mounts: [] }, 'win32'), /no drive letter/);
+  });
+
+  test('a device no longer listed is not ejected: the message says it is gone', async () => {
+    await assert.rejects(ejectDevice('/dev/modferry-unplugged'), (error: unknown) => {
+      assert.ok(error instanceof ModFerryError);
+      assert.deepEqual([error.kind, error.fields.drive, error.message], ['destination', '/dev/modferry-unplugged', '/dev/modferry-unplugged is no longer there: it was already ejected or unplugged']);
+      return true;
+    });
   });
 
   test('a failed eject reads as what to do, naming the drive', () => {

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { ModFerryError } from '../errors/modferryError';
 import { driveName, type DriveInfo } from './driveInfo';
+import { listDrives } from './listDrives';
 
 export interface EjectStep {
   command: string;
@@ -89,6 +90,16 @@ export async function runEjectSteps(name: string, steps: readonly EjectStep[], t
 
 export async function ejectDrive(drive: DriveInfo, platform: NodeJS.Platform = process.platform): Promise<void> {
   await runEjectSteps(driveName(drive, platform), ejectPlan(drive, platform));
+}
+
+/**
+ * Ejects the drive listed now under this device: what a UI asks by name, so the mount points and
+ * partitions handed to the platform's tools come from this machine's listing, never from the asker.
+ */
+export async function ejectDevice(device: string): Promise<void> {
+  const drive = (await listDrives()).find((listed) => listed.device === device);
+  if (drive === undefined) throw new ModFerryError('destination', `${device} is no longer there: it was already ejected or unplugged`, { drive: device });
+  await ejectDrive(drive);
 }
 
 function runStep(step: EjectStep, timeoutMs: number): Promise<StepFailure | undefined> {
