@@ -50,6 +50,10 @@ const commands: Record<string, { summary: string; load(): Promise<CommandModule>
     summary: "show or clear the online side's download cache",
     load: async () => import('./commands/cacheCommand.js').then((m) => ({ usage: m.cacheUsageText, run: m.cacheCommand })),
   },
+  drives: {
+    summary: 'list the drives a bundle can be written to (--all: and why the others are not)',
+    load: async () => import('./commands/drivesCommand.js').then((m) => ({ usage: m.drivesUsage, run: m.drivesCommand })),
+  },
   status: {
     summary: 'show the data folder, the store, trusted keys, the own key and the download cache',
     load: async () => import('./commands/statusCommand.js').then((m) => ({ usage: m.statusUsage, run: m.statusCommand })),

@@ -33,7 +33,8 @@ it back to prove it.
   --plan                 resolve, download and verify, then print what would ship and write nothing
                          (with --out, also check the destination has room for it)
   --upstream LIST        a GOPROXY list (',' and '|' as the go command reads them); default: $GOPROXY
-  --volume-size SIZE     largest volume, e.g. 700M or 4G (default just under 4 GiB, for FAT32)
+  --volume-size SIZE     largest volume, e.g. 700M or 4G (default: just under 4 GiB on FAT,
+                         one volume on other file systems)
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
   --key FILE             the signing key (default: created in ModFerry's data folder on first use)
   --no-check             skip proving the bundle with the real go command

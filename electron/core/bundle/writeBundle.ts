@@ -40,6 +40,7 @@ import type { SigningKey } from '../keys/signingKey';
 import { shortHash } from './bundleVerifyError';
 import { syncDirectory, writeFileDurably } from '../fsutil/durableFile';
 import { ensureFreeSpace } from '../fsutil/freeSpace';
+import { asWriteFailure } from '../drives/writeFailure';
 import { thisWriter, WRITER_MARKER_FILE } from './writerMarker';
 import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
 import { writeAll } from '../fsutil/writeAll';
@@ -115,8 +116,9 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
   const firstCreatedDir = await mkdir(options.outDir, { recursive: true });
   const bundleDir = path.join(options.outDir, bundleId);
   let createdBundleDir = false;
+  const fileSizes = [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE];
   try {
-    await ensureFreeSpace(options.outDir, [...volumes.map((v) => v.size), Buffer.byteLength(draftText), SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE, SMALL_FILE_ALLOWANCE]);
+    await ensureFreeSpace(options.outDir, fileSizes);
     await mkdir(bundleDir);
     createdBundleDir = true;
     options.onBundleDir?.(bundleDir);
@@ -144,7 +146,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
   } catch (error) {
     if (createdBundleDir) await rm(bundleDir, { recursive: true, force: true }).catch(() => undefined);
     if (firstCreatedDir !== undefined) await rm(firstCreatedDir, { recursive: true, force: true }).catch(() => undefined);
-    throw error;
+    throw await asWriteFailure(error, options.outDir, fileSizes.reduce((sum, size) => sum + size, 0));
   }
 }
 

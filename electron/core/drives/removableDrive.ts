@@ -3,6 +3,7 @@
  * Pure: fed with drivelist's answer, so the rule is tested against drive lists recorded on real
  * machines, and the drives module builds on it.
  */
+import { mountDepth } from './mountTable';
 
 /** The fields of a drivelist drive the rule reads. */
 export interface ListedDrive {
@@ -35,18 +36,12 @@ export function isRemovableDrive(drive: ListedDrive): boolean {
  * Windows paths compare without regard to case, as the file system does.
  */
 export function driveOfFolder(folder: string, drives: readonly ListedDrive[], platform: NodeJS.Platform): DriveOfFolder | undefined {
-  const separator = platform === 'win32' ? '\\' : '/';
-  const normal = (p: string): string => {
-    const slashed = platform === 'win32' ? p.replaceAll('/', '\\').toLowerCase() : p;
-    return slashed.endsWith(separator) ? slashed : `${slashed}${separator}`;
-  };
-  const target = normal(folder);
-  let best: DriveOfFolder | undefined;
+  let best: (DriveOfFolder & { depth: number }) | undefined;
   for (const drive of drives) {
     for (const { path: mountpoint } of drive.mountpoints) {
-      if (!target.startsWith(normal(mountpoint))) continue;
-      if (best === undefined || normal(mountpoint).length > normal(best.mountpoint).length) best = { drive, mountpoint };
+      const depth = mountDepth(folder, mountpoint, platform);
+      if (depth !== undefined && (best === undefined || depth > best.depth)) best = { drive, mountpoint, depth };
     }
   }
-  return best;
+  return best === undefined ? undefined : { drive: best.drive, mountpoint: best.mountpoint };
 }

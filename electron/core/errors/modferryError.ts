@@ -27,9 +27,11 @@ export interface ErrorFields {
   volume?: string;
   /** A file inside a volume or zip, as the archive names it. */
   entry?: string;
+  /** The drive at fault, by the name the operator sees: its mount point or drive letter. */
+  drive?: string;
 }
 
-const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry'] as const;
+const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive'] as const;
 
 /**
  * A failure with its kind and where it lies kept as fields: callers decide by `kind` and the fields,
@@ -41,12 +43,15 @@ export class ModFerryError extends Error {
   /** The problem alone, without where it lies. */
   readonly reason: string;
   readonly fields: Readonly<ErrorFields>;
+  /** The same work may succeed if simply run again (a drive replugged or swapped, space freed); a UI offers to. */
+  readonly retryable: boolean;
 
-  constructor(kind: ErrorKind, reason: string, fields: ErrorFields = {}, options?: ErrorOptions & { message?: string }) {
+  constructor(kind: ErrorKind, reason: string, fields: ErrorFields = {}, options?: ErrorOptions & { message?: string; retryable?: boolean }) {
     super(options?.message ?? located(reason, fields), options);
     this.kind = kind;
     this.reason = reason;
     this.fields = definedFields(fields);
+    this.retryable = options?.retryable ?? false;
   }
 }
 
@@ -124,6 +129,7 @@ export function errorFields(error: unknown): ErrorFields {
 }
 
 /** A thrown value as --json reports it: one object with its kind, message and fields. */
-export function errorRecord(error: unknown): { type: 'error'; kind: ErrorKind; message: string } & ErrorFields {
-  return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...errorFields(error) };
+export function errorRecord(error: unknown): { type: 'error'; kind: ErrorKind; message: string; retryable?: true } & ErrorFields {
+  const retryable = error instanceof ModFerryError && error.retryable ? { retryable: true as const } : {};
+  return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...errorFields(error), ...retryable };
 }

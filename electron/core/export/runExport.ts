@@ -6,6 +6,7 @@ import type { ProgressListener } from '../../../shared/work/progress';
 import type { AppDirs } from '../appDirs/appDirs';
 import { writeBundle } from '../bundle/writeBundle';
 import { readBackSeal, readBackVolumes } from '../bundle/readBack';
+import { volumeSizeForFolder } from '../drives/volumeSize';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { ModFerryError } from '../errors/modferryError';
@@ -71,6 +72,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
   const { signal, onProgress } = options;
   await requireCurrentPlan(plan);
   const destination = await requireDestinationFolder(options.outDir);
+  const volumeSize = await volumeSizeForFolder(destination, options.volumeSize);
   const warnings = [...plan.warnings];
   const warn = (warning: string): void => {
     warnings.push(warning);
@@ -106,7 +108,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
       files: shipped,
       inputs: plan.inputs.map((i) => i.input),
       unmet: plan.unmet,
-      volumeSize: options.volumeSize,
+      volumeSize: volumeSize.bytes,
       signingKey: options.signingKey,
       toolVersion: options.toolVersion,
       signal,

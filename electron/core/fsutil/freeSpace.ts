@@ -31,12 +31,32 @@ export function describeShortfall(disk: string, dir: string, neededBytes: number
   );
 }
 
-/** Throws, naming the drive and the shortfall, unless dir's file system has room for the files. */
-export async function ensureFreeSpace(dir: string, fileSizes: readonly number[]): Promise<void> {
+export interface FreeSpace {
+  /** Bytes the current user may still write there. */
+  availableBytes: number;
+  totalBytes: number;
+  blockSize: number;
+}
+
+/**
+ * The space of dir's file system, or undefined when it does not say: some FUSE file systems (fusefat)
+ * answer statfs with zero blocks in all, which would read as a full drive.
+ */
+export async function freeSpaceOf(dir: string): Promise<FreeSpace | undefined> {
   const fs = await statfs(dir);
-  const availableBytes = fs.bavail * fs.bsize;
-  const { neededBytes, shortfallBytes } = freeSpaceShortfall({ fileSizes, blockSize: fs.bsize, availableBytes });
-  if (shortfallBytes > 0) throw new Error(describeShortfall(await mountPointOf(dir), dir, neededBytes, availableBytes));
+  if (fs.blocks === 0) return undefined;
+  return { availableBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize, blockSize: fs.bsize };
+}
+
+/**
+ * Throws, naming the drive and the shortfall, unless dir's file system has room for the files. A file
+ * system that does not tell its free space is not checked: a full one is then caught while writing.
+ */
+export async function ensureFreeSpace(dir: string, fileSizes: readonly number[]): Promise<void> {
+  const space = await freeSpaceOf(dir);
+  if (space === undefined) return;
+  const { neededBytes, shortfallBytes } = freeSpaceShortfall({ fileSizes, blockSize: space.blockSize, availableBytes: space.availableBytes });
+  if (shortfallBytes > 0) throw new Error(describeShortfall(await mountPointOf(dir), dir, neededBytes, space.availableBytes));
 }
 
 /** The folder a drive is mounted at (the drive root on Windows): the name an operator recognises. */
