@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstreamDefault';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
 import { recentExports, recordExport } from '../../core/catalog/exportHistory';
@@ -59,8 +60,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     },
   });
   if (!values.out) throw new UsageError('--out DIR is required');
-  const upstream = values.upstream ?? process.env.GOPROXY;
-  if (!upstream) throw new UsageError('no upstream: give --upstream URL or set GOPROXY');
+  const upstream = upstreamOption(values.upstream);
   const volumeSize = values['volume-size'] === undefined ? undefined : parseSize(values['volume-size']);
   if (values['volume-size'] !== undefined && volumeSize === undefined) {
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
@@ -147,4 +147,14 @@ function printResult(result: ExportResult, verbose: boolean, output: CommandOutp
     ? 'Checked: the offline go command resolves every project from the bundle alone'
     : `Not checked with the go command: ${result.check.reason}`);
   output.out(`Wrote ${result.bundleDir}: ${plural(result.files, 'file')}, ${formatBytes(result.bytes)} in ${plural(result.volumes, 'volume')}, signed by ${result.signer.fingerprint}, read back and verified`);
+}
+
+/** The upstream list, refused as a usage mistake when neither --upstream nor GOPROXY names a proxy. */
+function upstreamOption(given: string | undefined): string {
+  try {
+    return upstreamProxyList(given, process.env);
+  } catch (error) {
+    if (error instanceof NoUpstreamError) throw new UsageError(`no upstream: give --upstream URL or set GOPROXY${error.setting === 'off' ? ' to a proxy (it is off)' : ''}`);
+    throw error;
+  }
 }

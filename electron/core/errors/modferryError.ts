@@ -70,6 +70,7 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   UpstreamError: 'upstream',
   UnreachableError: 'unreachable',
   ProxySettingError: 'input',
+  GoproxyError: 'input',
   ResolveError: 'resolve',
   ModuleZipError: 'zip',
   GoCheckError: 'go-check',

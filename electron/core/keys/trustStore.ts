@@ -4,8 +4,9 @@
  * offline side; a bundle can only ask, never add itself.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
 import { isFingerprint, publicKeyFingerprint, requireEd25519 } from './publicKey';
 import { PUBLIC_KEY_FILE } from './signingKey';
@@ -23,6 +24,8 @@ export interface TrustStore {
   /** Trusts a key already in hand, e.g. a new signer the operator accepted while importing. */
   trustKey(publicKey: KeyObject): Promise<TrustedKey>;
   list(): Promise<TrustedKey[]>;
+  /** Stops trusting a signer: its file goes, once it is proven to hold that key. Refuses a fingerprint it does not trust. */
+  untrust(fingerprint: string): Promise<TrustedKey>;
   isTrusted(fingerprint: string): Promise<boolean>;
 }
 
@@ -92,6 +95,25 @@ export function trustStore(dir: string): TrustStore {
         keys.push(trusted);
       }
       return keys;
+    },
+    async untrust(fingerprint) {
+      if (!isFingerprint(fingerprint)) {
+        throw new ModFerryError('input', `"${fingerprint}" is not a key fingerprint (SHA256: and 43 characters, as 'modferry keys list' shows them)`);
+      }
+      const file = fileOf(fingerprint);
+      const trusted = await readTrusted(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (trusted === undefined) {
+        throw new ModFerryError('not-found', `${fingerprint} is not a trusted signer here (${dir}); 'modferry keys list' shows those that are`);
+      }
+      // The content decides, as for isTrusted: a file renamed to this fingerprint is not ours to delete.
+      if (trusted.fingerprint !== fingerprint) {
+        throw new ModFerryError('keys', `holds the key ${trusted.fingerprint}, not ${fingerprint} as its name says; nothing was removed`, { file });
+      }
+      await unlink(file);
+      return trusted;
     },
     async isTrusted(fingerprint) {
       if (!isFingerprint(fingerprint)) return false;
