@@ -43,7 +43,20 @@ test("a bad tar's fault keeps node-tar's reason apart from its code", async () =
     assert.ok(error instanceof TarFormatError, String(error));
     assert.equal(error.reason, 'checksum failure');
     assert.equal(error.message, 'checksum failure (in the first entries)');
-    assert.deepEqual(await readdir(dir), ['v.tar']);
+    assert.deepEqual(errorRecord(error), { type: 'error', kind: 'bundle', message: error.message, volume: 'v.tar' });
+
+    // A volume cut inside an entry's data: the fault names that entry, and the one read whole before it.
+    const cutFile = path.join(dir, 'cut.tar');
+    const longer = craftTar([{ path: 'a.txt', content: Buffer.from('hello') }, { path: 'big.bin', content: Buffer.alloc(4096, 1) }]);
+    const truncated = Buffer.concat([longer.subarray(0, 512 * 4), Buffer.alloc(1024)]);
+    await writeFile(cutFile, truncated);
+    const cutError: unknown = await readTarVolume(cutFile, truncated.length, { onEntry: async (entry) => void (await entry.concat()) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(cutError instanceof TarFormatError, String(cutError));
+    assert.equal(cutError.kind, 'bundle');
+    assert.deepEqual(cutError.fields, { volume: 'cut.tar', entry: 'big.bin' });
+    assert.equal(cutError.after, 'a.txt');
+    assert.doesNotMatch(cutError.reason, /^TAR_/);
+    assert.deepEqual((await readdir(dir)).sort(), ['cut.tar', 'v.tar']);
   } finally {
     await cleanup();
   }
