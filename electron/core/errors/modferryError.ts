@@ -87,6 +87,7 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   RepairBundleError: 'bundle',
   NoSigningKeyError: 'keys',
   SignatureError: 'bundle',
+  ManifestError: 'bundle',
   CacheInUseError: 'input',
   GoModSyntaxError: 'input',
   GoSumSyntaxError: 'input',
