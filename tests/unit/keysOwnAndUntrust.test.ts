@@ -7,7 +7,7 @@ import { verifyCommand } from '../../electron/cli/commands/verifyCommand';
 import { ModFerryError } from '../../electron/core/errors/modferryError';
 import { ownKeyFacts, writePublicKey } from '../../electron/core/keys/ownKeyFacts';
 import { generateSigningKey, PUBLIC_KEY_FILE } from '../../electron/core/keys/signingKey';
-import { trustFileName, trustStore } from '../../electron/core/keys/trustStore';
+import { signerPolicy, trustedSignersOnly, trustFileName, trustStore } from '../../electron/core/keys/trustStore';
 import { captureOutput } from '../support/captureOutput';
 import { makeTempDir, testSigningKey } from '../support/bundleSources';
 import { makeBundle } from '../support/storeFixtures';
@@ -112,4 +112,18 @@ describe('keys untrust', () => {
     await assert.rejects(store.untrust(b.fingerprint), { name: 'ModFerryError', message: new RegExp(`holds the key ${a.fingerprint.replace(/[+]/g, '\\+')}, not ${b.fingerprint}`) });
     assert.deepEqual(await readdir(dir), [trustFileName(b.fingerprint)]);
   });
+});
+
+test('trust policies: verify and import accept a new signer only when told to; a repair never does', async () => {
+  const store = trustStore(path.join(root, 'policies'));
+  const known = testSigningKey();
+  const stranger = testSigningKey();
+  await store.trustKey(known.publicKey);
+  const strict = signerPolicy(store, { acceptNewSigner: false });
+  const accepting = signerPolicy(store, { acceptNewSigner: true });
+  const repair = trustedSignersOnly(store);
+  assert.deepEqual(
+    await Promise.all([strict, accepting, repair].flatMap((policy) => [policy(known), policy(stranger), policy({ fingerprint: 'not a fingerprint' })])),
+    [true, false, false, true, 'trust-new', 'trust-new', true, false, false],
+  );
 });

@@ -136,6 +136,14 @@ export function signerPolicy(store: TrustStore, options: { acceptNewSigner: bool
   };
 }
 
+/**
+ * Only signers already trusted, asking no one: for a store repaired from bundles, where a new
+ * signer must not slip in with a repair.
+ */
+export function trustedSignersOnly(store: Pick<TrustStore, 'isTrusted'>): (signer: { fingerprint: string }) => Promise<boolean> {
+  return ({ fingerprint }) => store.isTrusted(fingerprint);
+}
+
 function parsePublicKeyPem(pem: string, file: string): KeyObject {
   let key: KeyObject;
   try {
