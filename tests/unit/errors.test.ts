@@ -12,6 +12,9 @@ import { craftTar, makeTempDir } from '../support/bundleSources';
 test('an error keeps its kind and where it lies as fields; the message is composed from them once', () => {
   const error = new ModFerryError('input', 'unknown directive', { file: 'go.mod', line: 3, module: 'example.com/a', version: 'v1.0.0' });
   assert.equal(error.message, 'go.mod:3: example.com/a@v1.0.0: unknown directive');
+  const full = new ModFerryError('destination', 'no space left', { drive: '/media/usb', volume: 'mf-1-001-of-002.tar' });
+  assert.equal(full.message, '/media/usb: mf-1-001-of-002.tar: no space left');
+  assert.deepEqual(errorRecord(full), { type: 'error', kind: 'destination', message: full.message, drive: '/media/usb', volume: 'mf-1-001-of-002.tar' });
   assert.deepEqual(errorRecord(error), { type: 'error', kind: 'input', message: error.message, file: 'go.mod', line: 3, module: 'example.com/a', version: 'v1.0.0' });
 });
 

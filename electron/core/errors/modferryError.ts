@@ -27,9 +27,11 @@ export interface ErrorFields {
   volume?: string;
   /** A file inside a volume or zip, as the archive names it. */
   entry?: string;
+  /** The drive at fault, as the operator sees it: its mount point (`/media/usb`, `E:\\`). */
+  drive?: string;
 }
 
-const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry'] as const;
+const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive'] as const;
 
 /**
  * A failure with its kind and where it lies kept as fields: callers decide by `kind` and the fields,
@@ -54,7 +56,7 @@ export class ModFerryError extends Error {
 function located(reason: string, fields: ErrorFields): string {
   const file = fields.file === undefined ? undefined : fields.line === undefined ? fields.file : `${fields.file}:${fields.line}`;
   const module = fields.module === undefined ? undefined : fields.version === undefined ? fields.module : `${fields.module}@${fields.version}`;
-  return [file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
+  return [fields.drive, file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
 }
 
 function definedFields(fields: ErrorFields): ErrorFields {
