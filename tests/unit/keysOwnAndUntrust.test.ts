@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keysCommand } from '../../electron/cli/commands/keysCommand';
 import { verifyCommand } from '../../electron/cli/commands/verifyCommand';
-import { ModFerryError } from '../../electron/core/errors/modferryError';
+import { errorRecord, ModFerryError } from '../../electron/core/errors/modferryError';
 import { ownKeyFacts, writePublicKey } from '../../electron/core/keys/ownKeyFacts';
 import { generateSigningKey, PUBLIC_KEY_FILE } from '../../electron/core/keys/signingKey';
 import { signerPolicy, trustedSignersOnly, trustFileName, trustStore } from '../../electron/core/keys/trustStore';
@@ -126,4 +126,18 @@ test('trust policies: verify and import accept a new signer only when told to; a
     await Promise.all([strict, accepting, repair].flatMap((policy) => [policy(known), policy(stranger), policy({ fingerprint: 'not a fingerprint' })])),
     [true, false, false, true, 'trust-new', 'trust-new', true, false, false],
   );
+});
+
+test('key errors keep their kind and the file at fault as fields', async () => {
+  const dir = path.join(root, 'key-errors');
+  const made = await generateSigningKey(dir);
+  for (const attempt of [trustStore(path.join(root, 'trusted-from-private')).trust(made.privateKeyFile), generateSigningKey(dir)]) {
+    await assert.rejects(attempt, (error: unknown) => {
+      const record = errorRecord(error);
+      assert.equal(record.kind, 'keys');
+      assert.equal(record.file, made.privateKeyFile);
+      assert.ok(record.message.startsWith(`${made.privateKeyFile}: `), record.message);
+      return true;
+    });
+  }
 });

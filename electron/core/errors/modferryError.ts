@@ -27,7 +27,7 @@ export interface ErrorFields {
   volume?: string;
   /** A file inside a volume or zip, as the archive names it. */
   entry?: string;
-  /** The drive at fault, as the operator sees it: its mount point (`/media/usb`, `E:\\`). */
+  /** The drive at fault, as the operator sees it: its mount point (`/media/usb`, `E:\`). */
   drive?: string;
 }
 

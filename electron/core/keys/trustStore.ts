@@ -6,6 +6,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../../../shared/errorMessage';
 import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
 import { isFingerprint, publicKeyFingerprint, requireEd25519 } from './publicKey';
@@ -46,7 +47,7 @@ export function trustStore(dir: string): TrustStore {
   };
 
   const trustKey = async (key: KeyObject): Promise<TrustedKey> => {
-    if (key.type !== 'public') throw new Error('only a public key can be trusted; a private key must stay on the machine that signs');
+    if (key.type !== 'public') throw new ModFerryError('keys', 'only a public key can be trusted; a private key must stay on the machine that signs');
     requireEd25519(key, 'the key to trust');
     const fingerprint = publicKeyFingerprint(key);
     const file = fileOf(fingerprint);
@@ -57,7 +58,7 @@ export function trustStore(dir: string): TrustStore {
     });
     if (existing !== undefined) {
       if (existing.fingerprint === fingerprint) return existing;
-      throw new Error(`${file}: holds the key ${existing.fingerprint}, not ${fingerprint} as its name says; remove it, then trust the key again`);
+      throw new ModFerryError('keys', `holds the key ${existing.fingerprint}, not ${fingerprint} as its name says; remove it, then trust the key again`, { file });
     }
     await writeFileDurably(file, key.export({ type: 'spki', format: 'pem' }));
     return { fingerprint, publicKey: key, file };
@@ -71,10 +72,10 @@ export function trustStore(dir: string): TrustStore {
       try {
         pem = await readFile(publicKeyFile, 'utf8');
       } catch (error) {
-        throw new Error(`${publicKeyFile}: cannot read the public key (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+        throw new ModFerryError('keys', `cannot read the public key (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: publicKeyFile }, { cause: error });
       }
       if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-        throw new Error(`${publicKeyFile}: this is a private key; trust its public key (${PUBLIC_KEY_FILE}) and keep the private key where it is`);
+        throw new ModFerryError('keys', `this is a private key; trust its public key (${PUBLIC_KEY_FILE}) and keep the private key where it is`, { file: publicKeyFile });
       }
       return trustKey(parsePublicKeyPem(pem, publicKeyFile));
     },
@@ -90,7 +91,7 @@ export function trustStore(dir: string): TrustStore {
       for (const name of names.filter((n) => n.endsWith('.pem')).sort()) {
         const trusted = await readTrusted(path.join(dir, name));
         if (trustFileName(trusted.fingerprint) !== name) {
-          throw new Error(`${trusted.file}: holds the key ${trusted.fingerprint}, not the one its name says; remove it, then trust the key again`);
+          throw new ModFerryError('keys', `holds the key ${trusted.fingerprint}, not the one its name says; remove it, then trust the key again`, { file: trusted.file });
         }
         keys.push(trusted);
       }
@@ -149,12 +150,12 @@ function parsePublicKeyPem(pem: string, file: string): KeyObject {
   try {
     key = createPublicKey(pem);
   } catch (error) {
-    throw new Error(`${file}: not a PEM public key`, { cause: error });
+    throw new ModFerryError('keys', 'not a PEM public key', { file }, { cause: error });
   }
   try {
     requireEd25519(key, 'the key');
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    throw new ModFerryError('keys', errorMessage(error), { file }, { cause: error });
   }
   return key;
 }
