@@ -8,7 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type BundleManifest } from '../../../shared/bundle/manifest';
-import { errorRecord, type ErrorFields, type ErrorKind } from '../errors/modferryError';
+import { errorRecord, type ErrorRecord } from '../errors/modferryError';
 import { checkManifestSignature, parseManifestSignature } from '../keys/manifestSignature';
 import type { TrustStore } from '../keys/trustStore';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
@@ -27,7 +27,7 @@ export interface FoundVolumes {
 }
 
 /** Why a bundle's facts could not be read, with the file at fault as a field. */
-export type BundleProblem = { kind: ErrorKind; message: string } & ErrorFields;
+export type BundleProblem = Omit<ErrorRecord, 'type'>;
 
 export interface FoundBundle {
   dir: string;

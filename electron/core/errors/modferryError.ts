@@ -1,37 +1,7 @@
 import { errorMessage } from '../../../shared/errorMessage';
+import { ERROR_FIELD_NAMES as FIELD_NAMES, type ErrorFields, type ErrorKind, type ErrorRecord } from '../../../shared/errorRecord';
 
-/** What kind of failure, for --json consumers and for code that must tell failures apart without reading messages. */
-export type ErrorKind =
-  | 'usage'
-  | 'input'
-  | 'bundle'
-  | 'store'
-  | 'keys'
-  | 'not-found'
-  | 'upstream'
-  | 'unreachable'
-  | 'resolve'
-  | 'zip'
-  | 'go-check'
-  | 'destination'
-  | 'interrupted'
-  | 'internal';
-
-/** Where a fault lies, as far as it is known. */
-export interface ErrorFields {
-  module?: string;
-  version?: string;
-  url?: string;
-  file?: string;
-  line?: number;
-  volume?: string;
-  /** A file inside a volume or zip, as the archive names it. */
-  entry?: string;
-  /** The drive at fault, as the operator sees it: its mount point (`/media/usb`, `E:\`). */
-  drive?: string;
-}
-
-const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive'] as const;
+export type { ErrorFields, ErrorKind, ErrorRecord };
 
 /**
  * A failure with its kind and where it lies kept as fields: callers decide by `kind` and the fields,
@@ -128,6 +98,6 @@ export function errorFields(error: unknown): ErrorFields {
 }
 
 /** A thrown value as --json reports it: one object with its kind, message and fields. */
-export function errorRecord(error: unknown): { type: 'error'; kind: ErrorKind; message: string } & ErrorFields {
+export function errorRecord(error: unknown): ErrorRecord {
   return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...errorFields(error) };
 }
