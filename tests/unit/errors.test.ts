@@ -12,6 +12,9 @@ import { craftTar, makeTempDir } from '../support/bundleSources';
 test('an error keeps its kind and where it lies as fields; the message is composed from them once', () => {
   const error = new ModFerryError('input', 'unknown directive', { file: 'go.mod', line: 3, module: 'example.com/a', version: 'v1.0.0' });
   assert.equal(error.message, 'go.mod:3: example.com/a@v1.0.0: unknown directive');
+  const full = new ModFerryError('destination', 'no space left', { drive: '/media/usb', volume: 'mf-1-001-of-002.tar' });
+  assert.equal(full.message, '/media/usb: mf-1-001-of-002.tar: no space left');
+  assert.deepEqual(errorRecord(full), { type: 'error', kind: 'destination', message: full.message, drive: '/media/usb', volume: 'mf-1-001-of-002.tar' });
   assert.deepEqual(errorRecord(error), { type: 'error', kind: 'input', message: error.message, file: 'go.mod', line: 3, module: 'example.com/a', version: 'v1.0.0' });
 });
 
@@ -43,7 +46,20 @@ test("a bad tar's fault keeps node-tar's reason apart from its code", async () =
     assert.ok(error instanceof TarFormatError, String(error));
     assert.equal(error.reason, 'checksum failure');
     assert.equal(error.message, 'checksum failure (in the first entries)');
-    assert.deepEqual(await readdir(dir), ['v.tar']);
+    assert.deepEqual(errorRecord(error), { type: 'error', kind: 'bundle', message: error.message, volume: 'v.tar' });
+
+    // A volume cut inside an entry's data: the fault names that entry, and the one read whole before it.
+    const cutFile = path.join(dir, 'cut.tar');
+    const longer = craftTar([{ path: 'a.txt', content: Buffer.from('hello') }, { path: 'big.bin', content: Buffer.alloc(4096, 1) }]);
+    const truncated = Buffer.concat([longer.subarray(0, 512 * 4), Buffer.alloc(1024)]);
+    await writeFile(cutFile, truncated);
+    const cutError: unknown = await readTarVolume(cutFile, truncated.length, { onEntry: async (entry) => void (await entry.concat()) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(cutError instanceof TarFormatError, String(cutError));
+    assert.equal(cutError.kind, 'bundle');
+    assert.deepEqual(cutError.fields, { volume: 'cut.tar', entry: 'big.bin' });
+    assert.equal(cutError.after, 'a.txt');
+    assert.doesNotMatch(cutError.reason, /^TAR_/);
+    assert.deepEqual((await readdir(dir)).sort(), ['cut.tar', 'v.tar']);
   } finally {
     await cleanup();
   }

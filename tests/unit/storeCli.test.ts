@@ -74,7 +74,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
 
   test('keys: a missing or unknown subcommand is a usage error', async () => {
     await assert.rejects(run(keysCommand, []), UsageError);
-    await assert.rejects(run(keysCommand, ['forget']), { name: 'UsageError', message: 'keys: unknown subcommand "forget" (expected generate, show, trust or list)' });
+    await assert.rejects(run(keysCommand, ['forget']), { name: 'UsageError', message: 'keys: unknown subcommand "forget" (expected generate, show, trust, untrust or list)' });
     await assert.rejects(run(keysCommand, ['trust']), UsageError);
   });
 

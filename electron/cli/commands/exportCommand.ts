@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstreamDefault';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
 import { recentExports } from '../../core/catalog/exportHistory';
@@ -65,8 +66,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     },
   });
   if (!values.out && !values.plan) throw new UsageError('--out DIR is required (or --plan to see what would ship)');
-  const upstream = values.upstream ?? process.env.GOPROXY;
-  if (!upstream) throw new UsageError('no upstream: give --upstream URL or set GOPROXY');
+  const upstream = upstreamOption(values.upstream);
   const volumeSize = values['volume-size'] === undefined ? undefined : parseSize(values['volume-size']);
   if (values['volume-size'] !== undefined && volumeSize === undefined) {
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
@@ -174,4 +174,14 @@ function printPlan(plan: ExportPlan, output: CommandOutput): void {
     for (const u of plan.unmet) output.out(`  ${describeUnmet(u)}`);
   }
   output.out('Nothing written (--plan); every file is downloaded and verified in the download cache for the export');
+}
+
+/** The upstream list, refused as a usage mistake when neither --upstream nor GOPROXY names a proxy. */
+function upstreamOption(given: string | undefined): string {
+  try {
+    return upstreamProxyList(given, process.env);
+  } catch (error) {
+    if (error instanceof NoUpstreamError) throw new UsageError(`no upstream: give --upstream URL or set GOPROXY${error.setting === 'off' ? ' to a proxy (it is off)' : ''}`);
+    throw error;
+  }
 }

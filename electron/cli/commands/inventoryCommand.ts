@@ -1,9 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatInventory, type InventoryModule } from '../../../shared/roundtrip/inventory';
-import { writeFileDurably } from '../../core/fsutil/durableFile';
-import { openStoreIfMade } from '../../core/store/diskStore';
+import { storeInventory, writeStoreInventory } from '../../core/roundtrip/storeInventory';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
 import { UsageError } from '../usageError';
@@ -23,23 +19,15 @@ export async function inventoryCommand(args: string[], output: CommandOutput): P
   const { values } = parseArgs({ args, strict: true, options: { store: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (!values.out) throw new UsageError('--out FILE is required');
   if (values.out === '-' && values.json) throw new UsageError('--out - and --json both write to stdout: give one');
-  const store = openStoreIfMade(values.store, { mode: 'read' });
-  let modules: InventoryModule[] = [];
-  try {
-    if (store !== undefined) modules = store.inventory();
-  } finally {
-    store?.close();
-  }
-  const text = formatInventory(modules, { createdAt: new Date().toISOString(), tool: `modferry ${packageJson.version}` });
-  const paths = new Set(modules.map((m) => m.path)).size;
+  const options = { storeDir: values.store, tool: `modferry ${packageJson.version}` };
+  const toStdout = values.out === '-';
+  const { modules, paths, text } = toStdout ? storeInventory(options) : await writeStoreInventory(values.out, options);
   const counts = `${plural(modules.length, 'version')} of ${plural(paths, 'module')}${modules.length === 0 ? ' (the store holds nothing yet)' : ''}`;
-  if (values.out === '-') {
+  if (toStdout) {
     output.out(text.replace(/\n$/, ''));
     output.err(`Wrote the inventory to stdout: ${counts}`);
     return 0;
   }
-  await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-  await writeFileDurably(values.out, text);
   if (values.json) output.out(JSON.stringify({ type: 'result', file: values.out, versions: modules.length, modules: paths }));
   else output.out(`Wrote ${values.out}: ${counts}`);
   return 0;

@@ -8,6 +8,7 @@ import { UsageError } from '../usageError';
 export const keysUsage = `modferry keys generate [--dir DIR]
 modferry keys show [--json]
 modferry keys trust PUBKEYFILE
+modferry keys untrust FINGERPRINT
 modferry keys list
 
 Bundles are signed on the online machine and checked on the offline one.
@@ -17,6 +18,8 @@ Bundles are signed on the online machine and checked on the offline one.
   show        this machine's signing key: its fingerprint and files (--json: as JSON)
   trust       on the offline machine: trust the signer whose public key is in PUBKEYFILE
               (check its fingerprint with whoever runs the online machine first)
+  untrust     stop trusting the signer with FINGERPRINT (as 'keys list' shows it): its bundles
+              are refused from now on; what was imported from them stays in the store
   list        the signers this machine trusts (--json: as JSON)`;
 
 
@@ -29,12 +32,14 @@ export async function keysCommand(args: string[], output: CommandOutput): Promis
       return show(rest, output);
     case 'trust':
       return trust(rest, output);
+    case 'untrust':
+      return untrust(rest, output);
     case 'list':
       return list(rest, output);
     case undefined:
-      throw new UsageError('keys needs a subcommand: generate, show, trust or list');
+      throw new UsageError('keys needs a subcommand: generate, show, trust, untrust or list');
     default:
-      throw new UsageError(`keys: unknown subcommand "${subcommand}" (expected generate, show, trust or list)`);
+      throw new UsageError(`keys: unknown subcommand "${subcommand}" (expected generate, show, trust, untrust or list)`);
   }
 }
 
@@ -70,6 +75,16 @@ async function trust(args: string[], output: CommandOutput): Promise<number> {
   if (extra.length > 0) throw new UsageError(`keys trust takes one PUBKEYFILE, got ${positionals.length}`);
   const trusted = await trustStore(trustedKeysDir()).trust(file);
   output.out(`Trusted ${trusted.fingerprint} (stored as ${trusted.file})`);
+  return 0;
+}
+
+async function untrust(args: string[], output: CommandOutput): Promise<number> {
+  const { positionals } = parseArgs({ args, strict: true, allowPositionals: true });
+  const [fingerprint, ...extra] = positionals;
+  if (fingerprint === undefined) throw new UsageError('keys untrust needs the FINGERPRINT of the signer to stop trusting');
+  if (extra.length > 0) throw new UsageError(`keys untrust takes one FINGERPRINT, got ${positionals.length}`);
+  const removed = await trustStore(trustedKeysDir()).untrust(fingerprint);
+  output.out(`No longer trusted: ${removed.fingerprint} (removed ${removed.file}); its bundles are refused from now on`);
   return 0;
 }
 

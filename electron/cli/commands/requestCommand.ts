@@ -1,10 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatRequestFile } from '../../../shared/roundtrip/requestFile';
-import { writeFileDurably } from '../../core/fsutil/durableFile';
-import { openStore } from '../../core/store/diskStore';
-import { droppedRequests, pendingRequests } from '../../core/store/pendingRequests';
+import { storeRequest, writeStoreRequest } from '../../core/roundtrip/storeRequest';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
 import { parseTimeOption, TIME_OPTION_HELP } from '../timeOption';
@@ -37,30 +32,19 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
   // With the request file on stdout, everything said about it goes to stderr.
   const say = toStdout ? output.err : output.out;
   const since = values.since === undefined ? undefined : parseTimeOption('--since', values.since);
-  const store = openStore(values.store, { mode: 'read' });
-  let pending;
-  let dropped;
-  let unmet;
-  try {
-    unmet = store.catalog.unmetRequests();
-    pending = pendingRequests(store.misses({ since }), {
-      holdsModule: (path) => store.versions(path).length > 0,
-      holdsVersion: (path, version) => (['info', 'mod', 'zip'] as const).every((kind) => store.file(path, version, kind) !== undefined),
-    }, unmet);
-    dropped = droppedRequests(store.droppedMisses({ since }), store.missCap);
-  } finally {
-    store.close();
-  }
-  for (const miss of pending.askedAsLatest) {
+  const options = { storeDir: values.store, since, tool: `modferry ${packageJson.version}` };
+  const request = toStdout ? storeRequest(options) : await writeStoreRequest(values.out, options);
+  const { requests, dropped } = request;
+  for (const miss of request.askedAsLatest) {
     output.err(`note: ${miss.path}@${miss.query} cannot go in a request file; asking for ${miss.path}@latest instead`);
   }
   const droppedLine = dropped === undefined ? undefined : `${plural(dropped.count, 'request was', 'requests were')} answered but not recorded (${dropped.reasons.join(', ')})`;
-  if (pending.unmet.length > 0) {
-    const lines = new Set(pending.unmet.map((r) => `${r.path}@${r.version}`));
-    const bundles = [...new Set(unmet.filter((u) => lines.has(`${u.path}@${u.version}`)).map((u) => u.bundleId))];
-    output.err(`note: left out ${plural(pending.unmet.length, 'request')} the online side could not meet (bundle ${bundles.join(', ')}): ${[...lines].join(', ')}`);
+  const { leftOut } = request;
+  if (leftOut.requests.length > 0) {
+    const lines = new Set(leftOut.requests.map((r) => `${r.path}@${r.version}`));
+    output.err(`note: left out ${plural(leftOut.requests.length, 'request')} the online side could not meet (bundle ${leftOut.bundles.join(', ')}): ${[...lines].join(', ')}`);
   }
-  if (pending.requests.length === 0) {
+  if (request.text === undefined) {
     if (values.json) {
       output.out(JSON.stringify({ type: 'result', file: null, requests: [], dropped: dropped ?? null }));
       return 0;
@@ -69,25 +53,13 @@ export async function requestCommand(args: string[], output: CommandOutput): Pro
     if (droppedLine !== undefined) say(`Note: ${droppedLine}`);
     return 0;
   }
-  const text = formatRequestFile(pending.requests, {
-    createdAt: new Date().toISOString(),
-    tool: `modferry ${packageJson.version}`,
-    since: since?.toISOString(),
-    dropped,
-  });
-  if (toStdout) {
-    output.out(text.replace(/\n$/, ''));
-  } else {
-    await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-    await writeFileDurably(values.out, text);
-  }
+  if (toStdout) output.out(request.text.replace(/\n$/, ''));
   if (values.json) {
-    const requests = pending.requests.map((r) => ({ path: r.path, version: r.version, count: r.count }));
-    output.out(JSON.stringify({ type: 'result', file: values.out, requests, dropped: dropped ?? null }));
+    output.out(JSON.stringify({ type: 'result', file: values.out, requests: requests.map((r) => ({ path: r.path, version: r.version, count: r.count })), dropped: dropped ?? null }));
     return 0;
   }
-  say(`Wrote ${toStdout ? 'the request file to stdout' : values.out}: ${plural(pending.requests.length, 'module request')}`);
-  for (const request of pending.requests) say(`  ${request.path}@${request.version}  (${plural(request.count, 'request')})`);
+  say(`Wrote ${toStdout ? 'the request file to stdout' : values.out}: ${plural(requests.length, 'module request')}`);
+  for (const r of requests) say(`  ${r.path}@${r.version}  (${plural(r.count, 'request')})`);
   if (droppedLine !== undefined) say(`Note: ${droppedLine}`);
   return 0;
 }

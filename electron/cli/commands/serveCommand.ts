@@ -1,20 +1,12 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
-import { goClientEnvironment, shellAssignment } from '../../core/serve/goClientEnvironment';
-import { DEFAULT_LISTEN, isWildcardHost, parseListenAddress, urlHost, type ListenAddress } from '../../core/serve/listenAddress';
-import { startProxyCluster, type RunningProxyCluster } from '../../core/serve/proxyCluster';
-import { startProxyServer, type RunningProxyServer } from '../../core/serve/proxyHttpServer';
-import { timestamped } from '../../core/serve/requestLogLine';
-import { openStore } from '../../core/store/diskStore';
-import type { StoreStats } from '../../core/store/store';
+import { DEFAULT_LISTEN, parseListenAddress, type ListenAddress } from '../../core/serve/listenAddress';
+import type { ServeFacts } from '../../core/serve/serveFacts';
+import { MAX_WORKERS, startServe, type RunningServe } from '../../core/serve/serveService';
 import type { CommandOutput } from '../output';
 import { plural } from '../plural';
 import { UsageError } from '../usageError';
 import { batchedLines } from '../batchedLines';
-
-/** Each worker is a Node process of 60-150 MiB; past the cores of any machine that runs this, more only costs memory. */
-const MAX_WORKERS = 16;
 
 /**
  * One process unless asked for more, because serving must stay under 200 MB. Measured with
@@ -49,59 +41,32 @@ export async function serveCommand(args: string[], output: CommandOutput, option
   const { values } = parseArgs({ args, options: { store: { type: 'string' }, listen: { type: 'string' }, workers: { type: 'string' } }, strict: true });
   const listen = listenAddressOf(values.listen);
   const workers = workersOf(values.workers);
-  return workers === 1 ? serveInProcess(values.store, listen, output, options) : serveFromWorkers(values.store, listen, workers, output, options);
-}
-
-async function serveInProcess(storeDir: string | undefined, listen: ListenAddress, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
-  const store = openStore(storeDir, { mode: 'read' });
   const requestLog = batchedLines((text) => output.out(text));
   try {
-    const server = await startProxyServer({
-      store,
-      host: listen.host,
-      port: listen.port,
-      log: (line) => requestLog.line(timestamped(line)),
-    }).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(listenFailure(listen, error));
+    const serve = await startServe({
+      storeDir: values.store,
+      listen,
+      workers,
+      env: options.env,
+      // A single process's lines are batched here; workers batch their own.
+      log: workers === 1 ? (line) => requestLog.line(line) : (text) => output.out(text),
+      notice: (line) => output.err(`modferry serve: ${line}`),
     });
-    printStartup(output, store.dir, store.stats(), store.readOnly, server.url, options);
-    const signal = await stopRequested(options.stop);
-    await stopServer(server, signal, output, requestLog.flush);
+    printStartup(output, serve, options.platform ?? process.platform);
+    const signal = await stopRequested(options.stop, serve.failed);
+    await stopServer(serve, signal, output, requestLog.flush);
     return 0;
   } finally {
     requestLog.flush();
-    store.close();
   }
 }
 
-async function serveFromWorkers(storeDir: string | undefined, listen: ListenAddress, workers: number, output: CommandOutput, options: ServeCommandOptions): Promise<number> {
-  // Opened here first so a missing or damaged store is one clear error before any worker starts.
-  const store = openStore(storeDir, { mode: 'read' });
-  const stats = store.stats();
-  const readOnly = store.readOnly;
-  store.close();
-  const server: RunningProxyCluster = await startProxyCluster({
-    storeDir: store.dir,
-    host: listen.host,
-    port: listen.port,
-    workers,
-    // Each worker batches its lines already.
-    log: (text) => output.out(text),
-    notice: (line) => output.err(`modferry serve: ${line}`),
-  }).catch((error: NodeJS.ErrnoException) => {
-    throw typeof error.code === 'string' ? new Error(listenFailure(listen, error)) : error;
-  });
-  printStartup(output, store.dir, stats, readOnly, server.url, options, workers);
-  const signal = await stopRequested(options.stop, server.failed);
-  await stopServer(server, signal, output, () => {});
-  return 0;
-}
-
-function printStartup(output: CommandOutput, dir: string, stats: StoreStats, readOnly: boolean, url: string, options: ServeCommandOptions, workers = 1): void {
+function printStartup(output: CommandOutput, serve: RunningServe, platform: NodeJS.Platform): void {
+  const { startFacts: stats, workers } = serve;
   const processes = workers === 1 ? '' : `, ${workers} worker processes`;
-  output.out(`modferry serve: ${dir} (${plural(stats.modules, 'module')}, ${plural(stats.versions, 'version')}, ${formatBytes(stats.bytes)}${processes})`);
-  if (readOnly) output.out('modferry serve: read-only store: misses are not recorded');
-  for (const line of startupLines(url, options.platform ?? process.platform, options.env ?? process.env)) output.out(line);
+  output.out(`modferry serve: ${serve.storeDir} (${plural(stats.modules, 'module')}, ${plural(stats.versions, 'version')}, ${formatBytes(stats.bytes)}${processes})`);
+  if (serve.readOnly) output.out('modferry serve: read-only store: misses are not recorded');
+  for (const line of startupLines(serve.facts, platform)) output.out(line);
 }
 
 function workersOf(text: string | undefined): number {
@@ -122,51 +87,19 @@ function listenAddressOf(text: string | undefined): ListenAddress {
   }
 }
 
-function listenFailure(listen: ListenAddress, error: NodeJS.ErrnoException): string {
-  const where = `${urlHost(listen.host)}:${listen.port}`;
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return `cannot listen on ${where}: the port is in use (stop the other server, or pick another with --listen HOST:PORT)`;
-    case 'EACCES':
-      return `cannot listen on ${where}: not allowed (ports below 1024 need administrator rights; pick another with --listen HOST:PORT)`;
-    case 'EADDRNOTAVAIL':
-      return `cannot listen on ${where}: ${listen.host} is not an address of this machine`;
-    case 'ENOTFOUND':
-      return `cannot listen on ${where}: unknown host ${listen.host}`;
-    default:
-      return `cannot listen on ${where}: ${error.message}`;
-  }
-}
-
-function startupLines(url: string, platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string[] {
-  const listening = new URL(url);
-  let proxyUrl = url;
-  let where = url;
-  const host = listening.hostname.replace(/^\[|\]$/g, '');
-  if (isWildcardHost(host)) {
-    const lanUrls = lanAddresses(host === '::').map((address) => `http://${urlHost(address)}:${listening.port}`);
-    proxyUrl = lanUrls[0] ?? `http://127.0.0.1:${listening.port}`;
-    where = `every interface (${[...lanUrls, `http://127.0.0.1:${listening.port}`].join(', ')})`;
-  }
-  const settings = goClientEnvironment(proxyUrl, env);
+function startupLines(facts: ServeFacts, platform: NodeJS.Platform): string[] {
+  const where = facts.allInterfaces ? `every interface (${facts.urls.join(', ')})` : facts.proxyUrl;
+  const { settings } = facts;
   const width = Math.max(...settings.map((s) => s.name.length));
   // The reasons stay out of the block to paste: zsh, the macOS default, does not take comments typed at its prompt.
   return [
     `Serving the GOPROXY protocol on ${where}`,
     'Paste into the shell that runs the go command:',
-    ...settings.map((s) => `  ${shellAssignment(s, platform)}`),
+    ...(platform === 'win32' ? facts.envLines.powershell : facts.envLines.posix).map((line) => `  ${line}`),
     'Why:',
     ...settings.map((s) => `  ${s.name.padEnd(width)}  ${s.why}`),
     'Stop with Ctrl+C.',
   ];
-}
-
-/** Addresses other machines can reach this one at, IPv4 first; IPv6 ones only when listening on `::` (0.0.0.0 is IPv4 alone). */
-function lanAddresses(withIpv6: boolean): string[] {
-  const addresses = Object.values(os.networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .filter((a) => !a.internal && (a.family === 'IPv4' || (withIpv6 && !a.address.startsWith('fe80:'))));
-  return [...addresses.filter((a) => a.family === 'IPv4'), ...addresses.filter((a) => a.family === 'IPv6')].map((a) => a.address);
 }
 
 /** Resolves with what asked to stop; rejects with the cluster's reason if its workers kept dying. */
@@ -191,14 +124,13 @@ function stopRequested(stop: AbortSignal | undefined, failed?: Promise<Error>): 
   });
 }
 
-async function stopServer(server: RunningProxyServer, reason: string, output: CommandOutput, flushLog: () => void): Promise<void> {
+async function stopServer(server: RunningServe, reason: string, output: CommandOutput, flushLog: () => void): Promise<void> {
   flushLog();
   const { inFlight } = server.counts();
   // The signal handlers are gone by now, so a second Ctrl+C ends the process at once.
   const waiting = inFlight > 0 ? `, letting ${inFlight} download(s) in flight finish (Ctrl+C again to stop at once)` : '';
   output.out(`modferry serve: ${reason}: stopping${waiting}`);
-  await server.close();
+  const { requests, misses } = await server.stop();
   flushLog();
-  const { requests, misses } = server.counts();
   output.out(`modferry serve: stopped after ${requests} request(s), ${misses} recorded as misses`);
 }

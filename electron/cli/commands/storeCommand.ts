@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { trustedKeysDir } from '../../core/appDirs/appDirs';
-import { signerPolicy, trustStore } from '../../core/keys/trustStore';
+import { trustedSignersOnly, trustStore } from '../../core/keys/trustStore';
 import { checkStore, type StoreCheckReport } from '../../core/store/checkStore';
 import { repairCheckedStore, soundAfter, type StoreCheckResult, type StoreRepairReport } from '../../core/store/repairCheckedStore';
 import { openStore } from '../../core/store/diskStore';
@@ -61,8 +61,7 @@ async function check(args: string[], output: CommandOutput): Promise<number> {
   try {
     const work = { signal: interrupt.signal, onProgress: reporter.listener };
     if (values.repair) {
-      const policy = signerPolicy(trustStore(trustedKeysDir()), { acceptNewSigner: false });
-      result = await repairCheckedStore(layout, catalog, { ...work, bundles: values.bundle, trust: async (signer) => (await policy(signer)) === true });
+      result = await repairCheckedStore(layout, catalog, { ...work, bundles: values.bundle, trust: trustedSignersOnly(trustStore(trustedKeysDir())) });
     } else {
       result = { check: await checkStore(layout, catalog, work) };
     }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { BundleVerifyError } from '../../core/bundle/bundleVerifyError';
-import { bundlesOnDrive } from '../../core/bundle/bundlesOnDrive';
+import { bundlesOnDrive } from '../../core/bundle/findBundles';
 import { ModFerryError } from '../../core/errors/modferryError';
 import { verifyBundle, type VerifiedBundle } from '../../core/bundle/verifyBundle';
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';

@@ -15,13 +15,15 @@
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { TAR_BLOCK_BYTES } from '../../../shared/bundle/tarLayout';
 import { asError } from '../../../shared/errorMessage';
+import { ModFerryError } from '../errors/modferryError';
 import { TarEndWatch } from './tarEndOfArchive';
 
-/** The volume is not a well-formed plain tar. */
-export class TarFormatError extends Error {
+/** The volume is not a well-formed plain tar; `volume` names its file, `entry` the entry the fault lies in, when known. */
+export class TarFormatError extends ModFerryError {
   override name = 'TarFormatError';
 
   /** The last entry read whole before the fault: absent for faults before any entry, or of the volume as a whole. */
@@ -29,14 +31,29 @@ export class TarFormatError extends Error {
 
   constructor(
     /** The problem alone, e.g. `checksum failure`. */
-    readonly reason: string,
+    reason: string,
+    where: { volume: string; entry?: string },
     /** For faults the parser finds: how far it got. */
     parsed?: { after: string | undefined },
     options?: ErrorOptions,
   ) {
-    const where = parsed === undefined ? '' : parsed.after === undefined ? ' (in the first entries)' : ` (after ${parsed.after})`;
-    super(`${reason}${where}`, options);
+    const after = parsed === undefined ? '' : parsed.after === undefined ? ' (in the first entries)' : ` (after ${parsed.after})`;
+    super('bundle', reason, where, { ...options, message: `${reason}${after}` });
     if (parsed?.after !== undefined) this.after = parsed.after;
+  }
+}
+
+/**
+ * node-tar's parser, keeping the first fault's reason and entry apart: the errors it emits join
+ * its code and the reason into one message.
+ */
+class VolumeParser extends Parser {
+  fault?: { reason: string; entry?: string };
+
+  override warn(code: string, message: string | Error, data: Parameters<Parser['warn']>[2] = {}): void {
+    const entry = (data.entry as ReadEntry | undefined)?.path;
+    this.fault ??= { reason: typeof message === 'string' ? message : message.message, ...(entry === undefined ? {} : { entry }) };
+    super.warn(code, message, data);
   }
 }
 
@@ -62,7 +79,8 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
   const { signal } = handlers;
   signal?.throwIfAborted();
   // Strict: a bad header checksum or a truncated entry is an error, not a warning to skip past.
-  const parser = new Parser({ strict: true, brotli: false, zstd: false });
+  const parser = new VolumeParser({ strict: true, brotli: false, zstd: false });
+  const volume = path.basename(file);
   let failure: { error: unknown } | undefined;
   let rejectFailed: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (rejectFailed = reject));
@@ -98,8 +116,9 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
   };
   parser.on('entry', take);
   parser.on('ignoredEntry', take);
-  parser.on('error', (error: Error & { tarCode?: string }) => {
-    fail(new TarFormatError(tarReason(error), { after: lastEntry }, { cause: error }));
+  parser.on('error', (error: Error) => {
+    const fault = parser.fault ?? { reason: error.message };
+    fail(new TarFormatError(fault.reason, { volume, entry: fault.entry }, { after: lastEntry }, { cause: error }));
   });
   const ended = new Promise<void>((resolve) => parser.on('end', resolve));
   const settled = (promise: Promise<unknown>): Promise<void> => Promise.race([promise, failed]).then(() => undefined, () => undefined);
@@ -111,7 +130,7 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
     // Not from the shared pool: the buffer must be the only thing in its memory for offsetOf.
     const chunk = Buffer.allocUnsafeSlow(want);
     bufferOffsets.set(chunk.buffer, position);
-    await readFully(handle, chunk, position, size);
+    await readFully(handle, chunk, position, size, volume);
     return chunk;
   };
   const hash = createHash('sha256');
@@ -123,13 +142,14 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
     while (nextChunk !== undefined && failure === undefined) {
       const chunk = await nextChunk;
       if (position === 0 && !startsWithUstarHeader(chunk)) {
-        throw new TarFormatError('not a plain tar file (no ustar header at the start; compressed, or another format?)');
+        throw new TarFormatError('not a plain tar file (no ustar header at the start; compressed, or another format?)', { volume });
       }
       const pastEnd = endWatch.feed(chunk, position);
       if (pastEnd !== undefined) {
         throw new TarFormatError(
           `data at byte ${pastEnd.at}, after the end of the archive at byte ${pastEnd.endedAt} ` +
             '(tar stops at the first zero block, so it would not extract what follows)',
+          { volume },
         );
       }
       position += chunk.length;
@@ -163,20 +183,14 @@ export async function readTarVolume(file: string, size: number, handlers: TarVol
 }
 
 /** Fills `buffer` from the file at `position`: a short read would leave the parser a partial block. */
-async function readFully(handle: FileHandle, buffer: Buffer, position: number, size: number): Promise<void> {
+async function readFully(handle: FileHandle, buffer: Buffer, position: number, size: number, volume: string): Promise<void> {
   for (let filled = 0; filled < buffer.length; ) {
     const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
-    if (bytesRead === 0) throw new TarFormatError(`the file ended after ${position + filled} bytes, ${size} were expected`);
+    if (bytesRead === 0) throw new TarFormatError(`the file ended after ${position + filled} bytes, ${size} were expected`, { volume });
     filled += bytesRead;
   }
 }
 
 function startsWithUstarHeader(block: Buffer): boolean {
   return block.length >= TAR_BLOCK_BYTES && block.subarray(257, 263).toString('latin1') === 'ustar\0';
-}
-
-/** node-tar puts its code before the reason (`TAR_BAD_ARCHIVE: Unrecognized archive format`); the code is kept apart as `tarCode`. */
-function tarReason(error: Error & { tarCode?: string }): string {
-  const prefix = error.tarCode === undefined ? '' : `${error.tarCode}: `;
-  return prefix !== '' && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }

@@ -258,7 +258,7 @@ class EntryChecker {
       // Every check under way is of a zip before the entry that stopped the read: a fault in one is reported first.
       await this.finishZipChecks(zipChecks);
       if (error instanceof TarFormatError) {
-        throw new BundleVerifyError(`not a valid tar volume: ${error.message}`, { volume: volume.name }, { cause: error });
+        throw new BundleVerifyError(`not a valid tar volume: ${error.message}`, { volume: volume.name, entry: error.fields.entry }, { cause: error });
       }
       throw error;
     }

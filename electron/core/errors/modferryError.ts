@@ -1,37 +1,7 @@
 import { errorMessage } from '../../../shared/errorMessage';
+import { ERROR_FIELD_NAMES as FIELD_NAMES, type ErrorFields, type ErrorKind, type ErrorRecord } from '../../../shared/errorRecord';
 
-/** What kind of failure, for --json consumers and for code that must tell failures apart without reading messages. */
-export type ErrorKind =
-  | 'usage'
-  | 'input'
-  | 'bundle'
-  | 'store'
-  | 'keys'
-  | 'not-found'
-  | 'upstream'
-  | 'unreachable'
-  | 'resolve'
-  | 'zip'
-  | 'go-check'
-  | 'destination'
-  | 'interrupted'
-  | 'internal';
-
-/** Where a fault lies, as far as it is known. */
-export interface ErrorFields {
-  module?: string;
-  version?: string;
-  url?: string;
-  file?: string;
-  line?: number;
-  volume?: string;
-  /** A file inside a volume or zip, as the archive names it. */
-  entry?: string;
-  /** The drive at fault, by the name the operator sees: its mount point or drive letter. */
-  drive?: string;
-}
-
-const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive'] as const;
+export type { ErrorFields, ErrorKind, ErrorRecord };
 
 /**
  * A failure with its kind and where it lies kept as fields: callers decide by `kind` and the fields,
@@ -59,7 +29,7 @@ export class ModFerryError extends Error {
 function located(reason: string, fields: ErrorFields): string {
   const file = fields.file === undefined ? undefined : fields.line === undefined ? fields.file : `${fields.file}:${fields.line}`;
   const module = fields.module === undefined ? undefined : fields.version === undefined ? fields.module : `${fields.module}@${fields.version}`;
-  return [file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
+  return [fields.drive, file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
 }
 
 function definedFields(fields: ErrorFields): ErrorFields {
@@ -75,6 +45,7 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   UpstreamError: 'upstream',
   UnreachableError: 'unreachable',
   ProxySettingError: 'input',
+  GoproxyError: 'input',
   ResolveError: 'resolve',
   ModuleZipError: 'zip',
   GoCheckError: 'go-check',
@@ -91,6 +62,7 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   RepairBundleError: 'bundle',
   NoSigningKeyError: 'keys',
   SignatureError: 'bundle',
+  ManifestError: 'bundle',
   CacheInUseError: 'input',
   GoModSyntaxError: 'input',
   GoSumSyntaxError: 'input',
@@ -129,7 +101,7 @@ export function errorFields(error: unknown): ErrorFields {
 }
 
 /** A thrown value as --json reports it: one object with its kind, message and fields. */
-export function errorRecord(error: unknown): { type: 'error'; kind: ErrorKind; message: string; retryable?: true } & ErrorFields {
+export function errorRecord(error: unknown): ErrorRecord {
   const retryable = error instanceof ModFerryError && error.retryable ? { retryable: true as const } : {};
   return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...errorFields(error), ...retryable };
 }

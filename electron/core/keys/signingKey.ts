@@ -6,6 +6,8 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject, createPublicKey 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../../../shared/errorMessage';
+import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
 import { publicKeyFingerprint, requireEd25519 } from './publicKey';
 
@@ -38,7 +40,7 @@ export async function generateSigningKey(dir: string): Promise<GeneratedSigningK
     await writeFileDurably(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, exclusive: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new Error(`${privateKeyFile}: a signing key already exists; ModFerry will not replace it (move it away first to make a new one)`, { cause: error });
+      throw new ModFerryError('keys', 'a signing key already exists; ModFerry will not replace it (move it away first to make a new one)', { file: privateKeyFile }, { cause: error });
     }
     throw error;
   }
@@ -58,25 +60,25 @@ export async function loadSigningKey(file: string): Promise<SigningKey> {
     pem = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${file}: no signing key there; create one first`, { cause: error });
-    throw new Error(`${file}: cannot read the signing key (${code ?? String(error)})`, { cause: error });
+    if (code === 'ENOENT') throw new ModFerryError('keys', 'no signing key there; create one first', { file }, { cause: error });
+    throw new ModFerryError('keys', `cannot read the signing key (${code ?? String(error)})`, { file }, { cause: error });
   }
   if (process.platform !== 'win32') {
     const mode = (await stat(file)).mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      throw new Error(`${file}: the signing key is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it`);
+      throw new ModFerryError('keys', `the signing key is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it`, { file });
     }
   }
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(pem);
   } catch (error) {
-    throw new Error(`${file}: not a PEM private key`, { cause: error });
+    throw new ModFerryError('keys', 'not a PEM private key', { file }, { cause: error });
   }
   try {
     requireEd25519(privateKey, 'the signing key');
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    throw new ModFerryError('keys', errorMessage(error), { file }, { cause: error });
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) };

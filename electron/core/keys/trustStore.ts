@@ -4,8 +4,10 @@
  * offline side; a bundle can only ask, never add itself.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../../../shared/errorMessage';
+import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
 import { isFingerprint, publicKeyFingerprint, requireEd25519 } from './publicKey';
 import { PUBLIC_KEY_FILE } from './signingKey';
@@ -23,6 +25,8 @@ export interface TrustStore {
   /** Trusts a key already in hand, e.g. a new signer the operator accepted while importing. */
   trustKey(publicKey: KeyObject): Promise<TrustedKey>;
   list(): Promise<TrustedKey[]>;
+  /** Stops trusting a signer: its file goes, once it is proven to hold that key. Refuses a fingerprint it does not trust. */
+  untrust(fingerprint: string): Promise<TrustedKey>;
   isTrusted(fingerprint: string): Promise<boolean>;
 }
 
@@ -43,7 +47,7 @@ export function trustStore(dir: string): TrustStore {
   };
 
   const trustKey = async (key: KeyObject): Promise<TrustedKey> => {
-    if (key.type !== 'public') throw new Error('only a public key can be trusted; a private key must stay on the machine that signs');
+    if (key.type !== 'public') throw new ModFerryError('keys', 'only a public key can be trusted; a private key must stay on the machine that signs');
     requireEd25519(key, 'the key to trust');
     const fingerprint = publicKeyFingerprint(key);
     const file = fileOf(fingerprint);
@@ -54,7 +58,7 @@ export function trustStore(dir: string): TrustStore {
     });
     if (existing !== undefined) {
       if (existing.fingerprint === fingerprint) return existing;
-      throw new Error(`${file}: holds the key ${existing.fingerprint}, not ${fingerprint} as its name says; remove it, then trust the key again`);
+      throw new ModFerryError('keys', `holds the key ${existing.fingerprint}, not ${fingerprint} as its name says; remove it, then trust the key again`, { file });
     }
     await writeFileDurably(file, key.export({ type: 'spki', format: 'pem' }));
     return { fingerprint, publicKey: key, file };
@@ -68,10 +72,10 @@ export function trustStore(dir: string): TrustStore {
       try {
         pem = await readFile(publicKeyFile, 'utf8');
       } catch (error) {
-        throw new Error(`${publicKeyFile}: cannot read the public key (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+        throw new ModFerryError('keys', `cannot read the public key (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: publicKeyFile }, { cause: error });
       }
       if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-        throw new Error(`${publicKeyFile}: this is a private key; trust its public key (${PUBLIC_KEY_FILE}) and keep the private key where it is`);
+        throw new ModFerryError('keys', `this is a private key; trust its public key (${PUBLIC_KEY_FILE}) and keep the private key where it is`, { file: publicKeyFile });
       }
       return trustKey(parsePublicKeyPem(pem, publicKeyFile));
     },
@@ -87,11 +91,30 @@ export function trustStore(dir: string): TrustStore {
       for (const name of names.filter((n) => n.endsWith('.pem')).sort()) {
         const trusted = await readTrusted(path.join(dir, name));
         if (trustFileName(trusted.fingerprint) !== name) {
-          throw new Error(`${trusted.file}: holds the key ${trusted.fingerprint}, not the one its name says; remove it, then trust the key again`);
+          throw new ModFerryError('keys', `holds the key ${trusted.fingerprint}, not the one its name says; remove it, then trust the key again`, { file: trusted.file });
         }
         keys.push(trusted);
       }
       return keys;
+    },
+    async untrust(fingerprint) {
+      if (!isFingerprint(fingerprint)) {
+        throw new ModFerryError('input', `"${fingerprint}" is not a key fingerprint (SHA256: and 43 characters, as 'modferry keys list' shows them)`);
+      }
+      const file = fileOf(fingerprint);
+      const trusted = await readTrusted(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (trusted === undefined) {
+        throw new ModFerryError('not-found', `${fingerprint} is not a trusted signer here (${dir}); 'modferry keys list' shows those that are`);
+      }
+      // The content decides, as for isTrusted: a file renamed to this fingerprint is not ours to delete.
+      if (trusted.fingerprint !== fingerprint) {
+        throw new ModFerryError('keys', `holds the key ${trusted.fingerprint}, not ${fingerprint} as its name says; nothing was removed`, { file });
+      }
+      await unlink(file);
+      return trusted;
     },
     async isTrusted(fingerprint) {
       if (!isFingerprint(fingerprint)) return false;
@@ -114,17 +137,25 @@ export function signerPolicy(store: TrustStore, options: { acceptNewSigner: bool
   };
 }
 
+/**
+ * Only signers already trusted, asking no one: for a store repaired from bundles, where a new
+ * signer must not slip in with a repair.
+ */
+export function trustedSignersOnly(store: Pick<TrustStore, 'isTrusted'>): (signer: { fingerprint: string }) => Promise<boolean> {
+  return ({ fingerprint }) => store.isTrusted(fingerprint);
+}
+
 function parsePublicKeyPem(pem: string, file: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch (error) {
-    throw new Error(`${file}: not a PEM public key`, { cause: error });
+    throw new ModFerryError('keys', 'not a PEM public key', { file }, { cause: error });
   }
   try {
     requireEd25519(key, 'the key');
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    throw new ModFerryError('keys', errorMessage(error), { file }, { cause: error });
   }
   return key;
 }

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { unpackedPath } from '../asar/unpackedPath';
 import { WORKER_CONFIG_ENV, isWorkerMessage, type PrimaryMessage, type ProxyWorkerConfig, type WorkerCounts } from './proxyClusterMessages';
 import type { RunningProxyServer } from './proxyHttpServer';
+import type { ServedRequest } from './servedRequest';
 
 export interface ProxyClusterOptions {
   storeDir: string;
@@ -35,6 +36,8 @@ export interface ProxyClusterOptions {
   closeGraceMs?: number;
   /** Receives the request log as the workers send it: timestamped lines joined by newlines. */
   log?: (text: string) => void;
+  /** Receives each request as fields, as the workers send them with their log lines. */
+  onRequest?: (request: ServedRequest) => void;
   /** Receives a line when a worker dies and is replaced. */
   notice?: (line: string) => void;
 }
@@ -78,6 +81,7 @@ export async function startProxyCluster(options: ProxyClusterOptions): Promise<R
     host: options.host,
     closeGraceMs: graceMs,
     startedAt: new Date().toISOString(),
+    events: options.onRequest !== undefined,
   };
   let boundPort = options.port;
   const members = new Set<Member>();
@@ -138,6 +142,7 @@ export async function startProxyCluster(options: ProxyClusterOptions): Promise<R
           const changed = message.requests !== member.counts.requests || message.misses !== member.counts.misses;
           member.counts = { requests: message.requests, misses: message.misses, inFlight: message.inFlight };
           if (message.log !== '') options.log?.(message.log);
+          for (const request of message.events ?? []) options.onRequest?.(request);
           if (changed) for (const other of members) if (other !== member && other.listening) tellOthers(other);
           return;
         }

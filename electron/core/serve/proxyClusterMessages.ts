@@ -1,5 +1,6 @@
 /** What the primary of a proxy cluster and its workers tell each other over the IPC channel. */
 import type { ServedCounts } from './proxyHandler';
+import type { ServedRequest } from './servedRequest';
 
 /** How a worker serves: handed to it as JSON in its environment, so it can start before any message arrives. */
 export interface ProxyWorkerConfig {
@@ -11,6 +12,8 @@ export interface ProxyWorkerConfig {
   startedAt: string;
   /** What the other workers had counted when this one was forked, so a replacement's /stats is right from its first request. */
   others: ServedCounts;
+  /** Whether the primary wants each request as fields too (a live log), sent with the log lines. */
+  events: boolean;
 }
 
 export const WORKER_CONFIG_ENV = 'MODFERRY_PROXY_WORKER';
@@ -36,7 +39,7 @@ export type WorkerMessage =
   /** Sent before the worker exits on a failure; `code` is the system error code of a failed listen. */
   | { type: 'failed'; message: string; code?: string }
   /** The worker's counts since it started (not increments: a lost or reordered report cannot skew the totals) and the log lines since its last report. */
-  | ({ type: 'report'; log: string } & WorkerCounts);
+  | ({ type: 'report'; log: string; events?: ServedRequest[] } & WorkerCounts);
 
 export type PrimaryMessage =
   /** What every other worker, live or gone, has reported: added to a worker's own counts in its /stats. */

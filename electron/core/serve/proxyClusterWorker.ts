@@ -17,6 +17,7 @@ import {
 import type { ServedCounts } from './proxyHandler';
 import { startProxyServer, type RunningProxyServer } from './proxyHttpServer';
 import { timestamped } from './requestLogLine';
+import type { ServedRequest } from './servedRequest';
 import { errorMessage } from '../../../shared/errorMessage';
 
 function send(message: WorkerMessage, done: () => void = () => {}): void {
@@ -51,6 +52,7 @@ async function serveAsWorker(config: ProxyWorkerConfig): Promise<void> {
 
   const store: DiskStore = openStore(config.storeDir, { mode: 'read' });
   let log: string[] = [];
+  let events: ServedRequest[] = [];
   let logTimer: NodeJS.Timeout | undefined;
   let server: RunningProxyServer | undefined;
   let reported: WorkerCounts = { requests: 0, misses: 0, inFlight: 0 };
@@ -58,8 +60,9 @@ async function serveAsWorker(config: ProxyWorkerConfig): Promise<void> {
     clearTimeout(logTimer);
     logTimer = undefined;
     reported = server?.counts() ?? reported;
-    send({ type: 'report', ...reported, log: log.join('\n') }, done);
+    send({ type: 'report', ...reported, log: log.join('\n'), ...(events.length === 0 ? {} : { events }) }, done);
     log = [];
+    events = [];
   };
   try {
     server = await startProxyServer({
@@ -72,6 +75,7 @@ async function serveAsWorker(config: ProxyWorkerConfig): Promise<void> {
         log.push(timestamped(line));
         logTimer ??= setTimeout(report, LOG_BATCH_MS);
       },
+      ...(config.events ? { onRequest: (request: ServedRequest) => events.push(request) } : {}),
       // Its own counts are exact; the others' are as of their last report.
       statsCounts: (own) => ({ requests: others.requests + own.requests, misses: others.misses + own.misses }),
     });

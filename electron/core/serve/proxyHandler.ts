@@ -40,7 +40,8 @@ import { SHORT_LIVED, servedFile, type ServedFile } from './servedFile';
 import { StoreFileChangedError, StoreFileDamagedError } from './storeFileChecks';
 import { BoundedMap } from './boundedMap';
 import type { ProxyStore } from './proxyStore';
-import { requestLogLine } from './requestLogLine';
+import { requestLogLine, type LoggedRequest } from './requestLogLine';
+import { requestSubject, type ServedRequest } from './servedRequest';
 import { isLoopbackHostHeader, isLoopbackName } from './loopbackHost';
 import { ModuleAnswers } from './moduleAnswers';
 import { MISS_DROP_REASONS } from '../store/countedMiss';
@@ -60,6 +61,8 @@ export interface ProxyHandlerOptions {
   listenHost?: string;
   /** Receives one line per request. */
   log?: (line: string) => void;
+  /** Receives each request as fields, for a live log (the same request as the line `log` receives). */
+  onRequest?: (request: ServedRequest) => void;
   /** When the service started, for /stats; a cluster worker is given the time the whole cluster started. Default now. */
   startedAt?: Date;
   /**
@@ -91,7 +94,7 @@ export interface ProxyHandler {
 const CONTENT_TYPES: Record<StoredFileKind, string> = { info: JSON_TYPE, mod: TEXT, zip: 'application/zip' };
 
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
-  const { store, log } = options;
+  const { store, log, onRequest } = options;
   const prefix = checkedPrefix(options.prefix ?? '');
   const startedAt = options.startedAt ?? new Date();
   const statsCounts = options.statsCounts ?? ((own: ServedCounts) => own);
@@ -174,7 +177,13 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     counts.inFlight++;
     const finish = (sent: Sent, note = sent.note): void => {
       counts.inFlight--;
-      log?.(requestLogLine({ method: req.method ?? '', target: req.url ?? '', status: sent.status, bytes: sent.bytes, ms: performance.now() - started, note }));
+      const logged: LoggedRequest = { method: req.method ?? '', target: req.url ?? '', status: sent.status, bytes: sent.bytes, ms: performance.now() - started };
+      if (note !== undefined) logged.note = note;
+      log?.(requestLogLine(logged));
+      if (onRequest !== undefined) {
+        const target = withinPrefix(logged.target, prefix);
+        onRequest({ ...logged, at: new Date().toISOString(), ...(target === undefined ? {} : requestSubject(target)) });
+      }
     };
     let sent: Sent | Promise<Sent>;
     try {

@@ -1,0 +1,45 @@
+import { openStoreIfMade, type DiskStore } from './diskStore';
+import { defaultStoreDir } from './storeLayout';
+
+/** A store as the app's dashboard shows it, from the catalog. */
+export type StoreFacts =
+  | { dir: string; exists: false }
+  | {
+      dir: string;
+      exists: true;
+      readOnly: boolean;
+      modules: number;
+      versions: number;
+      /** Total size of the stored files. */
+      bytes: number;
+      bundles: number;
+      /** Distinct module requests the store could not answer, and how many times they were asked. */
+      misses: { distinct: number; requests: number };
+      /** Requests answered but not recorded (junk, or past the cap on distinct misses). */
+      dropped: number;
+    };
+
+/** The facts of an open store; misses held in memory are written first, so they are counted. */
+export function openStoreFacts(store: DiskStore): StoreFacts & { exists: true } {
+  const misses = store.misses();
+  return {
+    dir: store.dir,
+    exists: true,
+    readOnly: store.readOnly,
+    ...store.stats(),
+    bundles: store.bundles().length,
+    misses: { distinct: misses.length, requests: misses.reduce((sum, m) => sum + m.count, 0) },
+    dropped: store.droppedMisses().reduce((sum, d) => sum + d.count, 0),
+  };
+}
+
+/** The facts of the store in dir (default: the one in ModFerry's data folder), without creating it. */
+export function storeFacts(dir: string = defaultStoreDir()): StoreFacts {
+  const store = openStoreIfMade(dir, { mode: 'read' });
+  if (store === undefined) return { dir, exists: false };
+  try {
+    return openStoreFacts(store);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A failure as data: what crosses a process boundary (the CLI's --json, the app's IPC, `modferry ui`'s
+ * socket) so the far side can name the thing at fault without reading the message.
+ */
+
+/** What kind of failure, for --json consumers and for code that must tell failures apart without reading messages. */
+export type ErrorKind =
+  | 'usage'
+  | 'input'
+  | 'bundle'
+  | 'store'
+  | 'keys'
+  | 'not-found'
+  | 'upstream'
+  | 'unreachable'
+  | 'resolve'
+  | 'zip'
+  | 'go-check'
+  | 'destination'
+  | 'interrupted'
+  | 'internal';
+
+/** Where a fault lies, as far as it is known. */
+export interface ErrorFields {
+  module?: string;
+  version?: string;
+  url?: string;
+  file?: string;
+  line?: number;
+  volume?: string;
+  /** A file inside a volume or zip, as the archive names it. */
+  entry?: string;
+  /** The drive at fault, as the operator sees it: its mount point (`/media/usb`, `E:\`). */
+  drive?: string;
+}
+
+export const ERROR_FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive'] as const;
+
+/** A thrown value as reported: its kind, its message for people, and where it lies. */
+export type ErrorRecord = {
+  type: 'error';
+  kind: ErrorKind;
+  message: string;
+  /** The same work may succeed if simply run again (a drive replugged, space freed): a UI offers to. */
+  retryable?: true;
+} & ErrorFields;

@@ -1,0 +1,71 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { storeInventory, writeStoreInventory } from '../../electron/core/roundtrip/storeInventory';
+import { storeRequest, writeStoreRequest } from '../../electron/core/roundtrip/storeRequest';
+import { importBundle } from '../../electron/core/store/importBundle';
+import { openStore } from '../../electron/core/store/diskStore';
+import { parseInventory } from '../../shared/roundtrip/inventory';
+import { parseRequestFile } from '../../shared/roundtrip/requestFile';
+import { makeTempDir, testSigningKey } from '../support/bundleSources';
+import { makeBundle } from '../support/storeFixtures';
+
+let root: string;
+let cleanup: () => Promise<void>;
+before(async () => ({ dir: root, cleanup } = await makeTempDir('roundtrip-writing')));
+after(() => cleanup());
+
+const now = new Date(Date.UTC(2026, 2, 7, 12));
+
+test('a request is computed from the store, then written durably into a folder made for it; nothing is written when nothing is asked', async () => {
+  const storeDir = path.join(root, 'store');
+  const store = openStore(storeDir, { mode: 'write' });
+  store.recordMiss('example.com/wanted', 'v1.2.0', new Date(Date.UTC(2026, 2, 1)));
+  store.recordMiss('example.com/wanted', 'v1.2.0', new Date(Date.UTC(2026, 2, 5)));
+  store.recordMiss('golang.org/x/text', 'list', new Date(Date.UTC(2026, 2, 5)));
+  store.recordMiss('example.com/../x', 'v1.0.0', new Date(Date.UTC(2026, 2, 5)));
+  store.close();
+
+  const computed = storeRequest({ storeDir, tool: 'modferry test', now });
+  assert.deepEqual(computed.requests.map((r) => [r.path, r.version, r.count]), [['example.com/wanted', 'v1.2.0', 2], ['golang.org/x/text', 'latest', 1]]);
+  assert.equal(computed.dropped?.count, 1);
+  assert.deepEqual(computed.leftOut, { requests: [], bundles: [] });
+  assert.match(computed.text ?? '', /# written 2026-03-07T12:00:00\.000Z by modferry test/);
+
+  const file = path.join(root, 'drive', 'to-online', 'request.txt');
+  const written = await writeStoreRequest(file, { storeDir, tool: 'modferry test', now });
+  assert.equal(written.written, true);
+  assert.equal(await readFile(file, 'utf8'), computed.text);
+  assert.deepEqual(parseRequestFile(computed.text!, file).map((r) => `${r.path}@${r.version}`), ['example.com/wanted@v1.2.0', 'golang.org/x/text@latest']);
+  assert.deepEqual(await readdir(path.dirname(file)), ['request.txt'], 'no temporary file is left');
+
+  const since = storeRequest({ storeDir, tool: 'modferry test', since: new Date(Date.UTC(2026, 2, 6)) });
+  assert.equal(since.text, undefined);
+  const none = path.join(root, 'none', 'request.txt');
+  assert.equal((await writeStoreRequest(none, { storeDir, tool: 'modferry test', since: new Date(Date.UTC(2026, 2, 6)) })).written, false);
+  assert.deepEqual(await readdir(root).then((names) => names.includes('none')), false);
+  await assert.rejects(async () => storeRequest({ storeDir: path.join(root, 'no-store'), tool: 't' }), { name: 'StoreFolderError' });
+});
+
+test('an inventory of a store not made yet is empty; of a real store it lists what it holds', async () => {
+  const empty = storeInventory({ storeDir: path.join(root, 'never-made'), tool: 'modferry test', now });
+  assert.deepEqual([empty.modules, empty.paths], [[], 0]);
+  assert.deepEqual(await readdir(root).then((names) => names.includes('never-made')), false);
+
+  const storeDir = path.join(root, 'inventory-store');
+  const store = openStore(storeDir, { mode: 'write' });
+  try {
+    const bundle = await makeBundle(path.join(root, 'work'), [{ path: 'example.com/a', version: 'v1.0.0' }, { path: 'example.com/a', version: 'v1.1.0' }], testSigningKey());
+    await importBundle(bundle.bundleDir, { store, trust: () => true });
+  } finally {
+    store.close();
+  }
+  const file = path.join(root, 'drive2', 'inventory.json');
+  const written = await writeStoreInventory(file, { storeDir, tool: 'modferry test', now });
+  const parsed = parseInventory(await readFile(file, 'utf8'), file);
+  assert.equal(parsed.createdAt, now.toISOString());
+  assert.deepEqual(parsed.modules, written.modules);
+  assert.deepEqual(written.modules.map((m) => `${m.path}@${m.version}`), ['example.com/a@v1.0.0', 'example.com/a@v1.1.0']);
+  assert.equal(written.paths, 1);
+});
