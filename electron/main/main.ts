@@ -14,6 +14,8 @@ const pageUrl = pathToFileURL(pageFile).href;
 
 let window: BrowserWindow | undefined;
 let appSession: AppSession | undefined;
+/** The jobs of a closed window cleaning up: the app quits once they have. */
+let cleaningUp: Promise<void> = Promise.resolve();
 
 function createWindow(): void {
   const created = new BrowserWindow({
@@ -36,7 +38,8 @@ function createWindow(): void {
     onUnexpected: (error, channel) => reportUnexpected(`handling ${channel}`, error),
   });
   created.on('closed', () => {
-    appSession?.close();
+    const closing = appSession?.close() ?? Promise.resolve();
+    cleaningUp = Promise.all([cleaningUp, closing]).then(() => undefined);
     appSession = undefined;
     window = undefined;
   });
@@ -99,5 +102,6 @@ void app.whenReady().then(() => {
 });
 
 app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
+  // Cancelled work removes what it wrote before the process goes, as after Ctrl+C in the CLI.
+  if (process.platform !== 'darwin') void cleaningUp.finally(() => app.quit());
 });

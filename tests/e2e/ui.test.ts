@@ -156,6 +156,20 @@ describe('modferry ui, driven in Chromium', () => {
     await page.close();
   });
 
+  test('a failure in the core is shown with the fields that say where it lies', async () => {
+    const { page, errors } = await openApp();
+    const missing = path.join(root, 'no-such-project');
+    await fillExport(page, missing, quick.url, root);
+    await page.getByRole('button', { name: 'Export' }).click();
+    const shown = page.getByTestId('error');
+    await shown.waitFor();
+    assert.equal(await shown.getAttribute('data-kind'), 'input');
+    assert.equal(await shown.locator('[data-field="file"] dd').innerText(), missing);
+    await page.screenshot({ path: path.join(screenshots, 'export-failed.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('without the token, pages and the socket get 403', async () => {
     for (const target of ['/', '/renderer.js', '/index.html']) {
       const response = await fetch(`${ui.origin}${target}`);

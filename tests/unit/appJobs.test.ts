@@ -57,7 +57,7 @@ describe('jobs through an app session, on real bundles and a real store', () => 
     const again = await session.dispatch('import:run', { bundleDir: bundle.bundleDir }, 'import-again');
     assert.ok(again.ok && (again.value as { alreadyImported: boolean }).alreadyImported, 'the signer is trusted now, and the bundle is in');
     assert.deepEqual(unexpected, []);
-    session.close();
+    await session.close();
   });
 
   test('a job id in use is refused; cancel stops a job, which then fails as interrupted', async (t) => {

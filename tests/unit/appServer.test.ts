@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { startAppServer, type RunningAppServer } from '../../electron/core/appServer/appServer';
+import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 
-async function startServer(t: TestContext): Promise<{ server: RunningAppServer; cookie: string }> {
+async function startServer(t: TestContext): Promise<{ server: RunningAppServer; cookie: string; root: string }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'modferry-appserver-'));
   const rendererDir = path.join(root, 'renderer');
   await mkdir(rendererDir);
@@ -24,7 +25,7 @@ async function startServer(t: TestContext): Promise<{ server: RunningAppServer; 
     await server.close();
     await rm(root, { recursive: true, force: true });
   });
-  return { server, cookie: `modferry_ui_${server.port}=${server.token}` };
+  return { server, cookie: `modferry_ui_${server.port}=${server.token}`, root };
 }
 
 function get(server: RunningAppServer, target: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -105,5 +106,29 @@ describe('the modferry ui server', () => {
     const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.send('{"not": "a call"}');
     assert.deepEqual(await closed, { code: 1008, reason: 'not a call: {"id", "channel", "request", "jobId"?} as JSON text' });
+  });
+
+  test('closing the server cancels a running export and waits until it has removed what it wrote', async (t) => {
+    const { server, cookie, root } = await startServer(t);
+    const tree = path.join(root, 'upstream');
+    await publishFixtureModule(tree, 'example.com/stalled', [{ version: 'v1.0.0', files: { 'a.go': 'package stalled\n' } }]);
+    // The zip stops half-way: the export is downloading until it is cancelled.
+    const upstream = await startFixtureUpstream(tree, { stallFor: (urlPath) => urlPath.endsWith('.zip') });
+    t.after(() => upstream.close());
+    const outDir = path.join(root, 'out');
+    await mkdir(outDir);
+    const { socket } = await connect(server, { origin: server.origin, cookie });
+    const ws = socket!;
+    const downloading = new Promise<void>((resolve) => {
+      ws.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { type: string; event?: { progress: { stage: string } } };
+        if (message.type === 'progress' && message.event?.progress.stage === 'download') resolve();
+      });
+    });
+    ws.send(JSON.stringify({ id: 1, channel: 'export:run', request: { modules: ['example.com/stalled@v1.0.0'], upstream: upstream.url, outDir, check: false }, jobId: 'export-stalled' }));
+    await downloading;
+    await server.close();
+    assert.deepEqual(await readdir(outDir), []);
+    assert.deepEqual((await readdir(path.join(root, 'cache'))).filter((name) => name.startsWith('staging-')), []);
   });
 });

@@ -121,6 +121,6 @@ describe('an app session', () => {
     assert.ok(!missing.ok && missing.error.kind === 'bundle', JSON.stringify(missing));
     assert.equal(!missing.ok && missing.error.file, path.join(data, 'no-bundle', 'manifest.json'));
     assert.deepEqual(unexpected, []);
-    session.close();
+    await session.close();
   });
 });

@@ -19,26 +19,28 @@ export interface AppSessionOptions {
 export interface AppSession {
   /** Checks the request against its channel's schema, runs the handler; never rejects: failures come back as data. */
   dispatch(channel: unknown, request: unknown, jobId?: unknown): Promise<IpcReply<unknown>>;
-  close(): void;
+  /** Cancels every job; resolves once they have all cleaned up. */
+  close(): Promise<void>;
 }
 
 const neverAborted = new AbortController().signal;
 
 export function createAppSession(app: AppContext, options: AppSessionOptions): AppSession {
-  const jobs = new Map<string, AbortController>();
+  const jobs = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
   const cancelJob = (jobId: string): boolean => {
     const job = jobs.get(jobId);
-    job?.abort(new ModFerryError('interrupted', 'cancelled'));
+    job?.controller.abort(new ModFerryError('interrupted', 'cancelled'));
     return job !== undefined;
   };
 
   const runJob = async (channel: JobChannel, request: ParsedRequest<IpcChannel>, jobId: string): Promise<unknown> => {
     if (jobs.has(jobId)) throw new ModFerryError('usage', `${channel}: job ${jobId} is already running`);
     const controller = new AbortController();
-    jobs.set(jobId, controller);
     const progress = jobProgress((update) => options.send({ jobId, channel, progress: update }));
+    const running = handle(channel, request, { app, signal: controller.signal, onProgress: progress.listener, cancelJob });
+    jobs.set(jobId, { controller, settled: running.catch(() => undefined) });
     try {
-      return await handle(channel, request, { app, signal: controller.signal, onProgress: progress.listener, cancelJob });
+      return await running;
     } catch (error) {
       // What the work threw on its way out (an AbortError, a destroyed stream) is not news: the cancel is.
       if (controller.signal.aborted && errorKind(error) !== 'interrupted') throw new ModFerryError('interrupted', 'cancelled', {}, { cause: error });
@@ -63,8 +65,10 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
         return { ok: false, error: asRecord(error) };
       }
     },
-    close: () => {
+    close: async () => {
+      const settled = [...jobs.values()].map((job) => job.settled);
       for (const jobId of jobs.keys()) cancelJob(jobId);
+      await Promise.all(settled);
     },
   };
 }

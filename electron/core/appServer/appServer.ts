@@ -109,7 +109,7 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
     sessions.add(session);
     ws.on('close', () => {
       sessions.delete(session);
-      session.close();
+      void session.close();
     });
   };
 
@@ -127,9 +127,9 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
     port,
     token,
     close: async () => {
-      for (const session of sessions) session.close();
+      const closing = [...sessions].map((session) => session.close());
       for (const ws of sockets.clients) ws.terminate();
-      await Promise.allSettled([...inFlight]);
+      await Promise.all([...closing, ...inFlight]);
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
