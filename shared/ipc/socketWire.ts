@@ -1,17 +1,13 @@
-import { z } from 'zod';
-import { jobId } from './appChannels';
 import type { JobProgressEvent } from './contract';
 import type { IpcReply } from './ipcError';
 
-/** One call from the browser over the ui WebSocket; the request itself is checked by its channel's schema. */
-export const socketCall = z.strictObject({
-  id: z.number().int().nonnegative(),
-  channel: z.string(),
-  request: z.unknown(),
-  jobId: jobId.optional(),
-});
-
-export type SocketCall = z.infer<typeof socketCall>;
+/** One call from the browser over the ui WebSocket (checked on arrival by socketCallSchema, its request by the channel's schema). */
+export interface SocketCall {
+  id: number;
+  channel: string;
+  request: unknown;
+  jobId?: string;
+}
 
 /** What the ui server sends: the reply to a call (by its id), or a job's progress. */
 export type SocketMessage = { type: 'reply'; id: number; reply: IpcReply<unknown> } | { type: 'progress'; event: JobProgressEvent };

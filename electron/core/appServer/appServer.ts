@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { socketCall, SOCKET_PATH, type SocketMessage } from '../../../shared/ipc/socketWire';
+import { socketCallSchema } from '../../../shared/ipc/socketCallSchema';
+import { SOCKET_PATH, type SocketMessage } from '../../../shared/ipc/socketWire';
 import type { AppContext } from '../appApi/appContext';
 import { createAppSession, type AppSession } from '../appApi/appSession';
 import { isLoopbackHostHeader, isLoopbackName } from '../serve/loopbackHost';
@@ -96,7 +97,7 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
       onUnexpected: (error, channel) => options.onUnexpected(error, `handling ${channel}`),
     });
     ws.on('message', (data, isBinary) => {
-      const call = isBinary ? undefined : socketCall.safeParse(parseJson(data.toString()));
+      const call = isBinary ? undefined : socketCallSchema.safeParse(parseJson(data.toString()));
       if (!call?.success) {
         ws.close(1008, 'not a call: {"id", "channel", "request", "jobId"?} as JSON text');
         return;
