@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchChromium, type Browser } from '../support/chromium';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+import { httpRequest } from '../support/httpRequests';
 import { startUi, type RunningUi } from '../support/uiProcess';
 
 const screenshots = path.join(__dirname, 'screenshots');
@@ -189,6 +190,26 @@ describe('modferry ui, driven in Chromium', () => {
       socket.on('error', () => undefined);
     });
     assert.equal(status, 403);
+  });
+});
+
+describe('modferry ui beyond loopback', () => {
+  test('listens on every interface only when asked, with a warning, and still wants the token', async (t) => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'modferry-e2e-lan-'));
+    t.after(() => rm(home, { recursive: true, force: true }));
+    const lan = await startUi({ ...process.env, MODFERRY_HOME: home }, ['--listen', '0.0.0.0:0']);
+    try {
+      assert.match(lan.stderr(), /warning: listening beyond this machine/);
+      const port = new URL(lan.url).port;
+      const token = new URL(lan.url).searchParams.get('token') ?? '';
+      // Another machine names this one by its LAN address or name: the Host check is loopback's alone.
+      const base = `http://127.0.0.1:${port}`;
+      const host = `buildbox.lan:${port}`;
+      assert.equal((await httpRequest(base, `/?token=${token}`, { headers: { host } })).status, 303);
+      assert.equal((await httpRequest(base, '/', { headers: { host } })).status, 403);
+    } finally {
+      assert.equal(await lan.stop(), 0);
+    }
   });
 });
 
