@@ -74,6 +74,9 @@ describe('jobs through an app session, on real bundles and a real store', () => 
     assert.equal(reply.ok, false);
     assert.equal(!reply.ok && reply.error.kind, 'interrupted');
     assert.deepEqual(await session.dispatch('job:cancel', { jobId: 'import-cancelled' }), { ok: true, value: { cancelled: false } });
+    await session.close();
+    const late = await session.dispatch('verify:run', { bundleDir: bundle.bundleDir }, 'verify-late');
+    assert.deepEqual(late, { ok: false, error: { kind: 'interrupted', message: 'verify:run: not started: the window or connection is closing' } });
     assert.deepEqual(unexpected, []);
   });
 });

@@ -27,6 +27,7 @@ const neverAborted = new AbortController().signal;
 
 export function createAppSession(app: AppContext, options: AppSessionOptions): AppSession {
   const jobs = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
+  let closed = false;
   const cancelJob = (jobId: string): boolean => {
     const job = jobs.get(jobId);
     job?.controller.abort(new ModFerryError('interrupted', 'cancelled'));
@@ -34,6 +35,7 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
   };
 
   const runJob = async (channel: JobChannel, request: ParsedRequest<IpcChannel>, jobId: string): Promise<unknown> => {
+    if (closed) throw new ModFerryError('interrupted', `${channel}: not started: the window or connection is closing`);
     if (jobs.has(jobId)) throw new ModFerryError('usage', `${channel}: job ${jobId} is already running`);
     const controller = new AbortController();
     const progress = jobProgress((update) => options.send({ jobId, channel, progress: update }));
@@ -66,6 +68,7 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
       }
     },
     close: async () => {
+      closed = true;
       const settled = [...jobs.values()].map((job) => job.settled);
       for (const jobId of jobs.keys()) cancelJob(jobId);
       await Promise.all(settled);
