@@ -26,6 +26,10 @@ const commands: Record<string, { summary: string; load(): Promise<CommandModule>
     summary: 'serve the offline store as a GOPROXY',
     load: async () => import('./commands/serveCommand.js').then((m) => ({ usage: m.serveUsage, run: (args, output) => m.serveCommand(args, output) })),
   },
+  ui: {
+    summary: 'run the app in a web browser (this machine, or others with --listen)',
+    load: async () => import('./commands/uiCommand.js').then((m) => ({ usage: m.uiUsage, run: (args, output) => m.uiCommand(args, output) })),
+  },
   request: {
     summary: 'write the modules developers asked for but the store lacks',
     load: async () => import('./commands/requestCommand.js').then((m) => ({ usage: m.requestUsage, run: m.requestCommand })),

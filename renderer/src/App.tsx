@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAppStore } from './appStore';
+import { ExportScreen } from './export/ExportScreen';
 
 export function App() {
   const { info, error, load } = useAppStore();
@@ -12,6 +13,7 @@ export function App() {
       <p>Carry Go modules across an air gap.</p>
       {info && <p data-testid="version">Version {info.version} on {info.platform}</p>}
       {error && <p role="alert">{error}</p>}
+      <ExportScreen />
     </main>
   );
 }

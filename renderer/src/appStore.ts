@@ -1,6 +1,7 @@
 import { create } from 'zustand';
-import type { AppInfo } from '../../shared/ipc/contract';
-import { bridge } from './bridge';
+import type { AppInfo } from '../../shared/ipc/appChannels';
+import { errorMessage } from '../../shared/errorMessage';
+import { client } from './ipc/client';
 
 interface AppState {
   info?: AppInfo;
@@ -11,9 +12,9 @@ interface AppState {
 export const useAppStore = create<AppState>((set) => ({
   load: async () => {
     try {
-      set({ info: await bridge().invoke('app:info', {}) });
+      set({ info: await client.call('app:info', {}) });
     } catch (error) {
-      set({ error: error instanceof Error ? error.message : String(error) });
+      set({ error: errorMessage(error) });
     }
   },
 }));

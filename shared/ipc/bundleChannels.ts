@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { UnmetRequest } from '../bundle/manifest';
+import { absolutePath } from './paths';
+
+export const verifyRunRequest = z.strictObject({
+  bundleDir: absolutePath,
+  /** Check a bundle whose signer this machine does not trust yet (the key is not added). */
+  trustNewKey: z.boolean().optional(),
+});
+
+export interface VerifyRunResult {
+  bundleId: string;
+  createdAt: string;
+  files: number;
+  volumes: number;
+  bytes: number;
+  signer: string;
+  signerTrusted: boolean;
+}
+
+export const importRunRequest = z.strictObject({
+  bundleDir: absolutePath,
+  /** Accept a signer this machine does not trust yet, and trust it from now on. */
+  trustNewKey: z.boolean().optional(),
+});
+
+export interface ImportRunResult {
+  storeDir: string;
+  bundleId: string;
+  signer: string;
+  signerNewlyTrusted: boolean;
+  alreadyImported: boolean;
+  added: number;
+  addedBytes: number;
+  alreadyPresent: number;
+  restored: Array<{ path: string; quarantined: string }>;
+  unmet: UnmetRequest[];
+}

@@ -1,0 +1,46 @@
+/**
+ * How a failure crosses IPC and the ui WebSocket: core's errorRecord, as plain data. The renderer
+ * turns it back into an IpcError whose kind and fields it reads, never its message.
+ */
+export interface IpcErrorFields {
+  module?: string;
+  version?: string;
+  url?: string;
+  file?: string;
+  line?: number;
+  volume?: string;
+  entry?: string;
+}
+
+export interface IpcErrorRecord extends IpcErrorFields {
+  kind: string;
+  message: string;
+}
+
+const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry'] as const;
+
+/** What a call answers: its value, or the failure as data (structured clone and JSON keep nothing of an Error but its message). */
+export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: IpcErrorRecord };
+
+export class IpcError extends Error {
+  override name = 'IpcError';
+  readonly kind: string;
+  readonly fields: Readonly<IpcErrorFields>;
+
+  constructor(record: IpcErrorRecord) {
+    super(record.message);
+    this.kind = record.kind;
+    const fields: Record<string, unknown> = {};
+    for (const name of FIELD_NAMES) {
+      const value = record[name];
+      if (typeof value === 'string' || typeof value === 'number') fields[name] = value;
+    }
+    this.fields = fields as IpcErrorFields;
+  }
+}
+
+/** The reply's value, or its failure thrown as an IpcError. */
+export function unwrapReply<T>(reply: IpcReply<T>): T {
+  if (reply.ok) return reply.value;
+  throw new IpcError(reply.error);
+}
