@@ -25,11 +25,15 @@ export class ModFerryError extends Error {
   }
 }
 
-/** `file:line: module@version: reason`, with whatever of those is known. */
+/**
+ * `drive: file:line: module@version: reason`, with whatever of those is known. A reason that names
+ * its drive in words ("the drive at /media/usb is full") is not prefixed with it again.
+ */
 function located(reason: string, fields: ErrorFields): string {
   const file = fields.file === undefined ? undefined : fields.line === undefined ? fields.file : `${fields.file}:${fields.line}`;
   const module = fields.module === undefined ? undefined : fields.version === undefined ? fields.module : `${fields.module}@${fields.version}`;
-  return [fields.drive, file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
+  const drive = fields.drive !== undefined && !reason.includes(fields.drive) ? fields.drive : undefined;
+  return [drive, file, fields.url, fields.volume, fields.entry, module, reason].filter((part) => part !== undefined).join(': ');
 }
 
 function definedFields(fields: ErrorFields): ErrorFields {
