@@ -43,9 +43,17 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
     const controller = new AbortController();
     // The contract pairs each channel with its kind of progress; the event is that channel's.
     const send = (progress: unknown): void => options.send({ jobId, channel, progress } as JobProgressEvent);
-    const progress = jobProgress(send);
-    const reports: JobReports<unknown> = progressMode(channel) === 'batch' ? batchedReports(send) : latestReports(send);
-    const running = handle(channel, request, { app, signal: controller.signal, onProgress: progress.listener, report: reports.report, cancelJob, plans });
+    const mode = progressMode(channel);
+    const progress = mode === 'update' ? jobProgress(send) : undefined;
+    const reports: JobReports<unknown> | undefined = mode === 'batch' ? batchedReports(send) : mode === 'latest' ? latestReports(send) : undefined;
+    const running = handle(channel, request, {
+      app,
+      signal: controller.signal,
+      onProgress: progress?.listener ?? ignoreProgress,
+      report: reports?.report ?? ignoreReport,
+      cancelJob,
+      plans,
+    });
     jobs.set(jobId, { controller, settled: running.catch(() => undefined) });
     try {
       return await running;
@@ -54,8 +62,8 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
       if (controller.signal.aborted && errorKind(error) !== 'interrupted') throw new ModFerryError('interrupted', 'cancelled', {}, { cause: error });
       throw error;
     } finally {
-      progress.stop();
-      reports.stop();
+      progress?.stop();
+      reports?.stop();
       jobs.delete(jobId);
     }
   };
