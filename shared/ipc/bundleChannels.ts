@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { UnmetRequest } from '../bundle/manifest';
+import type { IpcErrorRecord } from './ipcError';
 import { absolutePath } from './paths';
 
 export const verifyRunRequest = z.strictObject({
@@ -35,4 +36,23 @@ export interface ImportRunResult {
   alreadyPresent: number;
   restored: Array<{ path: string; quarantined: string }>;
   unmet: UnmetRequest[];
+}
+
+export const bundlesFindRequest = z.strictObject({
+  /** A bundle folder, or a drive or folder holding bundle folders (two levels down at most). */
+  dir: absolutePath,
+});
+
+/** A bundle found in a folder, from its manifest and signature only (verify:run checks the volumes). */
+export interface FoundBundleAnswer {
+  dir: string;
+  bundleId?: string;
+  createdAt?: string;
+  bytes?: number;
+  files?: number;
+  signer?: string;
+  trusted: boolean;
+  volumes?: { count: number; present: string[]; missing: string[]; problems: Array<{ volume: string; reason: string }> };
+  /** Why its facts could not all be read. */
+  problem?: IpcErrorRecord;
 }

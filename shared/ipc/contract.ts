@@ -6,8 +6,21 @@
 import type { z } from 'zod';
 import type { ProgressUpdate } from '../work/progressUpdate';
 import { appInfoRequest, jobCancelRequest, type AppInfo, type JobCancelResult } from './appChannels';
-import { importRunRequest, verifyRunRequest, type ImportRunResult, type VerifyRunResult } from './bundleChannels';
-import { exportRunRequest, type ExportRunResult } from './exportChannel';
+import { bundlesFindRequest, importRunRequest, verifyRunRequest, type FoundBundleAnswer, type ImportRunResult, type VerifyRunResult } from './bundleChannels';
+import { drivesEjectRequest, drivesListRequest, type DriveAnswer } from './drivesChannel';
+import { exportPlanRequest, exportRunRequest, type ExportPlanAnswer, type ExportRunResult } from './exportChannel';
+import { keysListRequest, keysOwnRequest, keysUntrustRequest, keysWritePublicRequest, type OwnKeyAnswer, type TrustedKeyAnswer } from './keysChannels';
+import { serveRunRequest, serveStatusRequest, serveStopRequest, type ServeCounts, type ServeEvent, type ServeStatus } from './serveChannels';
+import {
+  inventoryWriteRequest,
+  requestWriteRequest,
+  settingsDefaultsRequest,
+  storeFactsRequest,
+  type InventoryWriteResult,
+  type RequestWriteResult,
+  type SettingsDefaults,
+  type StoreFactsAnswer,
+} from './storeChannels';
 import type { IpcReply } from './ipcError';
 
 /** Answers at once. */
@@ -18,23 +31,54 @@ interface CallSpec<Request extends z.ZodType, Response> {
   response?: Response;
 }
 
+/**
+ * How a job's progress is thinned to at most ten events a second: `update` is work under way (stage,
+ * files, bytes, rate, ETA, repeated every 2 s while nothing moves); `latest` is a whole state where
+ * only the newest counts (a drive list); `batch` never drops anything: what came in meanwhile goes as one array.
+ */
+export type ProgressMode = 'update' | 'latest' | 'batch';
+
 /** Long work: runs under a job id the renderer picks, reports progress, can be cancelled. */
-interface JobSpec<Request extends z.ZodType, Response, Progress> {
+interface JobSpec<Request extends z.ZodType, Response, Progress, Mode extends ProgressMode> {
   kind: 'job';
   request: Request;
+  reports: Mode;
   response?: Response;
   progress?: Progress;
 }
 
 const call = <Response>() => <Request extends z.ZodType>(request: Request): CallSpec<Request, Response> => ({ kind: 'call', request });
-const job = <Response, Progress = ProgressUpdate>() => <Request extends z.ZodType>(request: Request): JobSpec<Request, Response, Progress> => ({ kind: 'job', request });
+const job = <Response>() => <Request extends z.ZodType>(request: Request): JobSpec<Request, Response, ProgressUpdate, 'update'> => ({ kind: 'job', request, reports: 'update' });
+const latestJob = <Response, State>() => <Request extends z.ZodType>(request: Request): JobSpec<Request, Response, State, 'latest'> => ({ kind: 'job', request, reports: 'latest' });
+const batchJob = <Response, Item>() => <Request extends z.ZodType>(request: Request): JobSpec<Request, Response, Item[], 'batch'> => ({ kind: 'job', request, reports: 'batch' });
 
 export const ipcContract = {
   'app:info': call<AppInfo>()(appInfoRequest),
   'job:cancel': call<JobCancelResult>()(jobCancelRequest),
+  'settings:defaults': call<SettingsDefaults>()(settingsDefaultsRequest),
+  'export:plan': job<ExportPlanAnswer>()(exportPlanRequest),
   'export:run': job<ExportRunResult>()(exportRunRequest),
   'verify:run': job<VerifyRunResult>()(verifyRunRequest),
   'import:run': job<ImportRunResult>()(importRunRequest),
+  'drives:list': call<DriveAnswer[]>()(drivesListRequest),
+  /** Answers (with nothing) only once cancelled; each progress event is the whole list after a change. */
+  'drives:watch': latestJob<Record<string, never>, DriveAnswer[]>()(drivesListRequest),
+  'drives:eject': call<{ device: string }>()(drivesEjectRequest),
+  'bundles:find': call<FoundBundleAnswer[]>()(bundlesFindRequest),
+  'keys:own': call<{ key: OwnKeyAnswer | null }>()(keysOwnRequest),
+  'keys:writePublic': call<{ file: string }>()(keysWritePublicRequest),
+  'keys:list': call<TrustedKeyAnswer[]>()(keysListRequest),
+  'keys:untrust': call<TrustedKeyAnswer>()(keysUntrustRequest),
+  /**
+   * The offline proxy, one per app: runs until cancelled (or serve:stop), reporting `listening` first,
+   * then every request; answers the final counts once stopped.
+   */
+  'serve:run': batchJob<ServeCounts, ServeEvent>()(serveRunRequest),
+  'serve:stop': call<{ stopped: boolean }>()(serveStopRequest),
+  'serve:status': call<{ running: ServeStatus | null }>()(serveStatusRequest),
+  'store:facts': call<StoreFactsAnswer>()(storeFactsRequest),
+  'request:write': call<RequestWriteResult>()(requestWriteRequest),
+  'inventory:write': call<InventoryWriteResult>()(inventoryWriteRequest),
 };
 
 type Contract = typeof ipcContract;
@@ -47,6 +91,8 @@ export type IpcRequest<C extends IpcChannel> = z.input<Contract[C]['request']>;
 export type ParsedRequest<C extends IpcChannel> = z.output<Contract[C]['request']>;
 export type IpcResponse<C extends IpcChannel> = NonNullable<Contract[C]['response']>;
 export type JobProgress<C extends JobChannel> = NonNullable<Contract[C]['progress']>;
+/** What a job's handler reports at a time: a ProgressEvent, a whole state, or one item of a batch. */
+export type JobReport<C extends JobChannel> = Contract[C]['reports'] extends 'batch' ? (JobProgress<C> extends Array<infer Item> ? Item : never) : JobProgress<C>;
 
 /** A job's progress as the app sends it: which job, on which channel, and how far. */
 export type JobProgressEvent = { [C in JobChannel]: { jobId: string; channel: C; progress: JobProgress<C> } }[JobChannel];
@@ -59,6 +105,10 @@ export function isIpcChannel(value: unknown): value is IpcChannel {
 
 export function isJobChannel(channel: IpcChannel): channel is JobChannel {
   return ipcContract[channel].kind === 'job';
+}
+
+export function progressMode(channel: JobChannel): ProgressMode {
+  return ipcContract[channel].reports;
 }
 
 /**

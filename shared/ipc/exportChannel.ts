@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { UnmetRequest } from '../bundle/manifest';
+import type { BundleInput, UnmetRequest } from '../bundle/manifest';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
 import { absolutePath } from './paths';
 
-export const exportRunRequest = z
+export const exportPlanRequest = z
   .strictObject({
     projectDirs: z.array(absolutePath).optional(),
     goModFiles: z.array(absolutePath).optional(),
@@ -12,17 +12,67 @@ export const exportRunRequest = z
     requestFiles: z.array(absolutePath).optional(),
     /** A GOPROXY list. */
     upstream: z.string().trim().min(1, 'is empty: give a GOPROXY list, e.g. https://proxy.example.com'),
-    outDir: absolutePath,
-    volumeSize: z.number().int('must be a whole number of bytes').min(MIN_VOLUME_BYTES).optional(),
     sinceInventory: absolutePath.optional(),
-    /** False skips proving the bundle with the go command. */
-    check: z.boolean(),
     strict: z.boolean().optional(),
+    /** The destination, when already chosen: its free space is checked as soon as sizes are known. */
+    outDir: absolutePath.optional(),
   })
   .refine((r) => [r.projectDirs, r.goModFiles, r.modules, r.requestFiles].some((list) => list !== undefined && list.length > 0), {
     message: 'nothing to export: give projectDirs, goModFiles, modules or requestFiles',
     path: ['projectDirs'],
   });
+
+export interface PlannedFileAnswer {
+  kind: 'info' | 'mod' | 'zip';
+  size: number;
+  sha256: string;
+  /** The --since inventory says the offline store holds it: it is left out of the bundle. */
+  heldOffline: boolean;
+  /** The latest earlier export from this machine that carried it. */
+  exportedIn?: string;
+}
+
+export interface PlannedModuleAnswer {
+  path: string;
+  version: string;
+  /** Whether its source zip ships (otherwise only .info and .mod, for the graph). */
+  zip: boolean;
+  reason: string;
+  neededBy: string[];
+  deprecated?: string;
+  files: PlannedFileAnswer[];
+}
+
+export interface PlanCountsAnswer {
+  modules: number;
+  files: number;
+  bytes: number;
+}
+
+/** What an export would ship, as planExport made it; export:run takes its id, never the plan itself. */
+export interface ExportPlanAnswer {
+  id: string;
+  createdAt: string;
+  upstream: string;
+  inputs: Array<{ name: string; input: BundleInput }>;
+  modules: PlannedModuleAnswer[];
+  totals: PlanCountsAnswer & { zips: number };
+  alreadyCarried: {
+    heldOffline: PlanCountsAnswer;
+    exportedBefore: PlanCountsAnswer & { bundles: string[] };
+  };
+  unmet: UnmetRequest[];
+  warnings: string[];
+}
+
+export const exportRunRequest = z.strictObject({
+  /** A plan export:plan made on this window or connection (the last few are kept). */
+  planId: z.string().regex(/^[0-9a-f]{64}$/, 'must be the id of a plan export:plan answered'),
+  outDir: absolutePath,
+  volumeSize: z.number().int('must be a whole number of bytes').min(MIN_VOLUME_BYTES).optional(),
+  /** False skips proving the bundle with the go command. */
+  check: z.boolean(),
+});
 
 export interface ExportRunResult {
   bundleDir: string;
@@ -36,6 +86,7 @@ export interface ExportRunResult {
   leftOut: number;
   warnings: string[];
   unmet: UnmetRequest[];
-  check: { status: 'passed' } | { status: 'skipped'; reason: string };
+  /** not-asked: check was false; no-go: no go command on this machine. */
+  check: { status: 'passed' } | { status: 'skipped'; reason: 'not-asked' | 'no-go' };
   signer: { fingerprint: string; created: boolean };
 }

@@ -2,22 +2,16 @@
  * How a failure crosses IPC and the ui WebSocket: core's errorRecord, as plain data. The renderer
  * turns it back into an IpcError whose kind and fields it reads, never its message.
  */
-export interface IpcErrorFields {
-  module?: string;
-  version?: string;
-  url?: string;
-  file?: string;
-  line?: number;
-  volume?: string;
-  entry?: string;
-}
+import { ERROR_FIELD_NAMES, type ErrorFields } from '../errorRecord';
+
+export type IpcErrorFields = ErrorFields;
 
 export interface IpcErrorRecord extends IpcErrorFields {
   kind: string;
   message: string;
+  /** The same work may succeed if simply run again (a drive replugged, space freed). */
+  retryable?: true;
 }
-
-const FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry'] as const;
 
 /** What a call answers: its value, or the failure as data (structured clone and JSON keep nothing of an Error but its message). */
 export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: IpcErrorRecord };
@@ -31,7 +25,7 @@ export class IpcError extends Error {
     super(record.message);
     this.kind = record.kind;
     const fields: Record<string, unknown> = {};
-    for (const name of FIELD_NAMES) {
+    for (const name of ERROR_FIELD_NAMES) {
       const value = record[name];
       if (typeof value === 'string' || typeof value === 'number') fields[name] = value;
     }

@@ -108,11 +108,11 @@ describe('the modferry ui server', () => {
     assert.deepEqual(await closed, { code: 1008, reason: 'not a call: {"id", "channel", "request", "jobId"?} as JSON text' });
   });
 
-  test('closing the server cancels a running export and waits until it has removed what it wrote', async (t) => {
+  test('closing the server cancels a running export plan and waits until it has removed what it wrote', async (t) => {
     const { server, cookie, root } = await startServer(t);
     const tree = path.join(root, 'upstream');
     await publishFixtureModule(tree, 'example.com/stalled', [{ version: 'v1.0.0', files: { 'a.go': 'package stalled\n' } }]);
-    // The zip stops half-way: the export is downloading until it is cancelled.
+    // The zip stops half-way: the plan is downloading until it is cancelled.
     const upstream = await startFixtureUpstream(tree, { stallFor: (urlPath) => urlPath.endsWith('.zip') });
     t.after(() => upstream.close());
     const outDir = path.join(root, 'out');
@@ -125,7 +125,7 @@ describe('the modferry ui server', () => {
         if (message.type === 'progress' && message.event?.progress.stage === 'download') resolve();
       });
     });
-    ws.send(JSON.stringify({ id: 1, channel: 'export:run', request: { modules: ['example.com/stalled@v1.0.0'], upstream: upstream.url, outDir, check: false }, jobId: 'export-stalled' }));
+    ws.send(JSON.stringify({ id: 1, channel: 'export:plan', request: { modules: ['example.com/stalled@v1.0.0'], upstream: upstream.url, outDir }, jobId: 'export-stalled' }));
     await downloading;
     await server.close();
     assert.deepEqual(await readdir(outDir), []);

@@ -10,7 +10,8 @@ import { asRecord, createAppSession } from '../../electron/core/appApi/appSessio
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
 import { ModFerryError } from '../../electron/core/errors/modferryError';
 
-const goodExport = { projectDirs: ['/src/app'], upstream: 'http://127.0.0.1:1', outDir: '/media/usb', check: false };
+const goodPlan = { projectDirs: ['/src/app'], upstream: 'http://127.0.0.1:1' };
+const goodRun = { planId: 'a'.repeat(64), outDir: '/media/usb', check: false };
 
 /** Per channel: payloads its schema must refuse, and what the refusal must name. A new channel fails here until it has some. */
 const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>> = {
@@ -22,14 +23,23 @@ const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>
     { request: {}, names: /^job:cancel: jobId: Invalid input: expected string, received undefined$/ },
     { request: { jobId: 'a b' }, names: /^job:cancel: jobId: must be 8 to 64 letters, digits, - or _$/ },
   ],
+  'settings:defaults': [{ request: { upstream: 'x' }, names: /^settings:defaults: request: Unrecognized key: "upstream"$/ }],
+  'export:plan': [
+    { request: { ...goodPlan, outDir: 'bundles' }, names: /^export:plan: outDir: must be an absolute path/ },
+    { request: { ...goodPlan, projectDirs: ['/ok', 7] }, names: /^export:plan: projectDirs\.1: Invalid input: expected string, received number$/ },
+    { request: { ...goodPlan, upstream: '  ' }, names: /^export:plan: upstream: is empty/ },
+    { request: { ...goodPlan, projectDirs: [] }, names: /^export:plan: projectDirs: nothing to export/ },
+    { request: { ...goodPlan, strict: 1 }, names: /^export:plan: strict: Invalid input: expected boolean, received number$/ },
+    { request: { ...goodPlan, check: true }, names: /^export:plan: request: Unrecognized key: "check"$/ },
+  ],
   'export:run': [
-    { request: { ...goodExport, outDir: 'bundles' }, names: /^export:run: outDir: must be an absolute path/ },
-    { request: { ...goodExport, projectDirs: ['/ok', 7] }, names: /^export:run: projectDirs\.1: Invalid input: expected string, received number$/ },
-    { request: { ...goodExport, upstream: '  ' }, names: /^export:run: upstream: is empty/ },
-    { request: { ...goodExport, volumeSize: 1.5 }, names: /^export:run: volumeSize: must be a whole number of bytes$/ },
-    { request: { ...goodExport, check: 'yes' }, names: /^export:run: check: Invalid input: expected boolean, received string$/ },
-    { request: { ...goodExport, projectDirs: [] }, names: /^export:run: projectDirs: nothing to export/ },
-    { request: { ...goodExport, keyFile: '/etc/shadow' }, names: /^export:run: request: Unrecognized key: "keyFile"$/ },
+    { request: { ...goodRun, outDir: 'bundles' }, names: /^export:run: outDir: must be an absolute path/ },
+    { request: { ...goodRun, planId: 'plan-1' }, names: /^export:run: planId: must be the id of a plan export:plan answered$/ },
+    { request: { ...goodRun, volumeSize: 1.5 }, names: /^export:run: volumeSize: must be a whole number of bytes$/ },
+    { request: { ...goodRun, check: 'yes' }, names: /^export:run: check: Invalid input: expected boolean, received string$/ },
+    // The plan itself is never taken from the renderer: only main's own plans run.
+    { request: { ...goodRun, plan: { id: 'a'.repeat(64), modules: [] } }, names: /^export:run: request: Unrecognized key: "plan"$/ },
+    { request: { ...goodRun, keyFile: '/etc/shadow' }, names: /^export:run: request: Unrecognized key: "keyFile"$/ },
   ],
   'verify:run': [
     { request: { bundleDir: 42 }, names: /^verify:run: bundleDir: Invalid input: expected string, received number$/ },
@@ -39,6 +49,33 @@ const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>
     { request: {}, names: /^import:run: bundleDir: Invalid input: expected string, received undefined$/ },
     { request: { bundleDir: 'relative/b' }, names: /^import:run: bundleDir: must be an absolute path/ },
   ],
+  'drives:list': [{ request: { all: 'yes' }, names: /^drives:list: all: Invalid input: expected boolean, received string$/ }],
+  'drives:watch': [{ request: { intervalMs: 10 }, names: /^drives:watch: request: Unrecognized key: "intervalMs"$/ }],
+  'drives:eject': [
+    { request: {}, names: /^drives:eject: device: Invalid input: expected string, received undefined$/ },
+    { request: { device: '' }, names: /^drives:eject: device: is empty$/ },
+  ],
+  'bundles:find': [{ request: { dir: 'E:' }, names: /^bundles:find: dir: must be an absolute path/ }],
+  'keys:own': [{ request: { create: true }, names: /^keys:own: request: Unrecognized key: "create"$/ }],
+  'keys:writePublic': [{ request: { destination: './key.pem' }, names: /^keys:writePublic: destination: must be an absolute path/ }],
+  'keys:list': [{ request: [], names: /^keys:list: request: Invalid input: expected object, received array$/ }],
+  'keys:untrust': [
+    { request: { fingerprint: 'SHA256:short' }, names: /^keys:untrust: fingerprint: must be a key fingerprint/ },
+    { request: { fingerprint: `SHA256:../../${'a'.repeat(37)}` }, names: /^keys:untrust: fingerprint: must be a key fingerprint/ },
+  ],
+  'serve:run': [
+    { request: { listen: { host: '127.0.0.1', port: 70000 } }, names: /^serve:run: listen\.port: must be 0 to 65535$/ },
+    { request: { listen: { host: '', port: 3000 } }, names: /^serve:run: listen\.host: is empty$/ },
+    { request: { storeDir: '/tmp/other' }, names: /^serve:run: request: Unrecognized key: "storeDir"$/ },
+  ],
+  'serve:stop': [{ request: { force: true }, names: /^serve:stop: request: Unrecognized key: "force"$/ }],
+  'serve:status': [{ request: 'now', names: /^serve:status: request: Invalid input: expected object, received string$/ }],
+  'store:facts': [{ request: { dir: '/x' }, names: /^store:facts: request: Unrecognized key: "dir"$/ }],
+  'request:write': [
+    { request: { file: 'request.txt' }, names: /^request:write: file: must be an absolute path/ },
+    { request: { file: '/r.txt', since: 'yesterday' }, names: /^request:write: since: must be an ISO 8601 time/ },
+  ],
+  'inventory:write': [{ request: {}, names: /^inventory:write: file: Invalid input: expected string, received undefined$/ }],
 };
 
 describe('the IPC contract', () => {
@@ -56,8 +93,11 @@ describe('the IPC contract', () => {
 
   test('good payloads pass, with Windows paths as absolute as POSIX ones', () => {
     assert.equal(parseRequest('app:info', {}).ok, true);
-    assert.equal(parseRequest('export:run', goodExport).ok, true);
-    assert.equal(parseRequest('export:run', { ...goodExport, projectDirs: undefined, modules: ['example.com/a@latest'], outDir: 'E:\\' }).ok, true);
+    assert.equal(parseRequest('export:plan', goodPlan).ok, true);
+    assert.equal(parseRequest('export:plan', { ...goodPlan, projectDirs: undefined, modules: ['example.com/a@latest'], outDir: 'E:\\' }).ok, true);
+    assert.equal(parseRequest('export:run', { ...goodRun, outDir: 'E:\\' }).ok, true);
+    assert.equal(parseRequest('request:write', { file: '/r.txt', since: '2026-01-31T12:00:00Z' }).ok, true);
+    assert.equal(parseRequest('serve:run', { listen: { host: '0.0.0.0', port: 0 } }).ok, true);
     assert.equal(parseRequest('import:run', { bundleDir: '\\\\server\\share\\bundle' }).ok, true);
   });
 

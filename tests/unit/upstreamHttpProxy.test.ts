@@ -345,6 +345,8 @@ describe('modferry export behind a proxy', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0, output);
     assert.ok(proxy.seen.length > 0 && proxy.seen.every((line) => line === `CONNECT ${UPSTREAM_HOST}:${port}`), proxy.seen.join('\n'));
+    // Core says why the proof was skipped as a code; the CLI words it.
+    assert.match(output, /^Not checked with the go command: --no-check was given$/m);
     assert.ok(seen.includes(`GET /${MOD}/@v/v1.0.0.zip`), seen.join('\n'));
     const bundles = readdirSync(out);
     assert.equal(bundles.length, 1);

@@ -5,6 +5,7 @@ import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
 import { recentExports } from '../../core/catalog/exportHistory';
 import { exportBundle, type ExportBundleResult } from '../../core/export/exportBundle';
+import type { GoProofSkipped } from '../../core/export/runExport';
 import { ExportInterruptedError } from '../../core/export/exportInterrupted';
 import type { ExportPlan } from '../../core/export/exportPlan';
 import { planExport } from '../../core/export/planExport';
@@ -110,7 +111,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       toolVersion: packageJson.version,
     });
     reporter.stop();
-    if (values.json) output.out(JSON.stringify({ type: 'result', ...result }));
+    if (values.json) output.out(JSON.stringify({ type: 'result', ...result, check: result.check.status === 'passed' ? result.check : { ...result.check, reason: skipReason(result.check.reason) } }));
     else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, values.verbose, output);
     return 0;
   } catch (error) {
@@ -152,8 +153,12 @@ function printResult(result: ExportBundleResult, verbose: boolean, output: Comma
   if (result.leftOut > 0) output.out(`Left out ${plural(result.leftOut, 'file')} the offline store already holds (--since)`);
   output.out(result.check.status === 'passed'
     ? 'Checked: the offline go command resolves every project from the bundle alone'
-    : `Not checked with the go command: ${result.check.reason}`);
+    : `Not checked with the go command: ${skipReason(result.check.reason)}`);
   output.out(`Wrote ${result.bundleDir}: ${plural(result.files, 'file')}, ${formatBytes(result.bytes)} in ${plural(result.volumes, 'volume')}, signed by ${result.signer.fingerprint}, read back and verified`);
+}
+
+function skipReason(reason: GoProofSkipped['reason']): string {
+  return reason === 'not-asked' ? '--no-check was given' : 'no go command on PATH';
 }
 
 function printPlan(plan: ExportPlan, output: CommandOutput): void {

@@ -1,12 +1,13 @@
 import type { IpcErrorRecord, IpcReply } from '../../../shared/ipc/ipcError';
-import { isJobChannel, type IpcChannel, type JobChannel, type JobProgressEvent, type ParsedRequest } from '../../../shared/ipc/contract';
+import { isJobChannel, progressMode, type IpcChannel, type JobChannel, type JobProgressEvent, type ParsedRequest } from '../../../shared/ipc/contract';
 import { jobId } from '../../../shared/ipc/appChannels';
 import { parseRequest } from '../../../shared/ipc/parseRequest';
 import { ignoreProgress } from '../../../shared/work/progress';
 import { errorKind, errorRecord, ModFerryError } from '../errors/modferryError';
 import type { AppContext } from './appContext';
 import { appHandlers, type HandlerContext } from './appHandlers';
-import { jobProgress } from './jobProgress';
+import { batchedReports, jobProgress, latestReports, type JobReports } from './jobProgress';
+import { RecentPlans } from './recentPlans';
 
 export interface AppSessionOptions {
   /** Sends a job's progress to this window or socket. */
@@ -24,9 +25,11 @@ export interface AppSession {
 }
 
 const neverAborted = new AbortController().signal;
+const ignoreReport = (): void => undefined;
 
 export function createAppSession(app: AppContext, options: AppSessionOptions): AppSession {
   const jobs = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
+  const plans = new RecentPlans();
   let closed = false;
   const cancelJob = (jobId: string): boolean => {
     const job = jobs.get(jobId);
@@ -38,8 +41,19 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
     if (closed) throw new ModFerryError('interrupted', `${channel}: not started: the window or connection is closing`);
     if (jobs.has(jobId)) throw new ModFerryError('usage', `${channel}: job ${jobId} is already running`);
     const controller = new AbortController();
-    const progress = jobProgress((update) => options.send({ jobId, channel, progress: update }));
-    const running = handle(channel, request, { app, signal: controller.signal, onProgress: progress.listener, cancelJob });
+    // The contract pairs each channel with its kind of progress; the event is that channel's.
+    const send = (progress: unknown): void => options.send({ jobId, channel, progress } as JobProgressEvent);
+    const mode = progressMode(channel);
+    const progress = mode === 'update' ? jobProgress(send) : undefined;
+    const reports: JobReports<unknown> | undefined = mode === 'batch' ? batchedReports(send) : mode === 'latest' ? latestReports(send) : undefined;
+    const running = handle(channel, request, {
+      app,
+      signal: controller.signal,
+      onProgress: progress?.listener ?? ignoreProgress,
+      report: reports?.report ?? ignoreReport,
+      cancelJob,
+      plans,
+    });
     jobs.set(jobId, { controller, settled: running.catch(() => undefined) });
     try {
       return await running;
@@ -48,7 +62,8 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
       if (controller.signal.aborted && errorKind(error) !== 'interrupted') throw new ModFerryError('interrupted', 'cancelled', {}, { cause: error });
       throw error;
     } finally {
-      progress.stop();
+      progress?.stop();
+      reports?.stop();
       jobs.delete(jobId);
     }
   };
@@ -60,7 +75,7 @@ export function createAppSession(app: AppContext, options: AppSessionOptions): A
         if (!parsed.ok) throw new ModFerryError('usage', parsed.message);
         const value = isJobChannel(parsed.channel)
           ? await runJob(parsed.channel, parsed.request, requireJobId(parsed.channel, jobId))
-          : await handle(parsed.channel, parsed.request, { app, signal: neverAborted, onProgress: ignoreProgress, cancelJob });
+          : await handle(parsed.channel, parsed.request, { app, signal: neverAborted, onProgress: ignoreProgress, report: ignoreReport, cancelJob, plans });
         return { ok: true, value };
       } catch (error) {
         if (errorKind(error) === 'internal') options.onUnexpected(error, String(channel));

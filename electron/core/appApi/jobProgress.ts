@@ -34,3 +34,54 @@ export function jobProgress(send: (update: ProgressUpdate) => void, now: () => n
     stop: () => clearInterval(timer),
   };
 }
+
+export interface JobReports<T> {
+  report(value: T): void;
+  /** Sends what is held back at once (before the job's answer), and stops the timer. */
+  stop(): void;
+}
+
+/**
+ * At most ten sends a second for progress that is not work under way: each value is merged into
+ * what is held (the newest drive list replaces the last; a request joins the batch) and the merge
+ * goes out once the interval has passed, so nothing is lost but what a newer value replaces.
+ */
+export function thinnedReports<T, Held>(merge: (held: Held | undefined, value: T) => Held, send: (held: Held) => void, now: () => number = Date.now): JobReports<T> {
+  let held: { value: Held } | undefined;
+  let lastSentAt: number | undefined;
+  const flush = (): void => {
+    if (held === undefined) return;
+    const { value } = held;
+    held = undefined;
+    lastSentAt = now();
+    send(value);
+  };
+  const timer = setInterval(() => {
+    if (lastSentAt !== undefined && now() - lastSentAt >= TICK_MS) flush();
+  }, TICK_MS);
+  timer.unref();
+  return {
+    report: (value) => {
+      held = { value: merge(held?.value, value) };
+      if (lastSentAt === undefined || now() - lastSentAt >= TICK_MS) flush();
+    },
+    stop: () => {
+      clearInterval(timer);
+      flush();
+    },
+  };
+}
+
+/** Only the newest state counts. */
+export function latestReports<T>(send: (state: T) => void, now?: () => number): JobReports<T> {
+  return thinnedReports<T, T>((_held, value) => value, send, now);
+}
+
+/** Every item arrives, those that came within one interval together. */
+export function batchedReports<T>(send: (items: T[]) => void, now?: () => number): JobReports<T> {
+  return thinnedReports<T, T[]>((held, value) => {
+    const items = held ?? [];
+    items.push(value);
+    return items;
+  }, send, now);
+}

@@ -61,7 +61,15 @@ export interface ExportResult {
   warnings: string[];
   /** Request-file lines left out, each with why; the manifest carries them to the offline side. */
   unmet: UnmetRequest[];
-  check: { status: 'passed' } | { status: 'skipped'; reason: string };
+  check: GoProof;
+}
+
+/** Whether the go command proved the bundle; the reason for a skip is a code the caller words. */
+export type GoProof = { status: 'passed' } | GoProofSkipped;
+export interface GoProofSkipped {
+  status: 'skipped';
+  /** not-asked: the caller turned the check off; no-go: there is no go command to run. */
+  reason: 'not-asked' | 'no-go';
 }
 
 /**
@@ -98,7 +106,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held.has(`${f.modulePath}@${f.version}.${f.kind}`));
     await ensureBundleFits(destination, bundleSpaceEstimate(shipped, plan.modules.length));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
-    const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }) : Promise.resolve({ status: 'skipped' as const, reason: '--no-check was given' });
+    const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }) : Promise.resolve<GoProof>({ status: 'skipped', reason: 'not-asked' });
     let proved = false;
     checking.then(() => {
       proved = true;
@@ -180,8 +188,8 @@ async function proveWithGo(
   tree: string,
   targets: readonly GoCheckTarget[],
   options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes: number },
-): Promise<ExportResult['check']> {
-  if (!(await goCommand)) return { status: 'skipped', reason: 'no go command on PATH' };
+): Promise<GoProof> {
+  if (!(await goCommand)) return { status: 'skipped', reason: 'no-go' };
   await checkWithGo(tree, targets, options);
   return { status: 'passed' };
 }

@@ -17,7 +17,7 @@ export function ExportResultView({ result }: { result: ExportRunResult }) {
         <dt>Signed by</dt>
         <dd data-testid="result-signer">{result.signer.fingerprint}</dd>
         <dt>Proof</dt>
-        <dd>{result.check.status === 'passed' ? 'The offline go command builds every project from the bundle alone' : `Not proved with go: ${result.check.reason}`}</dd>
+        <dd>{result.check.status === 'passed' ? 'The offline go command builds every project from the bundle alone' : `Not proved with go: ${result.check.reason === 'not-asked' ? 'not asked to' : 'no go command on this machine'}`}</dd>
       </dl>
       {result.warnings.length > 0 && (
         <ul aria-label="Warnings">

@@ -1,5 +1,6 @@
-import type { FormEvent } from 'react';
+import { useEffect, type FormEvent } from 'react';
 import { ErrorView } from '../ErrorView';
+import { ExportPlanView } from './ExportPlanView';
 import { ExportProgress } from './ExportProgress';
 import { ExportResultView } from './ExportResultView';
 import { useExportStore, type ExportForm } from './exportStore';
@@ -10,12 +11,16 @@ const TEXT_FIELDS: ReadonlyArray<{ name: Exclude<keyof ExportForm, 'check'>; lab
   { name: 'outDir', label: 'Write the bundle into', placeholder: '/media/me/USB' },
 ];
 
+/** Plan first (resolve and download, nothing written), review, then export exactly that plan. */
 export function ExportScreen() {
-  const { form, phase, progress, result, error, setField, start, cancel } = useExportStore();
-  const busy = phase === 'running' || phase === 'cancelling';
+  const { form, phase, cancelling, progress, plan, result, error, setField, loadDefaults, makePlan, runPlan, cancel } = useExportStore();
+  useEffect(() => {
+    void loadDefaults();
+  }, [loadDefaults]);
+  const busy = phase === 'planning' || phase === 'exporting';
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    start();
+    makePlan();
   };
   return (
     <section aria-label="Export">
@@ -31,19 +36,23 @@ export function ExportScreen() {
           <input type="checkbox" name="check" checked={form.check} disabled={busy} onChange={(e) => setField('check', e.target.checked)} /> Prove the bundle with the go command
         </label>
         <div style={{ display: 'flex', gap: 8 }}>
-          <button type="submit" disabled={busy}>Export</button>
+          <button type="submit" disabled={busy}>Plan</button>
+          {plan !== undefined && (
+            <button type="button" disabled={busy} onClick={runPlan}>Export</button>
+          )}
           {busy && (
-            <button type="button" onClick={() => void cancel()} disabled={phase === 'cancelling'}>
-              {phase === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+            <button type="button" onClick={() => void cancel()} disabled={cancelling}>
+              {cancelling ? 'Cancelling…' : 'Cancel'}
             </button>
           )}
         </div>
       </form>
       {busy && <ExportProgress progress={progress} />}
+      {plan !== undefined && phase !== 'done' && <ExportPlanView plan={plan} />}
       {phase === 'done' && result && <ExportResultView result={result} />}
       {phase === 'cancelled' && (
         <div data-testid="cancelled">
-          <p>Cancelled. What the export had written is removed.</p>
+          <p>Cancelled. What was written is removed.</p>
         </div>
       )}
       {(phase === 'failed' || phase === 'cancelled') && error !== undefined && <ErrorView error={error} />}

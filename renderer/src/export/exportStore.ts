@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ExportRunResult } from '../../../shared/ipc/exportChannel';
+import type { ExportPlanAnswer, ExportRunResult } from '../../../shared/ipc/exportChannel';
 import { IpcError } from '../../../shared/ipc/ipcError';
 import type { RunningJob } from '../../../shared/ipc/ipcClient';
 import type { ProgressUpdate } from '../../../shared/work/progressUpdate';
@@ -13,41 +13,76 @@ export interface ExportForm {
   check: boolean;
 }
 
-type Phase = 'editing' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
+/** Planning resolves and downloads; exporting writes the plan's files to the destination. */
+type Phase = 'editing' | 'planning' | 'planned' | 'exporting' | 'done' | 'cancelled' | 'failed';
 
 interface ExportState {
   form: ExportForm;
   phase: Phase;
+  cancelling: boolean;
   progress?: ProgressUpdate;
+  plan?: ExportPlanAnswer;
   result?: ExportRunResult;
   error?: unknown;
-  job?: RunningJob<ExportRunResult>;
+  job?: RunningJob<unknown>;
   setField<K extends keyof ExportForm>(name: K, value: ExportForm[K]): void;
-  start(): void;
+  /** The upstream from the app's GOPROXY, unless one was typed already. */
+  loadDefaults(): Promise<void>;
+  makePlan(): void;
+  runPlan(): void;
   cancel(): Promise<void>;
 }
 
-export const useExportStore = create<ExportState>((set, get) => ({
-  form: { projectDir: '', upstream: '', outDir: '', check: true },
-  phase: 'editing',
-  setField: (name, value) => set({ form: { ...get().form, [name]: value } }),
-  start: () => {
-    const { form } = get();
-    const job = client.startJob(
-      'export:run',
-      { projectDirs: [form.projectDir.trim()], upstream: form.upstream, outDir: form.outDir.trim(), check: form.check },
-      (progress) => set({ progress }),
-    );
-    set({ phase: 'running', job, progress: undefined, result: undefined, error: undefined });
+// What the plan was made from: changing it makes the plan shown no longer the one that would run.
+const PLAN_INPUTS: ReadonlySet<keyof ExportForm> = new Set(['projectDir', 'upstream']);
+
+export const useExportStore = create<ExportState>((set, get) => {
+  const follow = <T>(job: RunningJob<T>, busy: Phase, done: (value: T) => Partial<ExportState>): void => {
+    set({ phase: busy, job: job as RunningJob<unknown>, cancelling: false, progress: undefined, error: undefined });
     job.result.then(
-      (result) => set({ phase: 'done', result, job: undefined }),
-      (error: unknown) => set({ phase: error instanceof IpcError && error.kind === 'interrupted' ? 'cancelled' : 'failed', error, job: undefined }),
+      (value) => set({ ...done(value), job: undefined, cancelling: false }),
+      (error: unknown) => set({ phase: error instanceof IpcError && error.kind === 'interrupted' ? 'cancelled' : 'failed', error, job: undefined, cancelling: false }),
     );
-  },
-  cancel: async () => {
-    const { job } = get();
-    if (job === undefined) return;
-    set({ phase: 'cancelling' });
-    await job.cancel();
-  },
-}));
+  };
+  return {
+    form: { projectDir: '', upstream: '', outDir: '', check: true },
+    phase: 'editing',
+    cancelling: false,
+    setField: (name, value) => {
+      const stale = PLAN_INPUTS.has(name) && get().plan !== undefined;
+      set({ form: { ...get().form, [name]: value }, ...(stale ? { plan: undefined, phase: 'editing' as const } : {}) });
+    },
+    loadDefaults: async () => {
+      try {
+        const defaults = await client.call('settings:defaults', {});
+        if (defaults.upstream !== null && get().form.upstream === '') set({ form: { ...get().form, upstream: defaults.upstream } });
+      } catch {
+        // Without defaults the operator types the upstream, as the field asks.
+      }
+    },
+    makePlan: () => {
+      const { form } = get();
+      const outDir = form.outDir.trim();
+      const job = client.startJob(
+        'export:plan',
+        { projectDirs: [form.projectDir.trim()], upstream: form.upstream, ...(outDir === '' ? {} : { outDir }) },
+        (progress) => set({ progress }),
+      );
+      set({ plan: undefined, result: undefined });
+      follow(job, 'planning', (plan) => ({ phase: 'planned', plan }));
+    },
+    runPlan: () => {
+      const { form, plan } = get();
+      if (plan === undefined) return;
+      const job = client.startJob('export:run', { planId: plan.id, outDir: form.outDir.trim(), check: form.check }, (progress) => set({ progress }));
+      set({ result: undefined });
+      follow(job, 'exporting', (result) => ({ phase: 'done', result }));
+    },
+    cancel: async () => {
+      const { job } = get();
+      if (job === undefined) return;
+      set({ cancelling: true });
+      await job.cancel();
+    },
+  };
+});

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { DroppedRequests, RequestedModule } from '../roundtrip/requestFile';
+import { absolutePath } from './paths';
+
+export const settingsDefaultsRequest = z.strictObject({});
+export const storeFactsRequest = z.strictObject({});
+
+/** What the screens start from: the upstream from GOPROXY, and the app's folders. */
+export interface SettingsDefaults {
+  /** GOPROXY of the app's environment, when it names a proxy to export from. */
+  upstream: string | null;
+  /** Why there is no upstream by default (GOPROXY unset, or off). */
+  upstreamProblem: string | null;
+  dataDir: string;
+  cacheDir: string;
+  storeDir: string;
+}
+
+export type StoreFactsAnswer =
+  | { dir: string; exists: false }
+  | {
+      dir: string;
+      exists: true;
+      readOnly: boolean;
+      modules: number;
+      versions: number;
+      bytes: number;
+      bundles: number;
+      misses: { distinct: number; requests: number };
+      dropped: number;
+    };
+
+export const requestWriteRequest = z.strictObject({
+  file: absolutePath,
+  /** Only requests seen since then (ISO 8601). */
+  since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).optional(),
+});
+
+export interface RequestWriteResult {
+  file: string;
+  /** False when there was nothing to ask for: no file is written then. */
+  written: boolean;
+  requests: RequestedModule[];
+  /** Misses for queries a request file cannot name, asked for as path@latest. */
+  askedAsLatest: Array<{ path: string; count: number }>;
+  leftOut: { requests: RequestedModule[]; bundles: string[] };
+  dropped: DroppedRequests | null;
+}
+
+export const inventoryWriteRequest = z.strictObject({ file: absolutePath });
+
+export interface InventoryWriteResult {
+  file: string;
+  /** Module versions listed, and the distinct module paths among them. */
+  versions: number;
+  paths: number;
+}
