@@ -22,6 +22,11 @@ export function hashOf(screen: Screen): string {
   return `#/${screen}`;
 }
 
+/** With no screen in the address, a machine known to be online opens on Export, any other on Start. */
+function firstScreen(): Screen {
+  return useStartStore.getState().side === 'online' ? 'export' : 'start';
+}
+
 interface NavigationState {
   screen: Screen;
   go(screen: Screen): void;
@@ -29,18 +34,12 @@ interface NavigationState {
   hashChanged(hash: string): void;
 }
 
-/**
- * Where the app is. The hash carries it, so back and forward move between screens. With no screen in
- * the address, a machine known to be online opens on Export, any other on Start.
- */
+/** Where the app is. The hash carries it, so back and forward move between screens. */
 export const useNavigation = create<NavigationState>((set) => ({
-  screen: screenFromHash(location.hash) ?? (useStartStore.getState().side === 'online' ? 'export' : 'start'),
+  screen: screenFromHash(location.hash) ?? firstScreen(),
   go: (screen) => {
     if (location.hash !== hashOf(screen)) location.hash = hashOf(screen);
     set({ screen });
   },
-  hashChanged: (hash) => {
-    const screen = screenFromHash(hash);
-    if (screen !== undefined) set({ screen });
-  },
+  hashChanged: (hash) => set({ screen: screenFromHash(hash) ?? firstScreen() }),
 }));

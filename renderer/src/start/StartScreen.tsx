@@ -22,13 +22,11 @@ export function StartScreen() {
             type="button"
             className="side-choice"
             aria-pressed={side === chosen}
-            aria-labelledby={`side-${side}-title`}
-            aria-describedby={`side-${side}-detail`}
             data-testid={`side-${side}`}
             onClick={() => pick(side)}
           >
-            <span id={`side-${side}-title`} className="side-title">{t(`start.${side}.title`)}</span>
-            <span id={`side-${side}-detail`} className="side-detail">{t(`start.${side}.detail`)}</span>
+            <span className="side-title">{t(`start.${side}.title`)}</span>
+            <span className="side-detail">{t(`start.${side}.detail`)}</span>
             {side === chosen && <span className="side-chosen">{t('start.chosen')}</span>}
           </button>
         ))}
