@@ -174,8 +174,12 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     assert.equal(await focusedId(page), 'main');
 
     for (const screen of SCREENS) {
-      await show(page, screen);
-      const unreached = await tabThroughPage(page);
+      await page.getByTestId(`nav-${screen}`).focus();
+      await page.keyboard.press('Enter');
+      await page.locator(`[data-testid="nav-${screen}"][aria-current="page"]`).waitFor();
+      const { controls, unreached } = await tabThroughPage(page);
+      // The skip link, three screens, the language, and the screen's own.
+      assert.ok(controls.length > 5, `on ${screen}, only these controls: ${controls.join(', ')}`);
       assert.deepEqual(unreached, [], `on ${screen}, Tab never reached these controls, or reached them without a visible focus`);
     }
 
@@ -243,10 +247,10 @@ const RADIO_GROUPS = `(() => {
 })()`;
 
 /**
- * Presses Tab until the focus comes round again, and returns every enabled, visible control that was
- * never focused, or was focused without a visible outline: none when the keyboard reaches them all.
+ * Presses Tab until the focus comes round again. Returns the enabled, visible controls, and those of
+ * them never focused or focused without a visible outline: none when the keyboard reaches them all.
  */
-async function tabThroughPage(page: Page): Promise<string[]> {
+async function tabThroughPage(page: Page): Promise<{ controls: string[]; unreached: string[] }> {
   const controls = (await page.evaluate(MARK_CONTROLS)) as string[];
   const reached = new Set<number>();
   for (let presses = 0; presses < controls.length + 10; presses++) {
@@ -260,5 +264,5 @@ async function tabThroughPage(page: Page): Promise<string[]> {
   for (const group of (await page.evaluate(RADIO_GROUPS)) as number[][]) {
     if (group.some((index) => reached.has(index))) group.forEach((index) => reached.add(index));
   }
-  return controls.filter((_, index) => !reached.has(index));
+  return { controls, unreached: controls.filter((_, index) => !reached.has(index)) };
 }
