@@ -79,6 +79,18 @@ describe('translating', () => {
     assert.equal(en.number(1234567), '1,234,567');
   });
 
+  test('time spans rounded up, in the language\'s units', () => {
+    const en = formatters('en', translator('en'));
+    const zh = formatters('zh-CN', translator('zh-CN'));
+    assert.equal(en.duration(0.2), '1 second');
+    assert.equal(en.duration(45), '45 seconds');
+    assert.equal(en.duration(121), '3 minutes');
+    assert.equal(en.duration(3600), '1 hour');
+    assert.equal(en.duration(2 * 3600 + 4 * 60 + 1), '2 hours, 5 minutes');
+    assert.equal(zh.duration(121), '3分钟');
+    assert.equal(zh.duration(2 * 3600 + 4 * 60 + 1), '2小时5分钟');
+  });
+
   test('dates as each language writes them', () => {
     // Noon UTC: the same calendar day in every time zone the test may run in.
     const moment = Date.UTC(2026, 5, 15, 12, 0, 0);
