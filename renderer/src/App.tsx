@@ -1,19 +1,29 @@
-import { useEffect } from 'react';
+import { useEffect, type ComponentType } from 'react';
+import { AppShell } from './app/AppShell';
+import { useNavigation, type Screen } from './app/navigation';
+import { useDocumentState } from './app/useDocumentState';
 import { useAppStore } from './appStore';
 import { ExportScreen } from './export/ExportScreen';
+import { SettingsScreen } from './settings/SettingsScreen';
+import { StartScreen } from './start/StartScreen';
+
+const SCREEN_VIEWS: Readonly<Record<Screen, ComponentType>> = {
+  start: StartScreen,
+  export: ExportScreen,
+  settings: SettingsScreen,
+};
 
 export function App() {
-  const { info, error, load } = useAppStore();
+  const load = useAppStore((state) => state.load);
+  const screen = useNavigation((state) => state.screen);
+  useDocumentState();
   useEffect(() => {
     void load();
   }, [load]);
+  const View = SCREEN_VIEWS[screen];
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 32 }}>
-      <h1>ModFerry</h1>
-      <p>Carry Go modules across an air gap.</p>
-      {info && <p data-testid="version">Version {info.version} on {info.platform}</p>}
-      {error && <p role="alert">{error}</p>}
-      <ExportScreen />
-    </main>
+    <AppShell>
+      <View />
+    </AppShell>
   );
 }

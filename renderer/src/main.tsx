@@ -1,5 +1,10 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+// esbuild gathers these into renderer.css beside renderer.js: the CSP admits no inline styles.
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/shell.css';
+import './styles/screens.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -81,6 +81,7 @@ describe('modferry ui, driven in Chromium', () => {
     });
     await page.goto(ui.url);
     await page.getByTestId('version').waitFor();
+    await page.getByTestId('nav-export').click();
     return { page, errors, progressFrames, replies };
   }
 

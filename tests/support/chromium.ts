@@ -12,14 +12,20 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+export interface ChromiumOptions {
+  /** The browser's language (its UI, Accept-Language and navigator.languages), as an operator's system would set it. */
+  locale?: string;
+}
+
 /** Headless Chromium with a fresh profile, talking to nothing but the pages it is sent to. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'modferry-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(options.locale ? [`--lang=${options.locale}`] : [])],
+      ...(options.locale ? { locale: options.locale } : {}),
       viewport: { width: 1100, height: 800 },
     });
     return {
