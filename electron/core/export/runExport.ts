@@ -93,8 +93,6 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     request.onWarning?.(warning);
   };
   for (const warning of inputs.warnings) warn(warning);
-  const driveWarning = await removableDriveWarning(destination);
-  if (driveWarning !== undefined) warn(driveWarning);
   for (const debris of await removeAbandonedBundles(destination)) {
     const kept = debris.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${debris.kept.join(', ')}`;
     warn(`removed the unfinished bundle ${debris.dir} left by an export that did not complete (${debris.why})${kept}`);
@@ -114,6 +112,10 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
   // Asked now, while the graph is walked, so the proof does not wait for it.
   const goCommand = request.check ? findGo() : Promise.resolve(undefined);
   const staging = await createExportStaging(request.dirs.cache);
+  // Listing the drives starts a program or two: it runs while the graph is walked, and its warning is told when it comes.
+  const driveChecked = removableDriveWarning(destination).then((warning) => {
+    if (warning !== undefined) warn(warning);
+  });
   let bundleDir: string | undefined;
   try {
     const questions = await answerVersionQueries(inputs.roots, client);
@@ -144,6 +146,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const answered = wishes.roots;
     const { resolution, files, listed } = wishes.outcome;
+    await driveChecked;
     const tree = await stageTree(path.join(staging, 'tree'), files, inventory, listed);
     const targets: GoCheckTarget[] = inputs.roots
       .map((r, i) => ({ name: r.name, projectDir: r.projectDir, goModFile: r.goModFile, modules: answered[i]!.modules }))
@@ -206,7 +209,7 @@ export async function runExport(request: ExportRequest): Promise<ExportResult> {
     throw error;
   } finally {
     client.close();
-    await removeTree(staging);
+    await Promise.all([driveChecked, removeTree(staging)]);
   }
 }
 
