@@ -36,4 +36,17 @@ describe('removeTree', () => {
     assert.equal(existsSync(file), false);
     assert.equal(existsSync(work), true);
   });
+
+  test('a link to a folder is removed, and the folder it points to is left whole', async (t) => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'modferry-remove-tree-'));
+    t.after(() => rm(work, { recursive: true, force: true }));
+    const target = path.join(work, 'target');
+    await mkdir(target);
+    await writeFile(path.join(target, 'kept.txt'), 'kept');
+    const link = path.join(work, 'link');
+    await symlink(target, link);
+    await removeTree(link);
+    assert.equal(existsSync(link), false);
+    assert.equal(await readFile(path.join(target, 'kept.txt'), 'utf8'), 'kept');
+  });
 });

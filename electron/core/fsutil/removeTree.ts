@@ -1,24 +1,31 @@
-import { chmod, readdir, rmdir, unlink } from 'node:fs/promises';
+import { chmod, lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * Removes a folder even when it holds a Go module cache, whose folders the go command makes
  * read-only (so a plain recursive rm fails with EACCES part-way). One walk: each folder is made
  * writable, then its files and subfolders are removed all at once, then the folder itself; the
- * export's proof waits for its module cache of thousands of files to go. A folder that is not
- * there is already removed; symbolic links are removed, never followed.
+ * export's proof waits for its module cache of thousands of files to go. A path that is not there
+ * is already removed; a symbolic link is removed, never followed, as is a file.
  */
 export async function removeTree(dir: string): Promise<void> {
+  const info = await lstat(dir).catch((error: unknown) => {
+    if (code(error) === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (info === undefined) return;
+  if (info.isDirectory()) await removeFolder(dir);
+  else await removeFile(dir);
+}
+
+/** dir is a folder, not a link to one: its entries say what they are without following links. */
+async function removeFolder(dir: string): Promise<void> {
   await chmod(dir, 0o755).catch(() => undefined);
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if (code(error) === 'ENOENT') return;
-    if (code(error) !== 'ENOTDIR') throw error;
-    return removeFile(dir);
-  }
-  await Promise.all(entries.map((e) => (e.isDirectory() ? removeTree(path.join(dir, e.name)) : removeFile(path.join(dir, e.name)))));
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    if (code(error) === 'ENOENT') return [];
+    throw error;
+  });
+  await Promise.all(entries.map((e) => (e.isDirectory() ? removeFolder(path.join(dir, e.name)) : removeFile(path.join(dir, e.name)))));
   await rmdir(dir).catch((error: unknown) => {
     if (code(error) !== 'ENOENT') throw error;
   });
