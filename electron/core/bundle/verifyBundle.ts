@@ -43,7 +43,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import type { ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar/read-entry';
 import {
   MANIFEST_FILE,
   ManifestError,
