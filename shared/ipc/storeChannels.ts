@@ -52,7 +52,7 @@ export const missesListRequest = z.strictObject({
   since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).optional(),
 });
 
-/** What the proxy was asked for and could not answer, most asked first; none when there is no store yet. */
+/** What the proxy was asked for and could not answer, by module path and version; none when there is no store yet. */
 export interface MissesAnswer {
   misses: Array<{
     module: string;

@@ -253,26 +253,40 @@ describe('keys and the trust prompt', () => {
     assert.deepEqual([again.signerTrusted, again.signerNewlyTrusted], [true, false]);
 
     // The same bundle with one byte of a module file flipped.
-    const manifest = await readManifestFile(bundle.bundleDir);
-    const entry = manifest.entries.find((e) => e.path === 'example.com/b/@v/v1.2.0.mod') ?? assert.fail('no .mod entry');
-    const volume = manifest.volumes[entry.volume - 1]?.name ?? assert.fail('no volume');
-    const volumeFile = path.join(bundle.bundleDir, volume);
-    const bytes = await readFile(volumeFile);
-    const at = bytes.indexOf('module example.com/b');
-    assert.ok(at > 0);
-    bytes[at + 8] = (bytes[at + 8] ?? 0) ^ 0x20;
-    await writeFile(volumeFile, bytes);
+    const { volume, entry } = await flipByteOfGoMod(bundle.bundleDir, 'example.com/b', 'v1.2.0');
     const damaged = await refusal(session, 'verify:run', { bundleDir: bundle.bundleDir }, true);
-    assert.deepEqual([damaged.kind, damaged.volume, damaged.entry], ['bundle', volume, entry.path]);
-    assert.match(damaged.message, new RegExp(`^${volume.replace(/\./g, '\\.')}: ${entry.path.replace(/\./g, '\\.')}: `));
+    assert.deepEqual([damaged.kind, damaged.volume, damaged.entry], ['bundle', volume, entry]);
+    assert.match(damaged.message, new RegExp(`^${volume.replace(/\./g, '\\.')}: ${entry.replace(/\./g, '\\.')}: `));
     const refused = await refusal(session, 'import:run', { bundleDir: bundle.bundleDir }, true);
-    assert.deepEqual([refused.volume, refused.entry], [volume, entry.path]);
+    assert.deepEqual([refused.volume, refused.entry], [volume, entry]);
     const facts = await ask(session, 'store:facts', {});
     assert.equal(facts.exists ? facts.versions : 0, 0, 'nothing was imported');
     assert.deepEqual(await ask(session, 'activity:recent', {}), { exports: [], imports: [] });
+
+    // A new signer accepted for a bundle that then fails is not trusted.
+    const stranger = testSigningKey();
+    const strangers = await makeBundle(dir, storeModules, stranger);
+    await flipByteOfGoMod(strangers.bundleDir, 'example.com/a', 'v1.0.0');
+    const failed = await refusal(session, 'verify:run', { bundleDir: strangers.bundleDir, trustNewKey: true }, true);
+    assert.equal(failed.entry, 'example.com/a/@v/v1.0.0.mod');
+    assert.deepEqual((await ask(session, 'keys:list', {})).map((k) => k.fingerprint), [key.fingerprint]);
     assert.deepEqual(unexpected, []);
   });
 });
+
+/** Flips one byte of a module's go.mod where it lies in its volume; answers the volume and entry. */
+async function flipByteOfGoMod(bundleDir: string, modulePath: string, version: string): Promise<{ volume: string; entry: string }> {
+  const manifest = await readManifestFile(bundleDir);
+  const entry = manifest.entries.find((e) => e.path === `${modulePath}/@v/${version}.mod`) ?? assert.fail(`no .mod entry for ${modulePath}`);
+  const volume = manifest.volumes[entry.volume - 1]?.name ?? assert.fail('no volume');
+  const volumeFile = path.join(bundleDir, volume);
+  const bytes = await readFile(volumeFile);
+  const at = bytes.indexOf(`module ${modulePath}`);
+  assert.ok(at > 0);
+  bytes[at + 8] = (bytes[at + 8] ?? 0) ^ 0x20;
+  await writeFile(volumeFile, bytes);
+  return { volume, entry: entry.path };
+}
 
 describe('misses and the request file', () => {
   test('misses:list shows what the proxy could not answer; request:write writes a file that export plans from', async (t) => {
