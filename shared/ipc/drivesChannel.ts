@@ -65,4 +65,6 @@ export interface DestinationAnswer {
   neededBytes: number | null;
   /** null without a plan, or when the free space is not known. */
   fits: boolean | null;
+  /** Set when the folder is not on a removable drive (the "choose a folder" escape hatch): the screen warns. */
+  warning: string | null;
 }

@@ -354,6 +354,7 @@ describe('destination:check', () => {
     const [fileSystem, target] = execFileSync('findmnt', ['-n', '-o', 'FSTYPE,TARGET', '--target', outDir], { encoding: 'utf8' }).trim().split(/\s+/);
     assert.deepEqual([bare.dir, bare.drive, bare.fileSystem], [outDir, target, fileSystem]);
     assert.deepEqual([bare.neededBytes, bare.fits], [null, null]);
+    assert.match(bare.warning ?? '', new RegExp(`^${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not on a removable drive`), 'a temporary folder is on no stick');
     assert.ok(bare.freeBytes !== null && bare.totalBytes !== null && bare.freeBytes <= bare.totalBytes);
     const dfFree = Number(execFileSync('df', ['-B1', '--output=avail', outDir], { encoding: 'utf8' }).trim().split('\n')[1]);
     assert.ok(Math.abs(dfFree - bare.freeBytes) < 64 * 1024 ** 2, `df says ${dfFree} free, the check ${bare.freeBytes}`);

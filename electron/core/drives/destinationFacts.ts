@@ -1,5 +1,5 @@
 import { freeSpaceOf, freeSpaceShortfall, mountPointOf } from '../fsutil/freeSpace';
-import { requireDestinationFolder } from './destination';
+import { removableDriveWarning, requireDestinationFolder } from './destination';
 import { mountOfFolder, readMountTable } from './mountTable';
 import { volumeSizeFor, type VolumeSize } from './volumeSize';
 
@@ -12,6 +12,8 @@ export interface DestinationFacts {
   volumeSize: VolumeSize;
   neededBytes: number | null;
   fits: boolean | null;
+  /** Why the folder may not be one to carry across: not on a removable drive. */
+  warning: string | null;
 }
 
 /**
@@ -36,5 +38,6 @@ export async function destinationFacts(dir: string, options: { neededBytes?: num
     volumeSize: volumeSizeFor(fileSystem, options.volumeBytes),
     neededBytes: needed ?? null,
     fits,
+    warning: (await removableDriveWarning(folder)) ?? null,
   };
 }
