@@ -31,12 +31,14 @@ export type StoreFactsAnswer =
     };
 
 export const requestWriteRequest = z.strictObject({
+  /** The file to write, or a folder (a drive's mount point) to write modferry-request-TIME.txt into. */
   file: absolutePath,
   /** Only requests seen since then (ISO 8601). */
   since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).optional(),
 });
 
 export interface RequestWriteResult {
+  /** The file written, or that would have been. */
   file: string;
   /** False when there was nothing to ask for: no file is written then. */
   written: boolean;
@@ -66,6 +68,7 @@ export interface MissesAnswer {
   dropped: Array<{ reason: 'invalid' | 'over-cap'; count: number; firstSeen: string; lastSeen: string }>;
 }
 
+/** The file to write, or a folder (a drive's mount point) to write modferry-inventory-TIME.json into. */
 export const inventoryWriteRequest = z.strictObject({ file: absolutePath });
 
 export interface InventoryWriteResult {

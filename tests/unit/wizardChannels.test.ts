@@ -317,9 +317,12 @@ describe('misses and the request file', () => {
 
     const drive = path.join(dir, 'drive');
     await mkdir(drive);
-    const requestFile = path.join(drive, 'modferry-request.txt');
-    const written = await ask(session, 'request:write', { file: requestFile });
+    // Written to the drive the operator picked, under a name of its own.
+    const written = await ask(session, 'request:write', { file: drive });
     assert.equal(written.written, true);
+    assert.equal(path.dirname(written.file), drive);
+    assert.match(path.basename(written.file), /^modferry-request-\d{8}-\d{6}Z\.txt$/);
+    const requestFile = written.file;
     assert.deepEqual(parseRequestFile(await readFile(requestFile, 'utf8'), requestFile).map((r) => `${r.path}@${r.version}`).sort(), ['example.com/new@v1.0.0', 'example.com/newer@latest']);
 
     // On the online side, export plans from that very file.
@@ -333,6 +336,9 @@ describe('misses and the request file', () => {
     const plan = await ask(online.session, 'export:plan', { requestFiles: [requestFile], upstream: upstream.url }, true);
     assert.deepEqual(plan.unmet, []);
     assert.deepEqual(plan.modules.map((m) => `${m.path}@${m.version}`).sort(), ['example.com/new@v1.0.0', 'example.com/newer@v0.4.0']);
+    const inventory = await ask(session, 'inventory:write', { file: drive });
+    assert.match(path.basename(inventory.file), /^modferry-inventory-\d{8}-\d{6}Z\.json$/);
+    assert.equal(inventory.versions, 2);
     assert.deepEqual([unexpected, online.unexpected], [[], []]);
   });
 });

@@ -16,6 +16,7 @@ import { planExport } from '../export/planExport';
 import { planSpaceEstimate } from '../export/planSpace';
 import { ownKeyFacts, writePublicKey } from '../keys/ownKeyFacts';
 import { signerPolicy, trustStore } from '../keys/trustStore';
+import { roundtripFileIn } from '../roundtrip/roundtripDestination';
 import { writeStoreInventory } from '../roundtrip/storeInventory';
 import { writeStoreRequest } from '../roundtrip/storeRequest';
 import { readSettings, updateSettings, type LoadedSettings } from '../settings/settingsFile';
@@ -227,7 +228,8 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     }
   },
 
-  'request:write': async ({ file, since }, { app }) => {
+  'request:write': async ({ file: destination, since }, { app }) => {
+    const file = await roundtripFileIn(destination, 'request');
     const written = await writeStoreRequest(file, { storeDir: await appStoreDir(app), since: since === undefined ? undefined : new Date(since), tool: tool(app) });
     return {
       file,
@@ -239,7 +241,8 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     };
   },
 
-  'inventory:write': async ({ file }, { app }) => {
+  'inventory:write': async ({ file: destination }, { app }) => {
+    const file = await roundtripFileIn(destination, 'inventory');
     const inventory = await writeStoreInventory(file, { storeDir: await appStoreDir(app), tool: tool(app) });
     return { file, versions: inventory.modules.length, paths: inventory.paths };
   },
