@@ -46,6 +46,23 @@ describe('the settings file', () => {
     assert.equal(await readFile(settingsFile(dirs), 'utf8'), before);
   });
 
+  test('a store folder holding other files, or a file, is refused when chosen; a new, empty or store folder is taken', async (t) => {
+    const dirs = await dataDir(t);
+    const parent = path.dirname(dirs.data);
+    const other = path.join(parent, 'photos');
+    await mkdir(other);
+    await writeFile(path.join(other, 'cat.jpg'), 'jpeg');
+    await assert.rejects(updateSettings(dirs, { storeDir: other }), (error: unknown) =>
+      error instanceof ModFerryError && error.kind === 'store' && error.fields.file === other &&
+      error.message === `setting storeDir: ${other} holds other files and is not a ModFerry store; choose a store, or a new or empty folder for a new one`);
+    await assert.rejects(updateSettings(dirs, { storeDir: path.join(other, 'cat.jpg') }), { message: `setting storeDir: ${path.join(other, 'cat.jpg')} is a file, not a folder` });
+    assert.equal((await readSettings(dirs)).settings.storeDir, null, 'nothing was saved');
+    const empty = path.join(parent, 'empty');
+    await mkdir(empty);
+    assert.equal((await updateSettings(dirs, { storeDir: empty })).settings.storeDir, empty);
+    assert.equal((await updateSettings(dirs, { storeDir: path.join(parent, 'not-yet') })).settings.storeDir, path.join(parent, 'not-yet'));
+  });
+
   test('a hand-edited field: the defaults stand in, the problem names the file and field; the next change keeps the file aside', async (t) => {
     const dirs = await dataDir(t);
     await mkdir(dirs.data, { recursive: true });

@@ -11,6 +11,7 @@ import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSetti
 import type { AppDirs } from '../appDirs/appDirs';
 import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
+import { requireStoreFolderChoice } from './storeDirSetting';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -76,6 +77,7 @@ export async function updateSettings(dirs: AppDirs, patch: SettingsPatch): Promi
     const [issue] = checked.error.issues;
     throw new ModFerryError('input', `setting ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'is not valid'}`);
   }
+  if (checked.data.storeDir) requireStoreFolderChoice(checked.data.storeDir);
   const file = settingsFile(dirs);
   const previous = pending.get(file) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => saveChange(dirs, checked.data));
