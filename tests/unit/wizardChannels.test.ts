@@ -13,9 +13,11 @@ import type { IpcErrorRecord } from '../../shared/ipc/ipcError';
 import type { ServeEvent } from '../../shared/ipc/serveChannels';
 import { parseRequestFile } from '../../shared/roundtrip/requestFile';
 import { DEFAULT_SETTINGS } from '../../shared/settings/appSettings';
+import { runCli } from '../../electron/cli/main';
 import { createAppSession, type AppSession } from '../../electron/core/appApi/appSession';
 import type { AppContext } from '../../electron/core/appApi/appContext';
 import { FAT_MAX_FILE_BYTES } from '../../electron/core/drives/volumeSize';
+import { captureOutput } from '../support/captureOutput';
 import { makeTempDir, readManifestFile, testSigningKey, type SourceModule } from '../support/bundleSources';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { httpRequest } from '../support/httpRequests';
@@ -336,6 +338,19 @@ describe('misses and the request file', () => {
     const plan = await ask(online.session, 'export:plan', { requestFiles: [requestFile], upstream: upstream.url }, true);
     assert.deepEqual(plan.unmet, []);
     assert.deepEqual(plan.modules.map((m) => `${m.path}@${m.version}`).sort(), ['example.com/new@v1.0.0', 'example.com/newer@v0.4.0']);
+    // And the CLI's `export --plan --request FILE` takes it too.
+    const savedHome = process.env.MODFERRY_HOME;
+    process.env.MODFERRY_HOME = path.join(dir, 'cli-home');
+    const output = captureOutput();
+    try {
+      assert.equal(await runCli(['export', '--plan', '--json', '--request', requestFile, '--upstream', upstream.url], output), 0, output.stderr.join('\n'));
+    } finally {
+      if (savedHome === undefined) delete process.env.MODFERRY_HOME;
+      else process.env.MODFERRY_HOME = savedHome;
+    }
+    const cliPlan = output.stdout.map((line) => JSON.parse(line) as { type: string; modules?: Array<{ path: string; version: string }> }).find((line) => line.type === 'plan');
+    assert.deepEqual(cliPlan?.modules?.map((m) => `${m.path}@${m.version}`).sort(), ['example.com/new@v1.0.0', 'example.com/newer@v0.4.0']);
+
     const inventory = await ask(session, 'inventory:write', { file: drive });
     assert.match(path.basename(inventory.file), /^modferry-inventory-\d{8}-\d{6}Z\.json$/);
     assert.equal(inventory.versions, 2);
