@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS, listensBeyondLoopback } from '../../shared/settings/appSettings';
@@ -28,6 +28,7 @@ describe('the settings file', () => {
     assert.deepEqual((await readSettings(dirs)).settings, again.settings);
     assert.deepEqual(JSON.parse(await readFile(settingsFile(dirs), 'utf8')), again.settings);
     assert.deepEqual(await readdir(dirs.data), ['settings.json'], 'no temporary file is left beside it');
+    if (process.platform !== 'win32') assert.equal((await stat(settingsFile(dirs))).mode & 0o777, 0o600, 'an upstream may carry a password');
   });
 
   test('changes made at the same time are all kept', async (t) => {

@@ -106,6 +106,7 @@ async function saveChange(dirs: AppDirs, patch: SettingsPatch): Promise<LoadedSe
   }
   const settings: AppSettings = { ...current.settings, ...patch };
   await mkdir(dirs.data, { recursive: true });
-  await writeFileDurably(current.file, `${JSON.stringify(settings, null, 2)}\n`);
+  // Owner only: an upstream URL may carry a proxy password.
+  await writeFileDurably(current.file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   return { file: current.file, settings, ...(problem === undefined ? {} : { problem }) };
 }
