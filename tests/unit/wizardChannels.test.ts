@@ -201,7 +201,7 @@ describe('sources:inspect', () => {
         file: path.join(project, 'go.mod'),
         asks: { module: 'example.com/app', go: '1.19', requires: [{ path: 'example.com/lib', version: 'v1.1.0', indirect: false }, { path: 'example.com/dep', version: 'v1.0.0', indirect: true }] },
       },
-      { kind: 'project', source: dir, file: path.join(dir, 'go.mod'), problem: { file: path.join(dir, 'go.mod'), reason: 'no such file', message: `${path.join(dir, 'go.mod')}: no such file` } },
+      { kind: 'project', source: dir, file: path.join(dir, 'go.mod'), problem: { file: path.join(dir, 'go.mod'), reason: "no go.mod in this folder: is it a Go module's folder?", message: `${path.join(dir, 'go.mod')}: no go.mod in this folder: is it a Go module's folder?` } },
       { kind: 'requestFile', source: requestFile, file: requestFile, requests: [{ path: 'example.com/x', version: 'v1.0.0', line: 2 }, { path: 'example.com/y', version: 'latest', line: 3 }] },
       { kind: 'requestFile', source: badRequest, file: badRequest, problem: { file: badRequest, line: 2, reason: 'example.com/x@1.0: version must be canonical, like v1.2.3, or "latest"', message: `${badRequest}:2: example.com/x@1.0: version must be canonical, like v1.2.3, or "latest"` } },
       { kind: 'pasted', source: 'example.com/p@v1.2.3', line: 1, path: 'example.com/p', version: 'v1.2.3' },

@@ -20,7 +20,7 @@ export async function inspectSources(sources: ExportSources): Promise<SourceAnsw
   }
   for (const dir of sources.projectDirs ?? []) {
     const file = path.join(dir, 'go.mod');
-    const text = await readSourceText(file);
+    const text = await readSourceText(file, 'no go.mod in this folder: is it a Go module\'s folder?');
     answers.push({ kind: 'project', source: dir, file, ...(typeof text === 'string' ? asksOrProblem(goModAsks(text, file)) : { problem: text }) });
   }
   for (const file of sources.requestFiles ?? []) {
@@ -39,7 +39,7 @@ function asksOrProblem(result: ReturnType<typeof goModAsks>): { asks: Exclude<Re
 }
 
 // A go.mod or request file larger than the go command reads is not one; a huge file must not fill memory.
-async function readSourceText(file: string): Promise<string | SourceProblem> {
+async function readSourceText(file: string, missing = 'no such file'): Promise<string | SourceProblem> {
   try {
     const info = await stat(file);
     if (info.isDirectory()) return sourceProblem(new Error('is a folder, not a file'), file);
@@ -47,6 +47,6 @@ async function readSourceText(file: string): Promise<string | SourceProblem> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return sourceProblem(new Error(code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`), file);
+    return sourceProblem(new Error(code === 'ENOENT' ? missing : `cannot read (${code ?? String(error)})`), file);
   }
 }
