@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { settingsPatchSchema, type AppSettings } from '../settings/appSettings';
+import { settingsPatchSchema, type AppSettings, type SettingsProblem } from '../settings/appSettings';
 
 export const settingsGetRequest = z.strictObject({});
 /** Only the fields given change; null unsets side, upstream and storeDir. */
@@ -11,14 +11,7 @@ export interface SettingsAnswer {
   settings: AppSettings;
   /** serveListen lets other machines in (a LAN address or every interface): the screen warns. */
   listensBeyondLoopback: boolean;
-  problem: {
-    file: string;
-    /** The field at fault, dotted (serveListen.port); absent when the file as a whole cannot be read. */
-    field?: string;
-    reason: string;
-    /** Where the file was moved aside when a change was saved over it. */
-    keptAs?: string;
-  } | null;
+  problem: SettingsProblem | null;
 }
 
 export const activityRecentRequest = z.strictObject({

@@ -38,6 +38,16 @@ export const settingsPatchSchema = z.strictObject(fields).partial();
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
+/** Why the settings file could not be used, so the defaults stand in. */
+export interface SettingsProblem {
+  file: string;
+  /** The field at fault, dotted (serveListen.port); absent when the file as a whole cannot be read. */
+  field?: string;
+  reason: string;
+  /** Where the file was moved aside when a change was saved over it. */
+  keptAs?: string;
+}
+
 export const DEFAULT_SETTINGS: AppSettings = {
   side: null,
   upstream: null,

@@ -7,23 +7,13 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../../../shared/errorMessage';
-import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch } from '../../../shared/settings/appSettings';
+import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, type SettingsProblem } from '../../../shared/settings/appSettings';
 import type { AppDirs } from '../appDirs/appDirs';
 import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
 import { requireStoreFolderChoice } from './storeDirSetting';
 
 export const SETTINGS_FILE = 'settings.json';
-
-/** Why the settings file could not be used. */
-export interface SettingsProblem {
-  file: string;
-  /** The field at fault (dotted, e.g. serveListen.port); absent when the file as a whole is unreadable. */
-  field?: string;
-  reason: string;
-  /** Where the file was moved aside before a change was saved. */
-  keptAs?: string;
-}
 
 export interface LoadedSettings {
   file: string;
