@@ -21,8 +21,9 @@ import { writeStoreInventory } from '../roundtrip/storeInventory';
 import { writeStoreRequest } from '../roundtrip/storeRequest';
 import { readSettings, updateSettings, type LoadedSettings } from '../settings/settingsFile';
 import { inspectSources } from '../sources/inspectSources';
-import { openStore, openStoreIfMade } from '../store/diskStore';
+import { openStore } from '../store/diskStore';
 import { importBundle } from '../store/importBundle';
+import { missList } from '../store/missList';
 import { storeFacts } from '../store/storeFacts';
 import { NoUpstreamError, upstreamProxyList } from '../upstream/upstreamDefault';
 import type { AppContext } from './appContext';
@@ -215,17 +216,11 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
   'store:facts': async (_request, { app }) => storeFacts(await appStoreDir(app)),
 
   'misses:list': async ({ since }, { app }) => {
-    const store = openStoreIfMade(await appStoreDir(app), { mode: 'read' });
-    if (store === undefined) return { misses: [], dropped: [] };
-    try {
-      const selection = since === undefined ? {} : { since: new Date(since) };
-      return {
-        misses: store.misses(selection).map(({ path: module, query, count, firstSeen, lastSeen }) => ({ module, version: query, count, firstSeen, lastSeen })),
-        dropped: store.droppedMisses(selection).map(({ reason, count, firstSeen, lastSeen }) => ({ reason, count, firstSeen, lastSeen })),
-      };
-    } finally {
-      store.close();
-    }
+    const { misses, dropped } = missList(await appStoreDir(app), since === undefined ? undefined : new Date(since));
+    return {
+      misses: misses.map(({ path: module, query, count, firstSeen, lastSeen }) => ({ module, version: query, count, firstSeen, lastSeen })),
+      dropped: dropped.map(({ reason, count, firstSeen, lastSeen }) => ({ reason, count, firstSeen, lastSeen })),
+    };
   },
 
   'request:write': async ({ file: destination, since }, { app }) => {
