@@ -179,7 +179,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
     throw new BundleVerifyError(
       `signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
         "check this fingerprint with whoever made the bundle, then trust their key with 'modferry keys trust FILE' (the bundle carries a copy as signer.pub.pem) or pass --trust-new-key",
-      { file: SIGNATURE_FILE },
+      { file: SIGNATURE_FILE, fingerprint: candidate.fingerprint },
     );
   }
   return { ...candidate, newlyTrusted: answer === 'trust-new' };

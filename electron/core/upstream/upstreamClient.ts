@@ -17,7 +17,7 @@ import { backoffDelay, sleep } from './backoff';
 import { DownloadCache, type CachedBlob } from './downloadCache';
 import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UnreachableError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
 import { credentialsForHost, defaultNetrcPath, readNetrc, type Credentials, type Netrc } from './netrc';
-import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
+import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from '../../../shared/goproxy/proxyList';
 import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 import { HttpAgents } from './httpAgents';
