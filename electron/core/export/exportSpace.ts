@@ -3,10 +3,9 @@
  * yet in the download cache are downloaded) and again before the volumes are written, so a drive too
  * small is reported before minutes of work rather than after.
  */
-import { statfs } from 'node:fs/promises';
 import { tarVolumeBytes } from '../../../shared/bundle/tarLayout';
 import { ModFerryError } from '../errors/modferryError';
-import { describeShortfall, freeSpaceShortfall, mountPointOf } from '../fsutil/freeSpace';
+import { describeShortfall, freeSpaceOf, freeSpaceShortfall, mountPointOf } from '../fsutil/freeSpace';
 
 /** Room for the manifest line, signature and marker each file and module adds, and the small files beside the volumes. */
 const MANIFEST_BYTES_PER_FILE = 512;
@@ -23,18 +22,21 @@ export interface DestinationSpace {
   blockSize: number;
 }
 
-export async function destinationSpace(outDir: string): Promise<DestinationSpace> {
-  const fs = await statfs(outDir);
-  return { availableBytes: fs.bavail * fs.bsize, blockSize: fs.bsize };
+/** Undefined when the file system does not tell (fusefat answers statfs with no blocks at all): a full drive is then found while writing. */
+export async function destinationSpace(outDir: string): Promise<DestinationSpace | undefined> {
+  const space = await freeSpaceOf(outDir);
+  return space === undefined ? undefined : { availableBytes: space.availableBytes, blockSize: space.blockSize };
 }
 
 export function fits(neededBytes: number, space: DestinationSpace): boolean {
   return freeSpaceShortfall({ fileSizes: [neededBytes], blockSize: space.blockSize, availableBytes: space.availableBytes }).shortfallBytes === 0;
 }
 
-/** Throws a 'destination' error naming the folder, what is needed and what is free, unless the bundle fits. */
+/** Throws a 'destination' error naming the folder, what is needed and what is free, unless the bundle fits or the file system does not tell its free space. */
 export async function ensureBundleFits(outDir: string, neededBytes: number, space?: DestinationSpace): Promise<void> {
-  const { availableBytes, blockSize } = space ?? (await destinationSpace(outDir));
+  const known = space ?? (await destinationSpace(outDir));
+  if (known === undefined) return;
+  const { availableBytes, blockSize } = known;
   const fit = freeSpaceShortfall({ fileSizes: [neededBytes], blockSize, availableBytes });
   if (fit.shortfallBytes === 0) return;
   const reason = describeShortfall(await mountPointOf(outDir), outDir, fit.neededBytes, availableBytes);
