@@ -102,7 +102,10 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.deepEqual(big.neededBy, [goModFile]);
     assert.ok(big.reason.length > 0);
     assert.ok(big.files.find((f) => f.kind === 'zip')!.size > 900 * 1024);
-    assert.deepEqual(made.totals, { modules: 4, zips: 3, files: 11, bytes: made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0) });
+    const moduleFileBytes = made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0);
+    // Each module's @v/list ships too: example.com/app, big and small.
+    assert.deepEqual({ ...made.totals, bytes: undefined }, { modules: 4, zips: 3, files: 14, lists: 3, bytes: undefined });
+    assert.ok(made.totals.bytes > moduleFileBytes);
     assert.deepEqual(made.alreadyCarried.exportedBefore, { modules: 0, files: 0, bytes: 0, bundles: [] });
     assert.match(made.warnings.join('\n'), /no go\.sum beside it/);
     assert.equal(made.modules.find((m) => m.path === 'example.com/small' && m.version === 'v1.2.0')!.deprecated, 'use example.com/smaller instead.');
@@ -119,7 +122,7 @@ describe('export plan', { timeout: 120_000 }, () => {
 
     // The next plan says what this export carried.
     const again = await plan(dirs);
-    assert.deepEqual(again.alreadyCarried.exportedBefore, { modules: 4, files: 11, bytes: made.totals.bytes, bundles: [result.bundleId] });
+    assert.deepEqual(again.alreadyCarried.exportedBefore, { modules: 4, files: 11, bytes: moduleFileBytes, bundles: [result.bundleId] });
     assert.ok(again.modules.every((m) => m.files.every((f) => f.exportedIn === result.bundleId)));
 
     // With an inventory, what the offline store holds is left out and counted.
@@ -128,7 +131,26 @@ describe('export plan', { timeout: 120_000 }, () => {
     await writeFile(inventory, formatInventory([{ path: 'example.com/big', version: 'v1.0.0', files: ['info', 'mod', 'zip'] }], { createdAt: 'x', tool: 't' }));
     const since = await plan(dirs, undefined, { sinceInventory: inventory });
     assert.deepEqual({ ...since.alreadyCarried.heldOffline }, { modules: 1, files: 3, bytes: big.files.reduce((s, f) => s + f.size, 0) });
-    assert.deepEqual(since.totals, { modules: 3, zips: 2, files: 8, bytes: made.totals.bytes - since.alreadyCarried.heldOffline.bytes });
+    // big's @v/list still ships: it names the version the offline store holds.
+    assert.deepEqual(since.totals, { modules: 3, zips: 2, files: 11, lists: 3, bytes: made.totals.bytes - since.alreadyCarried.heldOffline.bytes });
+  });
+
+  test('the plan counts the files and bytes the run writes, @v/list files included, also when the inventory holds everything', async (t) => {
+    const dirs = await freshDirs('totals');
+    const inventory = path.join(root, 'inventory-all.json');
+    t.after(() => rm(inventory, { force: true }));
+    for (const sinceInventory of [undefined, inventory]) {
+      const made = await plan(dirs, undefined, sinceInventory === undefined ? {} : { sinceInventory });
+      const result = await run(made, dirs, await emptyFolder('totals-out'));
+      const manifest = parseManifest(await readFile(path.join(result.bundleDir, 'manifest.json'), 'utf8'), 'manifest.json');
+      const written = { files: manifest.entries.length, bytes: manifest.entries.reduce((s, e) => s + e.size, 0) };
+      assert.deepEqual({ files: made.totals.files, bytes: made.totals.bytes }, written, sinceInventory === undefined ? 'without --since' : 'with --since');
+      assert.equal(made.totals.lists, manifest.entries.filter((e) => e.path.endsWith('/@v/list')).length);
+      if (sinceInventory === undefined) {
+        const held = made.modules.map((m) => ({ path: m.path, version: m.version, files: m.files.map((f) => f.kind) }));
+        await writeFile(inventory, formatInventory(held, { createdAt: 'x', tool: 't' }));
+      }
+    }
   });
 
   test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {
@@ -175,7 +197,7 @@ describe('export plan', { timeout: 120_000 }, () => {
     const text = captureOutput();
     assert.equal(await runCli(['export', '--plan', '--upstream', upstream.url, '--go-mod', goModFile], text), 0, text.stderr.join('\n'));
     const shown = text.stdout.join('\n');
-    assert.match(shown, /^Would ship 4 module versions \(3 with source zips\): 11 files, /m);
+    assert.match(shown, /^Would ship 4 module versions \(3 with source zips\): 14 files, /m);
     assert.match(shown, /^ {2}example\.com\/small@v1\.1\.0 \(go\.mod only\) /m);
     assert.match(shown, /^Nothing written \(--plan\)/m);
     assert.match(text.stderr.join('\n'), /^warning: .*no go\.sum beside it/m);

@@ -20,6 +20,7 @@ import { bundleSpaceEstimate, destinationSpace, ensureBundleFits, fits, type Des
 import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
 import type { GoCheckTarget } from './goCheck';
 import { GoSumIndex } from './goSumIndex';
+import { versionLists } from './stageTree';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 
@@ -127,6 +128,9 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     // Asked afresh: the downloads may have used the same disk.
     if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules));
     const exportedBefore = countFiles(modules, (f) => f.exportedIn !== undefined && !f.heldOffline);
+    const listedBeyondZips = listedVersions(modules, listed, inventory);
+    // The run stages every planned file, held offline or not, and ships each module's list.
+    const lists = versionLists(modules.flatMap((m) => m.files.map((f) => ({ modulePath: m.path, version: m.version, kind: f.kind }))), undefined, listedBeyondZips);
     const plan: Omit<ExportPlan, 'id'> = {
       format: EXPORT_PLAN_FORMAT,
       createdAt: new Date().toISOString(),
@@ -134,9 +138,15 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       inputs: inputs.roots.map((r) => ({ name: r.name, input: r.input })),
       inputFiles,
       checkTargets: checkTargets(inputs.roots, wishes.roots),
-      listed: listedVersions(modules, listed, inventory),
+      listed: listedBeyondZips,
       modules,
-      totals: { ...totals, zips: modules.filter((m) => m.zip && m.files.some((f) => f.kind === 'zip' && !f.heldOffline)).length },
+      totals: {
+        ...totals,
+        files: totals.files + lists.length,
+        bytes: totals.bytes + lists.reduce((sum, l) => sum + Buffer.byteLength(l.text), 0),
+        zips: modules.filter((m) => m.zip && m.files.some((f) => f.kind === 'zip' && !f.heldOffline)).length,
+        lists: lists.length,
+      },
       alreadyCarried: {
         heldOffline: countFiles(modules, (f) => f.heldOffline),
         exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
