@@ -12,7 +12,7 @@ import { formatInventory } from '../../shared/roundtrip/inventory';
 import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import type { AppDirs } from '../../electron/core/appDirs/appDirs';
 import { downloadCacheDir } from '../../electron/core/cache/cacheMaintenance';
-import { errorKind, errorFields } from '../../electron/core/errors/modferryError';
+import { errorKind, errorFields, errorRecord } from '../../electron/core/errors/modferryError';
 import { exportPlannedBundle } from '../../electron/core/export/exportBundle';
 import type { ExportPlan } from '../../electron/core/export/exportPlan';
 import { planExport } from '../../electron/core/export/planExport';
@@ -213,6 +213,9 @@ describe('export plan', { timeout: 120_000 }, () => {
     await assert.rejects(plan(dirs, drive), (error: unknown) => {
       assert.equal(errorKind(error), 'destination');
       assert.equal(errorFields(error).file, drive);
+      // The record a UI gets names the drive and offers to try again once space is freed.
+      assert.equal(errorRecord(error).drive, drive);
+      assert.equal(errorRecord(error).retryable, true);
       assert.match((error as Error).message, new RegExp(`^not enough free space on ${drive}: the bundle needs \\d.* is free, .* short`));
       return true;
     });

@@ -39,6 +39,8 @@ export async function ensureBundleFits(outDir: string, neededBytes: number, spac
   const { availableBytes, blockSize } = known;
   const fit = freeSpaceShortfall({ fileSizes: [neededBytes], blockSize, availableBytes });
   if (fit.shortfallBytes === 0) return;
-  const reason = describeShortfall(await mountPointOf(outDir), outDir, fit.neededBytes, availableBytes);
-  throw new ModFerryError('destination', reason, { file: outDir }, { message: reason });
+  const drive = await mountPointOf(outDir);
+  const reason = describeShortfall(drive, outDir, fit.neededBytes, availableBytes);
+  // Freeing space, or another drive, lets the same export go through.
+  throw new ModFerryError('destination', reason, { file: outDir, drive }, { message: reason, retryable: true });
 }
