@@ -152,6 +152,19 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
     assert.equal(upstream.requests.length, asked, 'nothing was asked of the upstream');
   });
 
+  test('a volume size FAT cannot hold is refused before anything is downloaded, by the plan too', async (t) => {
+    const drive = await fatDrive(t, 64);
+    const project = await goProgram(fixture, home);
+    const asked = upstream.requests.length;
+    for (const plan of [['--plan'], []]) {
+      const refused = await cli(['export', '--upstream', upstream.url, '--project', project, '--out', drive.mount, '--volume-size', '5G', '--no-check', '--json', ...plan]);
+      assert.equal(refused.code, 1, refused.stdout.join('\n'));
+      const record = JSON.parse(refused.stdout.at(-1)!) as { kind: string; message: string };
+      assert.equal(record.message, 'a volume size of 5.0 GiB does not fit on fuse.fusefat: FAT holds no file larger than 4 GiB - 1 byte', plan.join(' '));
+    }
+    assert.equal(upstream.requests.length, asked, 'nothing was asked of the upstream');
+  });
+
   test('eject: a drive in use gives the plain message naming it; once the files are closed it unmounts', async (t) => {
     const drive = await fatDrive(t, 64);
     const busy = await open(path.join(drive.mount, 'OPEN.TXT'), 'w');

@@ -95,7 +95,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       },
     };
     if (values.plan) {
-      const plan = await planExport(request, { ...request, outDir: values.out });
+      const plan = await planExport(request, { ...request, outDir: values.out, volumeSize });
       reporter.stop();
       if (values.json) output.out(JSON.stringify({ type: 'plan', ...plan }));
       else printPlan({ ...plan, warnings: plan.warnings.filter((w) => !shown.has(w)) }, output);

@@ -9,6 +9,7 @@ import type { AppDirs } from '../appDirs/appDirs';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
 import { carriedKey, filesExportedBefore } from '../catalog/exportHistory';
 import { requireDestinationFolder } from '../drives/destination';
+import { volumeSizeForFolder } from '../drives/volumeSize';
 import { resolveRequirements, type Resolution, type ResolveRoot } from '../resolve/resolveRequirements';
 import { DownloadCache } from '../upstream/downloadCache';
 import { versionFileKey } from '../upstream/proxyKeys';
@@ -38,6 +39,8 @@ export interface PlanExportOptions {
   dirs: AppDirs;
   /** The destination, when already chosen: it must exist, and its free space is checked as soon as sizes are known. */
   outDir?: string;
+  /** The volume size the run will be asked for: with outDir, refused at once when that drive cannot hold such a file. */
+  volumeSize?: number;
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -54,6 +57,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const { signal, onProgress, dirs } = options;
   const inputs = await loadExportInputs(request);
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
+  if (destination !== undefined) await volumeSizeForFolder(destination, options.volumeSize);
   const warnings: string[] = [];
   const warn = (warning: string): void => {
     warnings.push(warning);
