@@ -153,6 +153,16 @@ describe('export plan', { timeout: 120_000 }, () => {
     }
   });
 
+  test('a volume size smaller than a file that ships is refused by the plan, naming the file', async () => {
+    const dirs = await freshDirs('volumes');
+    const out = await emptyFolder('volumes-out');
+    await assert.rejects(planExport({ goModFiles: [goModFile], upstream: upstream.url }, { dirs, outDir: out, volumeSize: 800 * 1024 }), (error: unknown) => {
+      assert.match((error as Error).message, /^example\.com\/big\/@v\/v1\.0\.0\.zip: [0-9.]+ MiB does not fit in a volume of 800\.0 KiB .*choose a larger volume size$/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(out), []);
+  });
+
   test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {
     const dirs = await freshDirs('refuse');
     const made = await plan(dirs);

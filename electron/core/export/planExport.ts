@@ -4,6 +4,7 @@ import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile'
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
+import { planVolumes } from '../../../shared/bundle/volumePlan';
 import type { ProgressListener } from '../../../shared/work/progress';
 import type { AppDirs } from '../appDirs/appDirs';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
@@ -57,7 +58,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const { signal, onProgress, dirs } = options;
   const inputs = await loadExportInputs(request);
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
-  if (destination !== undefined) await volumeSizeForFolder(destination, options.volumeSize);
+  const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
   const warnings: string[] = [];
   const warn = (warning: string): void => {
     warnings.push(warning);
@@ -131,6 +132,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const totals = countFiles(modules, (f) => !f.heldOffline);
     // Asked afresh: the downloads may have used the same disk.
     if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules));
+    // Throws, naming the file, when one is larger than a volume may be: the run would stop there.
+    if (volumeSize !== undefined) planVolumes(shippedFiles, volumeSize.bytes);
     const exportedBefore = countFiles(modules, (f) => f.exportedIn !== undefined && !f.heldOffline);
     const listedBeyondZips = listedVersions(modules, listed, inventory);
     // The run stages every planned file, held offline or not, and ships each module's list.
