@@ -72,6 +72,18 @@ describe('my signing key', () => {
       return true;
     });
     assert.equal(await readFile(other, 'utf8'), 'not mine\n');
+
+    // A drive that is gone: the file asked for is named, not the temporary one beside it.
+    const unplugged = path.join(root, 'unplugged', 'carry.pem');
+    await assert.rejects(writePublicKey(dir, unplugged), (error: unknown) => {
+      assert.deepEqual(errorRecord(error), {
+        type: 'error',
+        kind: 'destination',
+        message: `cannot write ${unplugged}: no such folder ${path.dirname(unplugged)} (is the drive mounted?)`,
+        file: unplugged,
+      });
+      return true;
+    });
     assert.deepEqual((await readdir(drive)).sort(), [PUBLIC_KEY_FILE]);
   });
 });

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModFerryError } from '../errors/modferryError';
-import { writeFileDurably } from '../fsutil/durableFile';
+import { writeChosenFile } from '../fsutil/chosenFile';
 import { NoSigningKeyError, ownSigningKey, PUBLIC_KEY_FILE } from './signingKey';
 
 export interface OwnKeyFacts {
@@ -49,6 +49,6 @@ export async function writePublicKey(keyDir: string, destination: string): Promi
   if (existing !== undefined) {
     throw new ModFerryError('keys', 'a different file is already there; choose another place or move it away first', { file });
   }
-  await writeFileDurably(file, pem);
+  await writeChosenFile(file, pem);
   return file;
 }
