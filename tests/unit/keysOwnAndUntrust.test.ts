@@ -113,6 +113,19 @@ describe('keys untrust', () => {
     await assert.rejects(verifyCommand([bundle.bundleDir], captureOutput()), /which is not a trusted signer/);
   });
 
+  test('keys trust and keys untrust take --json, as every command that reports something does', async () => {
+    const signer = testSigningKey();
+    const pem = path.join(root, 'json-signer.pub.pem');
+    await writeFile(pem, signer.publicKey.export({ type: 'spki', format: 'pem' }));
+    const file = path.join(home, 'trusted-keys', trustFileName(signer.fingerprint));
+    const trusted = await run(['trust', pem, '--json']);
+    assert.equal(trusted.code, 0);
+    assert.deepEqual(trusted.stdout.map((line) => JSON.parse(line) as unknown), [{ type: 'result', fingerprint: signer.fingerprint, file }]);
+    const removed = await run(['untrust', signer.fingerprint, '--json']);
+    assert.equal(removed.code, 0);
+    assert.deepEqual(removed.stdout.map((line) => JSON.parse(line) as unknown), [{ type: 'result', fingerprint: signer.fingerprint, file }]);
+  });
+
   test('a trust file renamed to another fingerprint is not deleted under that name', async () => {
     const dir = path.join(root, 'renamed-trust');
     const store = trustStore(dir);
