@@ -13,7 +13,7 @@ import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import type { AppDirs } from '../../electron/core/appDirs/appDirs';
 import { downloadCacheDir } from '../../electron/core/cache/cacheMaintenance';
 import { errorKind, errorFields, errorRecord } from '../../electron/core/errors/modferryError';
-import { exportPlannedBundle } from '../../electron/core/export/exportBundle';
+import { exportBundle, exportPlannedBundle } from '../../electron/core/export/exportBundle';
 import type { ExportPlan } from '../../electron/core/export/exportPlan';
 import { planExport } from '../../electron/core/export/planExport';
 import { captureOutput } from '../support/captureOutput';
@@ -160,6 +160,20 @@ describe('export plan', { timeout: 120_000 }, () => {
       assert.match((error as Error).message, /^example\.com\/big\/@v\/v1\.0\.0\.zip: [0-9.]+ MiB does not fit in a volume of 800\.0 KiB .*choose a larger volume size$/);
       return true;
     });
+    assert.deepEqual(readdirSync(out), []);
+  });
+
+  test('a --key that cannot be read stops the export before anything is downloaded', async () => {
+    const dirs = await freshDirs('key');
+    const out = await emptyFolder('key-out');
+    const keyFile = path.join(root, 'no-such-key.pem');
+    const asked = upstream.requests.length;
+    await assert.rejects(exportBundle({ goModFiles: [goModFile], upstream: upstream.url, outDir: out, keyFile, dirs, check: false, toolVersion: 'test' }), (error: unknown) => {
+      assert.equal(errorKind(error), 'keys');
+      assert.equal(errorFields(error).file, keyFile);
+      return true;
+    });
+    assert.equal(upstream.requests.length, asked, `asked the upstream: ${upstream.requests.slice(asked).join(', ')}`);
     assert.deepEqual(readdirSync(out), []);
   });
 
