@@ -177,6 +177,28 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.deepEqual(readdirSync(out), []);
   });
 
+  test('an inventory that is missing, a folder or not an inventory is refused naming it, before anything is downloaded', async () => {
+    const dirs = await freshDirs('since');
+    const notJson = path.join(root, 'not-an-inventory.txt');
+    await writeFile(notJson, '# modferry request v1\n');
+    const asked = upstream.requests.length;
+    const cases: Array<[string, RegExp]> = [
+      [path.join(root, 'no-inventory.json'), /^.*no-inventory\.json: no such file$/],
+      [root, /: cannot read \(EISDIR\)$/],
+      [notJson, /not-an-inventory\.txt: not JSON: /],
+    ];
+    for (const [sinceInventory, message] of cases) {
+      await assert.rejects(plan(dirs, undefined, { sinceInventory }), (error: unknown) => {
+        const record = errorRecord(error);
+        assert.equal(record.kind, 'input');
+        assert.equal(record.file, sinceInventory);
+        assert.match(record.message, message);
+        return true;
+      });
+    }
+    assert.equal(upstream.requests.length, asked);
+  });
+
   test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {
     const dirs = await freshDirs('refuse');
     const made = await plan(dirs);

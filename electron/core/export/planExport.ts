@@ -15,7 +15,7 @@ import { resolveRequirements, type Resolution, type ResolveRoot } from '../resol
 import { DownloadCache } from '../upstream/downloadCache';
 import { versionFileKey } from '../upstream/proxyKeys';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
-import { loadExportInputs, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
+import { loadExportInputs, readInputText, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
 import { ExportInterruptedError } from './exportInterrupted';
 import { countFiles, EXPORT_PLAN_FORMAT, fileSha256, planIdentity, type ExportPlan, type PlannedFile, type PlannedModule } from './exportPlan';
 import { bundleSpaceEstimate, destinationSpace, ensureBundleFits, fits, type DestinationSpace } from './exportSpace';
@@ -65,7 +65,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     options.onWarning?.(warning);
   };
   for (const warning of inputs.warnings) warn(warning);
-  const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
+  const inventory = request.sinceInventory ? parseInventory(await readInputText(request.sinceInventory), request.sinceInventory) : undefined;
   const inputFiles = await hashInputFiles(inputs, request.sinceInventory);
   const space = destination === undefined ? undefined : await destinationSpace(destination);
   const held = inventory ? inventoryHas(inventory) : () => false;
