@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
 import { readTarVolume, TarFormatError } from '../../electron/core/bundle/tarVolumeReader';
 import { errorKind, errorRecord, ModFerryError } from '../../electron/core/errors/modferryError';
+import { openStore } from '../../electron/core/store/diskStore';
 import { UpstreamError } from '../../electron/core/upstream/errors';
 import { asError, errorMessage } from '../../shared/errorMessage';
 import { craftTar, makeTempDir } from '../support/bundleSources';
@@ -60,6 +61,21 @@ test("a bad tar's fault keeps node-tar's reason apart from its code", async () =
     assert.equal(cutError.after, 'a.txt');
     assert.doesNotMatch(cutError.reason, /^TAR_/);
     assert.deepEqual((await readdir(dir)).sort(), ['cut.tar', 'v.tar']);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a folder refused as a store is named as the file at fault in the record', async () => {
+  const { dir, cleanup } = await makeTempDir('errors-store');
+  try {
+    await writeFile(path.join(dir, 'notes.txt'), 'not a store\n');
+    assert.throws(() => openStore(dir, { mode: 'write' }), (error: unknown) => {
+      const record = errorRecord(error);
+      assert.deepEqual([record.kind, record.file], ['store', dir]);
+      assert.match(record.message, /not a ModFerry store/);
+      return true;
+    });
   } finally {
     await cleanup();
   }
