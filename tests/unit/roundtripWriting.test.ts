@@ -19,7 +19,7 @@ after(() => cleanup());
 
 const now = new Date(Date.UTC(2026, 2, 7, 12));
 
-test('a request is computed from the store, then written durably into a folder made for it; nothing is written when nothing is asked', async () => {
+test('a request is computed from the store, then written durably; nothing is written when nothing is asked', async () => {
   const storeDir = path.join(root, 'store');
   const store = openStore(storeDir, { mode: 'write' });
   store.recordMiss('example.com/wanted', 'v1.2.0', new Date(Date.UTC(2026, 2, 1)));
@@ -34,7 +34,7 @@ test('a request is computed from the store, then written durably into a folder m
   assert.deepEqual(computed.leftOut, { requests: [], bundles: [] });
   assert.match(computed.text ?? '', /# written 2026-03-07T12:00:00\.000Z by modferry test/);
 
-  await mkdir(path.join(root, 'drive'));
+  await mkdir(path.join(root, 'drive', 'to-online'), { recursive: true });
   const file = path.join(root, 'drive', 'to-online', 'request.txt');
   const written = await writeStoreRequest(file, { storeDir, tool: 'modferry test', now });
   assert.equal(written.written, true);
@@ -74,18 +74,20 @@ test('an inventory of a store not made yet is empty; of a real store it lists wh
 });
 
 test('an inventory for a drive that is not mounted is refused, naming the folder, and no folder is made on the local disk; a folder given as the file is named', async () => {
-  const unmounted = path.join(root, 'media', 'USB-STICK');
-  const file = path.join(unmounted, 'to-online', 'inventory.json');
-  await assert.rejects(writeStoreInventory(file, { storeDir: path.join(root, 'never-made'), tool: 'modferry test', now }), (error: unknown) => {
-    assert.deepEqual(errorRecord(error), {
-      type: 'error',
-      kind: 'destination',
-      message: `cannot write ${file}: no such folder ${unmounted} (is the drive mounted?)`,
-      file,
+  await mkdir(path.join(root, 'media'));
+  for (const unmounted of [path.join(root, 'media', 'USB-STICK'), path.join(root, 'media', 'USB-STICK', 'to-online')]) {
+    const file = path.join(unmounted, 'inventory.json');
+    await assert.rejects(writeStoreInventory(file, { storeDir: path.join(root, 'never-made'), tool: 'modferry test', now }), (error: unknown) => {
+      assert.deepEqual(errorRecord(error), {
+        type: 'error',
+        kind: 'destination',
+        message: `cannot write ${file}: no such folder ${unmounted} (is the drive mounted?)`,
+        file,
+      });
+      return true;
     });
-    return true;
-  });
-  assert.equal((await readdir(root)).includes('media'), false, 'nothing was made for it');
+  }
+  assert.deepEqual(await readdir(path.join(root, 'media')), [], 'nothing was made for it');
 
   const folder = path.join(root, 'a-folder');
   await mkdir(folder);
