@@ -199,6 +199,17 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.equal(upstream.requests.length, asked);
   });
 
+  test('a volume size too small for any volume is a usage mistake, told before anything is downloaded', async () => {
+    const home = await mkdtemp(path.join(root, 'tiny-volume-'));
+    process.env.MODFERRY_HOME = home;
+    const asked = upstream.requests.length;
+    const output = captureOutput();
+    const code = await runCli(['export', '--json', '--upstream', upstream.url, '--go-mod', goModFile, '--out', await emptyFolder('tiny-out'), '--volume-size', '100'], output);
+    assert.equal(code, 2, output.stdout.join('\n'));
+    assert.deepEqual(JSON.parse(output.stdout.at(-1)!), { type: 'error', kind: 'usage', message: '--volume-size 100: a volume holds at least 1536 bytes (one tar header and the end-of-archive blocks)' });
+    assert.equal(upstream.requests.length, asked);
+  });
+
   test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {
     const dirs = await freshDirs('refuse');
     const made = await plan(dirs);
