@@ -16,6 +16,7 @@ import { errorKind, errorFields, errorRecord } from '../../electron/core/errors/
 import { exportBundle, exportPlannedBundle } from '../../electron/core/export/exportBundle';
 import type { ExportPlan } from '../../electron/core/export/exportPlan';
 import { planExport } from '../../electron/core/export/planExport';
+import { thisWriter, WRITER_MARKER_FILE } from '../../electron/core/bundle/writerMarker';
 import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 
@@ -208,6 +209,21 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.equal(code, 2, output.stdout.join('\n'));
     assert.deepEqual(JSON.parse(output.stdout.at(-1)!), { type: 'error', kind: 'usage', message: '--volume-size 100: a volume holds at least 1536 bytes (one tar header and the end-of-archive blocks)' });
     assert.equal(upstream.requests.length, asked);
+  });
+
+  test('a plan counts the space an abandoned bundle holds as free, since the run removes it first', async (t) => {
+    await publishFixtureModule(path.join(root, 'proxy'), 'example.com/medium', [{ version: 'v1.0.0', files: { 'medium.go': 'package medium\n', 'data.txt': randomBytes(300 * 1024).toString('base64') } }]);
+    const dirs = await freshDirs('debris');
+    const drive = await emptyFolder('debris-drive');
+    t.after(smallDrive(drive));
+    // What an export killed mid-write leaves: its marker names a process that is gone.
+    const abandoned = path.join(drive, 'mf-20261203-0000000a');
+    await mkdir(abandoned);
+    await writeFile(path.join(abandoned, WRITER_MARKER_FILE), JSON.stringify({ ...thisWriter('mf-20261203-0000000a'), pid: 2 ** 22 + 12345 }));
+    await writeFile(path.join(abandoned, 'mf-20261203-0000000a-001-of-002.tar'), Buffer.alloc(800 * 1024));
+    const made = await planExport({ modules: ['example.com/medium@v1.0.0'], upstream: upstream.url }, { dirs, outDir: drive });
+    const result = await run(made, dirs, drive);
+    assert.deepEqual(readdirSync(drive), [path.basename(result.bundleDir)]);
   });
 
   test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {

@@ -15,6 +15,7 @@ import { resolveRequirements, type Resolution, type ResolveRoot } from '../resol
 import { DownloadCache } from '../upstream/downloadCache';
 import { versionFileKey } from '../upstream/proxyKeys';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
+import { abandonedBundleBytes } from './abandonedBundles';
 import { loadExportInputs, readInputText, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
 import { ExportInterruptedError } from './exportInterrupted';
 import { countFiles, EXPORT_PLAN_FORMAT, fileSha256, planIdentity, type ExportPlan, type PlannedFile, type PlannedModule } from './exportPlan';
@@ -67,7 +68,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   for (const warning of inputs.warnings) warn(warning);
   const inventory = request.sinceInventory ? parseInventory(await readInputText(request.sinceInventory), request.sinceInventory) : undefined;
   const inputFiles = await hashInputFiles(inputs, request.sinceInventory);
-  const space = destination === undefined ? undefined : await destinationSpace(destination);
+  const space = destination === undefined ? undefined : await spaceForRun(destination);
   const held = inventory ? inventoryHas(inventory) : () => false;
   await mkdir(dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(dirs));
@@ -131,7 +132,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const shippedFiles = modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size })));
     const totals = countFiles(modules, (f) => !f.heldOffline);
     // Asked afresh: the downloads may have used the same disk.
-    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules));
+    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules), await spaceForRun(destination));
     // Throws, naming the file, when one is larger than a volume may be: the run would stop there.
     if (volumeSize !== undefined) planVolumes(shippedFiles, volumeSize.bytes);
     const exportedBefore = countFiles(modules, (f) => f.exportedIn !== undefined && !f.heldOffline);
@@ -168,6 +169,13 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   } finally {
     client.close();
   }
+}
+
+/** The destination's free space once the run has removed the abandoned bundles there, as it does first; undefined when the file system does not tell. */
+async function spaceForRun(destination: string): Promise<DestinationSpace | undefined> {
+  const space = await destinationSpace(destination);
+  if (space === undefined) return undefined;
+  return { ...space, availableBytes: space.availableBytes + (await abandonedBundleBytes(destination, space.blockSize)) };
 }
 
 /** The go.mod, go.sum and request files the plan is made from, and the --since inventory. */
