@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keysCommand } from '../../electron/cli/commands/keysCommand';
@@ -72,6 +73,19 @@ describe('my signing key', () => {
       return true;
     });
     assert.equal(await readFile(other, 'utf8'), 'not mine\n');
+
+    // A drive unplugged since it was listed: its mount point is gone, and no file of that name is made beside it.
+    const gone = path.join(root, 'KINGSTON');
+    await assert.rejects(writePublicKey(dir, gone), (error: unknown) => {
+      assert.deepEqual(errorRecord(error), {
+        type: 'error',
+        kind: 'destination',
+        message: `cannot write ${gone}: no such folder (is the drive mounted?); to write a file, give a name ending in .pem`,
+        file: gone,
+      });
+      return true;
+    });
+    assert.equal(existsSync(gone), false);
 
     // A drive that is gone: the file asked for is named, not the temporary one beside it.
     const unplugged = path.join(root, 'unplugged', 'carry.pem');
