@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../../shared/bundle/formatBytes';
 import { parseInventory } from '../../shared/roundtrip/inventory';
@@ -223,6 +223,26 @@ describe('small things a new user hit', () => {
     const json = await cli(['verify', drive, '--json']);
     assert.equal(json.code, 2);
     assert.deepEqual(jsonLines(json.stdout), [{ type: 'error', kind: 'usage', message: `${drive} is not a bundle, but holds 1 bundle: verify it by its folder`, file: drive, bundles: [first.bundleDir] }]);
+  });
+
+  test('verify on a drive says which of its bundles lack a volume or hold a cut one', async () => {
+    await cli(['keys', 'generate', '--dir', path.join(root, 'drive-keys')]).catch(() => undefined);
+    const key = await loadSigningKey(path.join(root, 'drive-keys', PRIVATE_KEY_FILE));
+    const modules = [{ path: 'example.com/a', version: 'v1.0.0' }, { path: 'example.com/b', version: 'v1.0.0' }, { path: 'example.com/c', version: 'v1.0.0' }];
+    const incomplete = await makeBundle(path.join(root, 'drive-c'), modules, key, 2048);
+    const cut = await makeBundle(path.join(root, 'drive-c'), modules, key, 2048);
+    const drive = path.join(root, 'drive-c');
+    const secondVolume = incomplete.manifest.volumes[1];
+    assert.ok(secondVolume !== undefined, 'the bundle has several volumes');
+    await rm(path.join(incomplete.bundleDir, secondVolume.name));
+    const cutVolume = cut.manifest.volumes[0]!;
+    await truncate(path.join(cut.bundleDir, cutVolume.name), 100);
+    const result = await cli(['verify', drive]);
+    assert.equal(result.code, 2);
+    assert.deepEqual(result.stderr.slice(1).sort(), [
+      `  modferry verify ${incomplete.bundleDir}  (missing ${secondVolume.name})`,
+      `  modferry verify ${cut.bundleDir}  (${cutVolume.name}: 100 bytes, the manifest says ${cutVolume.size} (truncated or incompletely copied))`,
+    ].sort());
   });
 
   test('inventory of a fresh store writes an empty inventory; --out - writes it to stdout', async () => {
