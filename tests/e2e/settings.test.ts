@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -226,6 +226,30 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
       await page.close();
     });
   }
+
+  test('a settings file that cannot be used is a calm notice; the next change keeps it aside before saving', async () => {
+    const { page, errors } = await openSettings('en');
+    const broken = '{ "serveListen": { "host": "127.0.0.1", "port": 99999 } }\n';
+    await writeFile(settingsFile(), broken);
+    await page.reload();
+    const notice = page.getByTestId('settings-problem');
+    await notice.waitFor();
+    assert.equal(await notice.getAttribute('role'), 'status');
+    assert.match(await notice.innerText(), /settings\.json could not be used: serveListen\.port must be 0 to 65535\. The defaults are in use/);
+    assert.match(await notice.innerText(), /left as it is/);
+    assert.equal(await page.getByTestId('listen-port').inputValue(), '3000', 'the defaults stand in');
+    await page.screenshot({ path: path.join(screenshots, 'settings-problem-en.png'), fullPage: true });
+
+    await page.getByLabel('Dark').check();
+    await notice.filter({ hasText: /Your file was kept as .*settings\.json\.invalid-/ }).waitFor();
+    const keptAs = (await readdir(home)).filter((name) => name.startsWith('settings.json.invalid-'));
+    assert.equal(keptAs.length, 1);
+    assert.equal(await readFile(path.join(home, keptAs[0] ?? ''), 'utf8'), broken, 'what the operator wrote is kept');
+    assert.equal((await savedSettings()).theme, 'dark');
+    await rm(path.join(home, keptAs[0] ?? ''));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
   test('the language chosen in Settings is saved in the data folder: it survives a reload and a new browser', async () => {
     const { page, errors } = await openSettings('en');
