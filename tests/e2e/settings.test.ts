@@ -142,6 +142,27 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
       await page.close();
     });
 
+    test(`${language}: a store folder is saved; one holding other files, or a relative path, is refused by the field`, async () => {
+      const { page, errors } = await openSettings(language);
+      const form = page.getByTestId('setting-storeDir');
+      const input = page.getByTestId('storeDir-input');
+      const foreign = path.join(root, 'upstream');
+      await input.fill(foreign);
+      await form.getByRole('button').click();
+      assert.match(await form.getByTestId('storeDir-refused').innerText(), new RegExp(`${foreign.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds other files and is not a ModFerry store`));
+      await input.fill('relative/store');
+      await form.getByRole('button').click();
+      await form.getByTestId('storeDir-refused').filter({ hasText: 'must be an absolute path' }).waitFor();
+      assert.equal(existsSync(settingsFile()), false, 'nothing refused is saved');
+      const chosen = path.join(root, `store-${language}`);
+      await input.fill(chosen);
+      await form.getByRole('button').click();
+      await form.getByTestId('storeDir-status').filter({ hasText: words.saved }).waitFor();
+      assert.equal((await savedSettings()).storeDir, chosen);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
     test(`${language}: a LAN listen address warns, before and after it is saved`, async () => {
       const { page, errors } = await openSettings(language);
       const form = page.getByTestId('setting-serveListen');
