@@ -52,6 +52,8 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
   const browsers = {} as Record<Language, Browser>;
   let axeSource: string;
   let exportedBundle: string;
+  /** A store the CLI imported that bundle into, on another machine's data folder. */
+  let importedStore: string;
 
   const settingsFile = (): string => path.join(home, 'settings.json');
   const savedSettings = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(settingsFile(), 'utf8')) as Record<string, unknown>;
@@ -73,6 +75,9 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
     exportedBundle = bundle;
     // Another machine's key, to be trusted here from its public key file.
     await modferry(otherHome, ['keys', 'generate']);
+    // The offline side: the bundle imported into a store of its own (trusted in the other data folder, not this one).
+    importedStore = path.join(root, 'imported-store');
+    await modferry(otherHome, ['import', path.join(drive, bundle), '--store', importedStore, '--trust-new-key']);
     ui = await startUi({ ...process.env, MODFERRY_HOME: home });
     await mkdir(screenshots, { recursive: true });
     browsers.en = await launchChromium({ locale: WORDS.en.locale });
@@ -295,7 +300,7 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
   });
 
   for (const language of ['en', 'zh'] as const) {
-    test(`${language}: Start saves the side and shows the export the CLI made, dated and sized for the locale`, async () => {
+    test(`${language}: Start saves the side and shows the export and the import the CLI made, dated and sized for the locale`, async () => {
       const { page, errors } = await openApp(browsers[language]);
       await page.getByTestId('side-online').click();
       await waitFor(async () => (existsSync(settingsFile()) ? (await savedSettings()).side : undefined), 'online');
@@ -314,6 +319,21 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
       await waitFor(async () => (await savedSettings()).side, 'offline');
       await page.getByTestId('recent-activity').waitFor();
       assert.equal(await page.getByTestId('recent-import').count(), 0, 'nothing was imported into this store');
+
+      // The store the CLI imported into, chosen in Settings: its import is listed, with its signer.
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('storeDir-input').fill(importedStore);
+      await page.getByTestId('setting-storeDir').getByRole('button').click();
+      await page.getByTestId('storeDir-status').filter({ hasText: WORDS[language].saved }).waitFor();
+      await page.getByTestId('nav-start').click();
+      const imported = page.getByTestId('recent-import');
+      await imported.first().waitFor();
+      assert.equal(await imported.count(), 1);
+      const importCells = await imported.locator('td').allInnerTexts();
+      assert.match(importCells[1] ?? '', new RegExp(exportedBundle));
+      assert.match(importCells[2] ?? '', /^SHA256:/);
+      assert.match(importCells[0] ?? '', language === 'en' ? /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M$/ : /^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/);
+      await page.screenshot({ path: path.join(screenshots, `start-recent-imports-${language}.png`), fullPage: true });
       assert.deepEqual(errors, []);
       await page.close();
     });

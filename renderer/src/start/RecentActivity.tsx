@@ -32,9 +32,9 @@ export function RecentActivity({ side }: { side: Side }) {
             <tr key={entry.bundleId} data-testid="recent-export">
               <td>{format.dateTime(new Date(entry.createdAt))}</td>
               <td><code>{entry.bundleId}</code><div className="hint">{entry.outDir}</div></td>
-              <td>{format.number(entry.modules)}</td>
-              <td>{format.number(entry.files)}</td>
-              <td>{format.size(entry.bytes)}</td>
+              <td className="num">{format.number(entry.modules)}</td>
+              <td className="num">{format.number(entry.files)}</td>
+              <td className="num">{format.size(entry.bytes)}</td>
             </tr>
           ))}
         </tbody>
@@ -58,8 +58,8 @@ export function RecentActivity({ side }: { side: Side }) {
               <td>{format.dateTime(new Date(entry.importedAt))}</td>
               <td><code>{entry.bundleId}</code><div className="hint">{t('start.recent.made', { date: format.dateTime(new Date(entry.createdAt)) })}</div></td>
               <td><code className="fingerprint">{entry.signer}</code></td>
-              <td>{format.number(entry.files)}</td>
-              <td>{format.size(entry.bytes)}</td>
+              <td className="num">{format.number(entry.files)}</td>
+              <td className="num">{format.size(entry.bytes)}</td>
             </tr>
           ))}
         </tbody>
