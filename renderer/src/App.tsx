@@ -4,6 +4,7 @@ import { useNavigation, type Screen } from './app/navigation';
 import { useDocumentState } from './app/useDocumentState';
 import { useAppStore } from './appStore';
 import { ExportScreen } from './export/ExportScreen';
+import { keepChoicesSaved } from './settings/savedChoices';
 import { SettingsScreen } from './settings/SettingsScreen';
 import { StartScreen } from './start/StartScreen';
 
@@ -20,6 +21,7 @@ export function App() {
   useEffect(() => {
     void load();
   }, [load]);
+  useEffect(keepChoicesSaved, []);
   const View = SCREEN_VIEWS[screen];
   return (
     <AppShell>

@@ -44,8 +44,9 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     assert.equal(code, 0, `modferry ui should stop cleanly on SIGTERM: ${ui?.stderr()}`);
   });
 
-  /** The app in a new tab with nothing remembered from earlier tests, keeping every console and page error. */
+  /** The app in a new tab with nothing remembered from earlier tests (saved settings, localStorage), keeping every console and page error. */
   async function openApp(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+    await rm(path.join(home, 'settings.json'), { force: true });
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {

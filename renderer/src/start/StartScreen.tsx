@@ -1,5 +1,6 @@
 import { useNavigation } from '../app/navigation';
 import { useI18n } from '../i18n/useI18n';
+import { RecentActivity } from './RecentActivity';
 import { SIDES, useStartStore, type Side } from './startStore';
 
 /** Which side of the air gap this machine is on: online goes on to Export; offline says how it imports and serves. */
@@ -44,6 +45,7 @@ export function StartScreen() {
           </dl>
         </div>
       )}
+      {chosen !== undefined && <RecentActivity side={chosen} />}
     </section>
   );
 }
