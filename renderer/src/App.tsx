@@ -4,12 +4,14 @@ import { useNavigation, type Screen } from './app/navigation';
 import { useDocumentState } from './app/useDocumentState';
 import { useAppStore } from './appStore';
 import { ExportScreen } from './export/ExportScreen';
+import { ImportWizardScreen } from './importWizard/ImportWizardScreen';
 import { SettingsScreen } from './settings/SettingsScreen';
 import { StartScreen } from './start/StartScreen';
 
 const SCREEN_VIEWS: Readonly<Record<Screen, ComponentType>> = {
   start: StartScreen,
   export: ExportScreen,
+  import: ImportWizardScreen,
   settings: SettingsScreen,
 };
 

@@ -1,0 +1,64 @@
+import { useEffect, useId, type FormEvent } from 'react';
+import { useI18n } from '../i18n/useI18n';
+import { BundleCard } from './BundleCard';
+import { FaultView } from './FaultView';
+import { useImportWizard } from './importStore';
+import { StepHeading } from './StepHeading';
+
+/** Step 1: a drive or folder, and the bundles on it. */
+export function FindStep() {
+  const { t } = useI18n();
+  const { dir, drives, finding, found, findError, job, setDir, loadDrives, find, choose } = useImportWizard();
+  const inputId = useId();
+  useEffect(() => {
+    void loadDrives();
+  }, [loadDrives]);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void find();
+  };
+  return (
+    <section aria-labelledby="import-find-title" className="wizard-panel">
+      <StepHeading id="import-find-title">{t('importWizard.find.title')}</StepHeading>
+      <p className="hint">{t('importWizard.find.hint')}</p>
+      <div className="drive-choices" role="group" aria-label={t('importWizard.find.drives')}>
+        {drives?.flatMap((drive) =>
+          drive.mounts.map((mount) => (
+            <button key={`${drive.device}:${mount.path}`} type="button" className="secondary" onClick={() => void find(mount.path)} disabled={finding}>
+              {t('importWizard.find.lookOnDrive', { drive: mount.label ?? drive.description, path: mount.path })}
+            </button>
+          )),
+        )}
+        {drives !== undefined && drives.length === 0 && <p className="hint">{t('importWizard.find.noDrives')}</p>}
+        <button type="button" className="secondary" onClick={() => void loadDrives()}>
+          {t('importWizard.find.refreshDrives')}
+        </button>
+      </div>
+      <form className="inline-form" onSubmit={submit}>
+        <label htmlFor={inputId}>{t('importWizard.find.folder')}</label>
+        <input id={inputId} value={dir} onChange={(event) => setDir(event.target.value)} placeholder="/media/usb" spellCheck={false} data-testid="find-dir" />
+        <button type="submit" disabled={finding || dir.trim() === ''}>
+          {t('importWizard.find.look')}
+        </button>
+      </form>
+      {finding && <p role="status">{t('importWizard.find.looking')}</p>}
+      {findError !== undefined && <FaultView title={t('importWizard.find.failed')} error={findError} />}
+      {found !== undefined && (
+        <div aria-live="polite">
+          {found.length === 0 ? (
+            <p data-testid="no-bundles">{t('importWizard.find.none', { dir })}</p>
+          ) : (
+            <>
+              <p>{t('importWizard.find.found', { count: found.length })}</p>
+              <ul className="bundle-list" aria-label={t('importWizard.find.list')}>
+                {found.map((bundle) => (
+                  <BundleCard key={bundle.dir} bundle={bundle} disabled={job !== undefined} onChoose={() => choose(bundle)} />
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

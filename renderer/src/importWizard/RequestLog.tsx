@@ -1,0 +1,79 @@
+import { useLayoutEffect, useRef, useState } from 'react';
+import { useI18n } from '../i18n/useI18n';
+import { LOG_CAP, type LoggedRequest } from './serveStore';
+
+// Within this many pixels of the end counts as at the end: the log follows new requests there.
+const AT_END = 8;
+
+/**
+ * The requests the proxy answers, newest last. It follows new requests while scrolled to the end;
+ * scrolled up, it holds still so a row can be read, and says how many came in meanwhile.
+ */
+export function RequestLog({ log, heard }: { log: readonly LoggedRequest[]; heard: number }) {
+  const { t, format, language } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  const [held, setHeld] = useState<readonly LoggedRequest[] | undefined>(undefined);
+  const shown = held ?? log;
+  const newer = held === undefined ? 0 : heard - (held.at(-1)?.seq ?? -1) - 1;
+
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (element !== null && held === undefined) element.scrollTop = element.scrollHeight;
+  }, [shown, held]);
+
+  const onScroll = (): void => {
+    const element = box.current;
+    if (element === null) return;
+    const atEnd = element.scrollHeight - element.scrollTop - element.clientHeight <= AT_END;
+    if (!atEnd && held === undefined) setHeld(log);
+    else if (atEnd && held !== undefined) setHeld(undefined);
+  };
+
+  return (
+    <div className="request-log">
+      <div className="request-log-head">
+        <p className="hint">{t('importWizard.log.hint', { cap: format.number(LOG_CAP) })}</p>
+        {held !== undefined && (
+          <p className="log-paused" role="status" data-testid="log-paused">
+            {t('importWizard.log.paused', { count: newer })}{' '}
+            <button type="button" className="secondary" onClick={() => setHeld(undefined)}>
+              {t('importWizard.log.resume')}
+            </button>
+          </p>
+        )}
+      </div>
+      <div ref={box} className="request-log-box" tabIndex={0} role="region" aria-label={t('importWizard.log.title')} onScroll={onScroll} data-testid="request-log">
+        {shown.length === 0 ? (
+          <p className="hint">{t('importWizard.log.empty')}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('importWizard.log.time')}</th>
+                <th scope="col">{t('importWizard.log.status')}</th>
+                <th scope="col">{t('importWizard.log.module')}</th>
+                <th scope="col">{t('importWizard.log.target')}</th>
+                <th scope="col">{t('importWizard.log.size')}</th>
+                <th scope="col">{t('importWizard.log.ms')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((request) => (
+                <tr key={request.seq} data-testid="log-row" data-status={request.status} className={request.status >= 400 ? 'log-miss' : undefined}>
+                  <td>{new Date(request.at).toLocaleTimeString(language)}</td>
+                  <td>{request.status}</td>
+                  <td>{request.module === undefined ? '' : `${request.module}${request.version === undefined ? '' : `@${request.version}`}`}</td>
+                  <td className="log-target">
+                    {request.method} {request.target}
+                  </td>
+                  <td>{format.size(request.bytes)}</td>
+                  <td>{format.number(request.ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}
