@@ -12,11 +12,31 @@ import { debianGoproxyFixture } from '../support/debianFixture';
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { offlineGoEnv, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { goProgram } from '../support/goProgramFixture';
+import { httpRequest } from '../support/httpRequests';
 import { startUi, type RunningUi } from '../support/uiProcess';
 
 const screenshots = path.join(__dirname, 'screenshots');
 const PROGRAM_MODULES = ['github.com/google/uuid', 'github.com/pkg/errors'];
 const MISSING = 'some.example/missing';
+const BURST = 1500;
+const LOG_CAP = 1000;
+
+// Every frame's length from now until stopWatchingFrames(), which answers them.
+const WATCH_FRAMES = `(() => {
+  const frames = [];
+  let last = performance.now();
+  let watching = true;
+  const tick = (now) => {
+    frames.push(now - last);
+    last = now;
+    if (watching) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.stopWatchingFrames = () => {
+    watching = false;
+    return frames;
+  };
+})()`;
 
 interface Manifest {
   bundleId: string;
@@ -224,6 +244,33 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       const served = await page.locator('[data-testid="log-row"][data-status="200"]').allInnerTexts();
       assert.ok(served.some((row) => row.includes('github.com/google/uuid')), `the log shows the uuid download: ${served.join(' | ')}`);
       await step('4-serving');
+
+      // A busy proxy: the log keeps the newest 1,000, holds still while scrolled up, and frames stay short.
+      await page.evaluate(WATCH_FRAMES);
+      const listTarget = `/github.com/google/uuid/@v/list`;
+      for (let sent = 0; sent < BURST; sent += 50) {
+        await Promise.all(Array.from({ length: 50 }, () => httpRequest(url, listTarget)));
+      }
+      const rows = page.getByTestId('log-row');
+      await page.waitForFunction(`document.querySelectorAll('[data-testid="log-row"]').length === ${LOG_CAP} && [...document.querySelectorAll('[data-testid="log-row"]')].at(-1).textContent.includes('/@v/list')`, undefined, { timeout: 30_000 });
+      const frames = (await page.evaluate('window.stopWatchingFrames()')) as number[];
+      const sorted = [...frames].sort((a, b) => a - b);
+      const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
+      t.diagnostic(`frames while ${BURST} requests were logged (${language.code}): ${frames.length}, p95 ${p95.toFixed(1)} ms, longest ${(sorted.at(-1) ?? 0).toFixed(1)} ms`);
+      assert.ok(frames.length > 10, 'the page kept drawing frames');
+      assert.ok(p95 < 50, `p95 frame ${p95.toFixed(1)} ms`);
+      const log = page.getByTestId('request-log');
+      await log.evaluate('(box) => { box.scrollTop = 0; }');
+      await page.getByTestId('log-paused').waitFor();
+      const firstRow = await rows.first().innerText();
+      await Promise.all(Array.from({ length: 7 }, () => httpRequest(url, listTarget)));
+      await page.getByTestId('log-paused').filter({ hasText: /7/ }).waitFor({ timeout: 10_000 });
+      assert.equal(await rows.first().innerText(), firstRow, 'the log holds still while scrolled up');
+      await step('4-log-held');
+      await page.getByTestId('log-paused').getByRole('button').click();
+      await page.getByTestId('log-paused').waitFor({ state: 'detached' });
+      assert.notEqual(await rows.first().innerText(), firstRow);
+      assert.equal(await rows.count(), LOG_CAP);
 
       // A module the store lacks: the go command fails, the miss shows, and the request file carries it.
       const failed = await runGo(['list', '-m', `${MISSING}@v1.0.0`], { cwd: program, env }).then(() => undefined, (error: Error) => error);

@@ -1,18 +1,17 @@
-import { useEffect, useId, type FormEvent } from 'react';
+import { useId, type FormEvent } from 'react';
 import { useI18n } from '../i18n/useI18n';
 import { BundleCard } from './BundleCard';
 import { FaultView } from './FaultView';
 import { useImportWizard } from './importStore';
 import { StepHeading } from './StepHeading';
+import { useDrives } from './useDrives';
 
 /** Step 1: a drive or folder, and the bundles on it. */
 export function FindStep() {
   const { t } = useI18n();
-  const { dir, drives, finding, found, findError, job, setDir, loadDrives, find, choose } = useImportWizard();
+  const { dir, finding, found, findError, job, setDir, find, choose } = useImportWizard();
+  const drives = useDrives();
   const inputId = useId();
-  useEffect(() => {
-    void loadDrives();
-  }, [loadDrives]);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     void find();
@@ -30,9 +29,6 @@ export function FindStep() {
           )),
         )}
         {drives !== undefined && drives.length === 0 && <p className="hint">{t('importWizard.find.noDrives')}</p>}
-        <button type="button" className="secondary" onClick={() => void loadDrives()}>
-          {t('importWizard.find.refreshDrives')}
-        </button>
       </div>
       <form className="inline-form" onSubmit={submit}>
         <label htmlFor={inputId}>{t('importWizard.find.folder')}</label>

@@ -1,14 +1,14 @@
 import { useId, type FormEvent } from 'react';
 import { useI18n } from '../i18n/useI18n';
 import { FaultView } from './FaultView';
-import { useImportWizard } from './importStore';
 import { useServeStore } from './serveStore';
+import { useDrives } from './useDrives';
 
 /** What developers asked for that the store lacks, and the request file that carries it to the online side. */
 export function MissesPanel() {
   const { t, format } = useI18n();
   const { misses, requestFolder, writing, written, writeError, setRequestFolder, writeRequest } = useServeStore();
-  const drives = useImportWizard((state) => state.drives);
+  const drives = useDrives();
   const folderId = useId();
   const submit = (event: FormEvent): void => {
     event.preventDefault();

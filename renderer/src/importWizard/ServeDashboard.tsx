@@ -2,7 +2,6 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/useI18n';
 import { CopyBlock } from './CopyBlock';
 import { FaultView } from './FaultView';
-import { useImportWizard } from './importStore';
 import { MissesPanel } from './MissesPanel';
 import { RequestLog } from './RequestLog';
 import { StepHeading } from './StepHeading';
@@ -15,15 +14,13 @@ export function ServeDashboard() {
   const { t, format } = useI18n();
   const serve = useServeStore();
   const { refresh } = serve;
-  const loadDrives = useImportWizard((state) => state.loadDrives);
   const [host, setHost] = useState('127.0.0.1');
   const [port, setPort] = useState('3000');
   const hostId = useId();
   const portId = useId();
   useEffect(() => {
     void refresh();
-    void loadDrives();
-  }, [refresh, loadDrives]);
+  }, [refresh]);
   const portNumber = Number(port);
   const portValid = /^\d{1,5}$/.test(port) && portNumber <= 65535;
   const start = (event: FormEvent): void => {

@@ -1,5 +1,4 @@
 import { create } from 'zustand';
-import type { DriveAnswer } from '../../../shared/ipc/drivesChannel';
 import type { FoundBundleAnswer, ImportRunResult, VerifyRunResult } from '../../../shared/ipc/bundleChannels';
 import { IpcError } from '../../../shared/ipc/ipcError';
 import type { RunningJob } from '../../../shared/ipc/ipcClient';
@@ -23,7 +22,6 @@ interface ImportWizardState {
   step: Step;
   /** The folder or drive typed or picked in step 1. */
   dir: string;
-  drives?: DriveAnswer[];
   finding: boolean;
   /** The bundles found at `dir` by the last search; undefined before any. */
   found?: FoundBundleAnswer[];
@@ -40,7 +38,6 @@ interface ImportWizardState {
   job?: RunningJob<unknown>;
   cancelling: boolean;
   setDir(dir: string): void;
-  loadDrives(): Promise<void>;
   find(dir?: string): Promise<void>;
   choose(bundle: FoundBundleAnswer): void;
   goTo(step: Step): void;
@@ -76,15 +73,6 @@ export const useImportWizard = create<ImportWizardState>((set, get) => {
     importJob: idle,
     cancelling: false,
     setDir: (dir) => set({ dir }),
-    loadDrives: async () => {
-      try {
-        const drives = await client.call('drives:list', { all: true });
-        // Bundles are read from any drive the operator plugged in, read-only ones too; the system disk is theirs to name by hand.
-        set({ drives: drives.filter((drive) => !drive.virtual && !drive.system && drive.mounts.length > 0) });
-      } catch {
-        set({ drives: [] });
-      }
-    },
     find: async (dir) => {
       const target = (dir ?? get().dir).trim();
       if (target === '' || running()) return;

@@ -52,7 +52,6 @@ export const en = {
   'importWizard.find.drives': 'Drives',
   'importWizard.find.lookOnDrive': 'Look on {drive} ({path})',
   'importWizard.find.noDrives': 'No removable drive is plugged in.',
-  'importWizard.find.refreshDrives': 'Check for drives again',
   'importWizard.find.folder': 'Drive or folder',
   'importWizard.find.look': 'Look for bundles',
   'importWizard.find.looking': 'Looking for bundles…',

@@ -50,7 +50,6 @@ export const zhCN: Catalog = {
   'importWizard.find.drives': '存储设备',
   'importWizard.find.lookOnDrive': '在 {drive}（{path}）上查找',
   'importWizard.find.noDrives': '没有插入移动存储设备。',
-  'importWizard.find.refreshDrives': '重新检查设备',
   'importWizard.find.folder': '设备或文件夹',
   'importWizard.find.look': '查找模块包',
   'importWizard.find.looking': '正在查找模块包…',
