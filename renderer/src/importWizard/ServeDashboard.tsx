@@ -1,13 +1,13 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
 import { useI18n } from '../i18n/useI18n';
+import { client } from '../ipc/client';
 import { CopyBlock } from './CopyBlock';
 import { FaultView } from './FaultView';
 import { MissesPanel } from './MissesPanel';
 import { RequestLog } from './RequestLog';
 import { StepHeading } from './StepHeading';
 import { useServeStore } from './serveStore';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** Step 4: the proxy started and stopped, the lines developers paste, the store's figures, the live log and the misses. */
 export function ServeDashboard() {
@@ -16,10 +16,20 @@ export function ServeDashboard() {
   const { refresh } = serve;
   const [host, setHost] = useState('127.0.0.1');
   const [port, setPort] = useState('3000');
+  const edited = useRef(false);
   const hostId = useId();
   const portId = useId();
   useEffect(() => {
     void refresh();
+    // The listen address the settings keep; the operator may change it here for this run.
+    client.call('settings:get', {}).then(
+      ({ settings }) => {
+        if (edited.current) return;
+        setHost(settings.serveListen.host);
+        setPort(String(settings.serveListen.port));
+      },
+      () => undefined,
+    );
   }, [refresh]);
   const portNumber = Number(port);
   const portValid = /^\d{1,5}$/.test(port) && portNumber <= 65535;
@@ -47,9 +57,15 @@ export function ServeDashboard() {
         {serve.phase === 'stopped' ? (
           <form className="inline-form" onSubmit={start}>
             <label htmlFor={hostId}>{t('importWizard.serve.host')}</label>
-            <input id={hostId} value={host} onChange={(event) => setHost(event.target.value)} spellCheck={false} data-testid="serve-host" />
+            <input id={hostId} value={host} onChange={(event) => {
+                edited.current = true;
+                setHost(event.target.value);
+              }} spellCheck={false} data-testid="serve-host" />
             <label htmlFor={portId}>{t('importWizard.serve.port')}</label>
-            <input id={portId} value={port} inputMode="numeric" onChange={(event) => setPort(event.target.value)} aria-invalid={!portValid} className="port-input" data-testid="serve-port" />
+            <input id={portId} value={port} inputMode="numeric" onChange={(event) => {
+                edited.current = true;
+                setPort(event.target.value);
+              }} aria-invalid={!portValid} className="port-input" data-testid="serve-port" />
             <button type="submit" disabled={!portValid || host.trim() === ''} data-testid="serve-start">
               {t('importWizard.serve.start')}
             </button>
@@ -59,7 +75,7 @@ export function ServeDashboard() {
             {t('importWizard.serve.stop')}
           </button>
         )}
-        {serve.phase === 'stopped' && !LOOPBACK.test(host.trim()) && <p className="warning">{t('importWizard.serve.lanWarning')}</p>}
+        {serve.phase === 'stopped' && listensBeyondLoopback(host.trim()) && <p className="warning">{t('importWizard.serve.lanWarning')}</p>}
         {!portValid && <p className="warning">{t('importWizard.serve.portInvalid')}</p>}
         {serve.error !== undefined && <FaultView title={t('importWizard.serve.failed')} error={serve.error} />}
         {started !== undefined && serve.phase === 'running' && (

@@ -1,14 +1,14 @@
 import { useI18n } from '../i18n/useI18n';
 import { FaultView } from './FaultView';
 import { JobProgress } from './JobProgress';
-import { useImportWizard } from './importStore';
+import { SignerChangedError, useImportWizard } from './importStore';
 import { StepHeading } from './StepHeading';
 import { TrustPrompt } from './TrustPrompt';
 
 /** Step 2: every volume and byte checked against the signed manifest; an unknown signer is asked about, never trusted silently. */
 export function VerifyStep() {
   const { t, format } = useI18n();
-  const { bundle, verify, askTrust, declined, trustedSigner, cancelling, runVerify, answerTrust, runImport, cancel, goTo } = useImportWizard();
+  const { bundle, verify, askTrust, declined, cancelling, runVerify, answerTrust, runImport, cancel, goTo } = useImportWizard();
   if (bundle === undefined) return null;
   const { phase, result, error, progress } = verify;
   return (
@@ -49,7 +49,7 @@ export function VerifyStep() {
               </dd>
             </div>
           </dl>
-          {!result.signerTrusted && trustedSigner === result.signer && <p className="hint">{t('importWizard.verify.trustOnImport')}</p>}
+          {result.signerNewlyTrusted && <p className="hint" data-testid="verify-trusted">{t('importWizard.verify.nowTrusted')}</p>}
           <button type="button" onClick={runImport} data-testid="import-run">
             {t('importWizard.verify.import')}
           </button>
@@ -60,7 +60,11 @@ export function VerifyStep() {
           {phase === 'cancelled' ? (
             <p role="status">{t('importWizard.verify.cancelled')}</p>
           ) : (
-            <FaultView title={declined === undefined ? t('importWizard.verify.failed') : t('importWizard.verify.declined')} error={error} />
+            <FaultView
+              title={declined === undefined ? t('importWizard.verify.failed') : t('importWizard.verify.declined')}
+              error={error}
+              {...(error instanceof SignerChangedError ? { reason: t('importWizard.verify.signerChanged', { expected: error.expected, found: error.found }) } : {})}
+            />
           )}
           <div className="actions">
             <button type="button" onClick={runVerify}>

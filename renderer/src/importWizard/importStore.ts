@@ -27,7 +27,7 @@ interface ImportWizardState {
   found?: FoundBundleAnswer[];
   findError?: unknown;
   bundle?: FoundBundleAnswer;
-  /** The signer the operator agreed to trust, once asked; nothing is trusted without it. */
+  /** The signer the operator agreed to trust, once asked; verify trusts it once the bundle checks out, and nothing is trusted without it. */
   trustedSigner?: string;
   verify: JobState<VerifyRunResult>;
   /** The unknown signer's fingerprint while the trust question is open. */
@@ -52,6 +52,17 @@ const idle = { phase: 'idle' } as const;
 /** The fingerprint of a signer verify refused as not trusted (the error names it), else undefined. */
 export function untrustedSigner(error: unknown): string | undefined {
   return error instanceof IpcError && error.kind === 'bundle' ? error.fields.fingerprint : undefined;
+}
+
+/** The bundle turned out signed by another key than the one the operator agreed to trust. */
+export class SignerChangedError extends Error {
+  override name = 'SignerChangedError';
+  constructor(
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`the bundle is signed by ${found}, not by ${expected} that was agreed to; that key is not trusted`);
+  }
 }
 
 const failedPhase = (error: unknown): JobPhase => (error instanceof IpcError && error.kind === 'interrupted' ? 'cancelled' : 'failed');
@@ -99,10 +110,11 @@ export const useImportWizard = create<ImportWizardState>((set, get) => {
       );
       set({ job, cancelling: false, askTrust: undefined, declined: undefined, verify: { phase: 'running' } });
       job.result.then(
-        (result) => {
-          // Trust given for one key covers that key only: a bundle signed by another since is refused.
-          if (trustedSigner !== undefined && result.signer !== trustedSigner && !result.signerTrusted) {
-            set({ job: undefined, trustedSigner: undefined, askTrust: result.signer, verify: { phase: 'untrusted' } });
+        async (result) => {
+          // The answer was for the key shown: a bundle signed by another key since then is not let through on it.
+          if (trustedSigner !== undefined && result.signerNewlyTrusted && result.signer !== trustedSigner) {
+            await client.call('keys:untrust', { fingerprint: result.signer }).catch(() => undefined);
+            set({ job: undefined, trustedSigner: undefined, verify: { phase: 'failed', error: new SignerChangedError(trustedSigner, result.signer) } });
             return;
           }
           set({ job: undefined, verify: { phase: 'done', result, progress: get().verify.progress } });
@@ -125,9 +137,10 @@ export const useImportWizard = create<ImportWizardState>((set, get) => {
       get().runVerify();
     },
     runImport: () => {
-      const { bundle, verify, trustedSigner } = get();
+      const { bundle, verify } = get();
       if (bundle === undefined || verify.phase !== 'done' || running()) return;
-      const job = client.startJob('import:run', { bundleDir: bundle.dir, ...(trustedSigner === undefined ? {} : { trustNewKey: true }) }, (progress) =>
+      // Verify trusted the signer if the operator said so; the import trusts nothing new.
+      const job = client.startJob('import:run', { bundleDir: bundle.dir }, (progress) =>
         set({ importJob: { ...get().importJob, progress } }),
       );
       set({ job, cancelling: false, step: 'import', importJob: { phase: 'running' } });
