@@ -21,6 +21,7 @@ const MISSING = 'some.example/missing';
 const ONLINE_ONLY = 'github.com/BurntSushi/toml';
 const BURST = 1500;
 const LOG_CAP = 1000;
+const FOLLOWING_ROWS = 200;
 
 // Every frame's length from now until stopWatchingFrames(), which answers them.
 const WATCH_FRAMES = `(() => {
@@ -276,7 +277,9 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
         await Promise.all(Array.from({ length: 50 }, () => httpRequest(url, listTarget)));
       }
       const rows = page.getByTestId('log-row');
-      await page.waitForFunction(`document.querySelectorAll('[data-testid="log-row"]').length === ${LOG_CAP} && [...document.querySelectorAll('[data-testid="log-row"]')].at(-1).textContent.includes('/@v/list')`, undefined, { timeout: 30_000 });
+      await page.locator(`[data-testid="request-log"][data-kept="${LOG_CAP}"]`).waitFor({ timeout: 30_000 });
+      await page.waitForFunction(`[...document.querySelectorAll('[data-testid="log-row"]')].at(-1).textContent.includes('/@v/list')`, undefined, { timeout: 30_000 });
+      assert.equal(await rows.count(), FOLLOWING_ROWS, 'following the newest, the page draws only the newest rows');
       const { frames, tasks } = (await page.evaluate('window.stopWatchingFrames()')) as { frames: number[]; tasks: number[] };
       const sorted = [...frames].sort((a, b) => a - b);
       const at = (share: number): string => (sorted[Math.floor(sorted.length * share)] ?? 0).toFixed(1);
@@ -287,8 +290,11 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       assert.ok(frames.length > 10, 'the page kept drawing frames');
       // The median, not the slowest: on a machine shared with other work the slowest frames measure the machine.
       assert.ok(Number(at(0.5)) < 50, `median frame ${at(0.5)} ms`);
-      await page.evaluate(`document.querySelector('[data-testid="request-log"]').scrollTop = 0`);
+      // The reader scrolls up with the wheel over the log.
+      await page.getByTestId('request-log').hover();
+      await page.mouse.wheel(0, -3000);
       await page.getByTestId('log-paused').waitFor();
+      assert.equal(await rows.count(), LOG_CAP, 'held, the whole log kept in memory is there to read');
       const firstRow = await rows.first().innerText();
       await Promise.all(Array.from({ length: 7 }, () => httpRequest(url, listTarget)));
       await page.getByTestId('log-paused').filter({ hasText: /7/ }).waitFor({ timeout: 10_000 });
@@ -297,7 +303,11 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       await page.getByTestId('log-paused').getByRole('button').click();
       await page.getByTestId('log-paused').waitFor({ state: 'detached' });
       assert.notEqual(await rows.first().innerText(), firstRow);
-      assert.equal(await rows.count(), LOG_CAP);
+      assert.equal(await rows.count(), FOLLOWING_ROWS);
+      // New requests keep it following at the end: rows leaving the top do not hold it.
+      await Promise.all(Array.from({ length: 60 }, () => httpRequest(url, listTarget)));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(await page.getByTestId('log-paused').count(), 0);
 
       // Modules the store lacks, one the upstream has and one nobody has: the go command fails, the misses show, and the request file carries them.
       for (const wanted of [`${MISSING}@v1.0.0`, onlineOnly]) {
