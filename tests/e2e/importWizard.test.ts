@@ -336,6 +336,10 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       await page.getByTestId('serve-stop').click();
       await page.getByTestId('serve-start').waitFor({ timeout: 30_000 });
       assert.equal(await connects(Number(new URL(url).port)), false, 'stopping closes the port');
+      const counts = replies.find((value): value is { requests: number; misses: number } => typeof value === 'object' && value !== null && 'inFlight' in value);
+      assert.ok(counts && counts.requests > BURST && counts.misses >= 2, `the run's counts: ${JSON.stringify(counts)}`);
+      const lastRun = await page.getByTestId('serve-last-run').innerText();
+      assert.ok(lastRun.includes(counts.requests.toLocaleString(language.locale)) && lastRun.includes(String(counts.misses)), lastRun);
 
       // The damaged bundle: verify names the volume and the entry, and nothing reaches the store.
       await page.getByTestId('step-find').click();

@@ -40,12 +40,14 @@ export function FindStep() {
       {finding && <p role="status">{t('importWizard.find.looking')}</p>}
       {findError !== undefined && <FaultView title={t('importWizard.find.failed')} error={findError} />}
       {found !== undefined && (
-        <div aria-live="polite">
+        <div>
           {found.length === 0 ? (
-            <p data-testid="no-bundles">{t('importWizard.find.none', { dir })}</p>
+            <p role="status" data-testid="no-bundles">
+              {t('importWizard.find.none', { dir })}
+            </p>
           ) : (
             <>
-              <p>{t('importWizard.find.found', { count: found.length })}</p>
+              <p role="status">{t('importWizard.find.found', { count: found.length })}</p>
               <ul className="bundle-list" aria-label={t('importWizard.find.list')}>
                 {found.map((bundle) => (
                   <BundleCard key={bundle.dir} bundle={bundle} disabled={job !== undefined} onChoose={() => choose(bundle)} />

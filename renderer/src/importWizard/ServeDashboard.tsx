@@ -75,6 +75,9 @@ export function ServeDashboard() {
             {t('importWizard.serve.stop')}
           </button>
         )}
+        {serve.phase === 'stopped' && serve.counts !== undefined && (
+          <p data-testid="serve-last-run">{t('importWizard.serve.lastRun', { count: serve.counts.requests, misses: serve.counts.misses })}</p>
+        )}
         {serve.phase === 'stopped' && listensBeyondLoopback(host.trim()) && <p className="warning">{t('importWizard.serve.lanWarning')}</p>}
         {!portValid && <p className="warning">{t('importWizard.serve.portInvalid')}</p>}
         {serve.error !== undefined && <FaultView title={t('importWizard.serve.failed')} error={serve.error} />}

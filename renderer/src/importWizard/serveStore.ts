@@ -22,6 +22,7 @@ interface ServeState {
   started?: ServeStarted;
   /** True when the proxy was started elsewhere (another window, or before a reload): its requests are not heard here. */
   startedElsewhere: boolean;
+  /** The proxy's counts: as of the status asked, or the final ones of the run that ended. */
   counts?: ServeCounts;
   log: LoggedRequest[];
   /** Requests heard in all, including those the cap has let go. */

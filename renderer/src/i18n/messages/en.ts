@@ -116,6 +116,7 @@ export const en = {
   'importWizard.serve.starting': 'Starting…',
   'importWizard.serve.stopping': 'Stopping…',
   'importWizard.serve.stopped': 'Not serving.',
+  'importWizard.serve.lastRun': { one: 'The last run answered {count} request; {misses} asked for modules the store lacks.', other: 'The last run answered {count} requests; {misses} asked for modules the store lacks.' },
   'importWizard.serve.host': 'Listen on address',
   'importWizard.serve.port': 'Port',
   'importWizard.serve.portInvalid': 'The port must be a number from 0 to 65535 (0 picks a free one).',

@@ -114,6 +114,7 @@ export const zhCN: Catalog = {
   'importWizard.serve.starting': '正在启动…',
   'importWizard.serve.stopping': '正在停止…',
   'importWizard.serve.stopped': '未在提供服务。',
+  'importWizard.serve.lastRun': { other: '上次运行共应答 {count} 个请求，其中 {misses} 个请求的模块仓库中没有。' },
   'importWizard.serve.host': '监听地址',
   'importWizard.serve.port': '端口',
   'importWizard.serve.portInvalid': '端口必须是 0 到 65535 之间的数字（0 表示自动选择空闲端口）。',
