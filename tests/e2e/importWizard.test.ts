@@ -84,6 +84,7 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
   let onlineHome: string;
   let drive: string;
   let damagedDrive: string;
+  let partialDrive: string;
   let bundleDir: string;
   let manifest: Manifest;
   let fingerprint: string;
@@ -130,6 +131,10 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
     bytes[at] = (bytes[at] ?? 0) ^ 0x20;
     await writeFile(volumeFile, bytes);
     damaged = { volume, entry: entry.path };
+
+    // And on a third, without its volume.
+    partialDrive = path.join(root, 'partial-drive');
+    await cp(bundleDir, path.join(partialDrive, bundleName!), { recursive: true, filter: (source) => path.basename(source) !== volume });
   });
 
   after(async () => {
@@ -356,6 +361,16 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       assert.equal(await page.getByTestId('step-import').isDisabled(), true);
       assert.deepEqual(await storeFacts(page), facts, 'the store is as it was');
       await step('2-damaged');
+
+      // A bundle missing a volume says which, and cannot be verified until it is there.
+      await page.getByTestId('step-find').click();
+      await page.getByTestId('find-dir').fill(partialDrive);
+      await page.getByTestId('find-dir').press('Enter');
+      const partial = page.locator(`[data-testid="bundle"][data-dir^="${partialDrive}"]`);
+      await partial.waitFor();
+      assert.equal(await partial.getByTestId('bundle-missing').innerText().then((text) => text.includes(damaged.volume)), true);
+      assert.equal(await partial.getByTestId('bundle-verify').isDisabled(), true);
+      await step('1-missing-volume');
       assert.deepEqual(errors, []);
     });
   }
