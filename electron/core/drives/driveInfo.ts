@@ -5,6 +5,7 @@
  */
 import type { ListedDrive } from './removableDrive';
 import type { MountEntry } from './mountTable';
+import { volumeSizeFor } from './volumeSize';
 
 /** Why a drive is not offered, most fundamental first: a drive is held back for the first that applies. */
 export type HeldBackReason = 'virtual' | 'system' | 'not-removable' | 'read-only' | 'not-mounted';
@@ -28,6 +29,8 @@ export interface DriveMount {
   /** null when the file system does not tell (some FUSE file systems) or could not be asked. */
   freeBytes: number | null;
   sizeBytes: number | null;
+  /** The largest volume a bundle written there gets (just under 4 GiB on FAT); null: it is written as one volume. */
+  volumeBytes: number | null;
 }
 
 export interface DriveInfo {
@@ -87,6 +90,7 @@ function describeDrive(drive: DescribedDrive, facts: DriveFacts): DriveInfo {
       readOnly: entry?.readOnly ?? false,
       freeBytes: space?.freeBytes ?? null,
       sizeBytes: space?.sizeBytes ?? null,
+      volumeBytes: volumeBytesOn(entry?.fileSystem ?? null),
     };
   });
   const holdsSystem = mounts.some((mount) => SYSTEM_MOUNTS.has(mount.path));
@@ -138,4 +142,9 @@ export function driveName(drive: Pick<DriveInfo, 'mounts' | 'label' | 'device'>,
   const first = drive.mounts[0]?.path;
   if (first === undefined) return drive.label === drive.device ? drive.device : `${drive.label} (${drive.device})`;
   return platform === 'win32' ? first.replace(/\\$/, '') : first;
+}
+
+function volumeBytesOn(fileSystem: string | null): number | null {
+  const { bytes } = volumeSizeFor(fileSystem);
+  return bytes === Number.MAX_SAFE_INTEGER ? null : bytes;
 }

@@ -58,8 +58,11 @@ export interface ExportPlan {
   /** Versions each module's `@v/list` names besides those whose zips ship (retraction sources, what the offline store holds). */
   listed: ModuleVersion[];
   modules: PlannedModule[];
-  /** What the bundle carries: module versions with at least one file shipping, and those files. */
-  totals: PlanCounts & { zips: number };
+  /**
+   * What the bundle carries: module versions with at least one file shipping, and every file it writes,
+   * the `@v/list` file of each module included (`lists` of them; they ship even when the inventory holds the rest).
+   */
+  totals: PlanCounts & { zips: number; lists: number };
   alreadyCarried: {
     /** Left out: the --since inventory says the offline store holds them. */
     heldOffline: PlanCounts;
