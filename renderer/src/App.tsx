@@ -4,6 +4,7 @@ import { useNavigation, type Screen } from './app/navigation';
 import { useDocumentState } from './app/useDocumentState';
 import { useAppStore } from './appStore';
 import { ExportScreen } from './export/ExportScreen';
+import { ImportWizardScreen } from './importWizard/ImportWizardScreen';
 import { keepChoicesSaved } from './settings/savedChoices';
 import { SettingsScreen } from './settings/SettingsScreen';
 import { StartScreen } from './start/StartScreen';
@@ -11,6 +12,7 @@ import { StartScreen } from './start/StartScreen';
 const SCREEN_VIEWS: Readonly<Record<Screen, ComponentType>> = {
   start: StartScreen,
   export: ExportScreen,
+  import: ImportWizardScreen,
   settings: SettingsScreen,
 };
 
