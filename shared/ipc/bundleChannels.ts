@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import type { UnmetRequest } from '../bundle/manifest';
 import type { IpcErrorRecord } from './ipcError';
+import { keyFingerprint } from './keysChannels';
 import { absolutePath } from './paths';
 
 /**
  * A bundle whose signer this machine does not trust fails with kind `bundle`, file `manifest.sig` and
- * the signer's `fingerprint`, for the screen to ask "trust this key?" and run it again with trustNewKey.
+ * the signer's `fingerprint`, for the screen to ask "trust this key?" and run it again with that
+ * fingerprint as `trustSigner`: only the key the operator was shown is trusted, never another one that
+ * signed the bundle since.
  */
 export const verifyRunRequest = z.strictObject({
   bundleDir: absolutePath,
-  /** The operator accepted the signer shown: check the bundle, and trust the key once it checks out. */
-  trustNewKey: z.boolean().optional(),
+  /** The signer the operator was shown and accepted: trusted once the bundle checks out, if it is the one that signed it. */
+  trustSigner: keyFingerprint.optional(),
 });
 
 export interface VerifyRunResult {
@@ -20,15 +23,15 @@ export interface VerifyRunResult {
   volumes: number;
   bytes: number;
   signer: string;
-  /** The signer was trusted before this run; otherwise this run trusted it (trustNewKey). */
+  /** The signer was trusted before this run; otherwise this run trusted it (trustSigner). */
   signerTrusted: boolean;
   signerNewlyTrusted: boolean;
 }
 
 export const importRunRequest = z.strictObject({
   bundleDir: absolutePath,
-  /** Accept a signer this machine does not trust yet, and trust it from now on. */
-  trustNewKey: z.boolean().optional(),
+  /** A signer this machine does not trust yet that the operator accepted: trusted from now on, if it is the one that signed the bundle. */
+  trustSigner: keyFingerprint.optional(),
 });
 
 export interface ImportRunResult {

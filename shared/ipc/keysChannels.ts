@@ -14,8 +14,10 @@ export const keysTrustFileRequest = z.strictObject({
   file: absolutePath,
 });
 
+export const keyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9_-]{43}$/, 'must be a key fingerprint: SHA256: and 43 letters, digits, - or _');
+
 export const keysUntrustRequest = z.strictObject({
-  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9_-]{43}$/, 'must be a key fingerprint: SHA256: and 43 letters, digits, - or _'),
+  fingerprint: keyFingerprint,
 });
 
 /** This machine's signing key; keys:own answers it as null when none was made yet (it creates none). */

@@ -259,8 +259,9 @@ describe('modferry ui, driven in Chromium', () => {
   test('serve:run from the page serves the store: each request reaches the page, and serve:stop closes the port', async () => {
     const { page, errors } = await openApp();
     const socket = await openPageSocket(page);
-    const bundle = await makeBundle(root, [{ path: 'example.com/served', version: 'v1.0.0', files: { 'served.go': 'package served\n' } }], testSigningKey());
-    const imported = await replyTo(socket, await socket.call('import:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, 'import-serve-1'));
+    const signer = testSigningKey();
+    const bundle = await makeBundle(root, [{ path: 'example.com/served', version: 'v1.0.0', files: { 'served.go': 'package served\n' } }], signer);
+    const imported = await replyTo(socket, await socket.call('import:run', { bundleDir: bundle.bundleDir, trustSigner: signer.fingerprint }, 'import-serve-1'));
     assert.ok(imported.ok, JSON.stringify(imported));
 
     const serving = await socket.call('serve:run', { listen: { host: '127.0.0.1', port: 0 } }, 'serve-from-page');

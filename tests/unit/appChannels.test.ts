@@ -131,10 +131,11 @@ describe('serve through the app, on a real store', () => {
     const { dir, cleanup } = await makeTempDir('appchannels-serve');
     t.after(cleanup);
     const app = contextIn(dir);
-    const bundle = await makeBundle(dir, storeModules, testSigningKey());
+    const signer = testSigningKey();
+    const bundle = await makeBundle(dir, storeModules, signer);
     const { session, events, unexpected } = sessionOf(app);
     t.after(() => session.close());
-    await answer(session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, 'import-00001'));
+    await answer(session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustSigner: signer.fingerprint }, 'import-00001'));
     const store = await answer<{ exists: boolean; versions?: number }>(session.dispatch('store:facts', {}));
     assert.deepEqual([store.exists, store.versions], [true, 2]);
 
@@ -192,7 +193,7 @@ describe('serve through the app, on a real store', () => {
     await stat(path.join(dir, 'data', 'keys')).then(() => assert.fail('keys:own made a key folder'), () => undefined);
     assert.deepEqual(await answer(session.dispatch('keys:list', {})), []);
 
-    await answer(session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, 'import-00001'));
+    await answer(session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustSigner: key.fingerprint }, 'import-00001'));
     const trusted = await answer<Array<{ fingerprint: string; file: string }>>(session.dispatch('keys:list', {}));
     assert.deepEqual(trusted.map((k) => k.fingerprint), [key.fingerprint]);
     const found = await answer<Array<{ trusted: boolean }>>(session.dispatch('bundles:find', { dir: path.dirname(bundle.bundleDir) }));

@@ -32,8 +32,16 @@ describe('jobs through an app session, on real bundles and a real store', () => 
     const refused = await session.dispatch('verify:run', { bundleDir: bundle.bundleDir }, 'verify-untrusted');
     assert.equal(refused.ok, false);
     assert.equal(!refused.ok && refused.error.kind, 'bundle');
+    assert.equal(!refused.ok && refused.error.fingerprint, key.fingerprint, 'the refusal names the signer to ask about');
 
-    const verified = await session.dispatch('verify:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, 'verify-accepted');
+    // The operator accepted another key than the one that signed: the bundle is refused and nothing is trusted.
+    const otherKey = testSigningKey();
+    const mismatched = await session.dispatch('verify:run', { bundleDir: bundle.bundleDir, trustSigner: otherKey.fingerprint }, 'verify-other-key');
+    assert.equal(!mismatched.ok && mismatched.error.fingerprint, key.fingerprint);
+    const trustedNow = await session.dispatch('keys:list', {});
+    assert.deepEqual(trustedNow.ok && trustedNow.value, []);
+
+    const verified = await session.dispatch('verify:run', { bundleDir: bundle.bundleDir, trustSigner: key.fingerprint }, 'verify-accepted');
     assert.ok(verified.ok, JSON.stringify(verified));
     assert.deepEqual(verified.value, {
       bundleId: bundle.manifest.bundleId,
@@ -49,7 +57,7 @@ describe('jobs through an app session, on real bundles and a real store', () => 
     assert.ok(verifyEvents.length > 0, 'the verify reported progress');
     assert.ok(verifyEvents.every((e) => e.channel === 'verify:run' && typeof e.progress.stage === 'string' && e.progress.elapsedSeconds >= 0));
 
-    const imported = await session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, 'import-first');
+    const imported = await session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustSigner: key.fingerprint }, 'import-first');
     assert.ok(imported.ok, JSON.stringify(imported));
     const first = imported.value as { storeDir: string; added: number; alreadyImported: boolean; signerNewlyTrusted: boolean };
     assert.equal(first.storeDir, path.join(dir, 'store'));
@@ -64,10 +72,11 @@ describe('jobs through an app session, on real bundles and a real store', () => 
   test('a job id in use is refused; cancel stops a job, which then fails as interrupted', async (t) => {
     const { dir, cleanup } = await makeTempDir('appjobs-cancel');
     t.after(cleanup);
-    const bundle = await makeBundle(dir, modules, testSigningKey());
+    const signer = testSigningKey();
+    const bundle = await makeBundle(dir, modules, signer);
     const { session, unexpected } = await sessionIn(dir);
 
-    const running = session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, 'import-cancelled');
+    const running = session.dispatch('import:run', { bundleDir: bundle.bundleDir, trustSigner: signer.fingerprint }, 'import-cancelled');
     const twice = await session.dispatch('verify:run', { bundleDir: bundle.bundleDir }, 'import-cancelled');
     assert.deepEqual(twice, { ok: false, error: { kind: 'usage', message: 'verify:run: job import-cancelled is already running' } });
     assert.deepEqual(await session.dispatch('job:cancel', { jobId: 'import-cancelled' }), { ok: true, value: { cancelled: true } });

@@ -62,7 +62,7 @@ const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>
   ],
   'verify:run': [
     { request: { bundleDir: 42 }, names: /^verify:run: bundleDir: Invalid input: expected string, received number$/ },
-    { request: { bundleDir: '/b', trustNewKey: 'yes' }, names: /^verify:run: trustNewKey: Invalid input: expected boolean, received string$/ },
+    { request: { bundleDir: '/b', trustSigner: 'yes' }, names: /^verify:run: trustSigner: must be a key fingerprint/ },
   ],
   'import:run': [
     { request: {}, names: /^import:run: bundleDir: Invalid input: expected string, received undefined$/ },

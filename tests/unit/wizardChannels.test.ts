@@ -248,7 +248,7 @@ describe('keys and the trust prompt', () => {
     assert.deepEqual(found.map((b) => [b.signer, b.trusted]), [[key.fingerprint, false]]);
 
     // The operator compared the fingerprint and said yes.
-    const verified = await ask(session, 'verify:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, true);
+    const verified = await ask(session, 'verify:run', { bundleDir: bundle.bundleDir, trustSigner: key.fingerprint }, true);
     assert.deepEqual([verified.signer, verified.signerTrusted, verified.signerNewlyTrusted], [key.fingerprint, false, true]);
     assert.deepEqual((await ask(session, 'keys:list', {})).map((k) => k.fingerprint), [key.fingerprint]);
     const again = await ask(session, 'verify:run', { bundleDir: bundle.bundleDir }, true);
@@ -269,7 +269,7 @@ describe('keys and the trust prompt', () => {
     const stranger = testSigningKey();
     const strangers = await makeBundle(dir, storeModules, stranger);
     await flipByteOfGoMod(strangers.bundleDir, 'example.com/a', 'v1.0.0');
-    const failed = await refusal(session, 'verify:run', { bundleDir: strangers.bundleDir, trustNewKey: true }, true);
+    const failed = await refusal(session, 'verify:run', { bundleDir: strangers.bundleDir, trustSigner: stranger.fingerprint }, true);
     assert.equal(failed.entry, 'example.com/a/@v/v1.0.0.mod');
     assert.deepEqual((await ask(session, 'keys:list', {})).map((k) => k.fingerprint), [key.fingerprint]);
     assert.deepEqual(unexpected, []);
@@ -297,8 +297,9 @@ describe('misses and the request file', () => {
     const { session, events, unexpected } = sessionOf(appIn(dir, 'offline', path.join(dir, 'store')));
     t.after(() => session.close());
     assert.deepEqual(await ask(session, 'misses:list', {}), { misses: [], dropped: [] }, 'no store yet: nothing missed');
-    const bundle = await makeBundle(dir, storeModules, testSigningKey());
-    await ask(session, 'import:run', { bundleDir: bundle.bundleDir, trustNewKey: true }, true);
+    const signer = testSigningKey();
+    const bundle = await makeBundle(dir, storeModules, signer);
+    await ask(session, 'import:run', { bundleDir: bundle.bundleDir, trustSigner: signer.fingerprint }, true);
 
     const serving = session.dispatch('serve:run', { listen: { host: '127.0.0.1', port: 0 } }, 'serve-misses-1');
     const listening = (): Extract<ServeEvent, { type: 'listening' }> | undefined =>

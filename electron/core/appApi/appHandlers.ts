@@ -123,9 +123,9 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     };
   },
 
-  'verify:run': async ({ bundleDir, trustNewKey }, { app, signal, onProgress }) => {
+  'verify:run': async ({ bundleDir, trustSigner }, { app, signal, onProgress }) => {
     const trusted = trustStore(trustedKeysDir(app.dirs));
-    const { manifest, signer } = await verifyBundle(bundleDir, { trust: signerPolicy(trusted, { acceptNewSigner: trustNewKey ?? false }), signal, onProgress });
+    const { manifest, signer } = await verifyBundle(bundleDir, { trust: signerPolicy(trusted, { acceptNewSigner: trustSigner !== undefined, onlyFingerprint: trustSigner }), signal, onProgress });
     // Trusted once the bundle it signed checked out, as import does: the operator answered "trust this key?" for it.
     if (signer.newlyTrusted) await trusted.trustKey(signer.publicKey);
     return {
@@ -140,13 +140,13 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     };
   },
 
-  'import:run': async ({ bundleDir, trustNewKey }, { app, signal, onProgress }) => {
+  'import:run': async ({ bundleDir, trustSigner }, { app, signal, onProgress }) => {
     const trusted = trustStore(trustedKeysDir(app.dirs));
     const store = openStore(await appStoreDir(app), { mode: 'write' });
     try {
       const result = await importBundle(bundleDir, {
         store,
-        trust: signerPolicy(trusted, { acceptNewSigner: trustNewKey ?? false }),
+        trust: signerPolicy(trusted, { acceptNewSigner: trustSigner !== undefined, onlyFingerprint: trustSigner }),
         trustStore: trusted,
         signal,
         onProgress,

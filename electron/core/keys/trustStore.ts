@@ -129,11 +129,15 @@ export function trustStore(dir: string): TrustStore {
   };
 }
 
-/** Accepts trusted signers; a new one only when the operator has said so for this import. */
-export function signerPolicy(store: TrustStore, options: { acceptNewSigner: boolean }): SignerPolicy {
+/**
+ * Accepts trusted signers; a new one only when the operator has said so for this import, and, when the
+ * operator was shown a key (`onlyFingerprint`), only that key.
+ */
+export function signerPolicy(store: TrustStore, options: { acceptNewSigner: boolean; onlyFingerprint?: string }): SignerPolicy {
   return async ({ fingerprint }) => {
     if (await store.isTrusted(fingerprint)) return true;
-    return options.acceptNewSigner ? 'trust-new' : false;
+    if (!options.acceptNewSigner) return false;
+    return options.onlyFingerprint === undefined || options.onlyFingerprint === fingerprint ? 'trust-new' : false;
   };
 }
 

@@ -1,7 +1,7 @@
 import { useI18n } from '../i18n/useI18n';
 import { FaultView } from './FaultView';
 import { JobProgress } from './JobProgress';
-import { SignerChangedError, useImportWizard } from './importStore';
+import { useImportWizard } from './importStore';
 import { StepHeading } from './StepHeading';
 import { TrustPrompt } from './TrustPrompt';
 
@@ -63,7 +63,6 @@ export function VerifyStep() {
             <FaultView
               title={declined === undefined ? t('importWizard.verify.failed') : t('importWizard.verify.declined')}
               error={error}
-              {...(error instanceof SignerChangedError ? { reason: t('importWizard.verify.signerChanged', { expected: error.expected, found: error.found }) } : {})}
             />
           )}
           <div className="actions">

@@ -54,17 +54,6 @@ export function untrustedSigner(error: unknown): string | undefined {
   return error instanceof IpcError && error.kind === 'bundle' ? error.fields.fingerprint : undefined;
 }
 
-/** The bundle turned out signed by another key than the one the operator agreed to trust. */
-export class SignerChangedError extends Error {
-  override name = 'SignerChangedError';
-  constructor(
-    readonly expected: string,
-    readonly found: string,
-  ) {
-    super(`the bundle is signed by ${found}, not by ${expected} that was agreed to; that key is not trusted`);
-  }
-}
-
 const failedPhase = (error: unknown): JobPhase => (error instanceof IpcError && error.kind === 'interrupted' ? 'cancelled' : 'failed');
 
 /** Which steps can be opened: verify once a bundle is chosen, import once it verified; serving any time. */
@@ -105,18 +94,12 @@ export const useImportWizard = create<ImportWizardState>((set, get) => {
     runVerify: () => {
       const { bundle, trustedSigner } = get();
       if (bundle === undefined || running()) return;
-      const job = client.startJob('verify:run', { bundleDir: bundle.dir, ...(trustedSigner === undefined ? {} : { trustNewKey: true }) }, (progress) =>
+      const job = client.startJob('verify:run', { bundleDir: bundle.dir, ...(trustedSigner === undefined ? {} : { trustSigner: trustedSigner }) }, (progress) =>
         set({ verify: { ...get().verify, progress } }),
       );
       set({ job, cancelling: false, askTrust: undefined, declined: undefined, verify: { phase: 'running' } });
       job.result.then(
-        async (result) => {
-          // The answer was for the key shown: a bundle signed by another key since then is not let through on it.
-          if (trustedSigner !== undefined && result.signerNewlyTrusted && result.signer !== trustedSigner) {
-            await client.call('keys:untrust', { fingerprint: result.signer }).catch(() => undefined);
-            set({ job: undefined, trustedSigner: undefined, verify: { phase: 'failed', error: new SignerChangedError(trustedSigner, result.signer) } });
-            return;
-          }
+        (result) => {
           set({ job: undefined, verify: { phase: 'done', result, progress: get().verify.progress } });
         },
         (error: unknown) => {

@@ -99,7 +99,6 @@ export const en = {
   'importWizard.verify.failed': 'The bundle did not verify. Nothing was imported.',
   'importWizard.verify.declined': 'You did not trust the signer’s key. Nothing was imported.',
   'importWizard.verify.cancelled': 'Verification cancelled. Nothing was imported.',
-  'importWizard.verify.signerChanged': 'The bundle is signed by {found}, not by {expected} that you agreed to trust. That key is not trusted.',
   'importWizard.verify.again': 'Verify again',
   'importWizard.verify.other': 'Choose another bundle',
   'importWizard.trust.title': 'Trust this key?',

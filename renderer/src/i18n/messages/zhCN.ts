@@ -97,7 +97,6 @@ export const zhCN: Catalog = {
   'importWizard.verify.failed': '模块包未通过校验，没有导入任何内容。',
   'importWizard.verify.declined': '你没有信任签名者的密钥，没有导入任何内容。',
   'importWizard.verify.cancelled': '已取消校验，没有导入任何内容。',
-  'importWizard.verify.signerChanged': '模块包由 {found} 签名，而不是你同意信任的 {expected}。该密钥不会被信任。',
   'importWizard.verify.again': '重新校验',
   'importWizard.verify.other': '选择其他模块包',
   'importWizard.trust.title': '信任这个密钥吗？',
