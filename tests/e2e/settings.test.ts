@@ -38,8 +38,8 @@ async function ownKey(home: string): Promise<{ fingerprint: string; publicKeyFil
 
 /** The words each language uses, so one test reads for both. */
 const WORDS = {
-  en: { locale: 'en-US', settings: 'Settings', saved: 'Saved.', refused: /^Not saved: GOPROXY=ftp:\/\/mirror\.example: .*invalid proxy URL scheme/, lan: /Other machines on the network can reach the proxy at 192\.168\.1\.20/, keepIt: 'Keep it', stopTrusting: 'Stop trusting', start: 'Which side of the air gap is this machine?' },
-  zh: { locale: 'zh-CN', settings: '设置', saved: '已保存。', refused: /^未保存：GOPROXY=ftp:\/\/mirror\.example: .*invalid proxy URL scheme/, lan: /网络上的其他机器可以通过 192\.168\.1\.20 访问代理/, keepIt: '保留', stopTrusting: '不再信任', start: '这台机器在网闸的哪一边？' },
+  en: { locale: 'en-US', settings: 'Settings', saved: 'Saved.', refused: /^Not saved: GOPROXY=ftp:\/\/mirror\.example: .*invalid proxy URL scheme/, lan: /Other machines on the network can reach the proxy at 192\.168\.1\.20/, keepIt: 'Keep it', stopTrusting: 'Stop trusting', start: 'Which side of the air gap is this machine?', recentImports: "Recent imports into this machine's store" },
+  zh: { locale: 'zh-CN', settings: '设置', saved: '已保存。', refused: /^未保存：GOPROXY=ftp:\/\/mirror\.example: .*invalid proxy URL scheme/, lan: /网络上的其他机器可以通过 192\.168\.1\.20 访问代理/, keepIt: '保留', stopTrusting: '不再信任', start: '这台机器在网闸的哪一边？', recentImports: '最近导入到本机仓库的模块包' },
 } as const;
 type Language = keyof typeof WORDS;
 
@@ -300,11 +300,14 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
   });
 
   for (const language of ['en', 'zh'] as const) {
-    test(`${language}: Start saves the side and shows the export and the import the CLI made, dated and sized for the locale`, async () => {
+    test(`${language}: Start saves the side and goes on to its screen; back on Start, the export and the import the CLI made, dated and sized for the locale`, async () => {
       const { page, errors } = await openApp(browsers[language]);
       await page.getByTestId('side-online').click();
+      await page.locator('[data-testid="nav-export"][aria-current="page"]').waitFor();
       await waitFor(async () => (existsSync(settingsFile()) ? (await savedSettings()).side : undefined), 'online');
+      // The side's screen is where a machine works; Start, one click away, says what it did last.
       await page.getByTestId('nav-start').click();
+      assert.equal(await page.getByTestId('side-online').getAttribute('aria-pressed'), 'true');
       const row = page.getByTestId('recent-export');
       await row.first().waitFor();
       assert.equal(await row.count(), 1);
@@ -316,8 +319,10 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
       await page.screenshot({ path: path.join(screenshots, `start-recent-exports-${language}.png`), fullPage: true });
 
       await page.getByTestId('side-offline').click();
+      await page.locator('[data-testid="nav-import"][aria-current="page"]').waitFor();
       await waitFor(async () => (await savedSettings()).side, 'offline');
-      await page.getByTestId('recent-activity').waitFor();
+      await page.getByTestId('nav-start').click();
+      await page.getByTestId('recent-activity').filter({ hasText: WORDS[language].recentImports }).waitFor();
       assert.equal(await page.getByTestId('recent-import').count(), 0, 'nothing was imported into this store');
 
       // The store the CLI imported into, chosen in Settings: its import is listed, with its signer.

@@ -38,6 +38,15 @@ describe('the settings file', () => {
     assert.deepEqual([settings.side, settings.language, settings.theme], ['online', 'zh-CN', 'light']);
   });
 
+  test('a read asked for while a change is being written answers with the change (a page reloaded just after a choice)', async (t) => {
+    const dirs = await dataDir(t);
+    await updateSettings(dirs, { side: 'online' });
+    const saving = updateSettings(dirs, { side: 'offline', theme: 'dark' });
+    const read = await readSettings(dirs);
+    assert.deepEqual([read.settings.side, read.settings.theme], ['offline', 'dark']);
+    await saving;
+  });
+
   test('a bad change is refused naming the field, and nothing is written', async (t) => {
     const dirs = await dataDir(t);
     await updateSettings(dirs, { upstream: 'https://proxy.example.com' });

@@ -26,9 +26,21 @@ export function settingsFile(dirs: AppDirs): string {
   return path.join(dirs.data, SETTINGS_FILE);
 }
 
-/** The settings, or the defaults when there is no file yet or it cannot be used (see problem). */
+// One change at a time per file: two windows saving at once must not lose either change.
+const pending = new Map<string, Promise<unknown>>();
+
+/**
+ * The settings, or the defaults when there is no file yet or it cannot be used (see problem). A change
+ * asked for before this read is still being written (a page reloaded just after a choice) is waited
+ * for, so what was asked first is what is read.
+ */
 export async function readSettings(dirs: AppDirs): Promise<LoadedSettings> {
   const file = settingsFile(dirs);
+  await pending.get(file)?.catch(() => undefined);
+  return readSettingsFile(file);
+}
+
+async function readSettingsFile(file: string): Promise<LoadedSettings> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -54,9 +66,6 @@ export async function readSettings(dirs: AppDirs): Promise<LoadedSettings> {
   };
 }
 
-// One change at a time per file: two windows saving at once must not lose either change.
-const pending = new Map<string, Promise<unknown>>();
-
 /**
  * Applies a change to the saved settings and answers them all. The change is checked first: a bad
  * field is refused naming it, and nothing is written.
@@ -80,7 +89,7 @@ export async function updateSettings(dirs: AppDirs, patch: SettingsPatch): Promi
 }
 
 async function saveChange(dirs: AppDirs, patch: SettingsPatch): Promise<LoadedSettings> {
-  const current = await readSettings(dirs);
+  const current = await readSettingsFile(settingsFile(dirs));
   let problem = current.problem;
   if (problem !== undefined) {
     const keptAs = `${current.file}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;

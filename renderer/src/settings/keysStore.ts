@@ -26,24 +26,31 @@ interface KeysState {
 
 /** The signers this machine trusts and its own signing key, as the Settings screen manages them. */
 export const useKeysStore = create<KeysState>((set, get) => {
-  /** One piece of work at a time; the trusted list is read again after any change. */
+  /** Reads under way are numbered: one begun earlier (the screen opening) that answers late must not undo a later one. */
+  let reads = 0;
+  /**
+   * One piece of work at a time. After a change the trusted list is read again before the outcome
+   * shows, so "added" never stands beside a list that lacks the key.
+   */
   const run = async (work: KeyWork, action: () => Promise<KeysState['done']>): Promise<void> => {
     set({ busy: work, done: undefined, failed: undefined });
+    let outcome: Pick<KeysState, 'done' | 'failed'>;
     try {
-      const done = await action();
-      set({ done, busy: undefined });
+      outcome = { done: await action() };
     } catch (error) {
-      set({ failed: { work, error }, busy: undefined });
+      outcome = { failed: { work, error } };
     }
     if (work !== 'write') await get().load();
+    set({ ...outcome, busy: undefined });
   };
   return {
     load: async () => {
+      const read = ++reads;
       try {
         const [trusted, own] = await Promise.all([client.call('keys:list', {}), client.call('keys:own', {})]);
-        set({ trusted, own: own.key, loadError: undefined });
+        if (read === reads) set({ trusted, own: own.key, loadError: undefined });
       } catch (error) {
-        set({ loadError: error });
+        if (read === reads) set({ loadError: error });
       }
     },
     loadDrives: async () => {
