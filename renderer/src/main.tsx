@@ -5,6 +5,7 @@ import './styles/theme.css';
 import './styles/base.css';
 import './styles/shell.css';
 import './styles/screens.css';
+import './styles/exportWizard.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
