@@ -226,9 +226,10 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     assert.equal(cleaned.code, 0, cleaned.stderr);
     stallZips = true;
     await toFolder(page, outDir);
+    const asked = stalling.requests.length;
     await page.getByTestId('destination-export').click();
     await atStep(page, 'run');
-    await page.locator('[data-testid="stage-download"][data-state="active"]').waitFor({ timeout: 60_000 });
+    await stalledOnZip(stalling, asked);
     await checkStep(page, '4-run-en');
 
     const dialogs: string[] = [];
@@ -244,7 +245,6 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     await page.getByTestId('run-cancel').click();
     await page.getByTestId('run-cancelled').waitFor({ timeout: 30_000 });
     await checkStep(page, '4-run-cancelled-en');
-    assert.equal(await page.getByTestId('error').getAttribute('data-kind'), 'interrupted');
     assert.deepEqual(await readdir(outDir), []);
     const cache = await readdir(path.join(home, 'cache'));
     assert.deepEqual(cache.filter((name) => name.startsWith('staging-')), [], `no staging folder left in ${cache.join(', ')}`);
@@ -256,6 +256,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
   test('zh: the run step, stalled and cancelled, in Chinese', async () => {
     const outDir = path.join(root, 'out-cancelled-zh');
     await mkdir(outDir);
+    stallZips = false;
     const { page, errors } = await openWizard('zh');
     await planFrom(page, stalling.url, stallingProject);
     await atStep(page, 'review', 120_000);
@@ -263,8 +264,10 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     assert.equal(cleaned.code, 0, cleaned.stderr);
     stallZips = true;
     await toFolder(page, outDir);
+    const asked = stalling.requests.length;
     await page.getByTestId('destination-export').click();
-    await page.locator('[data-testid="stage-download"][data-state="active"]').waitFor({ timeout: 60_000 });
+    await atStep(page, 'run');
+    await stalledOnZip(stalling, asked);
     assert.match(await page.getByTestId('stage-download').innerText(), /下载/);
     await checkStep(page, '4-run-zh');
     await page.getByTestId('run-cancel').click();
@@ -344,6 +347,14 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     }
   });
 });
+
+/** Waits until the upstream has been asked for a zip since its `before`th request: the run's download, which reports nothing, has stalled on it. */
+async function stalledOnZip(upstream: FixtureUpstream, before: number): Promise<void> {
+  for (let tries = 0; !upstream.requests.slice(before).some((p) => p.endsWith('.zip')); tries++) {
+    if (tries > 600) assert.fail('the run never asked the upstream for a zip');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
