@@ -69,20 +69,29 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
   });
 
   /** The wizard in a new tab of the language's browser, nothing remembered, every console and page error kept, axe loaded. */
-  async function openWizard(language: Language): Promise<{ page: Page; errors: string[] }> {
+  async function openWizard(language: Language): Promise<{ page: Page; errors: string[]; progress: Array<{ channel: string; stage: string }> }> {
     const page = await browsers[language].context.newPage();
     const errors: string[] = [];
+    const progress: Array<{ channel: string; stage: string }> = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('websocket', (socket) => {
+      socket.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(payload.toString()) as { type: string; event?: { channel: string; progress: { stage?: string } } };
+        if (message.type === 'progress' && message.event?.progress.stage !== undefined) progress.push({ channel: message.event.channel, stage: message.event.progress.stage });
+      });
+    });
     await page.goto(ui.url);
     await page.evaluate('localStorage.clear()');
+    // Chinese in the dark theme, so the scans cover both themes' colours.
+    await page.emulateMedia({ colorScheme: language === 'zh' ? 'dark' : 'light' });
     await page.goto(`${ui.origin}/#/export`);
     await page.getByRole('heading', { name: WORDS[language].heading, exact: true }).waitFor();
     // Through the debugging protocol, as the CSP (script-src 'self') refuses an inline <script> of it.
     await page.evaluate(axeSource);
-    return { page, errors };
+    return { page, errors, progress };
   }
 
   async function atStep(page: Page, step: string, timeout = 30_000): Promise<void> {
@@ -120,7 +129,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     test(`${language}: sources from a project, its modules reviewed, a folder chosen, the run done; the bundle verifies`, async () => {
       const outDir = path.join(root, `out-${language}`);
       await mkdir(outDir);
-      const { page, errors } = await openWizard(language);
+      const { page, errors, progress } = await openWizard(language);
       await atStep(page, 'sources');
       await page.getByTestId('sources-upstream').fill(quick.url);
       await addSource(page, quickProject);
@@ -149,12 +158,17 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.deepEqual(await page.getByTestId('review-group').allInnerTexts(), [language === 'en' ? `${quickProject}: ${DEPENDENCIES} module versions` : `${quickProject}：${DEPENDENCIES} 个模块版本`]);
       await checkStep(page, `2-review-${language}`);
       assert.deepEqual(await readdir(outDir), [], 'planning writes nothing to the destination');
+      // The first plan downloads (with 100 ms latency per file); the second finds every file in the download cache.
+      const planStages = progress.filter((p) => p.channel === 'export:plan').map((p) => p.stage);
+      if (language === 'en') assert.ok(planStages.length >= 3 && planStages.includes('download'), `the plan's download reported progress: ${planStages.join(', ')}`);
+      else assert.ok(planStages.includes('resolve'), `the plan reported progress: ${planStages.join(', ')}`);
 
       await toFolder(page, outDir);
       await checkStep(page, `3-destination-${language}`);
       await page.getByTestId('destination-export').click();
       await atStep(page, 'done', 120_000);
       await checkStep(page, `5-done-${language}`);
+      assert.ok(progress.some((p) => p.channel === 'export:run'), 'the run reported progress');
 
       const [bundle, ...others] = await readdir(outDir);
       assert.equal(others.length, 0);
@@ -309,9 +323,9 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       const lastPath = await page.getByTestId('review-module-path').last().innerText();
       const names = Array.from({ length: MANY }, (_, i) => `example.com/many/dep${i}`).sort();
       assert.equal(lastPath, names.at(-1), 'the list reached its last row');
-      const longestScroll = Math.max(...scrolling.slice(1));
-      console.log(`review list of ${MANY} module versions: ${scrolling.length} frames scrolled, longest ${longestScroll.toFixed(1)} ms`);
-      assert.ok(longestScroll < 50, `a scroll frame took ${longestScroll.toFixed(1)} ms`);
+      const scrolled = frameFigures(scrolling.slice(1));
+      console.log(`review list of ${MANY} module versions, scrolled: ${scrolled.text}`);
+      assert.ok(scrolled.p95 < 50, `scroll frames: ${scrolled.text}`);
 
       await page.getByTestId('review-search').fill('dep4321');
       assert.deepEqual(await page.getByTestId('review-module-path').allInnerTexts(), ['example.com/many/dep4321']);
@@ -320,6 +334,8 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await toFolder(page, outDir);
       await page.getByTestId('destination-export').click();
       await atStep(page, 'run');
+      await page.locator('[data-testid="run"] [data-state="active"]').waitFor({ timeout: 300_000 });
+      await page.screenshot({ path: path.join(screenshots, 'export-wizard-4-run-busy-en.png'), fullPage: true });
       // Every frame while the run's progress streams in, until the done step shows.
       const frames = (await page.evaluate(`new Promise((resolve) => {
         const deltas = [];
@@ -333,10 +349,10 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
         };
         requestAnimationFrame(step);
       })`)) as number[];
-      const longest = Math.max(...frames);
-      console.log(`export of ${MANY} module versions: ${frames.length} frames while its progress streamed, longest ${longest.toFixed(1)} ms`);
+      const streamed = frameFigures(frames);
+      console.log(`export of ${MANY} module versions, while its progress streamed: ${streamed.text}`);
       assert.ok(frames.length > 10, `the run lasted ${frames.length} frames`);
-      assert.ok(longest < 50, `a frame took ${longest.toFixed(1)} ms while progress streamed`);
+      assert.ok(streamed.p95 < 50, `frames while progress streamed: ${streamed.text}`);
       const [bundle] = await readdir(outDir);
       const manifest = JSON.parse(await readFile(path.join(outDir, bundle!, 'manifest.json'), 'utf8')) as { entries: Array<{ path: string }> };
       assert.equal(manifest.entries.filter((e) => e.path.endsWith('.zip')).length, MANY);
@@ -347,6 +363,15 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     }
   });
 });
+
+/** The longest frame, the 95th percentile and how many took 50 ms or more, from requestAnimationFrame deltas. */
+function frameFigures(deltas: readonly number[]): { p95: number; text: string } {
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+  const longest = sorted.at(-1) ?? 0;
+  const slow = sorted.filter((d) => d >= 50).length;
+  return { p95, text: `${deltas.length} frames, longest ${longest.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms, ${slow} of 50 ms or more` };
+}
 
 /** Waits until the upstream has been asked for a zip since its `before`th request: the run's download, which reports nothing, has stalled on it. */
 async function stalledOnZip(upstream: FixtureUpstream, before: number): Promise<void> {
