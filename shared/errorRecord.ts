@@ -32,9 +32,11 @@ export interface ErrorFields {
   entry?: string;
   /** The drive at fault, as the operator sees it: its mount point (`/media/usb`, `E:\`). */
   drive?: string;
+  /** A signing key, as `SHA256:…`: the signer not trusted here, for the screen to show and ask about. */
+  fingerprint?: string;
 }
 
-export const ERROR_FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive'] as const;
+export const ERROR_FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive', 'fingerprint'] as const;
 
 /** A thrown value as reported: its kind, its message for people, and where it lies. */
 export type ErrorRecord = {

@@ -3,9 +3,13 @@ import type { UnmetRequest } from '../bundle/manifest';
 import type { IpcErrorRecord } from './ipcError';
 import { absolutePath } from './paths';
 
+/**
+ * A bundle whose signer this machine does not trust fails with kind `bundle`, file `manifest.sig` and
+ * the signer's `fingerprint`, for the screen to ask "trust this key?" and run it again with trustNewKey.
+ */
 export const verifyRunRequest = z.strictObject({
   bundleDir: absolutePath,
-  /** Check a bundle whose signer this machine does not trust yet (the key is not added). */
+  /** The operator accepted the signer shown: check the bundle, and trust the key once it checks out. */
   trustNewKey: z.boolean().optional(),
 });
 
@@ -16,7 +20,9 @@ export interface VerifyRunResult {
   volumes: number;
   bytes: number;
   signer: string;
+  /** The signer was trusted before this run; otherwise this run trusted it (trustNewKey). */
   signerTrusted: boolean;
+  signerNewlyTrusted: boolean;
 }
 
 export const importRunRequest = z.strictObject({

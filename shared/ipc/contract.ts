@@ -7,16 +7,29 @@ import type { z } from 'zod';
 import type { ProgressUpdate } from '../work/progressUpdate';
 import { appInfoRequest, jobCancelRequest, type AppInfo, type JobCancelResult } from './appChannels';
 import { bundlesFindRequest, importRunRequest, verifyRunRequest, type FoundBundleAnswer, type ImportRunResult, type VerifyRunResult } from './bundleChannels';
-import { drivesEjectRequest, drivesListRequest, type DriveAnswer } from './drivesChannel';
+import { destinationCheckRequest, drivesEjectRequest, drivesListRequest, type DestinationAnswer, type DriveAnswer } from './drivesChannel';
 import { exportPlanRequest, exportRunRequest, type ExportPlanAnswer, type ExportRunResult } from './exportChannel';
-import { keysListRequest, keysOwnRequest, keysUntrustRequest, keysWritePublicRequest, type OwnKeyAnswer, type TrustedKeyAnswer } from './keysChannels';
+import {
+  keysListRequest,
+  keysOwnRequest,
+  keysTrustFileRequest,
+  keysUntrustRequest,
+  keysWritePublicRequest,
+  type OwnKeyAnswer,
+  type TrustedKeyAnswer,
+  type TrustFileAnswer,
+} from './keysChannels';
 import { serveRunRequest, serveStatusRequest, serveStopRequest, type ServeCounts, type ServeEvent, type ServeStatus } from './serveChannels';
+import { activityRecentRequest, settingsGetRequest, settingsSetRequest, type RecentActivityAnswer, type SettingsAnswer } from './settingsChannels';
+import { sourcesInspectRequest, type SourceAnswer } from './sourcesChannel';
 import {
   inventoryWriteRequest,
+  missesListRequest,
   requestWriteRequest,
   settingsDefaultsRequest,
   storeFactsRequest,
   type InventoryWriteResult,
+  type MissesAnswer,
   type RequestWriteResult,
   type SettingsDefaults,
   type StoreFactsAnswer,
@@ -56,6 +69,11 @@ export const ipcContract = {
   'app:info': call<AppInfo>()(appInfoRequest),
   'job:cancel': call<JobCancelResult>()(jobCancelRequest),
   'settings:defaults': call<SettingsDefaults>()(settingsDefaultsRequest),
+  'settings:get': call<SettingsAnswer>()(settingsGetRequest),
+  /** A partial change, checked field by field; answers all the settings as saved. */
+  'settings:set': call<SettingsAnswer>()(settingsSetRequest),
+  'activity:recent': call<RecentActivityAnswer>()(activityRecentRequest),
+  'sources:inspect': call<SourceAnswer[]>()(sourcesInspectRequest),
   'export:plan': job<ExportPlanAnswer>()(exportPlanRequest),
   'export:run': job<ExportRunResult>()(exportRunRequest),
   'verify:run': job<VerifyRunResult>()(verifyRunRequest),
@@ -64,11 +82,13 @@ export const ipcContract = {
   /** Answers (with nothing) only once cancelled; each progress event is the whole list after a change. */
   'drives:watch': latestJob<Record<string, never>, DriveAnswer[]>()(drivesListRequest),
   'drives:eject': call<{ device: string }>()(drivesEjectRequest),
+  'destination:check': call<DestinationAnswer>()(destinationCheckRequest),
   'bundles:find': call<FoundBundleAnswer[]>()(bundlesFindRequest),
   'keys:own': call<{ key: OwnKeyAnswer | null }>()(keysOwnRequest),
   'keys:writePublic': call<{ file: string }>()(keysWritePublicRequest),
   'keys:list': call<TrustedKeyAnswer[]>()(keysListRequest),
   'keys:untrust': call<TrustedKeyAnswer>()(keysUntrustRequest),
+  'keys:trustFile': call<TrustFileAnswer>()(keysTrustFileRequest),
   /**
    * The offline proxy, one per app: runs until cancelled (or serve:stop), reporting `listening` first,
    * then every request; answers the final counts once stopped.
@@ -77,6 +97,7 @@ export const ipcContract = {
   'serve:stop': call<{ stopped: boolean }>()(serveStopRequest),
   'serve:status': call<{ running: ServeStatus | null }>()(serveStatusRequest),
   'store:facts': call<StoreFactsAnswer>()(storeFactsRequest),
+  'misses:list': call<MissesAnswer>()(missesListRequest),
   'request:write': call<RequestWriteResult>()(requestWriteRequest),
   'inventory:write': call<InventoryWriteResult>()(inventoryWriteRequest),
 };

@@ -10,8 +10,8 @@ export const exportPlanRequest = z
     /** `path@version` or `path@latest`. */
     modules: z.array(z.string().min(1, 'is empty')).optional(),
     requestFiles: z.array(absolutePath).optional(),
-    /** A GOPROXY list. */
-    upstream: z.string().trim().min(1, 'is empty: give a GOPROXY list, e.g. https://proxy.example.com'),
+    /** A GOPROXY list; without one, the upstream from the settings, else GOPROXY from the environment. */
+    upstream: z.string().trim().min(1, 'is empty: give a GOPROXY list, e.g. https://proxy.example.com').optional(),
     sinceInventory: absolutePath.optional(),
     strict: z.boolean().optional(),
     /** The destination, when already chosen: its free space is checked as soon as sizes are known. */

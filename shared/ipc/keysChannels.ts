@@ -9,6 +9,11 @@ export const keysWritePublicRequest = z.strictObject({
   destination: absolutePath,
 });
 
+export const keysTrustFileRequest = z.strictObject({
+  /** A public key file, e.g. modferry-signing-key.pub.pem as keys:writePublic wrote it on the other machine. */
+  file: absolutePath,
+});
+
 export const keysUntrustRequest = z.strictObject({
   fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9_-]{43}$/, 'must be a key fingerprint: SHA256: and 43 letters, digits, - or _'),
 });
@@ -24,4 +29,9 @@ export interface OwnKeyAnswer {
 export interface TrustedKeyAnswer {
   fingerprint: string;
   file: string;
+}
+
+export interface TrustFileAnswer extends TrustedKeyAnswer {
+  /** False when the key was trusted already. */
+  added: boolean;
 }

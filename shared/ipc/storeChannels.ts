@@ -31,12 +31,14 @@ export type StoreFactsAnswer =
     };
 
 export const requestWriteRequest = z.strictObject({
+  /** The file to write, or a folder (a drive's mount point) to write modferry-request-TIME.txt into. */
   file: absolutePath,
   /** Only requests seen since then (ISO 8601). */
   since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).optional(),
 });
 
 export interface RequestWriteResult {
+  /** The file written, or that would have been. */
   file: string;
   /** False when there was nothing to ask for: no file is written then. */
   written: boolean;
@@ -47,6 +49,26 @@ export interface RequestWriteResult {
   dropped: DroppedRequests | null;
 }
 
+export const missesListRequest = z.strictObject({
+  /** Only misses last seen since then (ISO 8601); their counts still cover all time. */
+  since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).optional(),
+});
+
+/** What the proxy was asked for and could not answer, by module path and version; none when there is no store yet. */
+export interface MissesAnswer {
+  misses: Array<{
+    module: string;
+    /** The version asked for, or `latest` or `list` for those queries. */
+    version: string;
+    count: number;
+    firstSeen: string;
+    lastSeen: string;
+  }>;
+  /** Requests answered but not recorded: not a module path and version, or past the cap on distinct misses. */
+  dropped: Array<{ reason: 'invalid' | 'over-cap'; count: number; firstSeen: string; lastSeen: string }>;
+}
+
+/** The file to write, or a folder (a drive's mount point) to write modferry-inventory-TIME.json into. */
 export const inventoryWriteRequest = z.strictObject({ file: absolutePath });
 
 export interface InventoryWriteResult {

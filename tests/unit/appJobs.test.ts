@@ -22,7 +22,7 @@ async function sessionIn(dir: string): Promise<{ session: AppSession; events: Jo
 }
 
 describe('jobs through an app session, on real bundles and a real store', () => {
-  test('verify and import run as jobs with progress under their job id; an untrusted signer is refused until accepted', async (t) => {
+  test('verify and import run as jobs with progress under their job id; an untrusted signer is refused until accepted, then trusted', async (t) => {
     const { dir, cleanup } = await makeTempDir('appjobs');
     t.after(cleanup);
     const key = testSigningKey();
@@ -43,6 +43,7 @@ describe('jobs through an app session, on real bundles and a real store', () => 
       bytes: bundle.manifest.volumes.reduce((sum, v) => sum + v.size, 0),
       signer: key.fingerprint,
       signerTrusted: false,
+      signerNewlyTrusted: true,
     });
     const verifyEvents = events.filter((e) => e.jobId === 'verify-accepted');
     assert.ok(verifyEvents.length > 0, 'the verify reported progress');
@@ -53,7 +54,7 @@ describe('jobs through an app session, on real bundles and a real store', () => 
     const first = imported.value as { storeDir: string; added: number; alreadyImported: boolean; signerNewlyTrusted: boolean };
     assert.equal(first.storeDir, path.join(dir, 'store'));
     assert.ok(first.added > 0 && first.added <= bundle.manifest.entries.length, `added ${first.added}`);
-    assert.equal(first.signerNewlyTrusted, true);
+    assert.equal(first.signerNewlyTrusted, false, 'the verify the operator accepted it for trusted it');
     const again = await session.dispatch('import:run', { bundleDir: bundle.bundleDir }, 'import-again');
     assert.ok(again.ok && (again.value as { alreadyImported: boolean }).alreadyImported, 'the signer is trusted now, and the bundle is in');
     assert.deepEqual(unexpected, []);

@@ -24,6 +24,25 @@ const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>
     { request: { jobId: 'a b' }, names: /^job:cancel: jobId: must be 8 to 64 letters, digits, - or _$/ },
   ],
   'settings:defaults': [{ request: { upstream: 'x' }, names: /^settings:defaults: request: Unrecognized key: "upstream"$/ }],
+  'settings:get': [{ request: { file: '/x' }, names: /^settings:get: request: Unrecognized key: "file"$/ }],
+  'settings:set': [
+    { request: { upstream: ' ' }, names: /^settings:set: upstream: is empty: give a GOPROXY list/ },
+    { request: { upstream: 'direct' }, names: /^settings:set: upstream: GOPROXY=direct: "direct" is not supported/ },
+    { request: { upstream: 'off' }, names: /^settings:set: upstream: starts with off/ },
+    { request: { upstream: 'ftp://mirror.example.com' }, names: /^settings:set: upstream: GOPROXY=ftp:\/\/mirror\.example\.com: entry 1 "ftp:\/\/mirror\.example\.com": invalid proxy URL scheme/ },
+    { request: { storeDir: 'store' }, names: /^settings:set: storeDir: must be an absolute path/ },
+    { request: { serveListen: { host: '0.0.0.0', port: 65536 } }, names: /^settings:set: serveListen\.port: must be 0 to 65535$/ },
+    { request: { serveListen: { host: 'a b', port: 3000 } }, names: /^settings:set: serveListen\.host: must be a host name/ },
+    { request: { language: 'fr' }, names: /^settings:set: language: Invalid option: expected one of "system"\|"en"\|"zh-CN"$/ },
+    { request: { theme: 'blue' }, names: /^settings:set: theme: Invalid option/ },
+    { request: { side: 'both' }, names: /^settings:set: side: Invalid option/ },
+    { request: { colour: 'red' }, names: /^settings:set: request: Unrecognized key: "colour"$/ },
+  ],
+  'activity:recent': [{ request: { limit: 0 }, names: /^activity:recent: limit: must be 1 to 50$/ }],
+  'sources:inspect': [
+    { request: { goModFiles: ['go.mod'] }, names: /^sources:inspect: goModFiles\.0: must be an absolute path/ },
+    { request: { pasted: ['a@v1.0.0'] }, names: /^sources:inspect: pasted: Invalid input: expected string, received array$/ },
+  ],
   'export:plan': [
     { request: { ...goodPlan, outDir: 'bundles' }, names: /^export:plan: outDir: must be an absolute path/ },
     { request: { ...goodPlan, projectDirs: ['/ok', 7] }, names: /^export:plan: projectDirs\.1: Invalid input: expected string, received number$/ },
@@ -55,10 +74,19 @@ const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>
     { request: {}, names: /^drives:eject: device: Invalid input: expected string, received undefined$/ },
     { request: { device: '' }, names: /^drives:eject: device: is empty$/ },
   ],
+  'destination:check': [
+    { request: { dir: 'usb' }, names: /^destination:check: dir: must be an absolute path/ },
+    { request: { dir: '/media/usb', planId: 'latest' }, names: /^destination:check: planId: must be the id of a plan export:plan answered$/ },
+    { request: { dir: '/media/usb', volumeSize: 10 }, names: /^destination:check: volumeSize: Too small/ },
+  ],
   'bundles:find': [{ request: { dir: 'E:' }, names: /^bundles:find: dir: must be an absolute path/ }],
   'keys:own': [{ request: { create: true }, names: /^keys:own: request: Unrecognized key: "create"$/ }],
   'keys:writePublic': [{ request: { destination: './key.pem' }, names: /^keys:writePublic: destination: must be an absolute path/ }],
   'keys:list': [{ request: [], names: /^keys:list: request: Invalid input: expected object, received array$/ }],
+  'keys:trustFile': [
+    { request: { file: 'key.pem' }, names: /^keys:trustFile: file: must be an absolute path/ },
+    { request: { fingerprint: 'SHA256:x' }, names: /^keys:trustFile: (file: Invalid input: expected string, received undefined; request: Unrecognized key: "fingerprint"|request: Unrecognized key: "fingerprint"; file: Invalid input: expected string, received undefined)$/ },
+  ],
   'keys:untrust': [
     { request: { fingerprint: 'SHA256:short' }, names: /^keys:untrust: fingerprint: must be a key fingerprint/ },
     { request: { fingerprint: `SHA256:../../${'a'.repeat(37)}` }, names: /^keys:untrust: fingerprint: must be a key fingerprint/ },
@@ -71,6 +99,7 @@ const badPayloads: Record<IpcChannel, Array<{ request: unknown; names: RegExp }>
   'serve:stop': [{ request: { force: true }, names: /^serve:stop: request: Unrecognized key: "force"$/ }],
   'serve:status': [{ request: 'now', names: /^serve:status: request: Invalid input: expected object, received string$/ }],
   'store:facts': [{ request: { dir: '/x' }, names: /^store:facts: request: Unrecognized key: "dir"$/ }],
+  'misses:list': [{ request: { since: 'last week' }, names: /^misses:list: since: must be an ISO 8601 time/ }],
   'request:write': [
     { request: { file: 'request.txt' }, names: /^request:write: file: must be an absolute path/ },
     { request: { file: '/r.txt', since: 'yesterday' }, names: /^request:write: since: must be an ISO 8601 time/ },
@@ -94,6 +123,9 @@ describe('the IPC contract', () => {
   test('good payloads pass, with Windows paths as absolute as POSIX ones', () => {
     assert.equal(parseRequest('app:info', {}).ok, true);
     assert.equal(parseRequest('export:plan', goodPlan).ok, true);
+    assert.equal(parseRequest('export:plan', { projectDirs: ['/src/app'] }).ok, true, 'the upstream may come from the settings');
+    assert.equal(parseRequest('settings:set', { upstream: 'https://proxy.example.com|file:///srv/goproxy,direct', side: null, storeDir: 'D:\\store' }).ok, true);
+    assert.equal(parseRequest('settings:set', {}).ok, true);
     assert.equal(parseRequest('export:plan', { ...goodPlan, projectDirs: undefined, modules: ['example.com/a@latest'], outDir: 'E:\\' }).ok, true);
     assert.equal(parseRequest('export:run', { ...goodRun, outDir: 'E:\\' }).ok, true);
     assert.equal(parseRequest('request:write', { file: '/r.txt', since: '2026-01-31T12:00:00Z' }).ok, true);

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { GoproxyError } from '../../electron/core/upstream/proxyList';
+import { GoproxyError } from '../../shared/goproxy/proxyList';
 import {
   ModuleNotFoundError,
   UpstreamError,

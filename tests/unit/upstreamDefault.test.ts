@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
 import { errorKind } from '../../electron/core/errors/modferryError';
-import { GoproxyError } from '../../electron/core/upstream/proxyList';
+import { GoproxyError } from '../../shared/goproxy/proxyList';
 import { NoUpstreamError, upstreamProxyList } from '../../electron/core/upstream/upstreamDefault';
 import { makeTempDir } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_GOPROXY, GoproxyError, parseGoproxy, redactUrl, type ProxyEntry } from '../../electron/core/upstream/proxyList';
+import { DEFAULT_GOPROXY, GoproxyError, parseGoproxy, redactUrl, type ProxyEntry } from '../../shared/goproxy/proxyList';
 
 /** Entries as short strings: `https://a ,` (falls back only on not-found) or `https://a |` (on any error), `off`, `direct`. */
 function summary(value: string): string[] {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
 import { UnreachableError, createUpstreamClient, type UpstreamClient, type UpstreamClientOptions } from '../../electron/core/upstream/upstreamClient';
 import { captureOutput } from '../support/captureOutput';
+import { startFixtureUpstream } from '../support/fixtureUpstream';
 
 const MODULES = Array.from({ length: 12 }, (_, i) => `example.com/m${i}`);
 
@@ -114,5 +115,27 @@ describe('an upstream that cannot be reached', () => {
     const incidental = /^\[\w+\] |^warning: /;
     assert.deepEqual(output.stderr.filter((line) => !incidental.test(line)), [`modferry export: cannot reach http://127.0.0.1:${port} (connection refused)`]);
     assert.equal(sockets, 1);
+  });
+});
+
+describe('an upstream that can be reached', () => {
+  test('the other requests go once the first connection is accepted, without waiting for its answer', async () => {
+    const tree = path.join(work, 'tree');
+    for (const m of ['slow', 'quick']) {
+      await mkdir(path.join(tree, 'example.com', m, '@v'), { recursive: true });
+      await writeFile(path.join(tree, 'example.com', m, '@v', 'v1.0.0.mod'), `module example.com/${m}\n`);
+    }
+    const upstream = await startFixtureUpstream(tree, { hangFor: (urlPath) => urlPath.startsWith('/example.com/slow/') });
+    cleanups.push(() => upstream.close());
+    const c = client(upstream.url, { retries: 0 });
+    let slowSettled = false;
+    const slow = c.fetch('example.com/slow', 'v1.0.0', 'mod').finally(() => {
+      slowSettled = true;
+    });
+    slow.catch(() => undefined);
+    while (!upstream.requests.includes('/example.com/slow/@v/v1.0.0.mod')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const quick = await c.fetch('example.com/quick', 'v1.0.0', 'mod');
+    assert.equal(quick.size, 'module example.com/quick\n'.length);
+    assert.equal(slowSettled, false, 'the first request is still unanswered');
   });
 });

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { IpcChannel, IpcResponse, JobChannel, JobReport, ParsedRequest } from '../../../shared/ipc/contract';
 import type { ProgressListener } from '../../../shared/work/progress';
+import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
+import { recentActivity } from '../activity/recentActivity';
 import { signingKeysDir, trustedKeysDir } from '../appDirs/appDirs';
 import { findBundles } from '../bundle/findBundles';
 import { verifyBundle } from '../bundle/verifyBundle';
@@ -8,14 +10,20 @@ import { listDrives } from '../drives/listDrives';
 import { ejectDevice } from '../drives/eject';
 import { watchDrives } from '../drives/watchDrives';
 import type { DriveInfo } from '../drives/driveInfo';
+import { destinationFacts } from '../drives/destinationFacts';
 import { exportPlannedBundle } from '../export/exportBundle';
 import { planExport } from '../export/planExport';
+import { planSpaceEstimate } from '../export/planSpace';
 import { ownKeyFacts, writePublicKey } from '../keys/ownKeyFacts';
 import { signerPolicy, trustStore } from '../keys/trustStore';
+import { roundtripFileIn } from '../roundtrip/roundtripDestination';
 import { writeStoreInventory } from '../roundtrip/storeInventory';
 import { writeStoreRequest } from '../roundtrip/storeRequest';
+import { readSettings, updateSettings, type LoadedSettings } from '../settings/settingsFile';
+import { inspectSources } from '../sources/inspectSources';
 import { openStore } from '../store/diskStore';
 import { importBundle } from '../store/importBundle';
+import { missList } from '../store/missList';
 import { storeFacts } from '../store/storeFacts';
 import { NoUpstreamError, upstreamProxyList } from '../upstream/upstreamDefault';
 import type { AppContext } from './appContext';
@@ -38,9 +46,18 @@ export interface HandlerContext<C extends IpcChannel = IpcChannel> {
 
 type Handler<C extends IpcChannel> = (request: ParsedRequest<C>, context: HandlerContext<C>) => Promise<IpcResponse<C>>;
 
-/** The store the app works on: the one given to it, else the one in its data folder. */
-export function appStoreDir(app: AppContext): string {
-  return app.storeDir ?? path.join(app.dirs.data, 'store');
+/** The store the app works on: the one given to it (`modferry ui --store`), else the one in the settings, else the one in its data folder. */
+export async function appStoreDir(app: AppContext): Promise<string> {
+  return app.storeDir ?? (await readSettings(app.dirs)).settings.storeDir ?? path.join(app.dirs.data, 'store');
+}
+
+/** The upstream to export from: the one asked for, else the one in the settings, else GOPROXY from the environment. */
+async function appUpstream(app: AppContext, given: string | undefined): Promise<string> {
+  return upstreamProxyList(given ?? (await readSettings(app.dirs)).settings.upstream ?? undefined, process.env);
+}
+
+function settingsAnswer(loaded: LoadedSettings): IpcResponse<'settings:get'> {
+  return { file: loaded.file, settings: loaded.settings, listensBeyondLoopback: listensBeyondLoopback(loaded.settings.serveListen.host), problem: loaded.problem ?? null };
 }
 
 const tool = (app: AppContext): string => `modferry ${app.toolVersion}`;
@@ -60,12 +77,20 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
       if (!(error instanceof NoUpstreamError)) throw error;
       upstreamProblem = error.message;
     }
-    return { upstream, upstreamProblem, dataDir: app.dirs.data, cacheDir: app.dirs.cache, storeDir: appStoreDir(app) };
+    return { upstream, upstreamProblem, dataDir: app.dirs.data, cacheDir: app.dirs.cache, storeDir: await appStoreDir(app) };
   },
 
+  'settings:get': async (_request, { app }) => settingsAnswer(await readSettings(app.dirs)),
+
+  'settings:set': async (patch, { app }) => settingsAnswer(await updateSettings(app.dirs, patch)),
+
+  'activity:recent': async ({ limit }, { app }) => recentActivity(app.dirs, await appStoreDir(app), limit ?? 5),
+
+  'sources:inspect': async (sources) => inspectSources(sources),
+
   'export:plan': async (request, { app, signal, onProgress, plans }) => {
-    const { outDir, ...planRequest } = request;
-    const plan = await planExport(planRequest, { dirs: app.dirs, outDir, signal, onProgress });
+    const { outDir, upstream, ...planRequest } = request;
+    const plan = await planExport({ ...planRequest, upstream: await appUpstream(app, upstream) }, { dirs: app.dirs, outDir, signal, onProgress });
     plans.add(plan);
     return {
       id: plan.id,
@@ -99,8 +124,10 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
   },
 
   'verify:run': async ({ bundleDir, trustNewKey }, { app, signal, onProgress }) => {
-    const trust = signerPolicy(trustStore(trustedKeysDir(app.dirs)), { acceptNewSigner: trustNewKey ?? false });
-    const { manifest, signer } = await verifyBundle(bundleDir, { trust, signal, onProgress });
+    const trusted = trustStore(trustedKeysDir(app.dirs));
+    const { manifest, signer } = await verifyBundle(bundleDir, { trust: signerPolicy(trusted, { acceptNewSigner: trustNewKey ?? false }), signal, onProgress });
+    // Trusted once the bundle it signed checked out, as import does: the operator answered "trust this key?" for it.
+    if (signer.newlyTrusted) await trusted.trustKey(signer.publicKey);
     return {
       bundleId: manifest.bundleId,
       createdAt: manifest.createdAt,
@@ -109,12 +136,13 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
       bytes: manifest.volumes.reduce((sum, volume) => sum + volume.size, 0),
       signer: signer.fingerprint,
       signerTrusted: !signer.newlyTrusted,
+      signerNewlyTrusted: signer.newlyTrusted,
     };
   },
 
   'import:run': async ({ bundleDir, trustNewKey }, { app, signal, onProgress }) => {
     const trusted = trustStore(trustedKeysDir(app.dirs));
-    const store = openStore(app.storeDir, { mode: 'write' });
+    const store = openStore(await appStoreDir(app), { mode: 'write' });
     try {
       const result = await importBundle(bundleDir, {
         store,
@@ -155,6 +183,9 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     return { device };
   },
 
+  'destination:check': async ({ dir, planId, volumeSize }, { plans }) =>
+    destinationFacts(dir, { ...(planId === undefined ? {} : { neededBytes: planSpaceEstimate(plans.get(planId)) }), ...(volumeSize === undefined ? {} : { volumeBytes: volumeSize }) }),
+
   'bundles:find': async ({ dir }, { app }) => findBundles(dir, trustStore(trustedKeysDir(app.dirs))),
 
   'keys:own': async (_request, { app }) => ({ key: await ownKeyFacts(signingKeysDir(app.dirs)) }),
@@ -163,21 +194,38 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
 
   'keys:list': async (_request, { app }) => (await trustStore(trustedKeysDir(app.dirs)).list()).map(({ fingerprint, file }) => ({ fingerprint, file })),
 
+  'keys:trustFile': async ({ file }, { app }) => {
+    const trusted = trustStore(trustedKeysDir(app.dirs));
+    const before = new Set((await trusted.list()).map((key) => key.fingerprint));
+    const key = await trusted.trust(file);
+    return { fingerprint: key.fingerprint, file: key.file, added: !before.has(key.fingerprint) };
+  },
+
   'keys:untrust': async ({ fingerprint }, { app }) => {
     const removed = await trustStore(trustedKeysDir(app.dirs)).untrust(fingerprint);
     return { fingerprint: removed.fingerprint, file: removed.file };
   },
 
-  'serve:run': async ({ listen }, { app, signal, report }) => runServe(app, { storeDir: appStoreDir(app), listen, signal, report }),
+  'serve:run': async ({ listen }, { app, signal, report }) =>
+    runServe(app, { storeDir: await appStoreDir(app), listen: listen ?? (await readSettings(app.dirs)).settings.serveListen, signal, report }),
 
   'serve:stop': async (_request, { app }) => ({ stopped: await stopServe(app) }),
 
   'serve:status': async (_request, { app }) => ({ running: serveStatus(app) }),
 
-  'store:facts': async (_request, { app }) => storeFacts(appStoreDir(app)),
+  'store:facts': async (_request, { app }) => storeFacts(await appStoreDir(app)),
 
-  'request:write': async ({ file, since }, { app }) => {
-    const written = await writeStoreRequest(file, { storeDir: appStoreDir(app), since: since === undefined ? undefined : new Date(since), tool: tool(app) });
+  'misses:list': async ({ since }, { app }) => {
+    const { misses, dropped } = missList(await appStoreDir(app), since === undefined ? undefined : new Date(since));
+    return {
+      misses: misses.map(({ path: module, query, count, firstSeen, lastSeen }) => ({ module, version: query, count, firstSeen, lastSeen })),
+      dropped: dropped.map(({ reason, count, firstSeen, lastSeen }) => ({ reason, count, firstSeen, lastSeen })),
+    };
+  },
+
+  'request:write': async ({ file: destination, since }, { app }) => {
+    const file = await roundtripFileIn(destination, 'request');
+    const written = await writeStoreRequest(file, { storeDir: await appStoreDir(app), since: since === undefined ? undefined : new Date(since), tool: tool(app) });
     return {
       file,
       written: written.written,
@@ -188,8 +236,9 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     };
   },
 
-  'inventory:write': async ({ file }, { app }) => {
-    const inventory = await writeStoreInventory(file, { storeDir: appStoreDir(app), tool: tool(app) });
+  'inventory:write': async ({ file: destination }, { app }) => {
+    const file = await roundtripFileIn(destination, 'inventory');
+    const inventory = await writeStoreInventory(file, { storeDir: await appStoreDir(app), tool: tool(app) });
     return { file, versions: inventory.modules.length, paths: inventory.paths };
   },
 };

@@ -11,6 +11,8 @@ export interface BundleFault {
   /** The module and version the entry belongs to, when the fault is about them. */
   module?: string;
   version?: string;
+  /** The signer's key, when the fault is that it is not trusted. */
+  fingerprint?: string;
 }
 
 /** A bundle that must not be imported; the message names the file, volume and entry at fault, when there are some. */
@@ -21,6 +23,7 @@ export class BundleVerifyError extends ModFerryError {
   readonly entry?: string;
   readonly module?: string;
   readonly version?: string;
+  readonly fingerprint?: string;
 
   constructor(reason: string, where: BundleFault = {}, options?: ErrorOptions) {
     // The module is not in the message: the entry's path already names it.
@@ -30,6 +33,7 @@ export class BundleVerifyError extends ModFerryError {
     if (where.entry !== undefined) this.entry = where.entry;
     if (where.module !== undefined) this.module = where.module;
     if (where.version !== undefined) this.version = where.version;
+    if (where.fingerprint !== undefined) this.fingerprint = where.fingerprint;
   }
 }
 

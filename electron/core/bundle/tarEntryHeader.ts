@@ -3,7 +3,8 @@
  * package: a plain ustar header, preceded by a PAX extended header when the path or size
  * does not fit ustar's fields. shared/bundle/tarLayout predicts these sizes exactly.
  */
-import { Header, Pax } from 'tar';
+import { Header } from 'tar/header';
+import { Pax } from 'tar/pax';
 import { needsPaxHeader, roundUpToBlock, TAR_END_OF_ARCHIVE_BYTES } from '../../../shared/bundle/tarLayout';
 
 /**

@@ -16,7 +16,8 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Parser, type ReadEntry } from 'tar';
+import { Parser } from 'tar/parse';
+import type { ReadEntry } from 'tar/read-entry';
 import { TAR_BLOCK_BYTES } from '../../../shared/bundle/tarLayout';
 import { asError } from '../../../shared/errorMessage';
 import { ModFerryError } from '../errors/modferryError';

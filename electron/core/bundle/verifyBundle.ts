@@ -43,7 +43,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import type { ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar/read-entry';
 import {
   MANIFEST_FILE,
   ManifestError,
@@ -179,7 +179,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
     throw new BundleVerifyError(
       `signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
         "check this fingerprint with whoever made the bundle, then trust their key with 'modferry keys trust FILE' (the bundle carries a copy as signer.pub.pem) or pass --trust-new-key",
-      { file: SIGNATURE_FILE },
+      { file: SIGNATURE_FILE, fingerprint: candidate.fingerprint },
     );
   }
   return { ...candidate, newlyTrusted: answer === 'trust-new' };

@@ -60,7 +60,7 @@ export async function checkWithGo(
       const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     } finally {
-      await Promise.all([removeTree(scratch), modCache === undefined ? undefined : removeTree(modCache)]);
+      await Promise.all([removeTree(scratch), modCache === undefined ? undefined : removeModuleCache(modCache, offlineEnv(tree, scratch, modCache))]);
     }
     done++;
   }
@@ -101,6 +101,17 @@ function offlineEnv(tree: string, scratch: string, modCache: string): NodeJS.Pro
     GOWORK: 'off',
     GOENV: 'off',
   };
+}
+
+/**
+ * The go command removes the module cache it filled, read-only folders and all, faster than this
+ * process walks it, and the export waits for it; whatever it leaves is removed here.
+ */
+async function removeModuleCache(modCache: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await new Promise<void>((resolve) => {
+    execFile('go', ['clean', '-modcache'], { cwd: path.dirname(modCache), env, timeout: 10 * 60_000 }, () => resolve());
+  });
+  await removeTree(modCache);
 }
 
 function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, name: string, signal?: AbortSignal): Promise<void> {

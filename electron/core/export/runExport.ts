@@ -86,8 +86,10 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     warnings.push(warning);
     options.onWarning?.(warning);
   };
-  const driveWarning = await removableDriveWarning(destination);
-  if (driveWarning !== undefined) warn(driveWarning);
+  // Listing the drives starts a program or two: it runs while the planned files are gathered, and its warning is told when it comes.
+  const driveChecked = removableDriveWarning(destination).then((warning) => {
+    if (warning !== undefined) warn(warning);
+  });
   for (const debris of await removeAbandonedBundles(destination)) {
     const kept = debris.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${debris.kept.join(', ')}`;
     warn(`removed the unfinished bundle ${debris.dir} left by an export that did not complete (${debris.why})${kept}`);
@@ -101,6 +103,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
   let bundleDir: string | undefined;
   try {
     const files = await plannedFiles(plan, cache, client);
+    await driveChecked;
     const tree = await stageTree(path.join(staging, 'tree'), files, undefined, plan.listed);
     const held = new Set(plan.modules.flatMap((m) => m.files.filter((f) => f.heldOffline).map((f) => `${m.path}@${m.version}.${f.kind}`)));
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held.has(`${f.modulePath}@${f.version}.${f.kind}`));
@@ -158,7 +161,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     throw error;
   } finally {
     client.close();
-    await removeTree(staging);
+    await Promise.all([driveChecked, removeTree(staging)]);
   }
 }
 

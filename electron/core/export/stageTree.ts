@@ -27,23 +27,36 @@ export async function stageTree(
   inventory?: Inventory,
   alsoListed: readonly ModuleVersion[] = [],
 ): Promise<{ dir: string; files: StagedFile[] }> {
-  const staged: StagedFile[] = [];
-  for (const f of files) {
-    const treePath = `${escapePath(f.modulePath)}/@v/${escapeVersion(f.version)}.${f.kind}`;
-    await placeFile(f.source, path.join(dir, treePath));
-    staged.push({ path: treePath, source: path.join(dir, treePath), size: f.size, sha256: f.sha256, h1: f.h1, modulePath: f.modulePath, version: f.version, kind: f.kind });
-  }
+  // All at once: the go proof and the bundle writer wait for the tree, and each placement is a few
+  // small file system calls that would otherwise wait for one another.
+  const placed = allSettled(
+    files.map(async (f): Promise<StagedFile> => {
+      const treePath = `${escapePath(f.modulePath)}/@v/${escapeVersion(f.version)}.${f.kind}`;
+      await placeFile(f.source, path.join(dir, treePath));
+      return { path: treePath, source: path.join(dir, treePath), size: f.size, sha256: f.sha256, h1: f.h1, modulePath: f.modulePath, version: f.version, kind: f.kind };
+    }),
+  );
   const lists = listedVersions(files, inventory);
   for (const m of alsoListed) lists.get(m.path)?.add(m.version);
-  for (const [modulePath, versions] of lists) {
-    const treePath = `${escapePath(modulePath)}/@v/list`;
-    const text = sortVersions([...versions]).map((v) => `${v}\n`).join('');
-    const file = path.join(dir, treePath);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, text);
-    staged.push({ path: treePath, source: file, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), modulePath, version: '', kind: 'list' });
-  }
-  return { dir, files: staged };
+  const written = allSettled(
+    [...lists].map(async ([modulePath, versions]): Promise<StagedFile> => {
+      const treePath = `${escapePath(modulePath)}/@v/list`;
+      const text = sortVersions([...versions]).map((v) => `${v}\n`).join('');
+      const file = path.join(dir, treePath);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, text);
+      return { path: treePath, source: file, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), modulePath, version: '', kind: 'list' };
+    }),
+  );
+  return { dir, files: (await allSettled([placed, written])).flat() };
+}
+
+/** Every task's result once all have finished, or the first failure once all have finished: nothing is still writing into the tree when the caller removes it. */
+async function allSettled<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 function listedVersions(files: readonly VerifiedFile[], inventory?: Inventory): Map<string, Set<string>> {

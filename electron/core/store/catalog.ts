@@ -96,6 +96,12 @@ export class Catalog {
         `SELECT bundle_id AS bundleId, signer, created_at AS createdAt, imported_at AS importedAt, files_added AS filesAdded
          FROM bundles ORDER BY imported_at, bundle_id`,
       ),
+      latestImports: db.prepare<[number], ImportedBundle & { files: number; bytes: number }>(
+        `SELECT b.bundle_id AS bundleId, b.signer, b.created_at AS createdAt, b.imported_at AS importedAt, b.files_added AS filesAdded,
+                count(f.path) AS files, coalesce(sum(f.size), 0) AS bytes
+         FROM bundles b LEFT JOIN files f ON f.bundle_id = b.bundle_id
+         GROUP BY b.bundle_id ORDER BY b.imported_at DESC, b.bundle_id LIMIT ?`,
+      ),
       deleteFile: db.prepare<[string]>('DELETE FROM files WHERE path = ?'),
       deleteEmptyVersions: db.prepare('DELETE FROM versions WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.version_id = versions.id)'),
       deleteEmptyModules: db.prepare('DELETE FROM modules WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.module_id = modules.id)'),
@@ -189,6 +195,11 @@ export class Catalog {
 
   bundles(): ImportedBundle[] {
     return this.statements.bundles.all();
+  }
+
+  /** The latest imports, newest first, with the files the store holds from each and their size. */
+  latestImports(limit: number): Array<ImportedBundle & { files: number; bytes: number }> {
+    return this.statements.latestImports.all(limit);
   }
 
   /**

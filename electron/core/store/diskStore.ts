@@ -103,6 +103,11 @@ export class DiskStore implements Store {
     return this.catalog.bundles();
   }
 
+  /** See Catalog.latestImports. */
+  latestImports(limit: number): Array<ImportedBundle & { files: number; bytes: number }> {
+    return this.catalog.latestImports(limit);
+  }
+
   /** Repairs the store (see repairStore); the caller holds the store lock. */
   async repair(): Promise<RepairReport> {
     if (this.readOnly) throw new StoreFolderError(this.dir, 'the store was opened read-only and cannot be repaired');

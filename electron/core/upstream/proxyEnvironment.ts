@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { domainToASCII } from 'node:url';
 import { ProxySettingError } from './errors';
-import { redactUrl } from './proxyList';
+import { redactUrl } from '../../../shared/goproxy/proxyList';
 
 export interface ProxyEnvironment {
   /** For https:// requests, from HTTPS_PROXY (else https_proxy). */

@@ -43,6 +43,12 @@ export interface HttpGetOptions {
    * once the chain has left it (net/http's rule for sensitive headers on redirects).
    */
   authorization?: string;
+  /**
+   * Told once the first URL's host has accepted a direct connection (for https, completed the
+   * handshake): it can be reached, before it answers. Not told through a proxy, whose connection
+   * says nothing of the host behind it.
+   */
+  onConnected?: () => void;
 }
 
 const MAX_REDIRECTS = 10;
@@ -83,7 +89,7 @@ export async function openHttp(url: URL, options: HttpGetOptions): Promise<Opene
   for (let hop = 0; ; hop++) {
     forwardAuthorization &&= isSameHostOrSubdomain(current, url);
     const authorization = options.credentialsFor(current) ?? (forwardAuthorization ? options.authorization : undefined);
-    const res = await sendRequest(current, authorization, options);
+    const res = await sendRequest(current, authorization, hop === 0 ? options : { ...options, onConnected: undefined });
     const location = res.headers.location;
     if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) return wrapResponse(res, options);
     res.destroy();
@@ -149,6 +155,13 @@ function sendRequest(url: URL, authorization: string | undefined, options: HttpG
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const { onConnected } = options;
+    if (onConnected !== undefined && proxy === undefined) {
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return onConnected();
+        socket.once(isHttps ? 'secureConnect' : 'connect', onConnected);
+      });
+    }
     req.once('response', (res) => {
       clearTimeout(timer);
       res.once('close', () => signal?.removeEventListener('abort', onAbort));

@@ -17,7 +17,7 @@ import { backoffDelay, sleep } from './backoff';
 import { DownloadCache, type CachedBlob } from './downloadCache';
 import { ModuleNotFoundError, NotFoundAtProxy, TransferError, UnreachableError, UpstreamError, moduleSubject, type NotFoundReason } from './errors';
 import { credentialsForHost, defaultNetrcPath, readNetrc, type Credentials, type Netrc } from './netrc';
-import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from './proxyList';
+import { LOOKUP_DISABLED, parseGoproxy, type ProxyList, type ProxyServer } from '../../../shared/goproxy/proxyList';
 import { latestKey, listKey, pathEscape, versionFileKey, type ModuleFileKind } from './proxyKeys';
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
 import { HttpAgents } from './httpAgents';
@@ -290,8 +290,9 @@ class ProxyClient implements UpstreamClient {
   }
 
   /**
-   * A proxy's first request goes alone, and the others wait for its answer: when the proxy cannot
-   * be reached, that makes one connection attempt and one error, not one per module in flight.
+   * A proxy's first request goes alone, and the others wait until its host has accepted the
+   * connection, or failed to: when the proxy cannot be reached, that makes one connection attempt
+   * and one error, not one per module in flight. They need not wait for its answer as well.
    */
   private async open(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
     if (proxy.scheme === 'file') return openFile(fileURLToPath(url), this.signal);
@@ -305,13 +306,23 @@ class ProxyClient implements UpstreamClient {
       await pending;
       this.signal?.throwIfAborted();
     }
-    const first = this.openRemembering(proxy, url);
+    let connected: () => void = () => undefined;
+    const reachable = new Promise<void>((resolve) => {
+      connected = () => {
+        this.reached.add(origin);
+        resolve();
+      };
+    });
+    const first = this.openRemembering(proxy, url, connected);
     this.firstContact.set(
       origin,
-      first.then(
-        () => undefined,
-        () => undefined,
-      ),
+      Promise.race([
+        reachable,
+        first.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ]),
     );
     try {
       return await first;
@@ -321,10 +332,10 @@ class ProxyClient implements UpstreamClient {
   }
 
   /** Opens url and records whether its proxy's host answered or could not be reached. */
-  private async openRemembering(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
+  private async openRemembering(proxy: ProxyServer, url: string, onConnected?: () => void): Promise<OpenedResponse> {
     const origin = new URL(proxy.base).origin;
     try {
-      const response = await this.openHttp(proxy, url);
+      const response = await this.openHttp(proxy, url, onConnected);
       this.reached.add(origin);
       return response;
     } catch (err) {
@@ -335,7 +346,7 @@ class ProxyClient implements UpstreamClient {
     }
   }
 
-  private async openHttp(proxy: ProxyServer, url: string): Promise<OpenedResponse> {
+  private async openHttp(proxy: ProxyServer, url: string, onConnected?: () => void): Promise<OpenedResponse> {
     this.netrc ??= readNetrc(this.netrcFile);
     const netrc = await this.netrc;
     return openHttp(new URL(url), {
@@ -345,6 +356,7 @@ class ProxyClient implements UpstreamClient {
       signal: this.signal,
       credentialsFor: (target) => basicAuthorization(netrcAllowed(target) ? credentialsForHost(netrc, target.hostname) : undefined),
       authorization: basicAuthorization(proxy.userInfo),
+      onConnected,
     });
   }
 

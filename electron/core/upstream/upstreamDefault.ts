@@ -1,5 +1,5 @@
 import { ModFerryError } from '../errors/modferryError';
-import { parseGoproxy } from './proxyList';
+import { parseGoproxy } from '../../../shared/goproxy/proxyList';
 
 /** Why there is no upstream to export from: GOPROXY unset (or empty), or set to `off`. */
 export class NoUpstreamError extends ModFerryError {
