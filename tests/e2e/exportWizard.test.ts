@@ -121,6 +121,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     await page.getByTestId('review-next').click();
     await atStep(page, 'destination');
     await page.getByTestId('destination-folder').fill(outDir);
+    await page.locator('[data-testid="destination-room"][data-fits="true"]').waitFor();
     // The go proof is the CLI's and the integration tests' to show; here the wizard around it is tested.
     await page.getByTestId('destination-check').uncheck();
   }
@@ -164,6 +165,8 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       else assert.ok(planStages.includes('resolve'), `the plan reported progress: ${planStages.join(', ')}`);
 
       await toFolder(page, outDir);
+      assert.match(await page.getByTestId('destination-volumes').innerText(), language === 'en' ? /^One volume/ : /^单个分卷/);
+      assert.match(await page.getByTestId('destination-warning').innerText(), /not on a removable drive/);
       await checkStep(page, `3-destination-${language}`);
       await page.getByTestId('destination-export').click();
       await atStep(page, 'done', 120_000);
@@ -194,28 +197,39 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
   }
 
   for (const language of ['en', 'zh'] as const) {
-    test(`${language}: a go.mod with a syntax error is named by file and line; a missing folder by its path`, async () => {
+    test(`${language}: a go.mod with a syntax error is named by file, line and reason in the source list; a failed plan by what failed`, async () => {
       const broken = path.join(root, `broken-${language}`);
       await mkdir(broken);
       const goMod = path.join(broken, 'go.mod');
       await writeFile(goMod, 'module example.com/broken\n\ngo 1.19\n\nrequire (\n\texample.com/dep v1.0.0\n\tthis is not a requirement\n)\n');
       const { page, errors } = await openWizard(language);
-      await planFrom(page, quick.url, broken);
-      const where = page.getByTestId('plan-problem-where');
+      await page.getByTestId('sources-upstream').fill(quick.url);
+      await addSource(page, broken);
+      const where = page.getByTestId('source-problem-where');
       await where.waitFor();
-      assert.equal(await where.locator('code').innerText(), `${goMod}:7`);
-      assert.equal(await page.getByTestId('error').getAttribute('data-kind'), 'input');
+      assert.equal(await where.innerText(), `${goMod}:7`);
+      assert.match(await page.getByTestId('source-problem').innerText(), /:7: \S/, 'the reason follows the place');
+      assert.equal(await page.getByTestId('plan-make').isDisabled(), true, 'a source that cannot be used holds the plan back');
       await checkStep(page, `1-sources-problem-${language}`);
 
       await page.getByRole('button', { name: language === 'en' ? `Remove ${broken}` : `移除 ${broken}` }).click();
       const missing = path.join(root, 'no-such-project');
       await addSource(page, missing);
-      await page.getByTestId('plan-make').click();
-      await page.getByTestId('plan-problem-where').waitFor();
-      assert.equal(await page.getByTestId('plan-problem-where').locator('code').innerText(), missing);
+      await page.getByTestId('source-problem-where').waitFor();
+      assert.equal(await page.getByTestId('source-problem-where').innerText(), missing);
+      await page.getByRole('button', { name: language === 'en' ? `Remove ${missing}` : `移除 ${missing}` }).click();
       await page.getByTestId('sources-path').fill('relative/path');
       await page.getByTestId('sources-add').click();
       assert.match(await page.locator('#source-path-problem').innerText(), language === 'en' ? /full path/ : /完整路径/);
+
+      // A usable source, what it asks for listed under it; the upstream then cannot be reached.
+      await addSource(page, quickProject);
+      await page.getByTestId('source-asks').waitFor();
+      assert.match(await page.getByTestId('source-asks').innerText(), language === 'en' ? new RegExp(`Module example.com/quickapp · go 1.19 · requires ${DEPENDENCIES} modules`) : new RegExp(`模块 example.com/quickapp · go 1.19 · 依赖 ${DEPENDENCIES} 个模块`));
+      await page.getByTestId('sources-upstream').fill('http://127.0.0.1:9');
+      await page.getByTestId('plan-make').click();
+      await page.getByTestId('plan-problem').waitFor({ timeout: 60_000 });
+      assert.equal(await page.getByTestId('error').getAttribute('data-kind'), 'unreachable');
       assert.deepEqual(errors, []);
       await page.close();
     });

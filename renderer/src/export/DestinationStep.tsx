@@ -5,6 +5,7 @@ import { ABSOLUTE_PATH } from '../../../shared/ipc/paths';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
 import { useExportWizard, type Destination } from './exportWizardStore';
+import type { DestinationAnswer } from '../../../shared/ipc/drivesChannel';
 
 /** A drive's mount can take the bundle when it is mounted writable; one held back for another reason is a choice with a warning. */
 const choosable = (drive: DriveAnswer): boolean => drive.heldBack !== 'read-only' && drive.heldBack !== 'not-mounted';
@@ -12,17 +13,23 @@ const choosable = (drive: DriveAnswer): boolean => drive.heldBack !== 'read-only
 /** Step 3: an offered removable drive (the list follows plugging in and out), any drive when asked, or a folder. */
 export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
   const { t, format } = useI18n();
-  const { drives, showAllDrives, drivesError, destination, check, watchDrives, setShowAllDrives, choose, setCheck, goTo, run } = useExportWizard();
+  const { drives, showAllDrives, drivesError, destination, destinationFacts, destinationError, check, watchDrives, setShowAllDrives, choose, checkDestination, setCheck, goTo, run } = useExportWizard();
   const [folder, setFolder] = useState(destination?.kind === 'folder' ? destination.path : '');
   useEffect(() => watchDrives(), [watchDrives, showAllDrives]);
+  // A folder being typed is asked about once typing pauses, not at every key.
+  const typedFolder = destination?.kind === 'folder' ? destination.path : undefined;
+  useEffect(() => {
+    if (typedFolder === undefined) return;
+    const timer = setTimeout(() => void checkDestination(), 300);
+    return () => clearTimeout(timer);
+  }, [typedFolder, checkDestination]);
 
   const need = plan.totals.bytes;
   const mounts = drives.flatMap((drive) => drive.mounts.map((mount) => ({ drive, mount })));
-  const chosenMount = destination?.kind === 'drive' ? mounts.find((m) => m.mount.path === destination.path) : undefined;
-  const tooSmall = chosenMount?.mount.freeBytes != null && chosenMount.mount.freeBytes < need;
   const folderChosen = destination?.kind === 'folder';
   const folderValid = ABSOLUTE_PATH.test(folder.trim());
-  const ready = destination !== undefined && !tooSmall && (!folderChosen || folderValid);
+  const checked = destinationFacts !== undefined && destinationFacts.dir !== '' && destinationError === undefined;
+  const ready = destination !== undefined && checked && destinationFacts.fits !== false && (!folderChosen || folderValid);
   const pickFolder = (path: string): void => {
     setFolder(path);
     choose({ kind: 'folder', path: path.trim() });
@@ -67,6 +74,14 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
         {folderChosen && <p className="hint">{t('exportWizard.destination.folderHint')}</p>}
       </fieldset>
 
+      {destination !== undefined && (destinationFacts !== undefined || destinationError !== undefined) && (
+        <section aria-labelledby="destination-facts" className="destination-facts" data-testid="destination-facts">
+          <h4 id="destination-facts">{t('exportWizard.destination.chosen', { path: destination.path })}</h4>
+          {destinationError !== undefined && <ErrorView error={destinationError} />}
+          {destinationFacts !== undefined && <DestinationFacts facts={destinationFacts} />}
+        </section>
+      )}
+
       <label className="checkbox">
         <input type="checkbox" checked={showAllDrives} onChange={(event) => setShowAllDrives(event.target.checked)} data-testid="show-all-drives" />
         {t('exportWizard.destination.showAll')}
@@ -85,5 +100,33 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
         <button type="button" onClick={run} disabled={!ready} data-testid="destination-export">{t('exportWizard.destination.export')}</button>
       </div>
     </div>
+  );
+}
+
+/** What the app found at the chosen destination: its drive and file system, the room against the bundle, and the volume size. */
+function DestinationFacts({ facts }: { facts: DestinationAnswer }) {
+  const { t, format } = useI18n();
+  const oneVolume = facts.volumeSize.bytes >= Number.MAX_SAFE_INTEGER;
+  const room =
+    facts.freeBytes === null
+      ? t('exportWizard.destination.freeUnknown')
+      : facts.neededBytes === null
+        ? t('exportWizard.destination.free', { size: format.size(facts.freeBytes) })
+        : t(facts.fits === false ? 'exportWizard.destination.tooSmall' : 'exportWizard.destination.fits', { need: format.size(facts.neededBytes), free: format.size(facts.freeBytes) });
+  return (
+    <dl className="facts">
+      <dt>{t('exportWizard.destination.drive')}</dt>
+      <dd><code>{facts.drive}</code> · {facts.fileSystem ?? t('exportWizard.destination.unknownFs')}</dd>
+      <dt>{t('exportWizard.destination.room')}</dt>
+      <dd data-testid="destination-room" data-fits={String(facts.fits)} className={facts.fits === false ? 'choice-warning' : ''}>{room}</dd>
+      <dt>{t('exportWizard.destination.volumes')}</dt>
+      <dd data-testid="destination-volumes">{oneVolume ? t('exportWizard.destination.oneVolume') : t('exportWizard.destination.volumesOf', { size: format.size(facts.volumeSize.bytes) })}</dd>
+      {facts.warning !== null && (
+        <>
+          <dt>{t('exportWizard.destination.warning')}</dt>
+          <dd className="choice-warning" data-testid="destination-warning">{facts.warning}</dd>
+        </>
+      )}
+    </dl>
   );
 }

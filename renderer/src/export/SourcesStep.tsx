@@ -6,13 +6,14 @@ import { useI18n } from '../i18n/useI18n';
 import { droppedFileLines, droppedPaths, guessSourceKind } from './droppedSources';
 import { exportBusy, SOURCE_KINDS, useExportWizard, type SourceKind } from './exportWizardStore';
 import { pastedModules } from './pastedModules';
+import { SourceFacts } from './SourceFacts';
 import { StageBar, STAGE_TITLES, type StageName } from './StageBar';
 
 /** Step 1: what to export, typed, pasted or dropped; each source listed; the plan made from them. */
 export function SourcesStep() {
   const { t } = useI18n();
   const state = useExportWizard();
-  const { sources, pasted, upstream, planPhase, planProgress, planError, plan } = state;
+  const { sources, inspected, pasted, upstream, planPhase, planProgress, planError, plan } = state;
   const [path, setPath] = useState('');
   const [kind, setKind] = useState<SourceKind>('project');
   const [pathProblem, setPathProblem] = useState<string>();
@@ -20,7 +21,11 @@ export function SourcesStep() {
   const planning = planPhase === 'running' || planPhase === 'cancelling';
   const lines = pastedModules(pasted);
   const badLines = lines.filter((line) => 'problem' in line);
-  const ready = (sources.length > 0 || lines.length > 0) && badLines.length === 0 && upstream.trim() !== '' && !exportBusy(state);
+  const usable = sources.every((source) => {
+    const answer = inspected[source.path];
+    return answer !== undefined && !('failed' in answer) && !('problem' in answer);
+  });
+  const ready = (sources.length > 0 || lines.length > 0) && usable && badLines.length === 0 && !exportBusy(state);
 
   const add = (event: FormEvent): void => {
     event.preventDefault();
@@ -102,6 +107,7 @@ export function SourcesStep() {
               <button type="button" className="secondary small" onClick={() => state.removeSource(index)} disabled={planning} aria-label={t('exportWizard.sources.remove', { path: source.path })}>
                 {t('exportWizard.sources.removeShort')}
               </button>
+              <SourceFacts answer={inspected[source.path]} />
             </li>
           ))}
         </ul>

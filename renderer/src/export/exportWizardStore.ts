@@ -1,10 +1,12 @@
 import { create } from 'zustand';
-import type { DriveAnswer } from '../../../shared/ipc/drivesChannel';
+import type { DestinationAnswer, DriveAnswer } from '../../../shared/ipc/drivesChannel';
 import type { ExportPlanAnswer, ExportRunResult } from '../../../shared/ipc/exportChannel';
 import { IpcError } from '../../../shared/ipc/ipcError';
 import type { RunningJob } from '../../../shared/ipc/ipcClient';
+import type { SourceAnswer } from '../../../shared/ipc/sourcesChannel';
 import type { ProgressUpdate } from '../../../shared/work/progressUpdate';
 import { client } from '../ipc/client';
+import { ABSOLUTE_PATH } from '../../../shared/ipc/paths';
 import { pastedModules } from './pastedModules';
 
 export const WIZARD_STEPS = ['sources', 'review', 'destination', 'run', 'done'] as const;
@@ -30,6 +32,8 @@ type JobPhase = 'idle' | 'running' | 'cancelling' | 'failed' | 'cancelled';
 interface ExportWizardState {
   step: WizardStep;
   sources: PathSource[];
+  /** What each source asks for, or its problem, by path; absent while it is being read. */
+  inspected: Partial<Record<string, SourceAnswer | { failed: unknown }>>;
   pasted: string;
   upstream: string;
   /** Prove the bundle with the go command before sealing it. */
@@ -43,6 +47,9 @@ interface ExportWizardState {
   showAllDrives: boolean;
   drivesError?: unknown;
   destination?: Destination;
+  /** The chosen destination's free space against the bundle, and its volume size; for the destination shown. */
+  destinationFacts?: DestinationAnswer;
+  destinationError?: unknown;
   runPhase: JobPhase;
   stages: StageProgress;
   /** The stage reported last, which the screen names as under way. */
@@ -58,6 +65,7 @@ interface ExportWizardState {
   setPasted(text: string): void;
   setUpstream(upstream: string): void;
   setCheck(check: boolean): void;
+  /** The upstream from the settings, else from the app's GOPROXY, unless one was typed already. */
   loadDefaults(): Promise<void>;
   makePlan(): void;
   cancelPlan(): Promise<void>;
@@ -65,6 +73,8 @@ interface ExportWizardState {
   watchDrives(): () => void;
   setShowAllDrives(all: boolean): void;
   choose(destination: Destination | undefined): void;
+  /** Asks again about the chosen destination (a folder typed in is asked about once typing pauses). */
+  checkDestination(): Promise<void>;
   run(): void;
   cancelRun(): Promise<void>;
   eject(): Promise<void>;
@@ -75,6 +85,8 @@ interface ExportWizardState {
 const interrupted = (error: unknown): boolean => error instanceof IpcError && error.kind === 'interrupted';
 
 let planJob: RunningJob<ExportPlanAnswer> | undefined;
+// Answers about a destination no longer chosen are dropped: only the newest check counts.
+let destinationChecks = 0;
 let runJob: RunningJob<ExportRunResult> | undefined;
 
 export const useExportWizard = create<ExportWizardState>((set, get) => {
@@ -83,6 +95,7 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
   return {
     step: 'sources',
     sources: [],
+    inspected: {},
     pasted: '',
     upstream: '',
     check: true,
@@ -97,6 +110,11 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
     addSource: (source) => {
       if (get().sources.some((s) => s.path === source.path)) return;
       sourcesChanged({ sources: [...get().sources, source] });
+      const request = source.kind === 'goMod' ? { goModFiles: [source.path] } : source.kind === 'project' ? { projectDirs: [source.path] } : { requestFiles: [source.path] };
+      client.call('sources:inspect', request).then(
+        ([answer]) => set((state) => ({ inspected: { ...state.inspected, [source.path]: answer ?? { failed: undefined } } })),
+        (failed: unknown) => set((state) => ({ inspected: { ...state.inspected, [source.path]: { failed } } })),
+      );
     },
     removeSource: (index) => sourcesChanged({ sources: get().sources.filter((_, i) => i !== index) }),
     setPasted: (pasted) => sourcesChanged({ pasted }),
@@ -104,10 +122,11 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
     setCheck: (check) => set({ check }),
     loadDefaults: async () => {
       try {
-        const defaults = await client.call('settings:defaults', {});
-        if (defaults.upstream !== null && get().upstream === '') set({ upstream: defaults.upstream });
+        const [saved, defaults] = await Promise.all([client.call('settings:get', {}), client.call('settings:defaults', {})]);
+        const upstream = saved.settings.upstream ?? defaults.upstream;
+        if (upstream !== null && get().upstream === '') set({ upstream });
       } catch {
-        // Without defaults the operator types the upstream, as the field asks.
+        // Without them the operator types the upstream, as the field asks.
       }
     },
 
@@ -117,7 +136,7 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
       const modules = pastedModules(pasted).flatMap((line) => ('module' in line ? [line.module] : []));
       planJob = client.startJob(
         'export:plan',
-        { projectDirs: of('project'), goModFiles: of('goMod'), requestFiles: of('requestFile'), modules, upstream },
+        { projectDirs: of('project'), goModFiles: of('goMod'), requestFiles: of('requestFile'), modules, ...(upstream.trim() === '' ? {} : { upstream }) },
         (planProgress) => set({ planProgress }),
       );
       const job = planJob;
@@ -149,7 +168,21 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
       // A held-back drive chosen while all were shown is no longer on offer once they are hidden.
       set({ showAllDrives, ...(!showAllDrives && destination?.kind === 'drive' && !destination.offered ? { destination: undefined } : {}) });
     },
-    choose: (destination) => set({ destination }),
+    choose: (destination) => {
+      set({ destination, destinationFacts: undefined, destinationError: undefined });
+      if (destination?.kind === 'drive') void get().checkDestination();
+    },
+    checkDestination: async () => {
+      const { destination, plan } = get();
+      const check = ++destinationChecks;
+      if (destination === undefined || !ABSOLUTE_PATH.test(destination.path)) return;
+      try {
+        const destinationFacts = await client.call('destination:check', { dir: destination.path, ...(plan === undefined ? {} : { planId: plan.id }) });
+        if (check === destinationChecks) set({ destinationFacts, destinationError: undefined });
+      } catch (destinationError) {
+        if (check === destinationChecks) set({ destinationFacts: undefined, destinationError });
+      }
+    },
 
     run: () => {
       const { plan, destination, check } = get();
