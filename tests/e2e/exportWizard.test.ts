@@ -134,7 +134,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await atStep(page, 'sources');
       await page.getByTestId('sources-upstream').fill(quick.url);
       await addSource(page, quickProject);
-      assert.deepEqual(await page.getByTestId('source').locator('code').allInnerTexts(), [quickProject]);
+      assert.deepEqual(await page.getByTestId('source').locator('.source-path').allInnerTexts(), [quickProject]);
       // Keyboard: the plan is made with Enter on its focused button.
       await page.getByTestId('sources-pasted').fill('not a module line\n');
       assert.match(await page.getByTestId('pasted-problems').innerText(), language === 'en' ? /^Line 1: invalid path@version/ : /^第 1 行：invalid path@version/);
@@ -216,20 +216,22 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       const missing = path.join(root, 'no-such-project');
       await addSource(page, missing);
       await page.getByTestId('source-problem-where').waitFor();
-      assert.equal(await page.getByTestId('source-problem-where').innerText(), missing);
+      assert.equal(await page.getByTestId('source-problem-where').innerText(), path.join(missing, 'go.mod'));
       await page.getByRole('button', { name: language === 'en' ? `Remove ${missing}` : `移除 ${missing}` }).click();
       await page.getByTestId('sources-path').fill('relative/path');
       await page.getByTestId('sources-add').click();
       assert.match(await page.locator('#source-path-problem').innerText(), language === 'en' ? /full path/ : /完整路径/);
 
-      // A usable source, what it asks for listed under it; the upstream then cannot be reached.
-      await addSource(page, quickProject);
+      // A usable source, what it asks for listed under it; the upstream then lacks what it requires.
+      const needsAbsent = path.join(root, `needs-absent-${language}`);
+      await mkdir(needsAbsent);
+      await writeFile(path.join(needsAbsent, 'go.mod'), 'module example.com/needsabsent\n\ngo 1.19\n\nrequire example.com/absent v1.0.0\n');
+      await addSource(page, needsAbsent);
       await page.getByTestId('source-asks').waitFor();
-      assert.match(await page.getByTestId('source-asks').innerText(), language === 'en' ? new RegExp(`Module example.com/quickapp · go 1.19 · requires ${DEPENDENCIES} modules`) : new RegExp(`模块 example.com/quickapp · go 1.19 · 依赖 ${DEPENDENCIES} 个模块`));
-      await page.getByTestId('sources-upstream').fill('http://127.0.0.1:9');
+      assert.match(await page.getByTestId('source-asks').innerText(), language === 'en' ? /^Module example.com\/needsabsent · go 1.19 · requires 1 module\n/ : /^模块 example.com\/needsabsent · go 1.19 · 依赖 1 个模块\n/);
       await page.getByTestId('plan-make').click();
       await page.getByTestId('plan-problem').waitFor({ timeout: 60_000 });
-      assert.equal(await page.getByTestId('error').getAttribute('data-kind'), 'unreachable');
+      assert.equal(await page.locator('[data-testid="error"] [data-field="module"] dd').innerText(), 'example.com/absent@v1.0.0');
       assert.deepEqual(errors, []);
       await page.close();
     });
