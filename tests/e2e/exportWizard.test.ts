@@ -168,6 +168,18 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.match(await page.getByTestId('destination-volumes').innerText(), language === 'en' ? /^One volume/ : /^单个分卷/);
       assert.match(await page.getByTestId('destination-warning').innerText(), /not on a removable drive/);
       await checkStep(page, `3-destination-${language}`);
+      // Every drive, each held back with its reason, as `modferry drives --all` lists them.
+      await page.getByTestId('show-all-drives').check();
+      await page.getByTestId('show-all-warning').waitFor();
+      const listed = await runCli(['drives', '--all', '--json'], { ...process.env, MODFERRY_HOME: home });
+      assert.equal(listed.code, 0, listed.stderr);
+      const all = (JSON.parse(listed.stdout.trim().split('\n').at(-1)!) as { drives: Array<{ mounts: unknown[]; heldBack?: string }> }).drives;
+      const entries = all.reduce((sum, d) => sum + Math.max(1, d.mounts.length), 0);
+      await page.waitForFunction(`document.querySelectorAll('[data-testid="drive-choice"]').length === ${entries}`);
+      const heldBack = all.filter((d) => d.heldBack !== undefined).length;
+      if (heldBack > 0) assert.ok((await page.getByTestId('drive-choice').allInnerTexts()).some((text) => text.includes(language === 'en' ? 'Not offered:' : '不提供：')));
+      await checkStep(page, `3-destination-all-drives-${language}`);
+      await page.getByTestId('show-all-drives').uncheck();
       await page.getByTestId('destination-export').click();
       await atStep(page, 'done', 120_000);
       await checkStep(page, `5-done-${language}`);

@@ -26,6 +26,7 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
 
   const need = plan.totals.bytes;
   const mounts = drives.flatMap((drive) => drive.mounts.map((mount) => ({ drive, mount })));
+  const unmounted = drives.filter((drive) => drive.mounts.length === 0);
   const folderChosen = destination?.kind === 'folder';
   const folderValid = ABSOLUTE_PATH.test(folder.trim());
   const checked = destinationFacts !== undefined && destinationFacts.dir !== '' && destinationError === undefined;
@@ -42,7 +43,7 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
       <p data-testid="destination-need">{t('exportWizard.destination.need', { size: format.size(need) })}</p>
       <fieldset className="field wide">
         <legend>{t('exportWizard.destination.where')}</legend>
-        {mounts.length === 0 && <p className="hint" data-testid="no-drives">{t(showAllDrives ? 'exportWizard.destination.noDrivesAtAll' : 'exportWizard.destination.noDrives')}</p>}
+        {drives.length === 0 && <p className="hint" data-testid="no-drives">{t(showAllDrives ? 'exportWizard.destination.noDrivesAtAll' : 'exportWizard.destination.noDrives')}</p>}
         {mounts.map(({ drive, mount }) => {
           const fits = mount.freeBytes === null ? undefined : mount.freeBytes >= need;
           return (
@@ -60,6 +61,15 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
             </label>
           );
         })}
+        {unmounted.map((drive) => (
+          <label key={drive.device} className="choice held-back" data-testid="drive-choice">
+            <input type="radio" name="destination" checked={false} disabled onChange={() => undefined} />
+            <span className="choice-text">
+              <span className="choice-title">{drive.label || drive.description} — <code>{drive.device}</code></span>
+              {drive.heldBack !== undefined && <span className="choice-warning">{t(`exportWizard.heldBack.${drive.heldBack}`)}</span>}
+            </span>
+          </label>
+        ))}
         <label className="choice" data-testid="folder-choice">
           <input type="radio" name="destination" checked={folderChosen} onChange={() => pickFolder(folder)} data-testid="destination-folder-radio" />
           <span className="choice-text">
