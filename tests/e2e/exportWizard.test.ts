@@ -249,6 +249,31 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     });
   }
 
+  test('en: a drop from a file manager adds the path; a dropped request file or go.mod adds its lines', async () => {
+    const { page, errors } = await openWizard('en');
+    // What a drag from a file manager carries, and what a browser gives for a file whose path it keeps to itself.
+    const drop = (data: { uris?: string; file?: { name: string; text: string } }) =>
+      page.evaluate(`(() => {
+        const data = ${JSON.stringify(data)};
+        const transfer = new DataTransfer();
+        if (data.uris) transfer.setData('text/uri-list', data.uris);
+        if (data.file) transfer.items.add(new File([data.file.text], data.file.name));
+        document.querySelector('[data-testid="sources-drop"]').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      })()`);
+    await drop({ uris: `file://${encodeURI(quickProject)}\r\nhttps://example.com/not-a-file\r\n` });
+    await page.getByTestId('source-asks').waitFor();
+    assert.deepEqual(await page.getByTestId('source').locator('.source-path').allInnerTexts(), [quickProject]);
+    await drop({ file: { name: 'request.txt', text: '# modferry request v1\nexample.com/quick/dep1@v1.0.0  # 3 requests\n' } });
+    await page.waitForFunction(`document.querySelector('[data-testid="sources-pasted"]').value.includes('dep1@v1.0.0')`);
+    await drop({ file: { name: 'go.mod', text: 'module example.com/dropped\n\ngo 1.19\n\nrequire example.com/quick/dep2 v1.0.0\n' } });
+    await page.waitForFunction(`document.querySelector('[data-testid="sources-pasted"]').value.includes('example.com/quick/dep2@v1.0.0')`);
+    assert.equal(await page.getByTestId('sources-pasted').inputValue(), '# modferry request v1\nexample.com/quick/dep1@v1.0.0  # 3 requests\n# example.com/dropped\nexample.com/quick/dep2@v1.0.0\n');
+    assert.deepEqual(await page.getByTestId('pasted-problems').locator('li').count(), 0);
+    assert.equal(await page.getByTestId('plan-make').isDisabled(), false);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('cancel while planning downloads, and cancel while the run downloads, leave nothing; leaving the page asks first', async () => {
     const outDir = path.join(root, 'out-cancelled');
     await mkdir(outDir);
