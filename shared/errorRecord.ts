@@ -3,22 +3,11 @@
  * socket) so the far side can name the thing at fault without reading the message.
  */
 
+/** Every kind of failure, so a screen's table of messages can be held to cover them all. */
+export const ERROR_KINDS = ['usage', 'input', 'bundle', 'store', 'keys', 'not-found', 'upstream', 'unreachable', 'resolve', 'zip', 'go-check', 'destination', 'interrupted', 'internal'] as const;
+
 /** What kind of failure, for --json consumers and for code that must tell failures apart without reading messages. */
-export type ErrorKind =
-  | 'usage'
-  | 'input'
-  | 'bundle'
-  | 'store'
-  | 'keys'
-  | 'not-found'
-  | 'upstream'
-  | 'unreachable'
-  | 'resolve'
-  | 'zip'
-  | 'go-check'
-  | 'destination'
-  | 'interrupted'
-  | 'internal';
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Where a fault lies, as far as it is known. */
 export interface ErrorFields {

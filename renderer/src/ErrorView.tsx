@@ -1,21 +1,29 @@
-import { IpcError } from '../../shared/ipc/ipcError';
-import { errorMessage } from '../../shared/errorMessage';
+import { errorText } from './errors/errorText';
+import { useI18n } from './i18n/useI18n';
 
-/** A failure as the app reported it: the message, and each field that says where the fault lies. */
-export function ErrorView({ error }: { error: unknown }) {
-  const fields = error instanceof IpcError ? Object.entries(error.fields) : [];
+/**
+ * A failure as the app reported it: what went wrong in the operator's language, each field that says
+ * where the fault lies, the core's own message as the detail, and Retry when running it again may help.
+ */
+export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useI18n();
+  const text = errorText(error, t);
   return (
-    <div role="alert" data-testid="error" data-kind={error instanceof IpcError ? error.kind : 'internal'} style={{ border: '1px solid #b3261e', padding: 12, borderRadius: 6 }}>
-      <p style={{ margin: 0 }}>{errorMessage(error)}</p>
-      {fields.length > 0 && (
-        <dl style={{ margin: '8px 0 0' }}>
-          {fields.map(([name, value]) => (
-            <div key={name} data-field={name}>
-              <dt style={{ display: 'inline', fontWeight: 600 }}>{name}: </dt>
-              <dd style={{ display: 'inline', margin: 0 }}>{String(value)}</dd>
+    <div role="alert" data-testid="error" data-kind={text.kind} className="error-view">
+      <p className="error-summary">{text.summary}</p>
+      {text.places.length > 0 && (
+        <dl className="error-places">
+          {text.places.map(({ place, label, value }) => (
+            <div key={place} data-field={place}>
+              <dt>{label}</dt>
+              <dd><code>{value}</code></dd>
             </div>
           ))}
         </dl>
+      )}
+      <p className="error-detail" lang="en" data-testid="error-detail">{text.detail}</p>
+      {text.retryable && onRetry && (
+        <button type="button" onClick={onRetry} data-testid="error-retry">{t('errors.retry')}</button>
       )}
     </div>
   );

@@ -6,6 +6,8 @@ import './styles/base.css';
 import './styles/shell.css';
 import './styles/screens.css';
 import './styles/exportWizard.css';
+import './styles/importWizard.css';
+import './styles/settings.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

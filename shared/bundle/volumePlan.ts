@@ -13,14 +13,14 @@ export interface PlannedFile {
   size: number;
 }
 
-/** Thrown when a file cannot be placed; names the file. */
+/** Thrown when a file cannot be placed; names the file as the bundle entry it would be. */
 export class VolumePlanError extends Error {
   override name = 'VolumePlanError';
-  readonly path: string | undefined;
+  readonly entry: string | undefined;
 
-  constructor(message: string, path?: string) {
+  constructor(message: string, entry?: string) {
     super(message);
-    this.path = path;
+    this.entry = entry;
   }
 }
 

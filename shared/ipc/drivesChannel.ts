@@ -12,34 +12,8 @@ export const drivesEjectRequest = z.strictObject({
   device: z.string().min(1, 'is empty').max(4096, 'is too long'),
 });
 
-export type DriveHeldBack = 'virtual' | 'system' | 'not-removable' | 'read-only' | 'not-mounted';
-
-export interface DriveMountAnswer {
-  path: string;
-  label: string | null;
-  device: string | null;
-  fileSystem: string | null;
-  readOnly: boolean;
-  freeBytes: number | null;
-  sizeBytes: number | null;
-}
-
-export interface DriveAnswer {
-  device: string;
-  label: string;
-  description: string;
-  sizeBytes: number | null;
-  busType: string;
-  mounts: DriveMountAnswer[];
-  removable: boolean;
-  usb: boolean;
-  virtual: boolean;
-  system: boolean;
-  readOnly: boolean;
-  /** Offered for writing a bundle; otherwise heldBack says why. */
-  offered: boolean;
-  heldBack?: DriveHeldBack;
-}
+/** The drives as core lists them, carried as they are. */
+export type { DriveInfo as DriveAnswer, DriveMount as DriveMountAnswer, HeldBackReason as DriveHeldBack } from '../drives/driveInfo';
 
 export const destinationCheckRequest = z.strictObject({
   /** The folder the bundle would be written into (a drive's mount point, or any folder). */

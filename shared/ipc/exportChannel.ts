@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { BundleInput, UnmetRequest } from '../bundle/manifest';
+import type { UnmetRequest } from '../bundle/manifest';
+import type { ExportPlan, PlanCounts, PlannedFile, PlannedModule } from '../export/exportPlan';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
 import { absolutePath } from './paths';
 
@@ -22,48 +23,13 @@ export const exportPlanRequest = z
     path: ['projectDirs'],
   });
 
-export interface PlannedFileAnswer {
-  kind: 'info' | 'mod' | 'zip';
-  size: number;
-  sha256: string;
-  /** The --since inventory says the offline store holds it: it is left out of the bundle. */
-  heldOffline: boolean;
-  /** The latest earlier export from this machine that carried it. */
-  exportedIn?: string;
-}
-
-export interface PlannedModuleAnswer {
-  path: string;
-  version: string;
-  /** Whether its source zip ships (otherwise only .info and .mod, for the graph). */
-  zip: boolean;
-  reason: string;
-  neededBy: string[];
-  deprecated?: string;
-  files: PlannedFileAnswer[];
-}
-
-export interface PlanCountsAnswer {
-  modules: number;
-  files: number;
-  bytes: number;
-}
+/** A plan's file as the review screen gets it: what it needs to show, not the hashes the run checks. */
+export type PlannedFileAnswer = Omit<PlannedFile, 'h1' | 'unpackedBytes'>;
+export type PlannedModuleAnswer = Omit<PlannedModule, 'files'> & { files: PlannedFileAnswer[] };
+export type PlanCountsAnswer = PlanCounts;
 
 /** What an export would ship, as planExport made it; export:run takes its id, never the plan itself. */
-export interface ExportPlanAnswer {
-  id: string;
-  createdAt: string;
-  upstream: string;
-  inputs: Array<{ name: string; input: BundleInput }>;
-  modules: PlannedModuleAnswer[];
-  totals: PlanCountsAnswer & { zips: number };
-  alreadyCarried: {
-    heldOffline: PlanCountsAnswer;
-    exportedBefore: PlanCountsAnswer & { bundles: string[] };
-  };
-  unmet: UnmetRequest[];
-  warnings: string[];
-}
+export type ExportPlanAnswer = Omit<ExportPlan, 'format' | 'inputFiles' | 'checkTargets' | 'listed' | 'modules'> & { modules: PlannedModuleAnswer[] };
 
 export const exportRunRequest = z.strictObject({
   /** A plan export:plan made on this window or connection (the last few are kept). */

@@ -20,10 +20,13 @@ export class IpcError extends Error {
   override name = 'IpcError';
   readonly kind: string;
   readonly fields: Readonly<IpcErrorFields>;
+  /** Running the same work again may succeed: the screen offers to. */
+  readonly retryable: boolean;
 
   constructor(record: IpcErrorRecord) {
     super(record.message);
     this.kind = record.kind;
+    this.retryable = record.retryable === true;
     const fields: Record<string, unknown> = {};
     for (const name of ERROR_FIELD_NAMES) {
       const value = record[name];

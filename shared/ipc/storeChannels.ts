@@ -16,19 +16,7 @@ export interface SettingsDefaults {
   storeDir: string;
 }
 
-export type StoreFactsAnswer =
-  | { dir: string; exists: false }
-  | {
-      dir: string;
-      exists: true;
-      readOnly: boolean;
-      modules: number;
-      versions: number;
-      bytes: number;
-      bundles: number;
-      misses: { distinct: number; requests: number };
-      dropped: number;
-    };
+export type { StoreFacts as StoreFactsAnswer } from '../store/storeFacts';
 
 export const requestWriteRequest = z.strictObject({
   /** The file to write, or a folder (a drive's mount point) to write modferry-request-TIME.txt into. */

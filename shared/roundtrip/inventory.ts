@@ -25,6 +25,14 @@ export interface Inventory {
 
 export class InventoryError extends Error {
   override name = 'InventoryError';
+
+  constructor(
+    message: string,
+    /** The inventory file at fault. */
+    readonly file: string,
+  ) {
+    super(message);
+  }
 }
 
 const fileKinds: readonly string[] = ['info', 'mod', 'zip'];
@@ -34,10 +42,10 @@ export function parseInventory(text: string, fileName: string): Inventory {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InventoryError(`${fileName}: not JSON: ${(error as Error).message}`);
+    throw new InventoryError(`${fileName}: not JSON: ${(error as Error).message}`, fileName);
   }
   const fail = (where: string, reason: string): never => {
-    throw new InventoryError(`${fileName}: ${where}: ${reason}`);
+    throw new InventoryError(`${fileName}: ${where}: ${reason}`, fileName);
   };
   const doc = data as Partial<Inventory>;
   if (typeof data !== 'object' || data === null || doc.format !== inventoryFormat) {

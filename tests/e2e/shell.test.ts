@@ -8,7 +8,7 @@ import { launchChromium, type Browser } from '../support/chromium';
 import { startUi, type RunningUi } from '../support/uiProcess';
 
 const screenshots = path.join(__dirname, 'screenshots');
-const SCREENS = ['start', 'export', 'settings'] as const;
+const SCREENS = ['start', 'export', 'import', 'settings'] as const;
 type Screen = (typeof SCREENS)[number];
 const LIGHT_BACKGROUND = 'rgb(255, 255, 255)';
 const DARK_BACKGROUND = 'rgb(18, 20, 23)';
@@ -44,8 +44,9 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     assert.equal(code, 0, `modferry ui should stop cleanly on SIGTERM: ${ui?.stderr()}`);
   });
 
-  /** The app in a new tab with nothing remembered from earlier tests, keeping every console and page error. */
+  /** The app in a new tab with nothing remembered from earlier tests (saved settings, localStorage), keeping every console and page error. */
   async function openApp(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+    await rm(path.join(home, 'settings.json'), { force: true });
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -73,7 +74,7 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     const { page, errors } = await openApp(english);
     assert.equal(await heading(page).innerText(), 'Which side of the air gap is this machine?');
     assert.equal(await lang(page), 'en');
-    assert.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), ['Start', 'Export', 'Settings']);
+    assert.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), ['Start', 'Export', 'Import and serve', 'Settings']);
     assert.equal(await page.title(), 'Start · ModFerry');
     await page.screenshot({ path: path.join(screenshots, 'shell-start-en.png') });
     assert.deepEqual(errors, []);
@@ -85,7 +86,7 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     assert.equal(await page.evaluate('navigator.languages[0]'), 'zh-CN');
     assert.equal(await heading(page).innerText(), '这台机器在网闸的哪一边？');
     assert.equal(await lang(page), 'zh-CN');
-    assert.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), ['开始', '导出', '设置']);
+    assert.deepEqual(await page.getByRole('navigation').getByRole('link').allInnerTexts(), ['开始', '导出', '导入与服务', '设置']);
     assert.match(await page.getByTestId('version').innerText(), /^版本 \d+\.\d+\.\d+，运行于 linux$/);
     await page.screenshot({ path: path.join(screenshots, 'shell-start-zh.png') });
     assert.deepEqual(errors, []);
@@ -111,7 +112,7 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     await page.close();
   });
 
-  test('choosing online opens Export, and the next start opens there; offline is remembered and says how to import and serve', async () => {
+  test('choosing online opens Export, and the next start opens there; offline opens the Import wizard, and the next start opens there', async () => {
     const { page, errors } = await openApp(english);
     await page.getByRole('button', { name: 'Online: export' }).click();
     await page.getByRole('heading', { name: 'Export' }).waitFor();
@@ -123,13 +124,14 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     await show(page, 'start');
     assert.equal(await page.getByTestId('side-online').getAttribute('aria-pressed'), 'true');
     await page.getByRole('button', { name: 'Offline: import and serve' }).click();
+    await page.getByRole('heading', { name: 'Import and serve' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#/import');
+    await page.goto(`${ui.origin}/`);
+    await page.getByRole('heading', { name: 'Import and serve' }).waitFor();
+    await show(page, 'start');
     assert.equal(await page.getByTestId('side-offline').getAttribute('aria-pressed'), 'true');
     assert.equal(await page.getByTestId('side-online').getAttribute('aria-pressed'), 'false');
-    assert.match(await page.getByTestId('offline-commands').innerText(), /modferry serve/);
     await page.screenshot({ path: path.join(screenshots, 'shell-start-offline-en.png') });
-    await page.goto(`${ui.origin}/`);
-    await page.getByTestId('offline-commands').waitFor();
-    assert.equal(await heading(page).innerText(), 'Which side of the air gap is this machine?');
 
     // Back and forward move between screens.
     await show(page, 'settings');
@@ -205,8 +207,9 @@ describe('the app shell in Chromium: languages, themes, keyboard, accessibility'
     test(`axe finds no serious or critical violation on any screen (${language}, ${scheme})`, async () => {
       const { page, errors } = await openApp(browserOf());
       await page.emulateMedia({ colorScheme: scheme });
-      // Offline chosen, so the start screen shows all it can.
+      // Offline chosen, so the start screen shows all it can (choosing it opens the Import wizard).
       await page.getByTestId('side-offline').click();
+      await page.locator('[data-testid="nav-import"][aria-current="page"]').waitFor();
       // Through the debugging protocol, as the CSP (script-src 'self') refuses an inline <script> of it.
       await page.evaluate(axeSource);
       for (const screen of SCREENS) {

@@ -57,7 +57,7 @@ interface FatDrive {
 }
 
 /** A FAT32 image of `mib` MiB mounted read-write; unmounted and removed when the test ends. */
-async function fatDrive(t: { after(fn: () => Promise<void>): void }, mib: number): Promise<FatDrive> {
+async function fatDrive(t: { after(fn: () => Promise<void>): void }, mib: number, mode: 'rw+' | 'ro' = 'rw+'): Promise<FatDrive> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-fat32-'));
   const image = path.join(dir, 'stick.img');
   const mount = path.join(dir, 'STICK');
@@ -68,7 +68,7 @@ async function fatDrive(t: { after(fn: () => Promise<void>): void }, mib: number
   });
   execFileSync('truncate', ['-s', `${mib}M`, image]);
   execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
-  execFileSync('fusefat', ['-o', 'rw+', image, mount], { stdio: 'ignore' });
+  execFileSync('fusefat', ['-o', mode, image, mount], { stdio: 'ignore' });
   assert.ok(isMounted(mount), `fusefat mounted ${image}`);
   return { image, mount };
 }
@@ -132,6 +132,37 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
     assert.equal(record.retryable, true);
     assert.match(record.message, new RegExp(`^the drive at ${drive.mount.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full: [0-9.]+ MiB needed, it does not tell its free space; free some space or use a larger drive, then try again$`));
     assert.deepEqual(readdirSync(drive.mount).sort(), before, 'nothing of the bundle is left on the drive');
+  });
+
+  test('a read-only drive is refused, named, before anything is downloaded for it', async (t) => {
+    const drive = await fatDrive(t, 64, 'ro');
+    const project = await goProgram(fixture, home);
+    const asked = upstream.requests.length;
+    for (const plan of [['--plan'], []]) {
+      const refused = await cli(['export', '--upstream', upstream.url, '--project', project, '--out', drive.mount, '--no-check', '--json', ...plan]);
+      assert.equal(refused.code, 1, refused.stdout.join('\n'));
+      const record = JSON.parse(refused.stdout.at(-1)!) as { kind: string; message: string; file?: string };
+      assert.deepEqual(record, {
+        type: 'error',
+        kind: 'destination',
+        message: `${drive.mount} is read-only (a write-protected drive, or one mounted read-only): choose another drive or folder`,
+        file: drive.mount,
+      });
+    }
+    assert.equal(upstream.requests.length, asked, 'nothing was asked of the upstream');
+  });
+
+  test('a volume size FAT cannot hold is refused before anything is downloaded, by the plan too', async (t) => {
+    const drive = await fatDrive(t, 64);
+    const project = await goProgram(fixture, home);
+    const asked = upstream.requests.length;
+    for (const plan of [['--plan'], []]) {
+      const refused = await cli(['export', '--upstream', upstream.url, '--project', project, '--out', drive.mount, '--volume-size', '5G', '--no-check', '--json', ...plan]);
+      assert.equal(refused.code, 1, refused.stdout.join('\n'));
+      const record = JSON.parse(refused.stdout.at(-1)!) as { kind: string; message: string };
+      assert.equal(record.message, 'a volume size of 5.0 GiB does not fit on fuse.fusefat: FAT holds no file larger than 4 GiB - 1 byte', plan.join(' '));
+    }
+    assert.equal(upstream.requests.length, asked, 'nothing was asked of the upstream');
   });
 
   test('eject: a drive in use gives the plain message naming it; once the files are closed it unmounts', async (t) => {

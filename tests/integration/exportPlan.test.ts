@@ -12,10 +12,11 @@ import { formatInventory } from '../../shared/roundtrip/inventory';
 import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import type { AppDirs } from '../../electron/core/appDirs/appDirs';
 import { downloadCacheDir } from '../../electron/core/cache/cacheMaintenance';
-import { errorKind, errorFields } from '../../electron/core/errors/modferryError';
-import { exportPlannedBundle } from '../../electron/core/export/exportBundle';
+import { errorKind, errorFields, errorRecord } from '../../electron/core/errors/modferryError';
+import { exportBundle, exportPlannedBundle } from '../../electron/core/export/exportBundle';
 import type { ExportPlan } from '../../electron/core/export/exportPlan';
 import { planExport } from '../../electron/core/export/planExport';
+import { thisWriter, WRITER_MARKER_FILE } from '../../electron/core/bundle/writerMarker';
 import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 
@@ -102,7 +103,10 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.deepEqual(big.neededBy, [goModFile]);
     assert.ok(big.reason.length > 0);
     assert.ok(big.files.find((f) => f.kind === 'zip')!.size > 900 * 1024);
-    assert.deepEqual(made.totals, { modules: 4, zips: 3, files: 11, bytes: made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0) });
+    const moduleFileBytes = made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0);
+    // Each module's @v/list ships too: example.com/app, big and small.
+    assert.deepEqual({ ...made.totals, bytes: undefined }, { modules: 4, zips: 3, files: 14, lists: 3, bytes: undefined });
+    assert.ok(made.totals.bytes > moduleFileBytes);
     assert.deepEqual(made.alreadyCarried.exportedBefore, { modules: 0, files: 0, bytes: 0, bundles: [] });
     assert.match(made.warnings.join('\n'), /no go\.sum beside it/);
     assert.equal(made.modules.find((m) => m.path === 'example.com/small' && m.version === 'v1.2.0')!.deprecated, 'use example.com/smaller instead.');
@@ -119,7 +123,7 @@ describe('export plan', { timeout: 120_000 }, () => {
 
     // The next plan says what this export carried.
     const again = await plan(dirs);
-    assert.deepEqual(again.alreadyCarried.exportedBefore, { modules: 4, files: 11, bytes: made.totals.bytes, bundles: [result.bundleId] });
+    assert.deepEqual(again.alreadyCarried.exportedBefore, { modules: 4, files: 11, bytes: moduleFileBytes, bundles: [result.bundleId] });
     assert.ok(again.modules.every((m) => m.files.every((f) => f.exportedIn === result.bundleId)));
 
     // With an inventory, what the offline store holds is left out and counted.
@@ -128,7 +132,98 @@ describe('export plan', { timeout: 120_000 }, () => {
     await writeFile(inventory, formatInventory([{ path: 'example.com/big', version: 'v1.0.0', files: ['info', 'mod', 'zip'] }], { createdAt: 'x', tool: 't' }));
     const since = await plan(dirs, undefined, { sinceInventory: inventory });
     assert.deepEqual({ ...since.alreadyCarried.heldOffline }, { modules: 1, files: 3, bytes: big.files.reduce((s, f) => s + f.size, 0) });
-    assert.deepEqual(since.totals, { modules: 3, zips: 2, files: 8, bytes: made.totals.bytes - since.alreadyCarried.heldOffline.bytes });
+    // big's @v/list still ships: it names the version the offline store holds.
+    assert.deepEqual(since.totals, { modules: 3, zips: 2, files: 11, lists: 3, bytes: made.totals.bytes - since.alreadyCarried.heldOffline.bytes });
+  });
+
+  test('the plan counts the files and bytes the run writes, @v/list files included, also when the inventory holds everything', async (t) => {
+    const dirs = await freshDirs('totals');
+    const inventory = path.join(root, 'inventory-all.json');
+    t.after(() => rm(inventory, { force: true }));
+    for (const sinceInventory of [undefined, inventory]) {
+      const made = await plan(dirs, undefined, sinceInventory === undefined ? {} : { sinceInventory });
+      const result = await run(made, dirs, await emptyFolder('totals-out'));
+      const manifest = parseManifest(await readFile(path.join(result.bundleDir, 'manifest.json'), 'utf8'), 'manifest.json');
+      const written = { files: manifest.entries.length, bytes: manifest.entries.reduce((s, e) => s + e.size, 0) };
+      assert.deepEqual({ files: made.totals.files, bytes: made.totals.bytes }, written, sinceInventory === undefined ? 'without --since' : 'with --since');
+      assert.equal(made.totals.lists, manifest.entries.filter((e) => e.path.endsWith('/@v/list')).length);
+      if (sinceInventory === undefined) {
+        const held = made.modules.map((m) => ({ path: m.path, version: m.version, files: m.files.map((f) => f.kind) }));
+        await writeFile(inventory, formatInventory(held, { createdAt: 'x', tool: 't' }));
+      }
+    }
+  });
+
+  test('a volume size smaller than a file that ships is refused by the plan, naming the file', async () => {
+    const dirs = await freshDirs('volumes');
+    const out = await emptyFolder('volumes-out');
+    await assert.rejects(planExport({ goModFiles: [goModFile], upstream: upstream.url }, { dirs, outDir: out, volumeSize: 800 * 1024 }), (error: unknown) => {
+      assert.match((error as Error).message, /^example\.com\/big\/@v\/v1\.0\.0\.zip: [0-9.]+ MiB does not fit in a volume of 800\.0 KiB .*choose a larger volume size$/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(out), []);
+  });
+
+  test('a --key that cannot be read stops the export before anything is downloaded', async () => {
+    const dirs = await freshDirs('key');
+    const out = await emptyFolder('key-out');
+    const keyFile = path.join(root, 'no-such-key.pem');
+    const asked = upstream.requests.length;
+    await assert.rejects(exportBundle({ goModFiles: [goModFile], upstream: upstream.url, outDir: out, keyFile, dirs, check: false, toolVersion: 'test' }), (error: unknown) => {
+      assert.equal(errorKind(error), 'keys');
+      assert.equal(errorFields(error).file, keyFile);
+      return true;
+    });
+    assert.equal(upstream.requests.length, asked, `asked the upstream: ${upstream.requests.slice(asked).join(', ')}`);
+    assert.deepEqual(readdirSync(out), []);
+  });
+
+  test('an inventory that is missing, a folder or not an inventory is refused naming it, before anything is downloaded', async () => {
+    const dirs = await freshDirs('since');
+    const notJson = path.join(root, 'not-an-inventory.txt');
+    await writeFile(notJson, '# modferry request v1\n');
+    const asked = upstream.requests.length;
+    const cases: Array<[string, RegExp]> = [
+      [path.join(root, 'no-inventory.json'), /^.*no-inventory\.json: no such file$/],
+      [root, /: cannot read \(EISDIR\)$/],
+      [notJson, /not-an-inventory\.txt: not JSON: /],
+    ];
+    for (const [sinceInventory, message] of cases) {
+      await assert.rejects(plan(dirs, undefined, { sinceInventory }), (error: unknown) => {
+        const record = errorRecord(error);
+        assert.equal(record.kind, 'input');
+        assert.equal(record.file, sinceInventory);
+        assert.match(record.message, message);
+        return true;
+      });
+    }
+    assert.equal(upstream.requests.length, asked);
+  });
+
+  test('a volume size too small for any volume is a usage mistake, told before anything is downloaded', async () => {
+    const home = await mkdtemp(path.join(root, 'tiny-volume-'));
+    process.env.MODFERRY_HOME = home;
+    const asked = upstream.requests.length;
+    const output = captureOutput();
+    const code = await runCli(['export', '--json', '--upstream', upstream.url, '--go-mod', goModFile, '--out', await emptyFolder('tiny-out'), '--volume-size', '100'], output);
+    assert.equal(code, 2, output.stdout.join('\n'));
+    assert.deepEqual(JSON.parse(output.stdout.at(-1)!), { type: 'error', kind: 'usage', message: '--volume-size 100: a volume holds at least 1536 bytes (one tar header and the end-of-archive blocks)' });
+    assert.equal(upstream.requests.length, asked);
+  });
+
+  test('a plan counts the space an abandoned bundle holds as free, since the run removes it first', async (t) => {
+    await publishFixtureModule(path.join(root, 'proxy'), 'example.com/medium', [{ version: 'v1.0.0', files: { 'medium.go': 'package medium\n', 'data.txt': randomBytes(300 * 1024).toString('base64') } }]);
+    const dirs = await freshDirs('debris');
+    const drive = await emptyFolder('debris-drive');
+    t.after(smallDrive(drive));
+    // What an export killed mid-write leaves: its marker names a process that is gone.
+    const abandoned = path.join(drive, 'mf-20261203-0000000a');
+    await mkdir(abandoned);
+    await writeFile(path.join(abandoned, WRITER_MARKER_FILE), JSON.stringify({ ...thisWriter('mf-20261203-0000000a'), pid: 2 ** 22 + 12345 }));
+    await writeFile(path.join(abandoned, 'mf-20261203-0000000a-001-of-002.tar'), Buffer.alloc(800 * 1024));
+    const made = await planExport({ modules: ['example.com/medium@v1.0.0'], upstream: upstream.url }, { dirs, outDir: drive });
+    const result = await run(made, dirs, drive);
+    assert.deepEqual(readdirSync(drive), [path.basename(result.bundleDir)]);
   });
 
   test('runExport refuses a plan changed since it was made, or whose inputs changed; a file the cache lost is fetched again', async () => {
@@ -175,7 +270,7 @@ describe('export plan', { timeout: 120_000 }, () => {
     const text = captureOutput();
     assert.equal(await runCli(['export', '--plan', '--upstream', upstream.url, '--go-mod', goModFile], text), 0, text.stderr.join('\n'));
     const shown = text.stdout.join('\n');
-    assert.match(shown, /^Would ship 4 module versions \(3 with source zips\): 11 files, /m);
+    assert.match(shown, /^Would ship 4 module versions \(3 with source zips\): 14 files, /m);
     assert.match(shown, /^ {2}example\.com\/small@v1\.1\.0 \(go\.mod only\) /m);
     assert.match(shown, /^Nothing written \(--plan\)/m);
     assert.match(text.stderr.join('\n'), /^warning: .*no go\.sum beside it/m);
@@ -191,6 +286,9 @@ describe('export plan', { timeout: 120_000 }, () => {
     await assert.rejects(plan(dirs, drive), (error: unknown) => {
       assert.equal(errorKind(error), 'destination');
       assert.equal(errorFields(error).file, drive);
+      // The record a UI gets names the drive and offers to try again once space is freed.
+      assert.equal(errorRecord(error).drive, drive);
+      assert.equal(errorRecord(error).retryable, true);
       assert.match((error as Error).message, new RegExp(`^not enough free space on ${drive}: the bundle needs \\d.* is free, .* short`));
       return true;
     });

@@ -68,7 +68,10 @@ describe('export:plan and export:run, on a real upstream', () => {
     assert.match(plan.id, /^[0-9a-f]{64}$/);
     assert.deepEqual(plan.modules.map((m) => `${m.path}@${m.version} ${m.zip ? 'zip' : 'mod'}`).sort(), ['example.com/dep@v1.0.0 zip', 'example.com/lib@v1.1.0 zip']);
     assert.equal(plan.totals.modules, 2);
-    assert.equal(plan.totals.bytes, plan.modules.flatMap((m) => m.files).reduce((sum, f) => sum + f.size, 0));
+    // Each module's files, and the @v/list file of each module the run writes beside them.
+    assert.equal(plan.totals.files, plan.modules.flatMap((m) => m.files).length + plan.totals.lists);
+    assert.equal(plan.totals.lists, 2);
+    assert.ok(plan.totals.bytes > plan.modules.flatMap((m) => m.files).reduce((sum, f) => sum + f.size, 0));
     assert.ok(events.some((e) => e.jobId === 'plan-00000001' && e.channel === 'export:plan'), 'the plan reported progress');
     assert.deepEqual(await readdir(outDir), [], 'planning writes nothing to the destination');
 

@@ -11,6 +11,7 @@ import { Header, Pax } from 'tar';
 import { volumeName, type BundleEntry, type BundleManifest } from '../../shared/bundle/manifest';
 import type { ProgressEvent } from '../../shared/work/progress';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
+import { errorRecord } from '../../electron/core/errors/modferryError';
 import { verifyBundle, type EntryLander, type SignerCandidate, type VerifyBundleOptions } from '../../electron/core/bundle/verifyBundle';
 import { writeBundle } from '../../electron/core/bundle/writeBundle';
 import { serializeManifestSignature, signManifest } from '../../electron/core/keys/manifestSignature';
@@ -144,6 +145,23 @@ describe('verifyBundle on a good bundle', () => {
     await writeFile(path.join(bundleDir, `._${volumeNamed(manifest, 1)}`), 'apple double');
     await mkdir(path.join(bundleDir, 'System Volume Information'));
     await verifyBundle(bundleDir, { trust: trustOurKey });
+  });
+});
+
+describe('the folder given', () => {
+  test('a file given instead of the bundle folder is named as such', async () => {
+    const file = path.join(freshDir('not-a-folder'), 'inventory.json');
+    await mkdir(path.dirname(file));
+    await writeFile(file, '{}\n');
+    await assert.rejects(verifyBundle(file, { trust: trustOurKey }), (error: unknown) => {
+      assert.deepEqual(errorRecord(error), {
+        type: 'error',
+        kind: 'bundle',
+        message: `${file}: not a folder: give the bundle's folder (it holds manifest.json and the volumes)`,
+        file,
+      });
+      return true;
+    });
   });
 });
 

@@ -162,7 +162,7 @@ describe('planVolumes', () => {
       () => planVolumes(oversized, 8192),
       (error: unknown) =>
         error instanceof VolumePlanError &&
-        error.path === 'example.com/a/@v/v1.0.0.zip' &&
+        error.entry === 'example.com/a/@v/v1.0.0.zip' &&
         error.message === 'example.com/a/@v/v1.0.0.zip: 9.8 KiB does not fit in a volume of 8.0 KiB (a volume holding it alone takes 11776 bytes); choose a larger volume size',
     );
   });
@@ -172,7 +172,7 @@ describe('planVolumes', () => {
     assert.throws(() => planVolumes(files, 1e4 + 0.5), /volume size must be a whole number of bytes/);
     assert.deepEqual(planVolumes([{ path: 'example.com/a/@v/list', size: 0 }], MIN_VOLUME_BYTES), [[0]]);
     assert.throws(() => planVolumes([{ path: 'example.com/a/@v/list', size: -1 }], 8192), /example.com\/a\/@v\/list: size must be a whole number of bytes, got -1/);
-    assert.throws(() => planVolumes([{ path: '../x/@v/list', size: 1 }], 8192), (error: unknown) => error instanceof VolumePlanError && error.path === '../x/@v/list');
+    assert.throws(() => planVolumes([{ path: '../x/@v/list', size: 1 }], 8192), (error: unknown) => error instanceof VolumePlanError && error.entry === '../x/@v/list');
   });
 
   test('an empty list plans no volume', () => {

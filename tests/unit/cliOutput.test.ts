@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdir, readFile, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../../shared/bundle/formatBytes';
 import { parseInventory } from '../../shared/roundtrip/inventory';
@@ -137,6 +137,10 @@ describe('--json on every command that reports something', () => {
     assert.equal(jsonLines(imported.stdout).find((l) => l.type === 'result')?.bundleId, bundle.manifest.bundleId);
 
     const inventoryFile = path.join(freshDir('inventory'), 'inventory.json');
+
+    // The folder must exist, as a mounted drive's does.
+
+    mkdirSync(path.dirname(inventoryFile));
     const inventory = await cli(['inventory', '--store', storeDir, '--out', inventoryFile, '--json']);
     assert.deepEqual(jsonLines(inventory.stdout), [{ type: 'result', file: inventoryFile, versions: 1, modules: 1 }]);
 
@@ -144,6 +148,8 @@ describe('--json on every command that reports something', () => {
     store.recordMiss('example.com/b', 'v1.0.0');
     store.close();
     const requestFile = path.join(freshDir('request'), 'request.txt');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(requestFile));
     const request = await cli(['request', '--store', storeDir, '--out', requestFile, '--json']);
     assert.deepEqual(jsonLines(request.stdout), [{ type: 'result', file: requestFile, requests: [{ path: 'example.com/b', version: 'v1.0.0', count: 1 }], dropped: null }]);
   });
@@ -219,9 +225,31 @@ describe('small things a new user hit', () => {
     assert.deepEqual(jsonLines(json.stdout), [{ type: 'error', kind: 'usage', message: `${drive} is not a bundle, but holds 1 bundle: verify it by its folder`, file: drive, bundles: [first.bundleDir] }]);
   });
 
+  test('verify on a drive says which of its bundles lack a volume or hold a cut one', async () => {
+    await cli(['keys', 'generate', '--dir', path.join(root, 'drive-keys')]).catch(() => undefined);
+    const key = await loadSigningKey(path.join(root, 'drive-keys', PRIVATE_KEY_FILE));
+    const modules = [{ path: 'example.com/a', version: 'v1.0.0' }, { path: 'example.com/b', version: 'v1.0.0' }, { path: 'example.com/c', version: 'v1.0.0' }];
+    const incomplete = await makeBundle(path.join(root, 'drive-c'), modules, key, 2048);
+    const cut = await makeBundle(path.join(root, 'drive-c'), modules, key, 2048);
+    const drive = path.join(root, 'drive-c');
+    const secondVolume = incomplete.manifest.volumes[1];
+    assert.ok(secondVolume !== undefined, 'the bundle has several volumes');
+    await rm(path.join(incomplete.bundleDir, secondVolume.name));
+    const cutVolume = cut.manifest.volumes[0]!;
+    await truncate(path.join(cut.bundleDir, cutVolume.name), 100);
+    const result = await cli(['verify', drive]);
+    assert.equal(result.code, 2);
+    assert.deepEqual(result.stderr.slice(1).sort(), [
+      `  modferry verify ${incomplete.bundleDir}  (missing ${secondVolume.name})`,
+      `  modferry verify ${cut.bundleDir}  (${cutVolume.name}: 100 bytes, the manifest says ${cutVolume.size} (truncated or incompletely copied))`,
+    ].sort());
+  });
+
   test('inventory of a fresh store writes an empty inventory; --out - writes it to stdout', async () => {
     const storeDir = freshDir('fresh-store');
     const out = path.join(freshDir('inventory'), 'inventory.json');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(out));
     const written = await cli(['inventory', '--store', storeDir, '--out', out]);
     assert.equal(written.code, 0, written.stderr.join('\n'));
     assert.deepEqual(written.stdout, [`Wrote ${out}: 0 versions of 0 modules (the store holds nothing yet)`]);
@@ -248,7 +276,9 @@ describe('small things a new user hit', () => {
     assert.equal(piped.code, 0);
     assert.deepEqual(parseRequestFile(piped.stdout.join('\n'), 'stdout').map((r) => `${r.path}@${r.version}`), ['example.com/b@v1.0.0']);
     assert.deepEqual(piped.stderr, ['Wrote the request file to stdout: 1 module request', '  example.com/b@v1.0.0  (1 request)']);
-    const inventory = await cli(['inventory', '--store', storeDir, '--out', path.join(freshDir('inv'), 'i.json')]);
+    const inventoryDir = freshDir('inv');
+    mkdirSync(inventoryDir);
+    const inventory = await cli(['inventory', '--store', storeDir, '--out', path.join(inventoryDir, 'i.json')]);
     assert.match(inventory.stdout[0] ?? '', /: 1 version of 1 module$/);
   });
 });

@@ -47,11 +47,12 @@ describe('drive listing', () => {
     assert.equal(drives.some((d) => d.device === '/dev/sr0'), false);
     assert.deepEqual(byDevice(drives, '/dev/sdb'), {
       device: '/dev/sdb', label: 'KINGSTON', description: 'Kingston DataTraveler 3.0 (KINGSTON)', sizeBytes: 15502147584, busType: 'USB',
-      mounts: [{ path: '/media/me/KINGSTON', label: 'KINGSTON', device: '/dev/sdb1', fileSystem: 'vfat', readOnly: false, freeBytes: 14 * GiB, sizeBytes: 15 * GiB }],
+      mounts: [{ path: '/media/me/KINGSTON', label: 'KINGSTON', device: '/dev/sdb1', fileSystem: 'vfat', readOnly: false, freeBytes: 14 * GiB, sizeBytes: 15 * GiB, volumeBytes: 4 * GiB - 1 }],
       removable: true, usb: true, virtual: false, system: false, readOnly: false, offered: true,
     });
     const sd = byDevice(drives, '/dev/mmcblk0');
-    assert.deepEqual([sd.label, sd.mounts[0]?.path, sd.mounts[0]?.fileSystem, sd.mounts[0]?.freeBytes], ['SD CARD', '/media/me/SD CARD', 'exfat', null]);
+    // exFAT holds the bundle as one volume: no volume size, in the listing --json prints as in the text.
+    assert.deepEqual([sd.label, sd.mounts[0]?.path, sd.mounts[0]?.fileSystem, sd.mounts[0]?.freeBytes, sd.mounts[0]?.volumeBytes], ['SD CARD', '/media/me/SD CARD', 'exfat', null, null]);
     const nvme = byDevice(drives, '/dev/nvme0n1');
     assert.equal(nvme.label, 'Samsung SSD 980 PRO 1TB (/boot/efi, /, [SWAP])');
     assert.deepEqual(nvme.mounts.map((m) => m.fileSystem), ['vfat', 'ext4', null]);

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { BundleVerifyError } from '../../electron/core/bundle/bundleVerifyError';
 import { readTarVolume, TarFormatError } from '../../electron/core/bundle/tarVolumeReader';
 import { errorKind, errorRecord, ModFerryError } from '../../electron/core/errors/modferryError';
+import { openStore } from '../../electron/core/store/diskStore';
 import { UpstreamError } from '../../electron/core/upstream/errors';
+import { planVolumes } from '../../shared/bundle/volumePlan';
 import { asError, errorMessage } from '../../shared/errorMessage';
 import { craftTar, makeTempDir } from '../support/bundleSources';
 
@@ -31,6 +33,11 @@ test('errors from before the module and those they wrap report their kind and fi
   const missing = Object.assign(new Error("ENOENT: no such file or directory, open '/x/y'"), { code: 'ENOENT', syscall: 'open', path: '/x/y' });
   assert.deepEqual(errorRecord(missing), { type: 'error', kind: 'input', message: missing.message, file: '/x/y' });
   assert.deepEqual(errorRecord('a string'), { type: 'error', kind: 'internal', message: 'a string' });
+  // A volume size too small for a file is the operator's choice to change, naming the file as its bundle entry.
+  assert.throws(() => planVolumes([{ path: 'example.com/a/@v/v1.0.0.zip', size: 10_000 }], 8192), (error: unknown) => {
+    assert.deepEqual(errorRecord(error), { type: 'error', kind: 'input', message: (error as Error).message, entry: 'example.com/a/@v/v1.0.0.zip' });
+    return true;
+  });
   assert.equal(errorMessage(42), '42');
   assert.equal(asError('x').message, 'x');
 });
@@ -60,6 +67,21 @@ test("a bad tar's fault keeps node-tar's reason apart from its code", async () =
     assert.equal(cutError.after, 'a.txt');
     assert.doesNotMatch(cutError.reason, /^TAR_/);
     assert.deepEqual((await readdir(dir)).sort(), ['cut.tar', 'v.tar']);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a folder refused as a store is named as the file at fault in the record', async () => {
+  const { dir, cleanup } = await makeTempDir('errors-store');
+  try {
+    await writeFile(path.join(dir, 'notes.txt'), 'not a store\n');
+    assert.throws(() => openStore(dir, { mode: 'write' }), (error: unknown) => {
+      const record = errorRecord(error);
+      assert.deepEqual([record.kind, record.file], ['store', dir]);
+      assert.match(record.message, /not a ModFerry store/);
+      return true;
+    });
   } finally {
     await cleanup();
   }

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keysCommand } from '../../electron/cli/commands/keysCommand';
@@ -72,6 +73,31 @@ describe('my signing key', () => {
       return true;
     });
     assert.equal(await readFile(other, 'utf8'), 'not mine\n');
+
+    // A drive unplugged since it was listed: its mount point is gone, and no file of that name is made beside it.
+    const gone = path.join(root, 'KINGSTON');
+    await assert.rejects(writePublicKey(dir, gone), (error: unknown) => {
+      assert.deepEqual(errorRecord(error), {
+        type: 'error',
+        kind: 'destination',
+        message: `cannot write ${gone}: no such folder (is the drive mounted?); to write a file, give a name ending in .pem`,
+        file: gone,
+      });
+      return true;
+    });
+    assert.equal(existsSync(gone), false);
+
+    // A drive that is gone: the file asked for is named, not the temporary one beside it.
+    const unplugged = path.join(root, 'unplugged', 'carry.pem');
+    await assert.rejects(writePublicKey(dir, unplugged), (error: unknown) => {
+      assert.deepEqual(errorRecord(error), {
+        type: 'error',
+        kind: 'destination',
+        message: `cannot write ${unplugged}: no such folder ${path.dirname(unplugged)} (is the drive mounted?)`,
+        file: unplugged,
+      });
+      return true;
+    });
     assert.deepEqual((await readdir(drive)).sort(), [PUBLIC_KEY_FILE]);
   });
 });
@@ -99,6 +125,19 @@ describe('keys untrust', () => {
     assert.deepEqual(removed.stdout, [`No longer trusted: ${signer.fingerprint} (removed ${path.join(dir, trustFileName(signer.fingerprint))}); its bundles are refused from now on`]);
     assert.deepEqual(await readdir(dir), []);
     await assert.rejects(verifyCommand([bundle.bundleDir], captureOutput()), /which is not a trusted signer/);
+  });
+
+  test('keys trust and keys untrust take --json, as every command that reports something does', async () => {
+    const signer = testSigningKey();
+    const pem = path.join(root, 'json-signer.pub.pem');
+    await writeFile(pem, signer.publicKey.export({ type: 'spki', format: 'pem' }));
+    const file = path.join(home, 'trusted-keys', trustFileName(signer.fingerprint));
+    const trusted = await run(['trust', pem, '--json']);
+    assert.equal(trusted.code, 0);
+    assert.deepEqual(trusted.stdout.map((line) => JSON.parse(line) as unknown), [{ type: 'result', fingerprint: signer.fingerprint, file }]);
+    const removed = await run(['untrust', signer.fingerprint, '--json']);
+    assert.equal(removed.code, 0);
+    assert.deepEqual(removed.stdout.map((line) => JSON.parse(line) as unknown), [{ type: 'result', fingerprint: signer.fingerprint, file }]);
   });
 
   test('a trust file renamed to another fingerprint is not deleted under that name', async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseRequestFile } from '../../shared/roundtrip/requestFile';
 import { missesCommand } from '../../electron/cli/commands/missesCommand';
@@ -48,6 +49,8 @@ describe('modferry request --since and the dropped count', () => {
   test('without --since every miss is asked for, and the file says how many requests were dropped', async () => {
     const dir = storeWithMisses();
     const out = path.join(freshDir('request'), 'request.txt');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(out));
     const { code, stdout } = await run(requestCommand, ['--store', dir, '--out', out]);
     assert.equal(code, 0);
     assert.equal(stdout.at(-1), 'Note: 2 requests were answered but not recorded (2 not a module path and version)');
@@ -63,6 +66,8 @@ describe('modferry request --since and the dropped count', () => {
   test('--since leaves out misses last seen before it, and drops too', async () => {
     const dir = storeWithMisses();
     const out = path.join(freshDir('request'), 'request.txt');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(out));
     const { code } = await run(requestCommand, ['--store', dir, '--out', out, '--since', '2026-03-04']);
     assert.equal(code, 0);
     const text = await readFile(out, 'utf8');
@@ -110,6 +115,8 @@ describe('modferry misses', () => {
     assert.deepEqual((await run(missesCommand, ['clear', '--store', dir])).stdout, ['Cleared 2 recorded misses, and the counts of requests dropped']);
     assert.deepEqual((await run(missesCommand, ['--store', dir])).stdout, ['No recorded misses']);
     const out = path.join(freshDir('request'), 'request.txt');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(out));
     assert.match((await run(requestCommand, ['--store', dir, '--out', out])).stdout[0] ?? '', /^Nothing to request/);
   });
 

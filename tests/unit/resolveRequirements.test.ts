@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseGoMod, type ModuleVersion } from '../../shared/gomod/goModFile';
 import type { ProgressEvent } from '../../shared/work/progress';
+import { errorRecord } from '../../electron/core/errors/modferryError';
 import { ResolveError, resolveRequirements, type ResolveRoot } from '../../electron/core/resolve/resolveRequirements';
 import { goModText as mod, InMemoryModuleSource } from '../support/inMemoryModuleSource';
 
@@ -380,6 +381,23 @@ describe('resolveRequirements: errors', () => {
         { message: `example.com/a@v1.0.0 (required by proj/go.mod): ${cause}` },
       );
     }
+  });
+
+  test('a dependency whose go.mod does not parse is reported with its module, version and line as fields', async () => {
+    const source = new InMemoryModuleSource({ 'example.com/a@v1.0.0': 'module example.com/a\nrequire example.com/b\n' });
+    const failure = await resolveRequirements([project(mainGoMod('1.16', ['example.com/a v1.0.0']))], source).then(
+      () => assert.fail('expected a failure'),
+      (error: unknown) => error,
+    );
+    assert.deepEqual(errorRecord(failure), {
+      type: 'error',
+      kind: 'resolve',
+      message: 'example.com/a@v1.0.0 (required by proj/go.mod): parsing go.mod: go.mod:2: usage: require module/path v1.2.3',
+      module: 'example.com/a',
+      version: 'v1.0.0',
+      file: 'go.mod',
+      line: 2,
+    });
   });
 
   test('a failing replacement is named with what it replaces', async () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../../shared/bundle/formatBytes';
@@ -169,6 +169,10 @@ describe('modferry keys, verify, import, request and inventory', () => {
     store.close();
 
     const out = path.join(freshDir('request'), 'request.txt');
+
+    // The folder must exist, as a mounted drive's does.
+
+    mkdirSync(path.dirname(out));
     const { code, stdout, stderr } = await run(requestCommand, ['--store', storeDir, '--out', out]);
     assert.equal(code, 0);
     assert.deepEqual(stderr, []);
@@ -191,6 +195,8 @@ describe('modferry keys, verify, import, request and inventory', () => {
     store.recordMiss('example.com/a', 'v1.0.0');
     store.close();
     const out = path.join(freshDir('request'), 'request.txt');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(out));
     const { stdout } = await run(requestCommand, ['--store', storeDir, '--out', out]);
     assert.match(stdout[0] ?? '', /^Nothing to request/);
     assert.equal(existsSync(out), false);
@@ -204,6 +210,8 @@ describe('modferry keys, verify, import, request and inventory', () => {
     const storeDir = freshDir('store');
     await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
     const out = path.join(freshDir('inventory'), 'inventory.json');
+    // The folder must exist, as a mounted drive's does.
+    mkdirSync(path.dirname(out));
     const { code, stdout } = await run(inventoryCommand, ['--store', storeDir, '--out', out]);
     assert.equal(code, 0);
     assert.deepEqual(stdout, [`Wrote ${out}: 2 versions of 2 modules`]);

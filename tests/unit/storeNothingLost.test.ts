@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
 import { importCommand } from '../../electron/cli/commands/importCommand';
@@ -78,6 +79,10 @@ describe('a store whose catalog is lost keeps its files', () => {
       await spoil(path.join(dir, 'catalog.db'));
 
       const out = path.join(freshDir('inventory'), 'inventory.txt');
+
+      // The folder must exist, as a mounted drive's does.
+
+      mkdirSync(path.dirname(out));
       await assert.rejects(run(inventoryCommand, ['--store', dir, '--out', out]), {
         message: new RegExp(`catalog\\.db.*(missing|lists no files).*tree.*modferry import`),
       });
@@ -104,6 +109,8 @@ describe('a store whose catalog is lost keeps its files', () => {
       const before = await treeFiles(copy);
       assert.equal(before.length, 9);
       const out = path.join(freshDir('request'), 'request.txt');
+      // The folder must exist, as a mounted drive's does.
+      mkdirSync(path.dirname(out));
       await assert.rejects(run(requestCommand, ['--store', copy, '--out', out]), { message: /catalog\.db lists no files while tree\/ holds files; nothing was changed/ });
       await assert.rejects(run(inventoryCommand, ['--store', copy, '--out', out]), { message: /catalog\.db lists no files while tree\/ holds files/ });
       await assert.rejects(run(serveCommand, ['--store', copy, '--listen', '127.0.0.1:0']), { message: /catalog\.db lists no files while tree\/ holds files/ });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WrittenBundle } from '../../electron/core/bundle/writeBundle';
@@ -87,6 +87,8 @@ describe('a store on read-only media', () => {
         message: `${mount}: the store cannot be written here (read-only media, or no permission); nothing can be imported into it`,
       });
       const out = path.join(freshDir('inventory'), 'inventory.txt');
+      // The folder must exist, as a mounted drive's does.
+      mkdirSync(path.dirname(out));
       const output = captureOutput();
       assert.equal(await inventoryCommand(['--store', mount, '--out', out], output), 0);
       assert.deepEqual(output.stdout, [`Wrote ${out}: 1 version of 1 module`]);

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { HELD_BACK_TEXT, type DriveInfo, type DriveMount } from '../../core/drives/driveInfo';
 import { listDrives } from '../../core/drives/listDrives';
-import { volumeSizeFor } from '../../core/drives/volumeSize';
 import type { CommandOutput } from '../output';
 
 export const drivesUsage = `modferry drives [--all] [--json]
@@ -44,8 +43,7 @@ function describeOffered(drive: DriveInfo): string {
 
 function describeMount(mount: DriveMount): string {
   const free = mount.freeBytes === null ? 'free space unknown' : `${formatBytes(mount.freeBytes)} free`;
-  const volume = volumeSizeFor(mount.fileSystem);
-  const volumes = volume.bytes === Number.MAX_SAFE_INTEGER ? 'one volume' : `volumes up to ${formatBytes(volume.bytes)}`;
+  const volumes = mount.volumeBytes === null ? 'one volume' : `volumes up to ${formatBytes(mount.volumeBytes)}`;
   return `${mount.path}  ${mount.fileSystem ?? 'file system unknown'}, ${free}, ${volumes}`;
 }
 

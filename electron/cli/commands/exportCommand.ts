@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
+import { MIN_VOLUME_BYTES } from '../../../shared/bundle/volumePlan';
 import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstreamDefault';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
@@ -72,6 +73,9 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   if (values['volume-size'] !== undefined && volumeSize === undefined) {
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
   }
+  if (volumeSize !== undefined && volumeSize < MIN_VOLUME_BYTES) {
+    throw new UsageError(`--volume-size ${values['volume-size']}: a volume holds at least ${MIN_VOLUME_BYTES} bytes (one tar header and the end-of-archive blocks)`);
+  }
   const dirs = appDirs();
   if (!values.since && !values.json && !values.plan) showHistory(dirs, output);
 
@@ -96,7 +100,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       },
     };
     if (values.plan) {
-      const plan = await planExport(request, { ...request, outDir: values.out });
+      const plan = await planExport(request, { ...request, outDir: values.out, volumeSize });
       reporter.stop();
       if (values.json) output.out(JSON.stringify({ type: 'plan', ...plan }));
       else printPlan({ ...plan, warnings: plan.warnings.filter((w) => !shown.has(w)) }, output);

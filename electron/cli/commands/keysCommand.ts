@@ -7,9 +7,9 @@ import { UsageError } from '../usageError';
 
 export const keysUsage = `modferry keys generate [--dir DIR]
 modferry keys show [--json]
-modferry keys trust PUBKEYFILE
-modferry keys untrust FINGERPRINT
-modferry keys list
+modferry keys trust PUBKEYFILE [--json]
+modferry keys untrust FINGERPRINT [--json]
+modferry keys list [--json]
 
 Bundles are signed on the online machine and checked on the offline one.
 
@@ -17,9 +17,9 @@ Bundles are signed on the online machine and checked on the offline one.
               folder/keys); prints its fingerprint and the public key file to carry over
   show        this machine's signing key: its fingerprint and files (--json: as JSON)
   trust       on the offline machine: trust the signer whose public key is in PUBKEYFILE
-              (check its fingerprint with whoever runs the online machine first)
+              (check its fingerprint with whoever runs the online machine first; --json: as JSON)
   untrust     stop trusting the signer with FINGERPRINT (as 'keys list' shows it): its bundles
-              are refused from now on; what was imported from them stays in the store
+              are refused from now on; what was imported from them stays in the store (--json: as JSON)
   list        the signers this machine trusts (--json: as JSON)`;
 
 
@@ -69,22 +69,24 @@ async function show(args: string[], output: CommandOutput): Promise<number> {
 }
 
 async function trust(args: string[], output: CommandOutput): Promise<number> {
-  const { positionals } = parseArgs({ args, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const [file, ...extra] = positionals;
   if (file === undefined) throw new UsageError('keys trust needs the PUBKEYFILE to trust');
   if (extra.length > 0) throw new UsageError(`keys trust takes one PUBKEYFILE, got ${positionals.length}`);
   const trusted = await trustStore(trustedKeysDir()).trust(file);
-  output.out(`Trusted ${trusted.fingerprint} (stored as ${trusted.file})`);
+  if (values.json) output.out(JSON.stringify({ type: 'result', fingerprint: trusted.fingerprint, file: trusted.file }));
+  else output.out(`Trusted ${trusted.fingerprint} (stored as ${trusted.file})`);
   return 0;
 }
 
 async function untrust(args: string[], output: CommandOutput): Promise<number> {
-  const { positionals } = parseArgs({ args, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const [fingerprint, ...extra] = positionals;
   if (fingerprint === undefined) throw new UsageError('keys untrust needs the FINGERPRINT of the signer to stop trusting');
   if (extra.length > 0) throw new UsageError(`keys untrust takes one FINGERPRINT, got ${positionals.length}`);
   const removed = await trustStore(trustedKeysDir()).untrust(fingerprint);
-  output.out(`No longer trusted: ${removed.fingerprint} (removed ${removed.file}); its bundles are refused from now on`);
+  if (values.json) output.out(JSON.stringify({ type: 'result', fingerprint: removed.fingerprint, file: removed.file }));
+  else output.out(`No longer trusted: ${removed.fingerprint} (removed ${removed.file}); its bundles are refused from now on`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { BundleVerifyError } from '../../core/bundle/bundleVerifyError';
-import { bundlesOnDrive } from '../../core/bundle/findBundles';
+import { bundlesOnDrive, findBundles, type FoundBundle } from '../../core/bundle/findBundles';
 import { ModFerryError } from '../../core/errors/modferryError';
 import { verifyBundle, type VerifiedBundle } from '../../core/bundle/verifyBundle';
 import { signerPolicy, trustStore } from '../../core/keys/trustStore';
@@ -36,7 +36,7 @@ export async function verifyCommand(args: string[], output: CommandOutput): Prom
       output.out(JSON.stringify({ type: 'error', kind: 'usage', message, file: bundleDir, bundles: onDrive }));
     } else {
       output.err(`modferry verify: ${message}`);
-      for (const dir of onDrive) output.err(`  modferry verify ${dir}`);
+      for (const found of await findBundles(bundleDir, trustStore(trustedKeysDir()))) output.err(`  modferry verify ${found.dir}${whatIsWrong(found)}`);
     }
     return 2;
   }
@@ -92,3 +92,13 @@ export function asVerifyFailure(error: unknown): unknown {
 }
 
 /** Where progress goes: rewritten in place on a terminal, otherwise one line per update on the command's error output. */
+
+/** What a look at the folder already shows wrong with a bundle on a drive: missing or cut volumes, an unreadable manifest or signature. */
+function whatIsWrong(found: FoundBundle): string {
+  const wrong = [
+    ...(found.volumes?.missing.length ? [`missing ${found.volumes.missing.join(', ')}`] : []),
+    ...(found.volumes?.problems ?? []).map((p) => `${p.volume}: ${p.reason}`),
+    ...(found.problem === undefined ? [] : [found.problem.message]),
+  ];
+  return wrong.length === 0 ? '' : `  (${wrong.join('; ')})`;
+}

@@ -72,6 +72,8 @@ function notReadable(bundleDir: string, name: string, error: unknown): BundleVer
     const why = name === MANIFEST_FILE ? 'not a ModFerry bundle folder, or the bundle was not completely written' : 'the bundle is not signed';
     return new BundleVerifyError(`${bundleDir}: no ${name}: ${why}`, {}, { cause: error });
   }
+  // A file given where the bundle's folder belongs: the file at fault is that one, not the manifest.
+  if (code === 'ENOTDIR') return new BundleVerifyError("not a folder: give the bundle's folder (it holds manifest.json and the volumes)", { file: bundleDir }, { cause: error });
   return new BundleVerifyError(`cannot read it (${code ?? String(error)})`, { file: name }, { cause: error });
 }
 

@@ -3,28 +3,37 @@
  * mounted is just a missing folder, and creating it would put the bundle on the local disk), and
  * it should be on a drive the operator can carry.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import { list } from 'drivelist';
+import { ModFerryError } from '../errors/modferryError';
 import { driveOfFolder, isRemovableDrive, type ListedDrive } from './removableDrive';
 
-/** The --out folder does not exist, or is not a folder. */
-export class DestinationError extends Error {
+/** The --out folder does not exist, is not a folder, or cannot be written: named as the file at fault. */
+export class DestinationError extends ModFerryError {
   override name = 'DestinationError';
   readonly folder: string;
 
-  constructor(folder: string, problem: string) {
-    super(`${problem} ${folder}${problem === 'no such folder' ? ' (is the drive mounted?)' : ''}`);
+  constructor(folder: string, message: string) {
+    super('destination', message, { file: folder }, { message });
     this.folder = folder;
   }
 }
 
+/**
+ * The folder, resolved, once it is known to be one this process can write in: a read-only drive is
+ * refused before anything is downloaded for it, not when the first volume is written.
+ */
 export async function requireDestinationFolder(folder: string): Promise<string> {
   const info = await stat(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
     throw error;
   });
-  if (info === undefined) throw new DestinationError(folder, 'no such folder');
-  if (!info.isDirectory()) throw new DestinationError(folder, 'not a folder:');
+  if (info === undefined) throw new DestinationError(folder, `no such folder ${folder} (is the drive mounted?)`);
+  if (!info.isDirectory()) throw new DestinationError(folder, `not a folder: ${folder}`);
+  const refused = await access(folder, constants.W_OK).then(() => undefined, (error: NodeJS.ErrnoException) => error.code);
+  if (refused === 'EROFS') throw new DestinationError(folder, `${folder} is read-only (a write-protected drive, or one mounted read-only): choose another drive or folder`);
+  if (refused !== undefined) throw new DestinationError(folder, `cannot write in ${folder} (${refused}): choose another folder, or one this user may write in`);
   return realpath(folder);
 }
 

@@ -5,9 +5,11 @@
  */
 import type { ListedDrive } from './removableDrive';
 import type { MountEntry } from './mountTable';
+import { volumeSizeFor } from './volumeSize';
+import type { DriveInfo, DriveMount, HeldBackReason } from '../../../shared/drives/driveInfo';
 
-/** Why a drive is not offered, most fundamental first: a drive is held back for the first that applies. */
-export type HeldBackReason = 'virtual' | 'system' | 'not-removable' | 'read-only' | 'not-mounted';
+export type { DriveInfo, DriveMount, HeldBackReason };
+
 
 export const HELD_BACK_TEXT: Readonly<Record<HeldBackReason, string>> = {
   virtual: 'a virtual device (RAM disk or disk image), not a drive to carry',
@@ -17,35 +19,7 @@ export const HELD_BACK_TEXT: Readonly<Record<HeldBackReason, string>> = {
   'not-mounted': 'not mounted',
 };
 
-export interface DriveMount {
-  path: string;
-  label: string | null;
-  /** The partition mounted there (/dev/sdb1), when the platform says. */
-  device: string | null;
-  /** As the platform names it (vfat, exfat, ntfs, msdos, FAT32...); null when the mount table does not list it. */
-  fileSystem: string | null;
-  readOnly: boolean;
-  /** null when the file system does not tell (some FUSE file systems) or could not be asked. */
-  freeBytes: number | null;
-  sizeBytes: number | null;
-}
 
-export interface DriveInfo {
-  device: string;
-  /** The name to show: the file system label, else the drive's description, else its device. */
-  label: string;
-  description: string;
-  sizeBytes: number | null;
-  busType: string;
-  mounts: DriveMount[];
-  removable: boolean;
-  usb: boolean;
-  virtual: boolean;
-  system: boolean;
-  readOnly: boolean;
-  offered: boolean;
-  heldBack?: HeldBackReason;
-}
 
 /** The fields of a drivelist drive read here, beyond those the removable rule reads. */
 export interface DescribedDrive extends ListedDrive {
@@ -87,6 +61,7 @@ function describeDrive(drive: DescribedDrive, facts: DriveFacts): DriveInfo {
       readOnly: entry?.readOnly ?? false,
       freeBytes: space?.freeBytes ?? null,
       sizeBytes: space?.sizeBytes ?? null,
+      volumeBytes: volumeBytesOn(entry?.fileSystem ?? null),
     };
   });
   const holdsSystem = mounts.some((mount) => SYSTEM_MOUNTS.has(mount.path));
@@ -138,4 +113,9 @@ export function driveName(drive: Pick<DriveInfo, 'mounts' | 'label' | 'device'>,
   const first = drive.mounts[0]?.path;
   if (first === undefined) return drive.label === drive.device ? drive.device : `${drive.label} (${drive.device})`;
   return platform === 'win32' ? first.replace(/\\$/, '') : first;
+}
+
+function volumeBytesOn(fileSystem: string | null): number | null {
+  const { bytes } = volumeSizeFor(fileSystem);
+  return bytes === Number.MAX_SAFE_INTEGER ? null : bytes;
 }

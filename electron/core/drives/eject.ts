@@ -41,10 +41,10 @@ export function ejectPlan(drive: Pick<DriveInfo, 'device' | 'mounts'>, platform:
   if (platform === 'darwin') return [{ command: 'diskutil', args: ['eject', drive.device] }];
   if (platform === 'win32') {
     const letter = drive.mounts[0]?.path;
-    if (letter === undefined) throw new ModFerryError('destination', `${drive.device} has no drive letter to eject`, { drive: drive.device });
+    if (letter === undefined) throw driveError(`${drive.device} has no drive letter to eject`, drive.device);
     return [{ command: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', windowsEjectScript(letter)] }];
   }
-  throw new ModFerryError('destination', `ejecting a drive is not supported on ${platform}`, { drive: drive.device });
+  throw driveError(`ejecting ${drive.device} is not supported on ${platform}`, drive.device);
 }
 
 export interface StepFailure {
@@ -83,7 +83,7 @@ export async function runEjectSteps(name: string, steps: readonly EjectStep[], t
   for (const step of steps) {
     const failure = await runStep(step, timeoutMs);
     if (failure !== undefined) {
-      throw new ModFerryError('destination', ejectFailureReason(name, step, failure), { drive: name }, { retryable: true });
+      throw driveError(ejectFailureReason(name, step, failure), name, true);
     }
   }
 }
@@ -98,7 +98,7 @@ export async function ejectDrive(drive: DriveInfo, platform: NodeJS.Platform = p
  */
 export async function ejectDevice(device: string): Promise<void> {
   const drive = (await listDrives()).find((listed) => listed.device === device);
-  if (drive === undefined) throw new ModFerryError('destination', `${device} is no longer there: it was already ejected or unplugged`, { drive: device });
+  if (drive === undefined) throw driveError(`${device} is no longer there: it was already ejected or unplugged`, device);
   await ejectDrive(drive);
 }
 
@@ -116,4 +116,9 @@ function runStep(step: EjectStep, timeoutMs: number): Promise<StepFailure | unde
       });
     });
   });
+}
+
+/** Every reason here names the drive in its sentence: the usual drive prefix would name it twice. */
+function driveError(reason: string, drive: string, retryable = false): ModFerryError {
+  return new ModFerryError('destination', reason, { drive }, { message: reason, retryable });
 }

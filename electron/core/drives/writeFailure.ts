@@ -66,5 +66,6 @@ export async function asWriteFailure(error: unknown, folder: string, neededBytes
   const mountPoint = await mountPointOf(folder).catch(() => path.resolve(folder));
   const space = failure === 'full' ? await freeSpaceOf(folder).catch(() => undefined) : undefined;
   const reason = writeFailureReason(failure, { folder: path.resolve(folder), mountPoint, neededBytes, freeBytes: space?.availableBytes });
-  return new ModFerryError('destination', reason, { drive: mountPoint }, { cause: error, retryable: failure !== 'file-too-large' });
+  // The reason names the drive in its sentence: the usual drive prefix would name it twice.
+  return new ModFerryError('destination', reason, { drive: mountPoint }, { cause: error, message: reason, retryable: failure !== 'file-too-large' });
 }

@@ -73,6 +73,7 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   RequestFileError: 'input',
   InventoryError: 'input',
   FileLineError: 'input',
+  VolumePlanError: 'input',
 };
 
 /** The kind of any thrown value: its own when it has one, else by its class, else `internal`. */

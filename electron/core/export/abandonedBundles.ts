@@ -4,7 +4,7 @@
  * makes are removed (volumes, partial volumes, the signature, the public key, the marker); the folder
  * goes only once it is empty. Anything else is never touched.
  */
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isBundleId, MANIFEST_FILE } from '../../../shared/bundle/manifest';
@@ -18,8 +18,41 @@ export interface AbandonedBundle {
 }
 
 export async function removeAbandonedBundles(outDir: string): Promise<AbandonedBundle[]> {
-  const here = { host: os.hostname(), boot: bootId(), isRunning: isProcessRunning };
   const removed: AbandonedBundle[] = [];
+  for (const { dir, why, ours, kept } of await findAbandonedBundles(outDir)) {
+    for (const name of ours) await rm(path.join(dir, name), { force: true });
+    if (kept.length === 0) await rmdir(dir);
+    removed.push({ dir, why, kept });
+  }
+  return removed;
+}
+
+/**
+ * The space the next run frees by removing the abandoned bundles: a plan counts it as free, or a drive
+ * holding a killed export's debris would be refused as too small. Each file rounded up to whole blocks.
+ */
+export async function abandonedBundleBytes(outDir: string, blockSize: number): Promise<number> {
+  let bytes = 0;
+  for (const { dir, ours } of await findAbandonedBundles(outDir)) {
+    for (const name of ours) {
+      const size = (await stat(path.join(dir, name)).catch(() => undefined))?.size ?? 0;
+      bytes += Math.ceil(size / Math.max(1, blockSize)) * Math.max(1, blockSize);
+    }
+  }
+  return bytes;
+}
+
+interface FoundDebris {
+  dir: string;
+  why: string;
+  /** The files such a writer makes. */
+  ours: string[];
+  kept: string[];
+}
+
+async function findAbandonedBundles(outDir: string): Promise<FoundDebris[]> {
+  const here = { host: os.hostname(), boot: bootId(), isRunning: isProcessRunning };
+  const found: FoundDebris[] = [];
   for (const entry of await readdir(outDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !isBundleId(entry.name)) continue;
     const dir = path.join(outDir, entry.name);
@@ -31,12 +64,9 @@ export async function removeAbandonedBundles(outDir: string): Promise<AbandonedB
     if (marker === undefined || marker.bundleId !== entry.name) continue;
     const why = writerGone(marker, here);
     if (why === undefined) continue;
-    const ours = (name: string): boolean =>
+    const isOurs = (name: string): boolean =>
       name === WRITER_MARKER_FILE || name.startsWith(`${entry.name}-`) || /^(manifest\.sig|signer\.pub\.pem|\.modferry-writing\.json)(\.[0-9a-f]{8}\.partial)?$/.test(name);
-    for (const name of names.filter(ours)) await rm(path.join(dir, name), { force: true });
-    const kept = names.filter((name) => !ours(name));
-    if (kept.length === 0) await rmdir(dir);
-    removed.push({ dir, why, kept });
+    found.push({ dir, why, ours: names.filter(isOurs), kept: names.filter((name) => !isOurs(name)) });
   }
-  return removed;
+  return found;
 }

@@ -27,14 +27,19 @@ export interface ExportRunRequest {
 /** Everything `modferry export` is given: what to plan and how to run it. */
 export interface ExportRequest extends ExportPlanRequest, ExportRunRequest {}
 
+type ExportSigner = Awaited<ReturnType<typeof exportSigningKey>>;
+
 export interface ExportBundleResult extends ExportResult {
   signer: { fingerprint: string; keyFile: string; created: boolean };
 }
 
 /** Plans and runs in one go, as `modferry export` does: see exportPlannedBundle for a plan already reviewed. */
 export async function exportBundle(request: ExportRequest): Promise<ExportBundleResult> {
+  // A --key that cannot be read is told before the downloads, not after them. The default key is made
+  // only once there is a bundle to sign, so the notice that it was made comes with that bundle.
+  const given = request.keyFile === undefined ? undefined : await exportSigningKey(signingKeysDir(request.dirs), request.keyFile);
   const plan = await planExport(request, request);
-  return exportPlannedBundle(plan, request);
+  return runWithSigner(plan, request, given ?? (await exportSigningKey(signingKeysDir(request.dirs))));
 }
 
 /**
@@ -42,7 +47,10 @@ export async function exportBundle(request: ExportRequest): Promise<ExportBundle
  * history, so later plans show what it carried.
  */
 export async function exportPlannedBundle(plan: ExportPlan, options: ExportRunRequest): Promise<ExportBundleResult> {
-  const signer = await exportSigningKey(signingKeysDir(options.dirs), options.keyFile);
+  return runWithSigner(plan, options, await exportSigningKey(signingKeysDir(options.dirs), options.keyFile));
+}
+
+async function runWithSigner(plan: ExportPlan, options: ExportRunRequest, signer: ExportSigner): Promise<ExportBundleResult> {
   const result = await runExport(plan, { ...options, signingKey: signer.key });
   recordExport(
     options.dirs,

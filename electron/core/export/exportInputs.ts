@@ -61,7 +61,7 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
     roots.push(moduleRoot(text, { kind: 'module', value: text }, [module]));
   }
   for (const file of spec.requestFiles ?? []) {
-    const requests = parseRequestFile(await readText(file), file);
+    const requests = parseRequestFile(await readInputText(file), file);
     if (requests.length === 0) throw new ModFerryError('input', 'the request file asks for no modules', { file });
     roots.push(moduleRoot(file, { kind: 'request', value: path.resolve(file) }, requests));
   }
@@ -73,10 +73,10 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
 }
 
 async function goModRoot(file: string, input: BundleInput, goSums: GoSumFile[], projectDir?: string): Promise<PendingRoot> {
-  const goMod = parseGoMod(await readText(file), file);
+  const goMod = parseGoMod(await readInputText(file), file);
   if (!goMod.module) throw new ModFerryError('input', 'no module statement: is this a go.mod file?', { file });
   const sumFile = path.join(path.dirname(file), 'go.sum');
-  if (existsSync(sumFile)) goSums.push({ file: sumFile, lines: parseGoSum(await readText(sumFile), sumFile) });
+  if (existsSync(sumFile)) goSums.push({ file: sumFile, lines: parseGoSum(await readInputText(sumFile), sumFile) });
   return { name: file, input, goModFile: file, projectDir, goMod, modules: [] };
 }
 
@@ -84,7 +84,8 @@ function moduleRoot(name: string, input: BundleInput, modules: Array<{ path: str
   return { name, input, modules: modules.map(({ path, version }) => ({ path, version })) };
 }
 
-async function readText(file: string): Promise<string> {
+/** A file the export was given (go.mod, go.sum, request file, inventory): a failure names it. */
+export async function readInputText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {

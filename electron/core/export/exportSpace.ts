@@ -22,16 +22,17 @@ export interface DestinationSpace {
   blockSize: number;
 }
 
-/** Undefined when the file system does not tell (fusefat): a full drive is then caught while writing. */
+/** Undefined when the file system does not tell (fusefat answers statfs with no blocks at all): a full drive is then found while writing. */
 export async function destinationSpace(outDir: string): Promise<DestinationSpace | undefined> {
-  return freeSpaceOf(outDir);
+  const space = await freeSpaceOf(outDir);
+  return space === undefined ? undefined : { availableBytes: space.availableBytes, blockSize: space.blockSize };
 }
 
 export function fits(neededBytes: number, space: DestinationSpace): boolean {
   return freeSpaceShortfall({ fileSizes: [neededBytes], blockSize: space.blockSize, availableBytes: space.availableBytes }).shortfallBytes === 0;
 }
 
-/** Throws a 'destination' error naming the drive, what is needed and what is free, unless the bundle fits or the drive does not say. */
+/** Throws a 'destination' error naming the folder, what is needed and what is free, unless the bundle fits or the file system does not tell its free space. */
 export async function ensureBundleFits(outDir: string, neededBytes: number, space?: DestinationSpace): Promise<void> {
   const known = space ?? (await destinationSpace(outDir));
   if (known === undefined) return;
@@ -40,5 +41,6 @@ export async function ensureBundleFits(outDir: string, neededBytes: number, spac
   if (fit.shortfallBytes === 0) return;
   const drive = await mountPointOf(outDir);
   const reason = describeShortfall(drive, outDir, fit.neededBytes, availableBytes);
+  // Freeing space, or another drive, lets the same export go through.
   throw new ModFerryError('destination', reason, { file: outDir, drive }, { message: reason, retryable: true });
 }

@@ -6,17 +6,11 @@ import { pathToFileURL } from 'node:url';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { removeTree } from '../fsutil/removeTree';
 import { proofModuleCacheFolder } from './proofModuleCache';
+import type { GoCheckTarget } from '../../../shared/export/exportPlan';
+
+export type { GoCheckTarget };
 
 /** One thing the offline go command must manage with only the staged tree. */
-export interface GoCheckTarget {
-  name: string;
-  /** Checked as a project: sources copied, `go mod download all` and every package compiled. */
-  projectDir?: string;
-  /** Checked from go.mod (and go.sum) alone: `go mod download all`. */
-  goModFile?: string;
-  /** Bare modules: a scratch module requires them and `go mod download all` fetches their build list. */
-  modules?: Array<{ path: string; version: string }>;
-}
 
 export class GoCheckError extends Error {
   override name = 'GoCheckError';

@@ -4,22 +4,26 @@ import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile'
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
+import { planVolumes } from '../../../shared/bundle/volumePlan';
 import type { ProgressListener } from '../../../shared/work/progress';
 import type { AppDirs } from '../appDirs/appDirs';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
 import { carriedKey, filesExportedBefore } from '../catalog/exportHistory';
 import { requireDestinationFolder } from '../drives/destination';
+import { volumeSizeForFolder } from '../drives/volumeSize';
 import { resolveRequirements, type Resolution, type ResolveRoot } from '../resolve/resolveRequirements';
 import { DownloadCache } from '../upstream/downloadCache';
 import { versionFileKey } from '../upstream/proxyKeys';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
-import { loadExportInputs, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
+import { abandonedBundleBytes } from './abandonedBundles';
+import { loadExportInputs, readInputText, type ExportInputSpec, type LoadedInputs, type PendingRoot } from './exportInputs';
 import { ExportInterruptedError } from './exportInterrupted';
 import { countFiles, EXPORT_PLAN_FORMAT, fileSha256, planIdentity, type ExportPlan, type PlannedFile, type PlannedModule } from './exportPlan';
 import { bundleSpaceEstimate, destinationSpace, ensureBundleFits, fits, type DestinationSpace } from './exportSpace';
 import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
 import type { GoCheckTarget } from './goCheck';
 import { GoSumIndex } from './goSumIndex';
+import { versionLists } from './stageTree';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 
@@ -37,6 +41,8 @@ export interface PlanExportOptions {
   dirs: AppDirs;
   /** The destination, when already chosen: it must exist, and its free space is checked as soon as sizes are known. */
   outDir?: string;
+  /** The volume size the run will be asked for: with outDir, refused at once when that drive cannot hold such a file. */
+  volumeSize?: number;
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -53,15 +59,16 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const { signal, onProgress, dirs } = options;
   const inputs = await loadExportInputs(request);
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
+  const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
   const warnings: string[] = [];
   const warn = (warning: string): void => {
     warnings.push(warning);
     options.onWarning?.(warning);
   };
   for (const warning of inputs.warnings) warn(warning);
-  const inventory = request.sinceInventory ? parseInventory(await readFile(request.sinceInventory, 'utf8'), request.sinceInventory) : undefined;
+  const inventory = request.sinceInventory ? parseInventory(await readInputText(request.sinceInventory), request.sinceInventory) : undefined;
   const inputFiles = await hashInputFiles(inputs, request.sinceInventory);
-  const space = destination === undefined ? undefined : await destinationSpace(destination);
+  const space = destination === undefined ? undefined : await spaceForRun(destination);
   const held = inventory ? inventoryHas(inventory) : () => false;
   await mkdir(dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(dirs));
@@ -125,8 +132,13 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const shippedFiles = modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size })));
     const totals = countFiles(modules, (f) => !f.heldOffline);
     // Asked afresh: the downloads may have used the same disk.
-    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules));
+    if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules), await spaceForRun(destination));
+    // Throws, naming the file, when one is larger than a volume may be: the run would stop there.
+    if (volumeSize !== undefined) planVolumes(shippedFiles, volumeSize.bytes);
     const exportedBefore = countFiles(modules, (f) => f.exportedIn !== undefined && !f.heldOffline);
+    const listedBeyondZips = listedVersions(modules, listed, inventory);
+    // The run stages every planned file, held offline or not, and ships each module's list.
+    const lists = versionLists(modules.flatMap((m) => m.files.map((f) => ({ modulePath: m.path, version: m.version, kind: f.kind }))), undefined, listedBeyondZips);
     const plan: Omit<ExportPlan, 'id'> = {
       format: EXPORT_PLAN_FORMAT,
       createdAt: new Date().toISOString(),
@@ -134,9 +146,15 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       inputs: inputs.roots.map((r) => ({ name: r.name, input: r.input })),
       inputFiles,
       checkTargets: checkTargets(inputs.roots, wishes.roots),
-      listed: listedVersions(modules, listed, inventory),
+      listed: listedBeyondZips,
       modules,
-      totals: { ...totals, zips: modules.filter((m) => m.zip && m.files.some((f) => f.kind === 'zip' && !f.heldOffline)).length },
+      totals: {
+        ...totals,
+        files: totals.files + lists.length,
+        bytes: totals.bytes + lists.reduce((sum, l) => sum + Buffer.byteLength(l.text), 0),
+        zips: modules.filter((m) => m.zip && m.files.some((f) => f.kind === 'zip' && !f.heldOffline)).length,
+        lists: lists.length,
+      },
       alreadyCarried: {
         heldOffline: countFiles(modules, (f) => f.heldOffline),
         exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
@@ -151,6 +169,13 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   } finally {
     client.close();
   }
+}
+
+/** The destination's free space once the run has removed the abandoned bundles there, as it does first; undefined when the file system does not tell. */
+async function spaceForRun(destination: string): Promise<DestinationSpace | undefined> {
+  const space = await destinationSpace(destination);
+  if (space === undefined) return undefined;
+  return { ...space, availableBytes: space.availableBytes + (await abandonedBundleBytes(destination, space.blockSize)) };
 }
 
 /** The go.mod, go.sum and request files the plan is made from, and the --since inventory. */

@@ -36,12 +36,8 @@ export async function stageTree(
       return { path: treePath, source: path.join(dir, treePath), size: f.size, sha256: f.sha256, h1: f.h1, modulePath: f.modulePath, version: f.version, kind: f.kind };
     }),
   );
-  const lists = listedVersions(files, inventory);
-  for (const m of alsoListed) lists.get(m.path)?.add(m.version);
   const written = allSettled(
-    [...lists].map(async ([modulePath, versions]): Promise<StagedFile> => {
-      const treePath = `${escapePath(modulePath)}/@v/list`;
-      const text = sortVersions([...versions]).map((v) => `${v}\n`).join('');
+    versionLists(files, inventory, alsoListed).map(async ({ modulePath, path: treePath, text }): Promise<StagedFile> => {
       const file = path.join(dir, treePath);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, text);
@@ -59,7 +55,15 @@ async function allSettled<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-function listedVersions(files: readonly VerifiedFile[], inventory?: Inventory): Map<string, Set<string>> {
+/**
+ * Pure: the `@v/list` file of each module with a file in the tree, as stageTree writes it; the plan
+ * counts the same files, so what it says would ship is what the run writes.
+ */
+export function versionLists(
+  files: ReadonlyArray<Pick<VerifiedFile, 'modulePath' | 'version' | 'kind'>>,
+  inventory?: Inventory,
+  alsoListed: readonly ModuleVersion[] = [],
+): Array<{ modulePath: string; path: string; text: string }> {
   const lists = new Map<string, Set<string>>();
   for (const f of files) {
     const versions = lists.get(f.modulePath) ?? new Set<string>();
@@ -69,7 +73,12 @@ function listedVersions(files: readonly VerifiedFile[], inventory?: Inventory): 
   for (const m of inventory?.modules ?? []) {
     if (m.files.includes('zip')) lists.get(m.path)?.add(m.version);
   }
-  return lists;
+  for (const m of alsoListed) lists.get(m.path)?.add(m.version);
+  return [...lists].map(([modulePath, versions]) => ({
+    modulePath,
+    path: `${escapePath(modulePath)}/@v/list`,
+    text: sortVersions([...versions]).map((v) => `${v}\n`).join(''),
+  }));
 }
 
 async function placeFile(source: string, target: string): Promise<void> {

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModFerryError } from '../errors/modferryError';
-import { writeFileDurably } from '../fsutil/durableFile';
+import { chosenFileError, writeChosenFile } from '../fsutil/chosenFile';
 import { NoSigningKeyError, ownSigningKey, PUBLIC_KEY_FILE } from './signingKey';
 
 export interface OwnKeyFacts {
@@ -33,13 +33,19 @@ export async function ownKeyFacts(dir: string): Promise<OwnKeyFacts | null> {
 
 /**
  * Writes the public half of the signing key in keyDir to `destination`: into it as
- * modferry-signing-key.pub.pem when it is a folder (a drive's mount point), else as that file.
+ * modferry-signing-key.pub.pem when it is a folder (a drive's mount point), else as that file (a new
+ * one's name ends in .pem).
  * A file already there is kept unless it holds this very key. Returns the file written.
  */
 export async function writePublicKey(keyDir: string, destination: string): Promise<string> {
   const own = await ownSigningKey(keyDir);
-  const isFolder = await stat(destination).then((s) => s.isDirectory(), () => false);
-  const file = isFolder ? path.join(destination, PUBLIC_KEY_FILE) : destination;
+  const found = await stat(destination).catch(() => undefined);
+  // A name that is not there and not a .pem file is a drive unplugged since it was listed: a file of
+  // that name beside its old mount point would land on the local disk.
+  if (found === undefined && !destination.toLowerCase().endsWith('.pem')) {
+    throw chosenFileError(destination, 'no such folder (is the drive mounted?); to write a file, give a name ending in .pem');
+  }
+  const file = found?.isDirectory() ? path.join(destination, PUBLIC_KEY_FILE) : destination;
   const pem = own.key.publicKey.export({ type: 'spki', format: 'pem' });
   const existing = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -49,6 +55,6 @@ export async function writePublicKey(keyDir: string, destination: string): Promi
   if (existing !== undefined) {
     throw new ModFerryError('keys', 'a different file is already there; choose another place or move it away first', { file });
   }
-  await writeFileDurably(file, pem);
+  await writeChosenFile(file, pem);
   return file;
 }

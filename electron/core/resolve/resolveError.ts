@@ -1,3 +1,5 @@
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
+import { ModFerryError } from '../errors/modferryError';
 import type { MainModule } from './mainModule';
 import type { ModuleFailure } from './moduleGraph';
 import { moduleKey } from './moduleVersions';
@@ -7,7 +9,7 @@ import { moduleKey } from './moduleVersions';
  * replaced), who required it and why it failed, e.g.
  * `github.com/a/b@v1.2.0 (required by github.com/c/d@v0.3.0): reading go.mod: 404 Not Found`.
  */
-export class ResolveError extends Error {
+export class ResolveError extends ModFerryError {
   override name = 'ResolveError';
 
   constructor(
@@ -16,15 +18,18 @@ export class ResolveError extends Error {
     /** `path@version` of the module that requires it, or the root's name when the root itself asks for it. */
     readonly requiredBy: string,
     message: string,
+    failed?: ModuleVersion,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    // The message names the module already; its cause (a go.mod's line, a 404) keeps its own fields.
+    super('resolve', message, failed === undefined ? {} : { module: failed.path, version: failed.version }, { ...options, message });
   }
 }
 
 export function resolveErrorFor(main: MainModule, failure: ModuleFailure, othersFailed: number): ResolveError {
   const others = othersFailed === 0 ? '' : ` (${othersFailed} more ${othersFailed === 1 ? 'module' : 'modules'} failed too)`;
   const requiredBy = failure.requiredBy === undefined ? main.rootName : moduleKey(failure.requiredBy);
-  return new ResolveError(moduleKey(failure.module), requiredBy, describeFailure(main, failure) + others);
+  return new ResolveError(moduleKey(failure.module), requiredBy, describeFailure(main, failure) + others, failure.module, { cause: failure.error });
 }
 
 /** One line naming the failed module, how it came to be in the graph, and the cause. */

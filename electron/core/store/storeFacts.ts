@@ -1,23 +1,8 @@
 import { openStoreIfMade, type DiskStore } from './diskStore';
 import { defaultStoreDir } from './storeLayout';
+import type { StoreFacts } from '../../../shared/store/storeFacts';
 
-/** A store as the app's dashboard shows it, from the catalog. */
-export type StoreFacts =
-  | { dir: string; exists: false }
-  | {
-      dir: string;
-      exists: true;
-      readOnly: boolean;
-      modules: number;
-      versions: number;
-      /** Total size of the stored files. */
-      bytes: number;
-      bundles: number;
-      /** Distinct module requests the store could not answer, and how many times they were asked. */
-      misses: { distinct: number; requests: number };
-      /** Requests answered but not recorded (junk, or past the cap on distinct misses). */
-      dropped: number;
-    };
+export type { StoreFacts };
 
 /** The facts of an open store; misses held in memory are written first, so they are counted. */
 export function openStoreFacts(store: DiskStore): StoreFacts & { exists: true } {

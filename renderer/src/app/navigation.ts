@@ -3,12 +3,13 @@ import type { MessageKey } from '../i18n/catalog';
 import { useStartStore } from '../start/startStore';
 
 /** The screens that exist, in the order the navigation lists them. */
-export const SCREENS = ['start', 'export', 'settings'] as const;
+export const SCREENS = ['start', 'export', 'import', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_TITLES = {
   start: 'screen.start',
   export: 'screen.export',
+  import: 'screen.import',
   settings: 'screen.settings',
 } as const satisfies Readonly<Record<Screen, MessageKey>>;
 
@@ -22,9 +23,10 @@ export function hashOf(screen: Screen): string {
   return `#/${screen}`;
 }
 
-/** With no screen in the address, a machine known to be online opens on Export, any other on Start. */
+/** With no screen in the address, a machine known to be online opens on Export, one known to be offline on Import, any other on Start. */
 function firstScreen(): Screen {
-  return useStartStore.getState().side === 'online' ? 'export' : 'start';
+  const side = useStartStore.getState().side;
+  return side === 'online' ? 'export' : side === 'offline' ? 'import' : 'start';
 }
 
 interface NavigationState {

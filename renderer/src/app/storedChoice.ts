@@ -20,3 +20,11 @@ export function writeChoice(key: string, value: string): void {
     // Storage refused (see above): the choice holds for this page only.
   }
 }
+
+export function forgetChoice(key: string): void {
+  try {
+    localStorage.removeItem(key);
+  } catch {
+    // Storage refused (see above): there is nothing remembered to forget.
+  }
+}

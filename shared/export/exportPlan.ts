@@ -1,0 +1,83 @@
+/**
+ * An export's plan as data: what would ship and why, made by core's planExport and carried to a review
+ * screen. Types only: planning and running are core's.
+ */
+import type { BundleInput, UnmetRequest } from '../bundle/manifest';
+import type { ModuleVersion } from '../gomod/goModFile';
+
+export const EXPORT_PLAN_FORMAT = 1;
+
+/** One of a module version's files, downloaded and verified while planning. */
+export interface PlannedFile {
+  kind: 'info' | 'mod' | 'zip';
+  size: number;
+  sha256: string;
+  h1?: string;
+  /** A zip's files, uncompressed: what the go command writes when it extracts it. */
+  unpackedBytes?: number;
+  /** The --since inventory says the offline store holds it: it is left out of the bundle. */
+  heldOffline: boolean;
+  /** The latest earlier export from this machine that carried it (still shipped: only an inventory proves the offline side has it). */
+  exportedIn?: string;
+}
+
+export interface PlannedModule extends ModuleVersion {
+  /** Whether its source zip ships (otherwise only .info and .mod, for the graph). */
+  zip: boolean;
+  reason: string;
+  neededBy: string[];
+  /** The notice its go.mod gives under `// Deprecated:`, for a version whose zip ships. */
+  deprecated?: string;
+  files: PlannedFile[];
+}
+
+export interface PlanCounts {
+  modules: number;
+  files: number;
+  bytes: number;
+}
+
+export interface ExportPlan {
+  format: typeof EXPORT_PLAN_FORMAT;
+  /** SHA-256 of everything else in the plan: a plan changed after it was made is refused. */
+  id: string;
+  createdAt: string;
+  /** The GOPROXY list the files came from; a file the download cache lost is asked of it again. */
+  upstream: string;
+  /** Each project, go.mod, --module or request file, as the manifest records it. */
+  inputs: Array<{ name: string; input: BundleInput }>;
+  /** Every file the plan was made from, with its SHA-256: a plan whose inputs changed since is refused. */
+  inputFiles: Array<{ file: string; sha256: string }>;
+  /** What the go command proves the bundle with. */
+  checkTargets: GoCheckTarget[];
+  /** Versions each module's `@v/list` names besides those whose zips ship (retraction sources, what the offline store holds). */
+  listed: ModuleVersion[];
+  modules: PlannedModule[];
+  /**
+   * What the bundle carries: module versions with at least one file shipping, and every file it writes,
+   * the `@v/list` file of each module included (`lists` of them; they ship even when the inventory holds the rest).
+   */
+  totals: PlanCounts & { zips: number; lists: number };
+  alreadyCarried: {
+    /** Left out: the --since inventory says the offline store holds them. */
+    heldOffline: PlanCounts;
+    /** Shipped again, though an earlier export from this machine carried them. */
+    exportedBefore: PlanCounts & { bundles: string[] };
+  };
+  /** Request-file lines left out, each with why. */
+  unmet: UnmetRequest[];
+  /** Input warnings, what resolution reports (directory replaces, retractions), and deprecated modules. */
+  warnings: string[];
+}
+
+
+/** What the go command proves a bundle with: one per project, go.mod or list of bare modules. */
+export interface GoCheckTarget {
+  name: string;
+  /** Checked as a project: sources copied, `go mod download all` and every package compiled. */
+  projectDir?: string;
+  /** Checked from go.mod (and go.sum) alone: `go mod download all`. */
+  goModFile?: string;
+  /** Bare modules: a scratch module requires them and `go mod download all` fetches their build list. */
+  modules?: Array<{ path: string; version: string }>;
+}
