@@ -39,7 +39,7 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
   const isChosen = (d: Destination | undefined, path: string): boolean => d?.kind === 'drive' && d.path === path;
 
   return (
-    <div className="wizard-step destination-step">
+    <div className="export-step destination-step">
       <p data-testid="destination-need">{t('exportWizard.destination.need', { size: format.size(need) })}</p>
       <fieldset className="field wide">
         <legend>{t('exportWizard.destination.where')}</legend>
@@ -96,8 +96,8 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
         <input type="checkbox" checked={showAllDrives} onChange={(event) => setShowAllDrives(event.target.checked)} data-testid="show-all-drives" />
         {t('exportWizard.destination.showAll')}
       </label>
-      {showAllDrives && <p className="notice warning" data-testid="show-all-warning">{t('exportWizard.destination.showAllWarning')}</p>}
-      {destination?.kind === 'drive' && !destination.offered && <p role="alert" className="notice warning">{t('exportWizard.destination.heldBackChosen')}</p>}
+      {showAllDrives && <p className="export-notice export-notice-warning" data-testid="show-all-warning">{t('exportWizard.destination.showAllWarning')}</p>}
+      {destination?.kind === 'drive' && !destination.offered && <p role="alert" className="export-notice export-notice-warning">{t('exportWizard.destination.heldBackChosen')}</p>}
       {drivesError !== undefined && <ErrorView error={drivesError} />}
 
       <label className="checkbox">
@@ -105,7 +105,7 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
         {t('exportWizard.destination.check')}
       </label>
 
-      <div className="wizard-actions">
+      <div className="export-actions">
         <button type="button" className="secondary" onClick={() => goTo('review')}>{t('exportWizard.back')}</button>
         <button type="button" onClick={run} disabled={!ready} data-testid="destination-export">{t('exportWizard.destination.export')}</button>
       </div>
@@ -124,7 +124,7 @@ function DestinationFacts({ facts }: { facts: DestinationAnswer }) {
         ? t('exportWizard.destination.free', { size: format.size(facts.freeBytes) })
         : t(facts.fits === false ? 'exportWizard.destination.tooSmall' : 'exportWizard.destination.fits', { need: format.size(facts.neededBytes), free: format.size(facts.freeBytes) });
   return (
-    <dl className="facts">
+    <dl className="export-facts">
       <dt>{t('exportWizard.destination.drive')}</dt>
       <dd><code>{facts.drive}</code> · {facts.fileSystem ?? t('exportWizard.destination.unknownFs')}</dd>
       <dt>{t('exportWizard.destination.room')}</dt>

@@ -9,9 +9,9 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
   const { destination, ejected, ejectError, eject, startOver } = useExportWizard();
   const proof = result.check.status === 'passed' ? t('exportWizard.done.proved') : t(`exportWizard.done.notProved.${result.check.reason}`);
   return (
-    <div className="wizard-step done-step" data-testid="done">
-      <p className="notice success" role="status">{t('exportWizard.done.written')}</p>
-      <dl className="facts">
+    <div className="export-step done-step" data-testid="done">
+      <p className="export-notice export-notice-success" role="status">{t('exportWizard.done.written')}</p>
+      <dl className="export-facts">
         <dt>{t('exportWizard.done.bundle')}</dt>
         <dd><code data-testid="done-bundle">{result.bundleId}</code></dd>
         <dt>{t('exportWizard.done.folder')}</dt>
@@ -24,7 +24,7 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
         <dd data-testid="done-volumes">{format.number(result.volumes)}</dd>
         <dt>{t('exportWizard.done.fingerprint')}</dt>
         <dd>
-          <code className="fingerprint" data-testid="done-fingerprint">{result.signer.fingerprint}</code>
+          <code className="export-fingerprint" data-testid="done-fingerprint">{result.signer.fingerprint}</code>
           <span className="hint block">{t(result.signer.created ? 'exportWizard.done.keyCreated' : 'exportWizard.done.compareKey')}</span>
         </dd>
         <dt>{t('exportWizard.done.readBack')}</dt>
@@ -33,7 +33,7 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
         <dd data-testid="done-proof">{proof}</dd>
       </dl>
       {result.warnings.length > 0 && (
-        <section aria-labelledby="done-warnings" className="notice warning">
+        <section aria-labelledby="done-warnings" className="export-notice export-notice-warning">
           <h4 id="done-warnings">{t('exportWizard.review.warnings', { count: result.warnings.length })}</h4>
           <ul>
             {result.warnings.map((warning) => (
@@ -44,7 +44,7 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
       )}
       {ejectError !== undefined && <ErrorView error={ejectError} />}
       {ejected === 'yes' && <p role="status" data-testid="done-ejected">{t('exportWizard.done.ejected')}</p>}
-      <div className="wizard-actions">
+      <div className="export-actions">
         {destination?.kind === 'drive' && ejected !== 'yes' && (
           <button type="button" onClick={() => void eject()} disabled={ejected === 'ejecting'} data-testid="done-eject">
             {ejected === 'ejecting' ? t('exportWizard.done.ejecting') : t('exportWizard.done.eject')}

@@ -40,7 +40,7 @@ export function ExportScreen() {
   return (
     <section aria-labelledby="export-title" className="screen export-wizard">
       <h2 id="export-title">{t('screen.export')}</h2>
-      <nav aria-label={t('exportWizard.steps')} className="wizard-steps">
+      <nav aria-label={t('exportWizard.steps')} className="export-steps">
         <ol>
           {WIZARD_STEPS.map((s, index) => (
             <li key={s} className={s === step ? 'current' : ''}>
@@ -57,7 +57,7 @@ export function ExportScreen() {
           ))}
         </ol>
       </nav>
-      <h3 ref={heading} tabIndex={-1} className="step-heading" data-testid="step-heading" data-step={step}>
+      <h3 ref={heading} tabIndex={-1} className="export-step-heading" data-testid="step-heading" data-step={step}>
         {t('exportWizard.stepHeading', { number, total: WIZARD_STEPS.length, name: t(`exportWizard.step.${step}`) })}
       </h3>
       <p className="hint">{t(`exportWizard.intro.${step}`)}</p>

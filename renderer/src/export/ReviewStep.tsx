@@ -21,7 +21,7 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
   const sortBy = (sort: SortKey): void => setView({ ...view, sort, descending: view.sort === sort ? !view.descending : false });
 
   return (
-    <div className="wizard-step review-step">
+    <div className="export-step review-step">
       <p data-testid="review-totals">
         {t('exportWizard.review.totals', { count: plan.totals.modules, files: plan.totals.files, size: format.size(plan.totals.bytes), zips: plan.totals.zips })}
       </p>
@@ -35,7 +35,7 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
         {heldOffline.modules > 0 && <li>{t('exportWizard.review.heldOffline', { count: heldOffline.modules, size: format.size(heldOffline.bytes) })}</li>}
       </ul>
       {plan.warnings.length > 0 && (
-        <section aria-labelledby="review-warnings" className="notice warning">
+        <section aria-labelledby="review-warnings" className="export-notice export-notice-warning">
           <h4 id="review-warnings">{t('exportWizard.review.warnings', { count: plan.warnings.length })}</h4>
           <ul data-testid="review-warnings">
             {plan.warnings.map((warning) => (
@@ -45,7 +45,7 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
         </section>
       )}
       {plan.unmet.length > 0 && (
-        <section aria-labelledby="review-unmet" className="notice warning">
+        <section aria-labelledby="review-unmet" className="export-notice export-notice-warning">
           <h4 id="review-unmet">{t('exportWizard.review.unmet', { count: plan.unmet.length })}</h4>
           <ul data-testid="review-unmet">
             {plan.unmet.map((u) => (
@@ -91,7 +91,7 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
           </div>
         }
       />
-      <div className="wizard-actions">
+      <div className="export-actions">
         <button type="button" className="secondary" onClick={() => goTo('sources')}>{t('exportWizard.back')}</button>
         <button type="button" onClick={() => goTo('destination')} data-testid="review-next">{t('exportWizard.review.next')}</button>
       </div>

@@ -21,7 +21,7 @@ export function RunStep() {
   const { stages, runPhase, runError, check, cancelRun, goTo } = useExportWizard();
   const running = runPhase === 'running' || runPhase === 'cancelling';
   return (
-    <div className="wizard-step run-step" data-testid="run" data-phase={runPhase}>
+    <div className="export-step run-step" data-testid="run" data-phase={runPhase}>
       <div className="stages" aria-live="off">
         {RUN_STAGES.filter((stage) => stage !== 'prove' || check).map((stage) => (
           <StageBar key={stage} stage={stage} progress={stages[stage]} state={stageState(stages, stage, false)} />
@@ -30,7 +30,7 @@ export function RunStep() {
       {running && <p className="hint">{t('exportWizard.run.leaveHint')}</p>}
       {runPhase === 'cancelled' && <p role="status" data-testid="run-cancelled">{t('exportWizard.run.cancelled')}</p>}
       {runPhase === 'failed' && <ErrorView error={runError} />}
-      <div className="wizard-actions">
+      <div className="export-actions">
         {running ? (
           <button type="button" className="secondary" onClick={() => void cancelRun()} disabled={runPhase === 'cancelling'} data-testid="run-cancel">
             {runPhase === 'cancelling' ? t('exportWizard.cancelling') : t('exportWizard.cancel')}

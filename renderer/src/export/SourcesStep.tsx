@@ -60,7 +60,7 @@ export function SourcesStep() {
   };
 
   return (
-    <div className="wizard-step sources-step">
+    <div className="export-step sources-step">
       <label className="field">
         {t('exportWizard.sources.upstream')}
         <input value={upstream} onChange={(event) => state.setUpstream(event.target.value)} placeholder="https://proxy.example.com" disabled={planning} data-testid="sources-upstream" />
@@ -135,7 +135,7 @@ export function SourcesStep() {
       {planPhase === 'cancelled' && <p role="status" data-testid="plan-cancelled">{t('exportWizard.sources.planCancelled')}</p>}
       {planPhase === 'failed' && <PlanProblem error={planError} />}
 
-      <div className="wizard-actions">
+      <div className="export-actions">
         {planning ? (
           <button type="button" className="secondary" onClick={() => void state.cancelPlan()} disabled={planPhase === 'cancelling'} data-testid="plan-cancel">
             {planPhase === 'cancelling' ? t('exportWizard.cancelling') : t('exportWizard.cancel')}
