@@ -5,6 +5,7 @@ import './styles/theme.css';
 import './styles/base.css';
 import './styles/shell.css';
 import './styles/screens.css';
+import './styles/exportWizard.css';
 import './styles/importWizard.css';
 import './styles/settings.css';
 

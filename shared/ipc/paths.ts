@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// Requests come from a renderer whose working folder means nothing to main or the ui server.
-const ABSOLUTE = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+/** Absolute on any platform: requests come from a renderer whose working folder means nothing to main or the ui server. */
+export const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
 /** A file or folder path, absolute on any platform. */
-export const absolutePath = z.string().min(1, 'is empty').regex(ABSOLUTE, 'must be an absolute path (e.g. /home/me/project or C:\\project)');
+export const absolutePath = z.string().min(1, 'is empty').regex(ABSOLUTE_PATH, 'must be an absolute path (e.g. /home/me/project or C:\\project)');

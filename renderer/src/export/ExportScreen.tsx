@@ -1,61 +1,71 @@
-import { useEffect, type FormEvent } from 'react';
-import { ErrorView } from '../ErrorView';
-import { ExportPlanView } from './ExportPlanView';
-import { ExportProgress } from './ExportProgress';
-import { ExportResultView } from './ExportResultView';
-import { useExportStore, type ExportForm } from './exportStore';
+import { useEffect, useRef } from 'react';
+import { useI18n } from '../i18n/useI18n';
+import { DestinationStep } from './DestinationStep';
+import { DoneStep } from './DoneStep';
+import { exportBusy, useExportWizard, WIZARD_STEPS, type WizardStep } from './exportWizardStore';
+import { ReviewStep } from './ReviewStep';
+import { RunStep } from './RunStep';
+import { SourcesStep } from './SourcesStep';
+import { useLeaveGuard } from './useLeaveGuard';
 
-const TEXT_FIELDS: ReadonlyArray<{ name: Exclude<keyof ExportForm, 'check'>; label: string; placeholder: string }> = [
-  { name: 'projectDir', label: 'Project folder', placeholder: '/home/me/src/myproject' },
-  { name: 'upstream', label: 'Upstream (GOPROXY)', placeholder: 'https://proxy.example.com' },
-  { name: 'outDir', label: 'Write the bundle into', placeholder: '/media/me/USB' },
-];
-
-/** Plan first (resolve and download, nothing written), review, then export exactly that plan. */
+/** The export wizard: sources, review of the plan, destination, the run, and what was written. */
 export function ExportScreen() {
-  const { form, phase, cancelling, progress, plan, result, error, setField, loadDefaults, makePlan, runPlan, cancel } = useExportStore();
+  const { t } = useI18n();
+  const state = useExportWizard();
+  const { step, plan, result, runPhase, goTo, loadDefaults } = state;
+  const busy = exportBusy(state);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shown = useRef(step);
+  useLeaveGuard(busy);
   useEffect(() => {
     void loadDefaults();
   }, [loadDefaults]);
-  const busy = phase === 'planning' || phase === 'exporting';
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    makePlan();
+  // A new step takes the focus at its heading, so keyboard and screen-reader users start at its top.
+  useEffect(() => {
+    if (shown.current === step) return;
+    shown.current = step;
+    heading.current?.focus();
+  }, [step]);
+
+  const reachable = (target: WizardStep): boolean => {
+    if (target === step) return true;
+    if (runPhase === 'running' || runPhase === 'cancelling') return false;
+    if (target === 'sources') return true;
+    if (target === 'review' || target === 'destination') return plan !== undefined && !busy;
+    if (target === 'run') return runPhase !== 'idle';
+    return result !== undefined;
   };
+  const number = WIZARD_STEPS.indexOf(step) + 1;
+
   return (
-    <section aria-label="Export">
-      <h2>Export</h2>
-      <form onSubmit={submit} style={{ display: 'grid', gap: 8, maxWidth: 640 }}>
-        {TEXT_FIELDS.map(({ name, label, placeholder }) => (
-          <label key={name} style={{ display: 'grid', gap: 2 }}>
-            {label}
-            <input name={name} value={form[name]} placeholder={placeholder} disabled={busy} onChange={(e) => setField(name, e.target.value)} />
-          </label>
-        ))}
-        <label>
-          <input type="checkbox" name="check" checked={form.check} disabled={busy} onChange={(e) => setField('check', e.target.checked)} /> Prove the bundle with the go command
-        </label>
-        <div style={{ display: 'flex', gap: 8 }}>
-          <button type="submit" disabled={busy}>Plan</button>
-          {plan !== undefined && (
-            <button type="button" disabled={busy} onClick={runPlan}>Export</button>
-          )}
-          {busy && (
-            <button type="button" onClick={() => void cancel()} disabled={cancelling}>
-              {cancelling ? 'Cancelling…' : 'Cancel'}
-            </button>
-          )}
-        </div>
-      </form>
-      {busy && <ExportProgress progress={progress} />}
-      {plan !== undefined && phase !== 'done' && <ExportPlanView plan={plan} />}
-      {phase === 'done' && result && <ExportResultView result={result} />}
-      {phase === 'cancelled' && (
-        <div data-testid="cancelled">
-          <p>Cancelled. What was written is removed.</p>
-        </div>
-      )}
-      {(phase === 'failed' || phase === 'cancelled') && error !== undefined && <ErrorView error={error} />}
+    <section aria-labelledby="export-title" className="screen export-wizard">
+      <h2 id="export-title">{t('screen.export')}</h2>
+      <nav aria-label={t('exportWizard.steps')} className="export-steps">
+        <ol>
+          {WIZARD_STEPS.map((s, index) => (
+            <li key={s} className={s === step ? 'current' : ''}>
+              {s !== step && reachable(s) ? (
+                <button type="button" className="step-link" onClick={() => goTo(s)} data-testid={`step-${s}`}>
+                  <span className="step-number">{index + 1}</span> {t(`exportWizard.step.${s}`)}
+                </button>
+              ) : (
+                <span aria-current={s === step ? 'step' : undefined} className="step-label" data-testid={`step-${s}`}>
+                  <span className="step-number">{index + 1}</span> {t(`exportWizard.step.${s}`)}
+                </span>
+              )}
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <h3 ref={heading} tabIndex={-1} className="export-step-heading" data-testid="step-heading" data-step={step}>
+        {t('exportWizard.stepHeading', { number, total: WIZARD_STEPS.length, name: t(`exportWizard.step.${step}`) })}
+      </h3>
+      <p className="hint">{t(`exportWizard.intro.${step}`)}</p>
+      {step === 'sources' && <SourcesStep />}
+      {step === 'review' && plan !== undefined && <ReviewStep plan={plan} />}
+      {step === 'destination' && plan !== undefined && <DestinationStep plan={plan} />}
+      {step === 'run' && <RunStep />}
+      {step === 'done' && result !== undefined && <DoneStep result={result} />}
     </section>
   );
 }
