@@ -77,6 +77,7 @@ export function RequestLog({ log, heard }: { log: readonly LoggedRequest[]; hear
         onTouchStart={readerScrolls}
         data-testid="request-log"
         data-kept={log.length}
+        data-heard={heard}
       >
         {shown.length === 0 ? (
           <p className="hint">{t('importWizard.log.empty')}</p>
