@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { UnmetRequest } from '../bundle/manifest';
-import type { IpcErrorRecord } from './ipcError';
 import { keyFingerprint } from './keysChannels';
 import { absolutePath } from './paths';
 
@@ -53,15 +52,4 @@ export const bundlesFindRequest = z.strictObject({
 });
 
 /** A bundle found in a folder, from its manifest and signature only (verify:run checks the volumes). */
-export interface FoundBundleAnswer {
-  dir: string;
-  bundleId?: string;
-  createdAt?: string;
-  bytes?: number;
-  files?: number;
-  signer?: string;
-  trusted: boolean;
-  volumes?: { count: number; present: string[]; missing: string[]; problems: Array<{ volume: string; reason: string }> };
-  /** Why its facts could not all be read. */
-  problem?: IpcErrorRecord;
-}
+export type { FoundBundle as FoundBundleAnswer } from '../bundle/foundBundle';

@@ -8,43 +8,17 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type BundleManifest } from '../../../shared/bundle/manifest';
-import { errorRecord, type ErrorRecord } from '../errors/modferryError';
+import { errorRecord } from '../errors/modferryError';
 import { checkManifestSignature, parseManifestSignature } from '../keys/manifestSignature';
 import type { TrustStore } from '../keys/trustStore';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
-import { findVolumeProblems, type FolderFile, type VolumeProblem } from './volumeFolder';
+import { findVolumeProblems, type FolderFile } from './volumeFolder';
+import type { BundleProblem, FoundBundle, FoundVolumes } from '../../../shared/bundle/foundBundle';
 
 /** How deep below the folder given bundle folders are looked for. */
 const MAX_DEPTH = 2;
 
-export interface FoundVolumes {
-  count: number;
-  /** Volumes in the folder at the size the manifest lists. */
-  present: string[];
-  missing: string[];
-  /** Everything else wrong with the volume files: wrong sizes, strays, other bundles' volumes. */
-  problems: VolumeProblem[];
-}
-
-/** Why a bundle's facts could not be read, with the file at fault as a field. */
-export type BundleProblem = Omit<ErrorRecord, 'type'>;
-
-export interface FoundBundle {
-  dir: string;
-  /** Absent when the manifest could not be read (then `problem` says why). */
-  bundleId?: string;
-  createdAt?: string;
-  /** The volumes' total size. */
-  bytes?: number;
-  /** Files in the bundle's GOPROXY tree. */
-  files?: number;
-  /** The fingerprint the signature names; absent when the signature is missing, malformed or does not match. */
-  signer?: string;
-  /** Whether this machine trusts the signer; false whenever the signature does not check. */
-  trusted: boolean;
-  volumes?: FoundVolumes;
-  problem?: BundleProblem;
-}
+export type { BundleProblem, FoundBundle, FoundVolumes };
 
 /** The bundles at `dir`, sorted by folder; empty when there are none (or `dir` cannot be listed). */
 export async function findBundles(dir: string, trust: Pick<TrustStore, 'isTrusted'>): Promise<FoundBundle[]> {
