@@ -43,6 +43,18 @@ function createWindow(): void {
     appSession = undefined;
     window = undefined;
   });
+  // The page asks before it is closed while work runs (beforeunload); Electron would otherwise keep the window open without a word.
+  created.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(created, {
+      type: 'question',
+      buttons: ['Keep working', 'Close and cancel the work'],
+      defaultId: 0,
+      cancelId: 0,
+      message: 'ModFerry is still working',
+      detail: 'Closing now cancels it, and what it wrote so far is removed.',
+    });
+    if (choice === 1) event.preventDefault();
+  });
   created.webContents.on('render-process-gone', (_event, details) => {
     reportUnexpected('the window', new Error(`the page stopped (${details.reason}); it is reloaded`));
     created.reload();
