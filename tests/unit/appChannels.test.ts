@@ -12,6 +12,7 @@ import { batchedReports, latestReports } from '../../electron/core/appApi/jobPro
 import { KEPT_PLANS } from '../../electron/core/appApi/recentPlans';
 import type { AppContext } from '../../electron/core/appApi/appContext';
 import { makeTempDir, testSigningKey, type SourceModule } from '../support/bundleSources';
+import { until } from '../support/until';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { httpRequest } from '../support/httpRequests';
 import { makeBundle } from '../support/storeFixtures';
@@ -31,14 +32,6 @@ async function answer<T>(reply: Promise<{ ok: boolean }>): Promise<T> {
   const settled = await reply;
   assert.ok(settled.ok, JSON.stringify(settled));
   return (settled as { ok: true; value: T }).value;
-}
-
-async function until(what: string, holds: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!holds()) {
-    if (Date.now() > end) assert.fail(`${what} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const storeModules: SourceModule[] = [

@@ -18,6 +18,7 @@ import { createAppSession, type AppSession } from '../../electron/core/appApi/ap
 import type { AppContext } from '../../electron/core/appApi/appContext';
 import { FAT_MAX_FILE_BYTES } from '../../electron/core/drives/volumeSize';
 import { captureOutput } from '../support/captureOutput';
+import { until } from '../support/until';
 import { makeTempDir, readManifestFile, testSigningKey, type SourceModule } from '../support/bundleSources';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { httpRequest } from '../support/httpRequests';
@@ -45,14 +46,6 @@ async function refusal(session: AppSession, channel: IpcChannel, request: unknow
   const reply = await session.dispatch(channel, request, job ? `job-${String(++jobs).padStart(8, '0')}` : undefined);
   assert.ok(!reply.ok, `${channel} answered ${JSON.stringify(reply)}`);
   return reply.error;
-}
-
-async function until(what: string, holds: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!holds()) {
-    if (Date.now() > end) assert.fail(`${what} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const storeModules: SourceModule[] = [

@@ -9,13 +9,9 @@ import { UsageError } from '../usageError';
 import { batchedLines } from '../batchedLines';
 
 /**
- * One process unless asked for more, because serving must stay under 200 MB. Measured with
- * bench:serve on 2 cores (Node 20), RSS summed over every process of the server while it streams
- * 64 concurrent downloads of a 100 MiB zip: one process peaks at 120-150 MiB; --workers 2 at
- * 255-345 MiB (each process's own peak: the primary 57-68 MiB, each worker 100-150 MiB, as much as
- * a lone process serving all 64). One process answers most of what two do, at 64 connections with
- * wrk on the same 2 cores: .mod 41-50k requests/s (0.68-0.81x nginx) against 45-47k (0.82-0.86x)
- * with --workers 2; the 1 MiB zip, answered from memory, 2.4-4.4k (0.9-1.5x) either way.
+ * One process unless asked for more, because serving must stay under 200 MB: each worker process
+ * holds about as much memory as a lone process serving every connection, while a second process adds
+ * little throughput on a small machine (bench:serve measures both).
  */
 export const DEFAULT_WORKERS = 1;
 

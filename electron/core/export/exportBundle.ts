@@ -1,27 +1,15 @@
 import path from 'node:path';
-import type { ProgressListener } from '../../../shared/work/progress';
-import { signingKeysDir, type AppDirs } from '../appDirs/appDirs';
+import { signingKeysDir } from '../appDirs/appDirs';
 import { recordExport } from '../catalog/exportHistory';
 import { exportSigningKey } from '../keys/signingKey';
 import type { ExportPlan } from './exportPlan';
 import { planExport, type ExportPlanRequest } from './planExport';
-import { runExport, type ExportResult } from './runExport';
+import { runExport, type ExportResult, type RunExportOptions } from './runExport';
 
-/** How to run a plan: where to, how, and with which key. */
-export interface ExportRunRequest {
-  outDir: string;
-  volumeSize?: number;
+/** How to run a plan: runExport's options, with the signing key named by its file (or the default one). */
+export interface ExportRunRequest extends Omit<RunExportOptions, 'signingKey'> {
   /** The signing key; the default one in the data folder is created on first use. */
   keyFile?: string;
-  /** False skips the offline go command check (--no-check). */
-  check: boolean;
-  dirs: AppDirs;
-  toolVersion: string;
-  concurrency?: number;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
-  /** Told at once, before the long work, of what the result's warnings will also say. */
-  onWarning?: (warning: string) => void;
 }
 
 /** Everything `modferry export` is given: what to plan and how to run it. */
