@@ -134,6 +134,31 @@ describe('store lock', () => {
     lock.release();
   });
 
+  test('a holder that keeps no reference to its lock still holds it after the garbage collector runs', async () => {
+    const dir = await freshDir('collected');
+    const lockFile = path.join(dir, 'store.lock');
+    const script = await writeScript(
+      dir,
+      'forgetful.mts',
+      `
+      import { tryLockStore } from ${JSON.stringify(path.join(projectRoot, 'electron/core/store/storeLock'))};
+      process.stdout.write(tryLockStore(process.argv[2]) === undefined ? 'busy\\n' : 'held\\n');
+      process.stdin.once('data', () => { globalThis.gc(); process.stdout.write('collected\\n'); });
+      `,
+    );
+    const holder = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, lockFile], { cwd: projectRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const lines = holder.stdout!.setEncoding('utf8');
+      assert.equal(String((await once(lines, 'data'))[0]).trim(), 'held');
+      holder.stdin!.write('\n');
+      assert.equal(String((await once(lines, 'data'))[0]).trim(), 'collected');
+      assert.equal(tryLockStore(lockFile), undefined, 'still held by the other process');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await exitOf(holder);
+  });
+
   test('two connections of one process: the second is refused until the first releases', async () => {
     const lockFile = path.join(await freshDir('same-process'), 'store.lock');
     const first = tryLockStore(lockFile);

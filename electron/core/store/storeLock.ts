@@ -8,10 +8,15 @@
  * which no two holders can share, which SQLite arbitrates between connections of one process too,
  * and which the OS drops when the holder dies, however it dies. So there is no stale lock to judge.
  * A side file names the holder for the message a refused import prints; nothing decides by it.
+ *
+ * better-sqlite3 closes a connection the garbage collector reclaims, which would drop the OS lock
+ * while its taker still relies on it; so every held connection stays referenced here until released.
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SqliteDatabase } from '../sqlite/sqliteDatabase';
+
+const heldConnections = new Set<SqliteDatabase>();
 
 export interface StoreLock {
   release(): void;
@@ -62,6 +67,7 @@ export function tryLockStore(lockFile: string): StoreLock | undefined {
     db.close();
     throw error;
   }
+  heldConnections.add(db);
   let released = false;
   return {
     release() {
@@ -74,6 +80,7 @@ export function tryLockStore(lockFile: string): StoreLock | undefined {
         // Only the message of a refused import reads it.
       }
       db.close();
+      heldConnections.delete(db);
     },
   };
 }
