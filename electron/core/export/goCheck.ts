@@ -26,39 +26,54 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | u
 /**
  * Proves the staged tree complete the only way that counts: the real go command, offline, with an empty
  * module cache, pointed at nothing but the tree. Projects are copied so -mod=mod never edits the user's files.
+ *
+ * Resolves as soon as the go command passed; the module caches and scratch folders it filled are removed
+ * meanwhile, and `cleanedUp` settles once they are gone, so the caller can seal the bundle while that runs
+ * and wait for it before it returns. A failed proof is thrown only once its cleanup is done.
  */
 export async function checkWithGo(
   tree: string,
   targets: readonly GoCheckTarget[],
   options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes?: number } = {},
-): Promise<void> {
-  let done = 0;
-  for (const target of targets) {
-    // The count is of projects, not files: it goes in the message, where it cannot be read as files.
-    const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
-    options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}` });
-    const scratch = await mkdtemp(path.join(os.tmpdir(), 'modferry-check-'));
-    let modCache: string | undefined;
-    try {
-      const work = path.join(scratch, 'work');
-      await prepareWorkspace(target, work);
-      modCache = await proofModuleCacheFolder(options.extractedBytes ?? 0);
-      const env = offlineEnv(tree, scratch, modCache);
-      // Both at once: the go command locks its module cache, and neither needs the other's downloads.
-      // The project is compiled, every package it imports from every module, by `go list -export`: the
-      // compile `go build` does, without the link, which reads nothing from a module and would only write
-      // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
-      // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
-      const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
-      if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-trimpath', './...'], work, env, target.name, options.signal));
-      const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    } finally {
-      await Promise.all([removeTree(scratch), modCache === undefined ? undefined : removeModuleCache(modCache, offlineEnv(tree, scratch, modCache))]);
+): Promise<{ cleanedUp: Promise<void> }> {
+  const cleanups: Array<Promise<unknown>> = [];
+  try {
+    let done = 0;
+    for (const target of targets) {
+      // The count is of projects, not files: it goes in the message, where it cannot be read as files.
+      const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
+      options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}` });
+      const scratch = await mkdtemp(path.join(os.tmpdir(), 'modferry-check-'));
+      let modCache: string | undefined;
+      try {
+        const work = path.join(scratch, 'work');
+        await prepareWorkspace(target, work);
+        modCache = await proofModuleCacheFolder(options.extractedBytes ?? 0);
+        const env = offlineEnv(tree, scratch, modCache);
+        // Both at once: the go command locks its module cache, and neither needs the other's downloads.
+        // The project is compiled, every package it imports from every module, by `go list -export`: the
+        // compile `go build` does, without the link, which reads nothing from a module and would only write
+        // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
+        // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
+        const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
+        if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-trimpath', './...'], work, env, target.name, options.signal));
+        const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        const cache = modCache;
+        const cleanup = Promise.all([removeTree(scratch), cache === undefined ? undefined : removeModuleCache(cache, offlineEnv(tree, scratch, cache))]);
+        // Reported through cleanedUp, or after the failure that stopped the proof.
+        cleanup.catch(() => undefined);
+        cleanups.push(cleanup);
+      }
+      done++;
     }
-    done++;
+  } catch (error) {
+    await Promise.allSettled(cleanups);
+    throw error;
   }
   options.onProgress?.({ stage: 'prove', message: 'go command: every project resolves offline' });
+  return { cleanedUp: Promise.all(cleanups).then(() => undefined) };
 }
 
 async function prepareWorkspace(target: GoCheckTarget, work: string): Promise<void> {

@@ -10,6 +10,7 @@ import { volumeSizeForFolder } from '../drives/volumeSize';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
 import { requireDestinationFolder, removableDriveWarning } from '../drives/destination';
 import { ModFerryError } from '../errors/modferryError';
+import { errorMessage } from '../../../shared/errorMessage';
 import { removeTree } from '../fsutil/removeTree';
 import type { SigningKey } from '../keys/signingKey';
 import { DownloadCache } from '../upstream/downloadCache';
@@ -101,6 +102,8 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
   const goCommand = options.check ? findGo() : Promise.resolve(undefined);
   const staging = await createExportStaging(options.dirs.cache);
   let bundleDir: string | undefined;
+  // The proof's module cache is removed while the bundle is sealed; the export waits for it before it is done.
+  const proofCleanups: Array<Promise<void>> = [];
   try {
     const files = await plannedFiles(plan, cache, client);
     await driveChecked;
@@ -109,7 +112,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held.has(`${f.modulePath}@${f.version}.${f.kind}`));
     await ensureBundleFits(destination, bundleSpaceEstimate(shipped, plan.modules.length));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
-    const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }) : Promise.resolve<GoProof>({ status: 'skipped', reason: 'not-asked' });
+    const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }, proofCleanups) : Promise.resolve<GoProof>({ status: 'skipped', reason: 'not-asked' });
     let proved = false;
     checking.then(() => {
       proved = true;
@@ -139,6 +142,10 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     });
     const check = await checking;
     await readBackSeal(written.bundleDir, { signerFingerprint: options.signingKey.fingerprint, expectedManifest: written.manifest, signal });
+    // The bundle is sealed and good by now: a scratch folder the go command's proof left is worth a warning, not a failure.
+    for (const cleanup of await Promise.allSettled(proofCleanups)) {
+      if (cleanup.status === 'rejected') warn(`could not remove the go command's scratch folders after the proof: ${errorMessage(cleanup.reason)}`);
+    }
     return {
       bundleDir: written.bundleDir,
       bundleId: written.manifest.bundleId,
@@ -161,7 +168,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     throw error;
   } finally {
     client.close();
-    await Promise.all([driveChecked, removeTree(staging)]);
+    await Promise.all([driveChecked, removeTree(staging), Promise.allSettled(proofCleanups)]);
   }
 }
 
@@ -191,9 +198,12 @@ async function proveWithGo(
   tree: string,
   targets: readonly GoCheckTarget[],
   options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes: number },
+  cleanups: Array<Promise<void>>,
 ): Promise<GoProof> {
   if (!(await goCommand)) return { status: 'skipped', reason: 'no-go' };
-  await checkWithGo(tree, targets, options);
+  const { cleanedUp } = await checkWithGo(tree, targets, options);
+  cleanedUp.catch(() => undefined);
+  cleanups.push(cleanedUp);
   return { status: 'passed' };
 }
 
