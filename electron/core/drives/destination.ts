@@ -5,7 +5,6 @@
  */
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
-import { list } from 'drivelist';
 import { ModFerryError } from '../errors/modferryError';
 import { driveOfFolder, isRemovableDrive, type ListedDrive } from './removableDrive';
 
@@ -41,7 +40,7 @@ export async function requireDestinationFolder(folder: string): Promise<string> 
 const LIST_TIMEOUT_MS = 5000;
 
 /** One line for the operator when the folder is not on a removable drive; undefined when it is. */
-export async function removableDriveWarning(folder: string, listDrives: () => Promise<readonly ListedDrive[]> = list): Promise<string | undefined> {
+export async function removableDriveWarning(folder: string, listDrives: () => Promise<readonly ListedDrive[]> = listAllDrives): Promise<string | undefined> {
   let drives: readonly ListedDrive[];
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -61,4 +60,10 @@ export async function removableDriveWarning(folder: string, listDrives: () => Pr
   if (isRemovableDrive(found.drive)) return undefined;
   const what = found.drive.isSystem ? 'the system drive' : 'a fixed drive';
   return `${folder} is not on a removable drive (it is on ${what} ${found.drive.device}, mounted at ${found.mountpoint})`;
+}
+
+/** drivelist, loaded when a destination is first checked rather than with every command that may check one. */
+async function listAllDrives(): Promise<readonly ListedDrive[]> {
+  const { list } = await import('drivelist');
+  return list();
 }

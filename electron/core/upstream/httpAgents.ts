@@ -5,8 +5,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { proxyFor, type ProxyEnvironment } from './proxyEnvironment';
 
 export interface AgentChoice {
@@ -39,7 +37,16 @@ export class HttpAgents {
     let agent = this.proxied.get(key);
     if (agent === undefined) {
       const options = { keepAlive: true, maxSockets: this.maxSockets };
-      agent = isHttps ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
+      // Loaded on the first request through a proxy: most runs make none, and loading them weighs on every command's start-up.
+      if (isHttps) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+        const { HttpsProxyAgent } = require('https-proxy-agent') as typeof import('https-proxy-agent');
+        agent = new HttpsProxyAgent(proxy, options);
+      } else {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+        const { HttpProxyAgent } = require('http-proxy-agent') as typeof import('http-proxy-agent');
+        agent = new HttpProxyAgent(proxy, options);
+      }
       this.proxied.set(key, agent);
     }
     return { agent, proxy: `${proxy.protocol}//${proxy.host}` };
