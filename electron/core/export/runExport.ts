@@ -87,7 +87,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     warnings.push(warning);
     options.onWarning?.(warning);
   };
-  // Listing the drives starts a program or two: it runs while the planned files are gathered, and its warning is told when it comes.
+  // Listing the drives starts a program or two: it runs while the bundle is staged and written, and its warning is told when it comes.
   const driveChecked = removableDriveWarning(destination).then((warning) => {
     if (warning !== undefined) warn(warning);
   });
@@ -106,7 +106,6 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
   const proofCleanups: Array<Promise<void>> = [];
   try {
     const files = await plannedFiles(plan, cache, client);
-    await driveChecked;
     const tree = await stageTree(path.join(staging, 'tree'), files, undefined, plan.listed);
     const held = new Set(plan.modules.flatMap((m) => m.files.filter((f) => f.heldOffline).map((f) => `${m.path}@${m.version}.${f.kind}`)));
     const shipped = tree.files.filter((f) => f.kind === 'list' || !held.has(`${f.modulePath}@${f.version}.${f.kind}`));
@@ -142,6 +141,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     });
     const check = await checking;
     await readBackSeal(written.bundleDir, { signerFingerprint: options.signingKey.fingerprint, expectedManifest: written.manifest, signal });
+    await driveChecked;
     // The bundle is sealed and good by now: a scratch folder the go command's proof left is worth a warning, not a failure.
     for (const cleanup of await Promise.allSettled(proofCleanups)) {
       if (cleanup.status === 'rejected') warn(`could not remove the go command's scratch folders after the proof: ${errorMessage(cleanup.reason)}`);
