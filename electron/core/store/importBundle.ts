@@ -7,6 +7,10 @@
  * Nothing reaches the tree until the whole bundle has verified. Any failure (signature,
  * trust, a changed byte, a missing or truncated volume, a path outside the layout, a file
  * the store holds with other bytes, a full disk, an abort) leaves the store as it was.
+ *
+ * Checksum-database proofs come in with the modules, in the same commit. The store only moves
+ * forward: every tree head a bundle carried is kept, the newest (largest) is what the proxy answers
+ * with, and a head of a size the store holds with another hash (a fork) refuses the whole import.
  */
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
@@ -21,6 +25,13 @@ import type { RepairReport } from './repairStore';
 import { checkGoModsAgainstStore } from './storeGoMods';
 import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
+import { parseProofPath } from '../proofs/proofPath';
+import { recordIdOf } from '../proofs/lookupRecord';
+import { parseTreeHead } from '../proofs/treeHead';
+import { forkError, type CatalogProofs, type ProofHead } from './catalogProofs';
+import type { HeldFile } from './catalog';
+import type { JournalProof } from './commitJournal';
+import type { StagedProofs } from './commitImport';
 import { ensureImportSpace } from './storeSpace';
 
 export interface ImportBundleOptions {
@@ -52,6 +63,8 @@ export interface ImportResult {
   restored: RestoredFile[];
   /** Request-file lines the online side could not meet, as the bundle's manifest lists them. */
   unmet: UnmetRequest[];
+  /** Checksum-database proofs: files added, and each database's newest tree head in the store after the import. */
+  proofs: { added: number; heads: Array<{ db: string; size: number }> };
 }
 
 /** Thrown from onManifest to stop verifyBundle before it reads any volume. */
@@ -91,12 +104,14 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       trust: options.trust,
       onManifest: async ({ manifest, signer, manifestSha256 }) => {
         checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
-        const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
+        const heldProof = (db: string, rel: string): HeldFile | undefined => catalog.proofs.file(db, rel);
+        const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath), heldProof);
         const damaged = await findDamagedCopies(plan.present, (treePath) => treeFile(store.layout, treePath), options.signal);
-        if (plan.fresh.length === 0 && damaged.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan, manifest.unmet ?? []);
-        await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged].map((entry) => entry.size));
+        const newProofs = plan.freshProofs.some((entry) => parseProofPath(entry.path).kind !== 'latest');
+        if (plan.fresh.length === 0 && damaged.length === 0 && !newProofs && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan, manifest.unmet ?? []);
+        await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged, ...plan.freshProofs].map((entry) => entry.size));
         const damagedPaths = new Set(damaged.map((entry) => entry.path));
-        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths);
+        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths, heldProof);
       },
       signal: options.signal,
       onProgress: options.onProgress,
@@ -118,6 +133,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         alreadyPresent: error.plan.present.length,
         restored: [],
         unmet: error.unmet,
+        proofs: { added: 0, heads: newestHeads(catalog.proofs) },
       };
     }
     throw error;
@@ -131,7 +147,8 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
-    const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
+    const proofs = stagedProofs(staging, manifest.bundleId, catalog.proofs);
+    const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress, proofs);
     catalog.recordUnmetRequests(manifest.bundleId, manifest.unmet ?? []);
     return {
       bundleId: manifest.bundleId,
@@ -143,9 +160,37 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       alreadyPresent: staging.present,
       restored,
       unmet: manifest.unmet ?? [],
+      proofs: { added: proofs.files.length, heads: newestHeads(catalog.proofs) },
     };
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.
     await staging.discard().catch(() => undefined);
   }
+}
+
+/**
+ * The verified bundle's tree heads and staged proof files as the catalog records them. A head of a
+ * size the store holds with another hash is a fork: refused here, before anything moves.
+ */
+function stagedProofs(staging: StagingArea, bundleId: string, held: CatalogProofs): StagedProofs {
+  const heads: ProofHead[] = [];
+  for (const landed of staging.heads) {
+    const note = landed.content.toString('utf8');
+    const head = parseTreeHead(note);
+    if (typeof head === 'string') throw new Error(`${landed.path}: verified, yet not a tree head (${head})`);
+    const proofHead = { db: landed.db, size: head.size, hash: head.hash, note };
+    const same = held.head(landed.db, head.size);
+    if (same !== undefined && same.hash !== head.hash) throw forkError(proofHead, same.hash, bundleId);
+    heads.push(proofHead);
+  }
+  const files = staging.stagedProofs.map(({ proof, staged, size, sha256, content }): JournalProof =>
+    proof.kind === 'lookup'
+      ? { db: proof.db, path: proof.rel, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId: recordIdOf(content.toString('utf8')), size, sha256, staged }
+      : { db: proof.db, path: proof.rel, kind: 'tile', tile: proof.tile, size, sha256, staged },
+  );
+  return { heads, files };
+}
+
+function newestHeads(proofs: CatalogProofs): Array<{ db: string; size: number }> {
+  return proofs.databases().flatMap((db) => proofs.heads(db).slice(0, 1).map((head) => ({ db, size: head.size })));
 }
