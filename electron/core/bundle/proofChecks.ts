@@ -1,11 +1,12 @@
 /**
- * What a bundle's checksum-database files must say beyond their listed hash (see verifyBundle): a
- * tree head signed under its database's name, lookup records of their own module version, tiles
- * as long as their width, and every record within the head the bundle carries for its database.
+ * What a bundle's checksum-database files must say beyond their listed hash and size (see
+ * verifyBundle): a tree head signed under its database's name, lookup records holding only their
+ * own module version's go.sum lines, and every record within the head the bundle carries for its
+ * database. Signatures and hashes are the go command's to verify, with the key GOSUMDB names.
  */
-import { HASH_BYTES, type ProofFile } from '../proofs/proofPath';
-import { parseLookupRecord } from '../proofs/lookupRecord';
-import { parseTreeHead } from '../proofs/treeHead';
+import { LookupRecordError, parseRecordEntry, recordGoSumLines } from '../../../shared/sumdb/lookupRecord';
+import type { SumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { parseSignedTreeNote, TreeNoteError } from '../../../shared/sumdb/treeNote';
 import { BundleVerifyError } from './bundleVerifyError';
 
 interface Where {
@@ -16,46 +17,39 @@ interface Where {
 export class ProofChecks {
   /** Tree size of each database's head, once its `latest` is read. */
   private readonly heads = new Map<string, number>();
-  /** Records and tiles by database, with the largest record id and where it was. */
-  private readonly used = new Map<string, { highestId: number; where: Where }>();
+  /** The largest record id of each database, and where it was. */
+  private readonly highest = new Map<string, { id: number; where: Where }>();
 
-  check(proof: ProofFile, content: Buffer, where: Where): void {
+  check(proof: SumdbPath, content: Buffer, where: Where): void {
     const text = content.toString('utf8');
-    switch (proof.kind) {
-      case 'latest': {
-        const head = parseTreeHead(text);
-        if (typeof head === 'string') throw new BundleVerifyError(`not a signed tree head: ${head}`, where);
-        if (!head.signers.includes(proof.db)) {
-          throw new BundleVerifyError(`the tree head is signed by ${head.signers.join(', ')}, not by the checksum database ${proof.db} it is filed under`, where);
+    try {
+      if (proof.kind === 'latest') {
+        const note = parseSignedTreeNote(text);
+        if (!note.signatures.some((signature) => signature.name === proof.name)) {
+          const signers = note.signatures.map((signature) => signature.name).join(', ');
+          throw new BundleVerifyError(`the tree head is signed by ${signers}, not by the checksum database ${proof.name} it is filed under`, where);
         }
-        this.heads.set(proof.db, head.size);
-        return;
-      }
-      case 'lookup': {
-        const record = parseLookupRecord(text, proof.modulePath, proof.version);
-        if (typeof record === 'string') throw new BundleVerifyError(`not a lookup record: ${record}`, { ...where, module: proof.modulePath, version: proof.version });
-        this.use(proof.db, record.id, where);
-        return;
-      }
-      case 'tile':
-        if (content.length !== proof.tile.width * HASH_BYTES) {
-          throw new BundleVerifyError(`a tile of ${proof.tile.width} hashes is ${proof.tile.width * HASH_BYTES} bytes, this one ${content.length}`, where);
+        this.heads.set(proof.name, note.size);
+      } else if (proof.kind === 'lookup') {
+        const record = parseRecordEntry(text);
+        const stranger = recordGoSumLines(record).find((line) => line.path !== proof.modulePath || (line.version !== proof.version && line.version !== `${proof.version}/go.mod`));
+        if (stranger !== undefined) {
+          throw new BundleVerifyError(`the record holds a go.sum line for ${stranger.path} ${stranger.version}, not for ${proof.modulePath}@${proof.version}`, { ...where, module: proof.modulePath, version: proof.version });
         }
-        this.use(proof.db, -1, where);
+        const seen = this.highest.get(proof.name);
+        if (seen === undefined || record.id > seen.id) this.highest.set(proof.name, { id: record.id, where });
+      }
+    } catch (error) {
+      if (error instanceof TreeNoteError || error instanceof LookupRecordError) throw new BundleVerifyError(`not a valid checksum database ${proof.kind}: ${error.reason}`, where, { cause: error });
+      throw error;
     }
   }
 
   /** Once every volume is read: each database's records lie within the head the bundle carries for it. */
   finish(): void {
-    for (const [db, { highestId, where }] of this.used) {
-      const size = this.heads.get(db);
-      if (size === undefined) throw new BundleVerifyError(`the bundle carries no tree head (sumdb/${db}/latest) for the checksum database ${db}`, where);
-      if (highestId >= size) throw new BundleVerifyError(`record ${highestId} lies beyond the bundle's tree head for ${db}, of ${size} records`, where);
+    for (const [name, { id, where }] of this.highest) {
+      const size = this.heads.get(name);
+      if (size !== undefined && id >= size) throw new BundleVerifyError(`record ${id} lies beyond the bundle's tree head for ${name}, of ${size} records`, where);
     }
-  }
-
-  private use(db: string, id: number, where: Where): void {
-    const seen = this.used.get(db);
-    if (seen === undefined || id > seen.highestId) this.used.set(db, { highestId: id, where });
   }
 }

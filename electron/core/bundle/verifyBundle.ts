@@ -14,7 +14,7 @@
  *    every listed entry must turn up, and nothing but zero padding may follow the end of the
  *    archive (tarEndOfArchive).
  *
- * Checksum-database proofs (`sumdb/<db>/…`, see proofPath) are checked like every entry, and their
+ * Checksum-database proofs (`sumdb/<db>/…`, see shared/sumdb/sumdbPath) are checked like every entry, and their
  * content is then read for what it claims: `latest` must be a tree head signed under the database's
  * name, a lookup a record of its own module version within that head, a tile as many hashes long
  * as its name says. Their signatures and hashes are the go command's to verify, with its GOSUMDB key.
@@ -74,7 +74,7 @@ import { checkVolumeFolder } from './volumeFolder';
 import { readZipGoMod } from './zipGoMod';
 import { ZipChecksInFlight } from './zipChecksInFlight';
 import { asError } from '../../../shared/errorMessage';
-import { isProofPath, parseProofPath, type ProofFile } from '../proofs/proofPath';
+import { isSumdbPath, parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
 import { ProofChecks } from './proofChecks';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
@@ -196,17 +196,14 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
 interface StreamedEntry {
   sha256: string;
   bytes: number;
-  /** The whole content, kept for .mod (at most 16 MiB, the go command's limit), .info files (MAX_INFO_BYTES) and proofs (MAX_PROOF_BYTES). */
+  /** The whole content, kept for .mod (at most 16 MiB, the go command's limit), .info files (MAX_INFO_BYTES) and proofs (MAX_SUMDB_TEXT_BYTES, a tile 8 KiB). */
   content?: Buffer;
   /** Where the bytes can be read again: the lander's file, or (without a lander) the volume. */
   copy?: { file: string; range?: ZipRange };
 }
 
 /** A manifest entry with its place in the GOPROXY tree or among the checksum-database proofs, parsed once. */
-type ListedEntry = { entry: BundleEntry; tree: TreePath; proof?: undefined } | { entry: BundleEntry; tree?: undefined; proof: ProofFile };
-
-/** Far above any tree head, lookup record (a few go.sum lines) or tile (256 hashes). */
-export const MAX_PROOF_BYTES = 64 * 1024;
+type ListedEntry = { entry: BundleEntry; tree: TreePath; proof?: undefined } | { entry: BundleEntry; tree?: undefined; proof: SumdbPath };
 
 /** The per-volume, per-entry checks of one verifyBundle call, and the state they share. */
 class EntryChecker {
@@ -235,7 +232,7 @@ class EntryChecker {
   ) {
     this.entriesByPath = new Map(manifest.entries.map((entry): [string, ListedEntry] => [
       entry.path,
-      isProofPath(entry.path) ? { entry, proof: parseProofPath(entry.path) } : { entry, tree: parseTreePath(entry.path) },
+      isSumdbPath(entry.path) ? { entry, proof: parseSumdbPath(entry.path) } : { entry, tree: parseTreePath(entry.path) },
     ]));
     const trees = [...this.entriesByPath.values()].flatMap(({ entry, tree }) => (tree === undefined ? [] : [{ entry, tree }]));
     const zips = trees.filter(({ tree }) => tree.kind === 'zip');
@@ -365,7 +362,6 @@ class EntryChecker {
     if (seen.has(tarPath)) throw refuse('appears twice in this volume');
     seen.add(tarPath);
     if (entry.size !== listed.size) throw refuse(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`);
-    if (found.proof !== undefined && listed.size > MAX_PROOF_BYTES) throw refuse(`${listed.size} bytes, too large for a checksum database file (at most ${MAX_PROOF_BYTES})`);
     if (found.tree?.kind === 'info' && listed.size > MAX_INFO_BYTES) throw refuse(`${listed.size} bytes, too large for a .info file (at most ${MAX_INFO_BYTES})`);
     return found;
   }

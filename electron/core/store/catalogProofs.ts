@@ -3,7 +3,7 @@
  * lookup records and hash tiles kept under sumdb/<db>/. Written only inside Catalog.recordImport's
  * transaction, so proofs appear together with the bundle's modules or not at all.
  */
-import type { HashTile } from '../proofs/proofPath';
+import type { Tile } from '../../../shared/sumdb/tiles';
 import type { SqliteConnection } from '../sqlite/sqliteDatabase';
 import { ModFerryError } from '../errors/modferryError';
 
@@ -14,12 +14,12 @@ export interface ProofHead {
   note: string;
 }
 
+/** A lookup record or hash tile; `path` is `sumdb/<db>/…`, in the bundle and in the store alike. */
 export type ProofRecordFile =
   | { db: string; path: string; kind: 'lookup'; modulePath: string; version: string; recordId: number; size: number; sha256: string }
-  | { db: string; path: string; kind: 'tile'; tile: HashTile; size: number; sha256: string };
+  | { db: string; path: string; kind: 'tile'; tile: Tile; size: number; sha256: string };
 
 export interface HeldProof {
-  db: string;
   path: string;
   size: number;
   sha256: string;
@@ -62,22 +62,22 @@ export class CatalogProofs {
       insertHead: db.prepare<[string, number, string, string, string]>(
         'INSERT INTO sumdb_heads (db, size, hash, note, bundle_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (db, size) DO NOTHING',
       ),
-      file: db.prepare<[string, string], HeldProof>('SELECT db, path, size, sha256 FROM sumdb_files WHERE db = ? AND path = ?'),
+      file: db.prepare<[string], HeldProof>('SELECT path, size, sha256 FROM sumdb_files WHERE path = ?'),
       insertFile: db.prepare<[string, string, string, string | null, string | null, number | null, number | null, number | null, number | null, number, string, string]>(
         `INSERT INTO sumdb_files (db, path, kind, module_path, version, record_id, tile_level, tile_index, tile_width, size, sha256, bundle_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (db, path) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       lookup: db.prepare<[string, string, string], HeldLookup>(
-        `SELECT db, path, size, sha256, record_id AS recordId FROM sumdb_files
+        `SELECT path, size, sha256, record_id AS recordId FROM sumdb_files
          WHERE kind = 'lookup' AND module_path = ? AND version = ? AND db = ?`,
       ),
       widestTile: db.prepare<[string, number, number, number], HeldTile>(
-        `SELECT db, path, size, sha256, tile_width AS width FROM sumdb_files
+        `SELECT path, size, sha256, tile_width AS width FROM sumdb_files
          WHERE kind = 'tile' AND db = ? AND tile_level = ? AND tile_index = ? AND tile_width >= ?
          ORDER BY tile_width DESC LIMIT 1`,
       ),
-      allFiles: db.prepare<[], HeldProof>('SELECT db, path, size, sha256 FROM sumdb_files ORDER BY db, path'),
-      deleteFile: db.prepare<[string, string]>('DELETE FROM sumdb_files WHERE db = ? AND path = ?'),
+      allFiles: db.prepare<[], HeldProof>('SELECT path, size, sha256 FROM sumdb_files ORDER BY path'),
+      deleteFile: db.prepare<[string]>('DELETE FROM sumdb_files WHERE path = ?'),
       versionsWithProof: db.prepare<[], { n: number }>(
         `SELECT count(*) AS n FROM versions v JOIN modules m ON m.id = v.module_id
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.version_id = v.id AND f.kind IN ('mod', 'zip'))
@@ -110,8 +110,8 @@ export class CatalogProofs {
     return this.s.heads.all(db);
   }
 
-  file(db: string, path: string): HeldProof | undefined {
-    return this.s.file.get(db, path);
+  file(proofPath: string): HeldProof | undefined {
+    return this.s.file.get(proofPath);
   }
 
   lookup(db: string, modulePath: string, version: string): HeldLookup | undefined {
@@ -119,8 +119,8 @@ export class CatalogProofs {
   }
 
   /** The widest tile held at this place that is at least `width` wide: any such one holds the narrower as its prefix. */
-  tile(db: string, tile: HashTile): HeldTile | undefined {
-    return this.s.widestTile.get(db, tile.level, tile.index, tile.width);
+  tile(db: string, tile: Tile): HeldTile | undefined {
+    return this.s.widestTile.get(db, tile.level, tile.n, tile.width);
   }
 
   allFiles(): HeldProof[] {
@@ -148,20 +148,20 @@ export class CatalogProofs {
       this.s.insertHead.run(head.db, head.size, head.hash, head.note, bundleId);
     }
     for (const file of files) {
-      const held = this.s.file.get(file.db, file.path);
+      const held = this.s.file.get(file.path);
       if (held !== undefined) {
-        if (held.sha256 !== file.sha256) throw new Error(`sumdb/${file.db}/${file.path}: the store holds other bytes (sha256 ${held.sha256}, not ${file.sha256})`);
+        if (held.sha256 !== file.sha256) throw new Error(`${file.path}: the store holds other bytes (sha256 ${held.sha256}, not ${file.sha256})`);
         continue;
       }
       if (file.kind === 'lookup') {
         this.s.insertFile.run(file.db, file.path, 'lookup', file.modulePath, file.version, file.recordId, null, null, null, file.size, file.sha256, bundleId);
       } else {
-        this.s.insertFile.run(file.db, file.path, 'tile', null, null, null, file.tile.level, file.tile.index, file.tile.width, file.size, file.sha256, bundleId);
+        this.s.insertFile.run(file.db, file.path, 'tile', null, null, null, file.tile.level, file.tile.n, file.tile.width, file.size, file.sha256, bundleId);
       }
     }
   }
 
-  forget(files: ReadonlyArray<{ db: string; path: string }>): void {
-    for (const file of files) this.s.deleteFile.run(file.db, file.path);
+  forget(proofPaths: readonly string[]): void {
+    for (const proofPath of proofPaths) this.s.deleteFile.run(proofPath);
   }
 }

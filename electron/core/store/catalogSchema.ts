@@ -177,9 +177,9 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
   ) STRICT;
 
   CREATE TABLE sumdb_files (
+    -- As the bundle and the store name it: sumdb/<db>/lookup/<escaped path>@<escaped version> or sumdb/<db>/tile/8/<L>/<N>[.p/<W>].
+    path TEXT PRIMARY KEY,
     db TEXT NOT NULL,
-    -- Relative to sumdb/<db>/: lookup/<escaped path>@<escaped version> or tile/8/<L>/<N>[.p/<W>].
-    path TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('lookup', 'tile')),
     module_path TEXT,
     version TEXT,
@@ -190,7 +190,6 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
     size INTEGER NOT NULL CHECK (size >= 0),
     sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
     bundle_id TEXT NOT NULL REFERENCES bundles (bundle_id),
-    PRIMARY KEY (db, path),
     CHECK ((kind = 'lookup') = (module_path IS NOT NULL AND version IS NOT NULL AND record_id IS NOT NULL)),
     CHECK ((kind = 'tile') = (tile_level IS NOT NULL AND tile_index IS NOT NULL AND tile_width IS NOT NULL))
   ) STRICT;

@@ -72,7 +72,7 @@ async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: Bun
   }
   const moves: Move[] = [
     ...files.map((file) => ({ path: file.path, staged: file.staged, size: file.size, target: treeFile(layout, file.path) })),
-    ...proofs.files.map((file) => ({ path: `sumdb/${file.db}/${file.path}`, staged: file.staged, size: file.size, target: proofFile(layout, file.db, file.path) })),
+    ...proofs.files.map((file) => ({ path: file.path, staged: file.staged, size: file.size, target: proofFile(layout, file.path) })),
   ];
   const totalBytes = moves.reduce((sum, file) => sum + file.size, 0);
   const report = (message: string, done: number, bytes: number): void =>

@@ -13,8 +13,9 @@ import { isH1Hash } from '../../../shared/gomod/hash1';
 import { writeFileDurably } from '../fsutil/durableFile';
 import type { BundleRecord, CatalogFile } from './catalog';
 import type { ProofHead, ProofRecordFile } from './catalogProofs';
-import { PROOF_PREFIX, parseProofPath, type ProofFile } from '../proofs/proofPath';
-import { parseTreeHead } from '../proofs/treeHead';
+import { parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { parseSignedTreeNote } from '../../../shared/sumdb/treeNote';
+import { encodeBase64 } from '../../../shared/sumdb/base64';
 
 export const JOURNAL_FILE = 'commit.json';
 const JOURNAL_FORMAT = 'modferry-import-journal';
@@ -48,7 +49,7 @@ export async function writeCommitJournal(stagingDir: string, journal: CommitJour
     : {
         heads: journal.proofs.heads.map((head) => ({ db: head.db, note: head.note })),
         proofs: journal.proofs.files.map((file) => ({
-          db: file.db, path: file.path, staged: file.staged, size: file.size, sha256: file.sha256, ...(file.kind === 'lookup' ? { recordId: file.recordId } : {}),
+          path: file.path, staged: file.staged, size: file.size, sha256: file.sha256, ...(file.kind === 'lookup' ? { recordId: file.recordId } : {}),
         })),
       };
   const text = JSON.stringify({ format: JOURNAL_FORMAT, bundle: journal.bundle, files: journal.files.map(journalFileJson), ...proofs });
@@ -97,25 +98,29 @@ export function readCommitJournal(stagingDir: string): CommitJournal | undefined
 function journalHeadOf(item: unknown): ProofHead | undefined {
   const o = item as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null || typeof o.db !== 'string' || typeof o.note !== 'string') return undefined;
-  const head = parseTreeHead(o.note);
-  return typeof head === 'string' ? undefined : { db: o.db, size: head.size, hash: head.hash, note: o.note };
+  try {
+    const head = parseSignedTreeNote(o.note);
+    return { db: o.db, size: head.size, hash: encodeBase64(head.hash), note: o.note };
+  } catch {
+    return undefined;
+  }
 }
 
 function journalProofOf(item: unknown): JournalProof | undefined {
   const o = item as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null) return undefined;
-  const { db, path: rel, staged, size, sha256, recordId } = o;
-  if (typeof db !== 'string' || typeof rel !== 'string' || typeof staged !== 'string' || !/^[0-9]+\.proof$/.test(staged)) return undefined;
+  const { path: proofPath, staged, size, sha256, recordId } = o;
+  if (typeof proofPath !== 'string' || typeof staged !== 'string' || !/^[0-9]+\.proof$/.test(staged)) return undefined;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || typeof sha256 !== 'string' || !isSha256Hex(sha256)) return undefined;
-  let proof: ProofFile;
+  let proof: SumdbPath;
   try {
-    proof = parseProofPath(`${PROOF_PREFIX}${db}/${rel}`);
+    proof = parseSumdbPath(proofPath);
   } catch {
     return undefined;
   }
-  if (proof.kind === 'tile') return { db, path: rel, kind: 'tile', tile: proof.tile, size, sha256, staged };
+  if (proof.kind === 'tile') return { db: proof.name, path: proofPath, kind: 'tile', tile: proof.tile, size, sha256, staged };
   if (proof.kind !== 'lookup' || typeof recordId !== 'number' || !Number.isSafeInteger(recordId) || recordId < 0) return undefined;
-  return { db, path: rel, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId, size, sha256, staged };
+  return { db: proof.name, path: proofPath, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId, size, sha256, staged };
 }
 
 function journalFileJson(file: JournalFile): Record<string, unknown> {

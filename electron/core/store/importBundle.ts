@@ -25,9 +25,10 @@ import type { RepairReport } from './repairStore';
 import { checkGoModsAgainstStore } from './storeGoMods';
 import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
-import { parseProofPath } from '../proofs/proofPath';
-import { recordIdOf } from '../proofs/lookupRecord';
-import { parseTreeHead } from '../proofs/treeHead';
+import { parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { parseRecordEntry } from '../../../shared/sumdb/lookupRecord';
+import { parseSignedTreeNote } from '../../../shared/sumdb/treeNote';
+import { encodeBase64 } from '../../../shared/sumdb/base64';
 import { forkError, type CatalogProofs, type ProofHead } from './catalogProofs';
 import type { HeldFile } from './catalog';
 import type { JournalProof } from './commitJournal';
@@ -104,10 +105,10 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       trust: options.trust,
       onManifest: async ({ manifest, signer, manifestSha256 }) => {
         checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
-        const heldProof = (db: string, rel: string): HeldFile | undefined => catalog.proofs.file(db, rel);
+        const heldProof = (proofPath: string): HeldFile | undefined => catalog.proofs.file(proofPath);
         const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath), heldProof);
         const damaged = await findDamagedCopies(plan.present, (treePath) => treeFile(store.layout, treePath), options.signal);
-        const newProofs = plan.freshProofs.some((entry) => parseProofPath(entry.path).kind !== 'latest');
+        const newProofs = plan.freshProofs.some((entry) => parseSumdbPath(entry.path).kind !== 'latest');
         if (plan.fresh.length === 0 && damaged.length === 0 && !newProofs && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan, manifest.unmet ?? []);
         await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged, ...plan.freshProofs].map((entry) => entry.size));
         const damagedPaths = new Set(damaged.map((entry) => entry.path));
@@ -176,17 +177,16 @@ function stagedProofs(staging: StagingArea, bundleId: string, held: CatalogProof
   const heads: ProofHead[] = [];
   for (const landed of staging.heads) {
     const note = landed.content.toString('utf8');
-    const head = parseTreeHead(note);
-    if (typeof head === 'string') throw new Error(`${landed.path}: verified, yet not a tree head (${head})`);
-    const proofHead = { db: landed.db, size: head.size, hash: head.hash, note };
+    const head = parseSignedTreeNote(note);
+    const proofHead = { db: landed.db, size: head.size, hash: encodeBase64(head.hash), note };
     const same = held.head(landed.db, head.size);
-    if (same !== undefined && same.hash !== head.hash) throw forkError(proofHead, same.hash, bundleId);
+    if (same !== undefined && same.hash !== proofHead.hash) throw forkError(proofHead, same.hash, bundleId);
     heads.push(proofHead);
   }
-  const files = staging.stagedProofs.map(({ proof, staged, size, sha256, content }): JournalProof =>
+  const files = staging.stagedProofs.map(({ path, proof, staged, size, sha256, content }): JournalProof =>
     proof.kind === 'lookup'
-      ? { db: proof.db, path: proof.rel, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId: recordIdOf(content.toString('utf8')), size, sha256, staged }
-      : { db: proof.db, path: proof.rel, kind: 'tile', tile: proof.tile, size, sha256, staged },
+      ? { db: proof.name, path, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId: parseRecordEntry(content.toString('utf8')).id, size, sha256, staged }
+      : { db: proof.name, path, kind: 'tile', tile: proof.tile, size, sha256, staged },
   );
   return { heads, files };
 }

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import type { BundleEntry, BundleManifest } from '../../../shared/bundle/manifest';
 import { parseTreePath } from '../../../shared/bundle/treePath';
 import type { HeldFile } from './catalog';
-import { isProofPath, parseProofPath } from '../proofs/proofPath';
+import { isSumdbPath, parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
 
 export interface ImportPlan {
   bundleId: string;
@@ -63,14 +63,13 @@ export class ImportConflictError extends Error {
 export function planImport(
   manifest: BundleManifest,
   held: (treePath: string) => HeldFile | undefined,
-  heldProof: (db: string, rel: string) => HeldFile | undefined = () => undefined,
+  heldProof: (proofPath: string) => HeldFile | undefined = () => undefined,
 ): ImportPlan {
   const plan: ImportPlan = { bundleId: manifest.bundleId, fresh: [], present: [], lists: [], differingInfo: [], freshProofs: [], presentProofs: [] };
   const conflicts: FileConflict[] = [];
   for (const entry of manifest.entries) {
-    if (isProofPath(entry.path)) {
-      const proof = parseProofPath(entry.path);
-      const stored = proof.kind === 'latest' ? undefined : heldProof(proof.db, proof.rel);
+    if (isSumdbPath(entry.path)) {
+      const stored = parseSumdbPath(entry.path).kind === 'latest' ? undefined : heldProof(entry.path);
       if (stored === undefined) plan.freshProofs.push(entry);
       else if (stored.sha256 === entry.sha256) plan.presentProofs.push(entry);
       else conflicts.push(conflictOf(entry, stored));

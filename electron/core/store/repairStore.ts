@@ -132,8 +132,8 @@ function settleJournal(layout: StoreLayout, catalog: Catalog, journal: CommitJou
   });
   const proofs = journalProofs(journal);
   const proofFiles = proofs.files.map((file) => {
-    const target = proofFile(layout, file.db, file.path);
-    return { file, target, root: layout.sumdb, state: fileState(catalog.proofs.file(file.db, file.path), target, file, stagingDir) };
+    const target = proofFile(layout, file.path);
+    return { file, target, root: layout.sumdb, state: fileState(catalog.proofs.file(file.path), target, file, stagingDir) };
   });
   const pending = files.filter(({ state }) => state !== 'committed');
   const pendingProofs = proofFiles.filter(({ state }) => state !== 'committed');

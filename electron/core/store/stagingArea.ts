@@ -22,13 +22,13 @@ import { conflictOf, ImportConflictError } from './importPlan';
 import { markStagingFolder } from './stagingMarker';
 import { stagingDirOf, treeFile, type StoreLayout } from './storeLayout';
 import { writeStreamDurably } from '../fsutil/writeAll';
-import { isProofPath, parseProofPath, type ProofFile } from '../proofs/proofPath';
+import { isSumdbPath, parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
 
 /** A proof file the store does not hold yet, landed in the staging folder. */
 export interface StagedProof {
   /** Its path in the bundle, `sumdb/<db>/<rel>`. */
   path: string;
-  proof: Exclude<ProofFile, { kind: 'latest' }>;
+  proof: Exclude<SumdbPath, { kind: 'latest' }>;
   staged: string;
   size: number;
   sha256: string;
@@ -62,14 +62,14 @@ export class StagingArea {
     private readonly bundleId: string,
     private readonly held: (treePath: string) => HeldFile | undefined,
     private readonly damaged: ReadonlySet<string> = new Set(),
-    private readonly heldProof: (db: string, rel: string) => HeldFile | undefined = () => undefined,
+    private readonly heldProof: (proofPath: string) => HeldFile | undefined = () => undefined,
   ) {
     this.dir = stagingDirOf(layout, bundleId);
   }
 
   /** An EntryLander for verifyBundle: resolves with the file holding the entry's bytes, if kept. */
   async land(entry: BundleEntry, data: Readable): Promise<string | undefined> {
-    if (isProofPath(entry.path)) return this.landProof(entry, data);
+    if (isSumdbPath(entry.path)) return this.landProof(entry, data);
     const tree = parseTreePath(entry.path);
     if (tree.kind === 'list' || tree.version === undefined) {
       await drain(data);
@@ -125,15 +125,15 @@ export class StagingArea {
 
   /** A proof file the store holds with the same bytes is read through; other bytes are a conflict (a record or tile never changes). */
   private async landProof(entry: BundleEntry, data: Readable): Promise<undefined> {
-    const proof = parseProofPath(entry.path);
+    const proof = parseSumdbPath(entry.path);
     const chunks: Buffer[] = [];
     for await (const chunk of data) chunks.push(chunk as Buffer);
     const content = Buffer.concat(chunks);
     if (proof.kind === 'latest') {
-      this.heads.push({ db: proof.db, path: entry.path, content });
+      this.heads.push({ db: proof.name, path: entry.path, content });
       return undefined;
     }
-    const stored = this.heldProof(proof.db, proof.rel);
+    const stored = this.heldProof(entry.path);
     if (stored !== undefined) {
       if (stored.sha256 !== entry.sha256) throw new ImportConflictError(this.bundleId, [conflictOf(entry, stored)]);
       this.present++;

@@ -14,13 +14,15 @@
  */
 import path from 'node:path';
 import { appDirs } from '../appDirs/appDirs';
+import { SUMDB_ROOT } from '../../../shared/sumdb/sumdbPath';
 
 export const TREE_DIR = 'tree';
 export const CATALOG_FILE = 'catalog.db';
 export const STAGING_DIR = 'staging';
 export const LOCK_FILE = 'store.lock';
 export const MARKER_FILE = 'modferry-store.json';
-export const SUMDB_DIR = 'sumdb';
+/** Proof paths in a bundle (`sumdb/<db>/…`) are their paths in the store. */
+export const SUMDB_DIR = SUMDB_ROOT;
 
 export function defaultStoreDir(): string {
   return path.join(appDirs().data, 'store');
@@ -54,9 +56,9 @@ export function treeFile(layout: StoreLayout, treePath: string): string {
   return path.join(layout.tree, ...treePath.split('/'));
 }
 
-/** The file of a checksum-database proof (`rel` relative to sumdb/<db>/, checked by parseProofPath). */
-export function proofFile(layout: StoreLayout, db: string, rel: string): string {
-  return path.join(layout.sumdb, db, ...rel.split('/'));
+/** The file of a checksum-database proof, by its path `sumdb/<db>/…` (already checked by parseSumdbPath). */
+export function proofFile(layout: StoreLayout, proofPath: string): string {
+  return path.join(layout.dir, ...proofPath.split('/'));
 }
 
 /** An import's own staging folder, named after its bundle. */
