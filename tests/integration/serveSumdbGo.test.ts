@@ -115,12 +115,15 @@ test('the go command verifies every module against the checksum database proofs 
   const storeB = path.join(dir, 'store-b');
   await importInto(storeB, bundleOlder.bundleDir);
   const servedB = await serve(storeB, 1);
-  await assert.rejects(go(servedB.url, progA, client, ['mod', 'download', 'all']), (error: Error) => {
-    assert.match(error.message, /sum\.test\/tile\/8\/0\/001\.p\/66: 404 Not Found|verifying/);
+  // A program without go.sum each time: lines already there would spare the go command its lookups.
+  const progB = await program(path.join(dir, 'prog-b'), [alpha]);
+  await assert.rejects(go(servedB.url, progB, client, ['mod', 'download', 'all']), (error: Error) => {
+    assert.match(error.message, /checking tree#322: reading \S+\/sumdb\/sum\.test\/tile\/8\/0\/001\.p\/66: 404 Not Found/);
+    assert.match(error.message, /server response: .*the go command has seen a newer sum\.test tree head than the store's newest \(301 records\): import a newer bundle/);
     return true;
   });
   await importInto(storeB, bundleNewer.bundleDir);
-  await go(servedB.url, progA, client, ['mod', 'download', 'all']);
+  await go(servedB.url, progB, client, ['mod', 'download', 'all']);
 
   // Importing the older bundle after the newer one keeps the newer head: lookups come with it.
   const storeC = path.join(dir, 'store-c');
@@ -141,13 +144,19 @@ test('the go command verifies every module against the checksum database proofs 
   const storeCStats = servedC.stats();
   assert.ok(storeCStats.exists && storeCStats.misses.distinct === 0, 'checksum database 404s are not module misses');
 
-  // A tree head of a size the store holds with another hash is a fork: nothing of that bundle is imported.
+  // A tree head of a size the store holds with another hash is a fork; so is a tile with other bytes.
+  // Nothing of such a bundle is imported, and the refusal names the database and the bundle.
   const fork = await makeProofSources(path.join(dir, 'db-fork', 'sum.test'), [...paddingLines(1000, 300), ...alphaLines], { seed: 'fork' });
-  const bundleFork = await makeProofBundle(dir, 'fork', alphaSources, fork.files, key);
+  const forkHeadOnly = await makeProofBundle(dir, 'fork-head', alphaSources, fork.files.filter((file) => file.path.endsWith('/latest')), key);
+  const forkWhole = await makeProofBundle(dir, 'fork-whole', alphaSources, fork.files, key);
   const before = await snapshotStore(storeC);
-  const forked = await importInto(storeC, bundleFork.bundleDir).then(() => undefined, (error: unknown) => errorMessage(error));
-  assert.match(forked ?? 'imported', /checksum database sum\.test has two different tree heads of size 301/);
-  assert.match(forked ?? '', new RegExp(bundleFork.manifest.bundleId));
+  const refusal = (bundleDir: string): Promise<string> => importInto(storeC, bundleDir).then(() => 'imported', (error: unknown) => errorMessage(error));
+  const headFork = await refusal(forkHeadOnly.bundleDir);
+  assert.match(headFork, /the checksum database sum\.test has two different tree heads of size 301/);
+  assert.ok(headFork.includes(forkHeadOnly.manifest.bundleId), headFork);
+  const tileFork = await refusal(forkWhole.bundleDir);
+  assert.match(tileFork, /the checksum database sum\.test in bundle mf-\S+ disagrees with the store: sumdb\/sum\.test\/(tile|lookup)\//);
+  assert.ok(tileFork.includes(forkWhole.manifest.bundleId), tileFork);
   assert.deepEqual(await snapshotStore(storeC), before);
 
   // A record whose hash disagrees with the zip: the go command refuses the module.
@@ -156,7 +165,8 @@ test('the go command verifies every module against the checksum database proofs 
   const storeD = path.join(dir, 'store-d');
   await importInto(storeD, (await makeProofBundle(dir, 'bad', alphaSources, bad.files, key)).bundleDir);
   const servedD = await serve(storeD, 1);
-  await assert.rejects(go(servedD.url, progA, path.join(dir, 'client-bad'), ['mod', 'download', 'all'], bad.db.vkey), /SECURITY ERROR/);
+  const progD = await program(path.join(dir, 'prog-d'), [alpha]);
+  await assert.rejects(go(servedD.url, progD, path.join(dir, 'client-bad'), ['mod', 'download', 'all'], bad.db.vkey), /SECURITY ERROR/);
 
   // A forged tile (one hash changed): the go command refuses it against the signed head.
   const tilePath = 'sumdb/sum.test/tile/8/0/001.p/45';
@@ -170,8 +180,9 @@ test('the go command verifies every module against the checksum database proofs 
   const storeE = path.join(dir, 'store-e');
   await importInto(storeE, (await makeProofBundle(dir, 'forged', alphaSources, forgedProofs, key)).bundleDir);
   const servedE = await serve(storeE, 1);
-  await assert.rejects(go(servedE.url, progA, path.join(dir, 'client-forged'), ['mod', 'download', 'all']), (error: Error) => {
-    assert.match(error.message, /SECURITY ERROR|inconsistent|verifying/);
+  const progE = await program(path.join(dir, 'prog-e'), [alpha]);
+  await assert.rejects(go(servedE.url, progE, path.join(dir, 'client-forged'), ['mod', 'download', 'all']), (error: Error) => {
+    assert.match(error.message, /verifying go\.mod: example\.com\/alpha@v1\.0\.0\/go\.mod: downloaded inconsistent tile/);
     return true;
   });
 });

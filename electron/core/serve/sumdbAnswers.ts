@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { recordTiles, tileBytes } from '../../../shared/sumdb/tiles';
+import { recordTiles, TILE_HEIGHT, TILE_WIDTH, tileBytes, type Tile } from '../../../shared/sumdb/tiles';
 import type { ProofStore, StoredFile } from '../store/store';
 import type { SumdbRequest } from './proxyRequest';
 import { StoreFileDamagedError } from './storeFileChecks';
@@ -43,11 +43,22 @@ export async function answerSumdb(proofs: ProofStore, name: string, request: Sum
     case 'tile': {
       if (!held) return notHeld;
       const tile = proofs.tile(name, request.tile);
-      if (tile === undefined) return { status: 404, line: `not found: this ModFerry store holds no ${name} tile ${request.tile.level}/${request.tile.n} of width ${request.tile.width}` };
+      if (tile === undefined) return { status: 404, line: missingTile(name, request.tile, proofs.heads(name)[0]?.size ?? 0) };
       const bytes = await readChecked(tile);
       return { status: 200, body: bytes.subarray(0, tileBytes(request.tile)), immutable: true };
     }
   }
+}
+
+/**
+ * A tile wider than the store's newest tree makes it is one the go command wants to check a newer
+ * head it has seen: only a newer bundle can help, and the line says so.
+ */
+function missingTile(name: string, tile: Tile, newest: number): string {
+  const what = `this ModFerry store holds no ${name} tile ${tile.level}/${tile.n} of width ${tile.width}`;
+  const hashes = Math.floor(newest / 2 ** (tile.level * TILE_HEIGHT)) - tile.n * TILE_WIDTH;
+  if (tile.width <= hashes) return `not found: ${what}`;
+  return `not found: ${what}; the go command has seen a newer ${name} tree head than the store's newest (${newest} records): import a newer bundle into the store`;
 }
 
 /** Whether every tile the go command reads to prove record `id` against a tree of `size` records is held. */

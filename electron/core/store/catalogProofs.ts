@@ -51,6 +51,17 @@ export function forkError(head: ProofHead, heldHash: string, bundleId: string): 
   );
 }
 
+/** A lookup record or tile the store holds with other bytes: never the same database, grown. */
+export function proofConflictError(proofPath: string, heldSha256: string, bundleSha256: string, bundleId: string): ModFerryError {
+  const db = proofPath.split('/')[1] ?? '';
+  return new ModFerryError(
+    'store',
+    `the checksum database ${db} in bundle ${bundleId} disagrees with the store: ${proofPath} has sha256 ${heldSha256} in the store, ` +
+      `${bundleSha256} in the bundle; the database forked or one copy is forged, so nothing was imported`,
+    { entry: proofPath },
+  );
+}
+
 export class CatalogProofs {
   private readonly s;
 
@@ -150,7 +161,7 @@ export class CatalogProofs {
     for (const file of files) {
       const held = this.s.file.get(file.path);
       if (held !== undefined) {
-        if (held.sha256 !== file.sha256) throw new Error(`${file.path}: the store holds other bytes (sha256 ${held.sha256}, not ${file.sha256})`);
+        if (held.sha256 !== file.sha256) throw proofConflictError(file.path, held.sha256, file.sha256, bundleId);
         continue;
       }
       if (file.kind === 'lookup') {

@@ -13,6 +13,7 @@ import type { BundleEntry, BundleManifest } from '../../../shared/bundle/manifes
 import { parseTreePath } from '../../../shared/bundle/treePath';
 import type { HeldFile } from './catalog';
 import { isSumdbPath, parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { proofConflictError } from './catalogProofs';
 
 export interface ImportPlan {
   bundleId: string;
@@ -72,7 +73,7 @@ export function planImport(
       const stored = parseSumdbPath(entry.path).kind === 'latest' ? undefined : heldProof(entry.path);
       if (stored === undefined) plan.freshProofs.push(entry);
       else if (stored.sha256 === entry.sha256) plan.presentProofs.push(entry);
-      else conflicts.push(conflictOf(entry, stored));
+      else throw proofConflictError(entry.path, stored.sha256, entry.sha256, manifest.bundleId);
       continue;
     }
     const { kind } = parseTreePath(entry.path);

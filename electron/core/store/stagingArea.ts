@@ -23,6 +23,7 @@ import { markStagingFolder } from './stagingMarker';
 import { stagingDirOf, treeFile, type StoreLayout } from './storeLayout';
 import { writeStreamDurably } from '../fsutil/writeAll';
 import { isSumdbPath, parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { proofConflictError } from './catalogProofs';
 
 /** A proof file the store does not hold yet, landed in the staging folder. */
 export interface StagedProof {
@@ -135,7 +136,7 @@ export class StagingArea {
     }
     const stored = this.heldProof(entry.path);
     if (stored !== undefined) {
-      if (stored.sha256 !== entry.sha256) throw new ImportConflictError(this.bundleId, [conflictOf(entry, stored)]);
+      if (stored.sha256 !== entry.sha256) throw proofConflictError(entry.path, stored.sha256, entry.sha256, this.bundleId);
       this.present++;
       return undefined;
     }
