@@ -144,6 +144,21 @@ test('the go command verifies every module against the checksum database proofs 
   const storeCStats = servedC.stats();
   assert.ok(storeCStats.exists && storeCStats.misses.distinct === 0, 'checksum database 404s are not module misses');
 
+  // A newer head whose tiles for a record are missing: the record comes with the newest head that
+  // the held tiles prove it against, here the older one, and a fresh client verifies it.
+  const storeF = path.join(dir, 'store-f');
+  await importInto(storeF, bundleOlder.bundleDir);
+  const withoutEdge = newer.files.filter((file) => file.path !== 'sumdb/sum.test/tile/8/0/001.p/66');
+  await importInto(storeF, (await makeProofBundle(dir, 'newer-gap', bothSources, withoutEdge, key)).bundleDir);
+  const servedF = await serve(storeF, 1);
+  const fallback = await fetch(`${servedF.url}/sumdb/sum.test/lookup/example.com/alpha@v1.0.0`);
+  assert.equal(await fallback.text(), await readFile(path.join(older.dir, 'lookup', 'example.com', 'alpha@v1.0.0'), 'utf8'));
+  const unprovable = await fetch(`${servedF.url}/sumdb/sum.test/lookup/example.com/beta@v1.0.0`);
+  assert.equal(unprovable.status, 404);
+  assert.match(await unprovable.text(), /lacks the sum\.test tiles that prove its record of example\.com\/beta@v1\.0\.0/);
+  const progF = await program(path.join(dir, 'prog-f'), [alpha]);
+  await go(servedF.url, progF, path.join(dir, 'client-f'), ['mod', 'download', 'all']);
+
   // A tree head of a size the store holds with another hash is a fork; so is a tile with other bytes.
   // Nothing of such a bundle is imported, and the refusal names the database and the bundle.
   const fork = await makeProofSources(path.join(dir, 'db-fork', 'sum.test'), [...paddingLines(1000, 300), ...alphaLines], { seed: 'fork' });
