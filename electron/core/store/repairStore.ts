@@ -14,7 +14,9 @@
  * - a catalog that lists no file while the tree holds some was lost, not emptied: it is rebuilt
  *   from the tree (see rebuildCatalog), and the files that cannot be rebuilt are quarantined;
  * - otherwise tree files the catalog does not list are quarantined: no verified bundle vouched
- *   for them, but they may be someone's only copy.
+ *   for them, but they may be someone's only copy;
+ * - checksum-database proofs under sumdb/ likewise: rows whose file is gone are forgotten, files
+ *   the catalog does not list are quarantined.
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +25,7 @@ import { JOURNAL_FILE, journalProofs, readCommitJournal, type CommitJournal } fr
 import { quarantineFiles, type QuarantinedFile, type QuarantineReport } from './quarantine';
 import { rebuildFromTree } from './rebuildCatalog';
 import { isMarkedStagingFolder, isStagingFileName } from './stagingMarker';
-import { proofFile, STAGING_DIR, TREE_DIR, treeFile, type StoreLayout } from './storeLayout';
+import { proofFile, STAGING_DIR, SUMDB_DIR, TREE_DIR, treeFile, type StoreLayout } from './storeLayout';
 import { syncDirectorySync } from '../fsutil/durableFile';
 import { listTreeSync, pruneEmptyParentsSync, sha256OfFileSync } from '../fsutil/treeFsSync';
 
@@ -108,6 +110,16 @@ export async function repairStore(layout: StoreLayout, catalog: Catalog, at: Dat
   const strays = unknown.filter((treePath) => !rebuilt.has(treePath));
   toQuarantine.push(...strays.map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not in the catalog: no imported bundle brought it' })));
   toQuarantine.push(...listing.others.sort().map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not a regular file' })));
+
+  // Checksum-database proofs under sumdb/ are judged alike, by their catalog rows.
+  const proofListing = listTreeSync(layout.sumdb);
+  const proofsOnDisk = new Set(proofListing.files.map((file) => `${SUMDB_DIR}/${file}`));
+  const knownProofs = new Set(catalog.proofs.allFiles().map((file) => file.path));
+  const goneProofs = [...knownProofs].filter((proofPath) => !proofsOnDisk.has(proofPath)).sort();
+  catalog.proofs.forget(goneProofs);
+  report.missingForgotten.push(...goneProofs);
+  toQuarantine.push(...[...proofsOnDisk].filter((proofPath) => !knownProofs.has(proofPath)).sort().map((from) => ({ from, why: 'not in the catalog: no imported bundle brought it' })));
+  toQuarantine.push(...proofListing.others.sort().map((file) => ({ from: `${SUMDB_DIR}/${file}`, why: 'not a regular file' })));
 
   report.quarantined = quarantineFiles(layout, toQuarantine, 'repair', at);
   for (const name of report.stagingRemoved) removeEmptyFolder(path.join(layout.staging, name));
