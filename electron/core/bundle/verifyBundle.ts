@@ -53,7 +53,8 @@ import {
   type BundleManifest,
   type BundleVolume,
 } from '../../../shared/bundle/manifest';
-import { parseTreePath, unsafePathReason, type TreePath } from '../../../shared/bundle/treePath';
+import { unsafePathReason, type TreePath } from '../../../shared/bundle/treePath';
+import { parseBundlePath, type BundlePath } from '../../../shared/bundle/bundlePath';
 import type { ModuleVersion } from '../../../shared/gomod/moduleZipRules';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { checkManifestSignature, parseManifestSignature, SignatureError } from '../keys/manifestSignature';
@@ -197,7 +198,7 @@ interface StreamedEntry {
 /** A manifest entry with its place in the GOPROXY tree, parsed once. */
 interface ListedEntry {
   entry: BundleEntry;
-  tree: TreePath;
+  tree: BundlePath;
 }
 
 /** The per-volume, per-entry checks of one verifyBundle call, and the state they share. */
@@ -224,10 +225,10 @@ class EntryChecker {
     private readonly manifest: BundleManifest,
     private readonly options: Omit<VerifyBundleOptions, 'trust' | 'onManifest'>,
   ) {
-    this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
-    const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');
+    this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseBundlePath(entry.path) }]));
+    const zips = [...this.entriesByPath.values()].flatMap(({ entry, tree }) => (tree.kind === 'zip' ? [{ entry, tree }] : []));
     this.versionsWithZip = new Set(zips.map(({ tree }) => versionKey(tree)));
-    this.modEntries = new Map([...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'mod').map(({ entry, tree }) => [versionKey(tree), entry]));
+    this.modEntries = new Map([...this.entriesByPath.values()].flatMap(({ entry, tree }) => (tree.kind === 'mod' ? [[versionKey(tree), entry] as const] : [])));
     const zipBytes = zips.reduce((sum, { entry }) => sum + entry.size, 0);
     const largestZip = zips.reduce((largest, { entry }) => Math.max(largest, entry.size), 0);
     this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zipBytes - largestZip));
@@ -351,7 +352,7 @@ class EntryChecker {
   }
 
   /** Hashes the entry's bytes as the volume is read, noting where they lie in it so that a zip can be read there. */
-  private async hashInPlace(entry: ReadEntry, volume: BundleVolume, tree: TreePath, offsetOf: VolumeOffsetOf): Promise<StreamedEntry> {
+  private async hashInPlace(entry: ReadEntry, volume: BundleVolume, tree: BundlePath, offsetOf: VolumeOffsetOf): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
     let offset: number | undefined;
@@ -376,7 +377,7 @@ class EntryChecker {
   }
 
   /** Passes the entry's bytes to the lander while hashing them, with the lander's pace setting the reading pace. */
-  private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: TreePath, lander: EntryLander): Promise<StreamedEntry> {
+  private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: BundlePath, lander: EntryLander): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
     const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
