@@ -65,15 +65,26 @@ function sumdbDir(w: World, name = 'sum.test'): string {
   return path.join(w.tree, 'sumdb', name);
 }
 
-/** Runs `modferry export` in this process with the checksum-database variables given, in a home of its own. */
-async function exportWith(w: World, label: string, env: Record<string, string>, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
+/** Runs `modferry export` of a and the private module in this process with the checksum-database variables given, in a home named by `label`. */
+function exportWith(w: World, label: string, env: Record<string, string>, extra: string[] = [], outLabel = `${label}-${w.upstream.requests.length}`): Promise<ExportRun> {
+  return exportWithModules(w, label, env, [`${A}@v1.0.0`, `${PRIVATE}@v1.0.0`], extra, outLabel);
+}
+
+interface ExportRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  out: string;
+}
+
+async function exportWithModules(w: World, label: string, env: Record<string, string>, modules: string[], extra: string[] = [], outLabel = `${label}-${w.upstream.requests.length}`): Promise<ExportRun> {
   const saved = { GOSUMDB: process.env.GOSUMDB, GONOSUMDB: process.env.GONOSUMDB, GOPRIVATE: process.env.GOPRIVATE, MODFERRY_HOME: process.env.MODFERRY_HOME };
-  const out = path.join(w.dir, `out-${label}`);
+  const out = path.join(w.dir, `out-${outLabel}`);
   await mkdir(out, { recursive: true });
   Object.assign(process.env, { GONOSUMDB: '', GOPRIVATE: '', MODFERRY_HOME: path.join(w.dir, `home-${label}`) }, env);
   const output = captureOutput();
   try {
-    const code = await runCli(['export', '--upstream', w.upstream.url, '--module', `${A}@v1.0.0`, '--module', `${PRIVATE}@v1.0.0`, '--out', out, '--no-check', ...extra], output);
+    const code = await runCli(['export', '--upstream', w.upstream.url, ...modules.flatMap((m) => ['--module', m]), '--out', out, '--no-check', ...extra], output);
     return { code, stdout: output.stdout.join('\n'), stderr: output.stderr.join('\n'), out };
   } finally {
     for (const [name, value] of Object.entries(saved)) {
@@ -151,6 +162,37 @@ test('export carries the checksum database proofs of every version it ships, and
   assert.equal(again.code, 0, again.stderr);
   const askedAgain = w.upstream.requests.slice(before).filter((r) => r.startsWith('/sumdb/'));
   assert.ok(!askedAgain.some((r) => r.includes('/lookup/') || /\/tile\/8\/\d+\/\d{3}$/.test(r)), askedAgain.join('\n'));
+});
+
+test('records from lookups of older heads are proven against the newest head; a head from a forked log is refused', { timeout: 300_000 }, async (t) => {
+  if (!requireGo(t)) return;
+  const w = await world(t, 'heads');
+  const isC = (line: string): boolean => line.startsWith(`${C} v1.1.0`);
+  const rest = w.goSum.filter((l) => !isC(l) && l !== FILLER[0]);
+  // c@v1.1.0's lookup is kept in two caches with the head of a tree of 2 records.
+  const first = await writeTestSumdb(sumdbDir(w), [...w.goSum.filter(isC), FILLER[0]!], { name: 'sum.test', seed: 'heads' });
+  const env = { GOSUMDB: first.vkey, GONOSUMDB: PRIVATE };
+  for (const home of ['grown', 'forked']) {
+    const small = await exportWithModules(w, home, env, [`${C}@v1.1.0`]);
+    assert.equal(small.code, 0, small.stderr);
+  }
+
+  // The database grows: the cached lookup's head is an older one of the same log.
+  await writeTestSumdb(sumdbDir(w), [...w.goSum.filter(isC), FILLER[0]!, ...rest], { name: 'sum.test', seed: 'heads' });
+  const before = w.upstream.requests.length;
+  const run = await exportWith(w, 'grown', env);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(!w.upstream.requests.slice(before).includes(`/sumdb/sum.test/lookup/${C}@v1.1.0`), 'c@v1.1.0 came from the cache, with its older head');
+  const { files } = await bundleOf(run.out);
+  const note = parseSignedTreeNote(files.get('sumdb/sum.test/latest')!.toString('utf8'));
+  assert.equal(note.size, 305, 'the newest head is the one carried');
+  assert.equal(parseRecordEntry(files.get(`sumdb/sum.test/lookup/${C}@v1.1.0`)!.toString('utf8')).id, 0);
+
+  // The same key signing a log that does not extend the first: the cached head is not a prefix of it.
+  await writeTestSumdb(sumdbDir(w), [`example.com/fork v1.0.0 h1:${Buffer.alloc(32, 9).toString('base64')}`, ...w.goSum], { name: 'sum.test', seed: 'heads' });
+  const forked = await exportWith(w, 'forked', env);
+  assert.notEqual(forked.code, 0);
+  assert.match(forked.stderr, /checksum database sum\.test: the signed tree heads of 2 and 306 records are not of one log \(the database forked it\)/);
 });
 
 test('a record whose hash disagrees with the zip fails the export, naming the module', { timeout: 300_000 }, async (t) => {

@@ -106,7 +106,7 @@ class Proofs implements ProofSession {
     const database = this.key.name;
     const heads = new Map<string, SignedTreeNote & { noteText: string }>();
     for (const { module, answer } of lookups) {
-      verifyNoteSignature(answer.note, this.key, {});
+      verifyNoteSignature(answer.note, this.key);
       const same = heads.get(String(answer.note.size));
       if (same !== undefined && !Buffer.from(same.hash).equals(answer.note.hash)) {
         throw new ModFerryError('upstream', `checksum database ${database}: two signed tree heads of ${answer.note.size} records with different hashes (the database forked its log)`, module);
@@ -126,8 +126,9 @@ class Proofs implements ProofSession {
     const fetched = await Promise.all([...wanted.values()].map(async (tile) => ({ tile, ...(await this.tile(tile)) })));
     const proven = new Map<string, ProvenTile>(fetched.map(({ tile, data }) => [tilePath(tile), { tile, data }]));
     verifyTiles(newest, proven, { database });
-    for (const { module, answer } of lookups) checkRecord(newest, answer, proven, { database, ...moduleFields(module) });
+    // One log first (a head a lookup came with that the newest does not extend is a fork), then each record in it.
     for (const head of older) checkTreeConsistency(newest, head, proven, { database });
+    for (const { module, answer } of lookups) checkRecord(newest, answer, proven, { database, ...moduleFields(module) });
 
     // Proven: what never changes is kept for the next export, and the bundle's files are kept by SHA-256.
     await Promise.all([

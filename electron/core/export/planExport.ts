@@ -92,8 +92,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       transfer.bytes += n;
     },
   });
-  const proofSession = request.checksumDatabase === undefined ? undefined : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache });
   try {
+    const proofSession = request.checksumDatabase === undefined ? undefined : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache });
     const questions = await answerVersionQueries(inputs.roots, client);
     if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
     const deprecations = new Map<string, string>();
