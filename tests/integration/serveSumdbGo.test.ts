@@ -172,6 +172,13 @@ test('the go command verifies every module against the checksum database proofs 
   const tileFork = await refusal(forkWhole.bundleDir);
   assert.match(tileFork, /the checksum database sum\.test in bundle mf-\S+ disagrees with the store: sumdb\/sum\.test\/(tile|lookup)\//);
   assert.ok(tileFork.includes(forkWhole.manifest.bundleId), tileFork);
+  // A longer head whose tree does not extend the store's, carrying no file the store holds under the
+  // same name (the first 256 records agree; its tiles are wider): only the consistency proof tells.
+  const forkedLog = await makeProofSources(path.join(dir, 'db-fork-log', 'sum.test'), [...paddingLines(0, 256), ...paddingLines(2000, 80)]);
+  const unheld = forkedLog.files.filter((file) => file.path.endsWith('/latest') || /\/tile\/8\/0\/001\.p\/(6[7-9]|[7-9]\d)$/.test(file.path) || file.path.includes('/lookup/example.com/pad/m2'));
+  const forkLog = await makeProofBundle(dir, 'fork-log', alphaSources, unheld, key);
+  const logFork = await refusal(forkLog.bundleDir);
+  assert.match(logFork, /the checksum database sum\.test's tree head of 336 records in bundle mf-\S+ and the store's of 322 are not of one log/);
   assert.deepEqual(await snapshotStore(storeC), before);
 
   // A record whose hash disagrees with the zip: the go command refuses the module.

@@ -30,6 +30,10 @@ import { parseRecordEntry } from '../../../shared/sumdb/lookupRecord';
 import { parseSignedTreeNote } from '../../../shared/sumdb/treeNote';
 import { encodeBase64 } from '../../../shared/sumdb/base64';
 import { forkError, type CatalogProofs, type ProofHead } from './catalogProofs';
+import { checkHeadConsistency } from './headConsistency';
+import type { Tile } from '../../../shared/sumdb/tiles';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { HeldFile } from './catalog';
 import type { JournalProof } from './commitJournal';
 import type { StagedProofs } from './commitImport';
@@ -148,7 +152,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
-    const proofs = stagedProofs(staging, manifest.bundleId, catalog.proofs);
+    const proofs = await stagedProofs(staging, manifest.bundleId, store);
     const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress, proofs);
     catalog.recordUnmetRequests(manifest.bundleId, manifest.unmet ?? []);
     return {
@@ -173,7 +177,8 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
  * The verified bundle's tree heads and staged proof files as the catalog records them. A head of a
  * size the store holds with another hash is a fork: refused here, before anything moves.
  */
-function stagedProofs(staging: StagingArea, bundleId: string, held: CatalogProofs): StagedProofs {
+async function stagedProofs(staging: StagingArea, bundleId: string, store: DiskStore): Promise<StagedProofs> {
+  const held = store.catalog.proofs;
   const heads: ProofHead[] = [];
   for (const landed of staging.heads) {
     const note = landed.content.toString('utf8');
@@ -181,6 +186,8 @@ function stagedProofs(staging: StagingArea, bundleId: string, held: CatalogProof
     const proofHead = { db: landed.db, size: head.size, hash: encodeBase64(head.hash), note };
     const same = held.head(landed.db, head.size);
     if (same !== undefined && same.hash !== proofHead.hash) throw forkError(proofHead, same.hash, bundleId);
+    const newest = held.heads(landed.db)[0];
+    if (newest !== undefined) await checkHeadConsistency(proofHead, newest, (tile) => tileBytesOf(staging, store, landed.db, tile), bundleId);
     heads.push(proofHead);
   }
   const files = staging.stagedProofs.map(({ path, proof, staged, size, sha256, content }): JournalProof =>
@@ -189,6 +196,16 @@ function stagedProofs(staging: StagingArea, bundleId: string, held: CatalogProof
       : { db: proof.name, path, kind: 'tile', tile: proof.tile, size, sha256, staged },
   );
   return { heads, files };
+}
+
+/** A tile at least as wide as asked: one the bundle brought, else the store's (when its bytes are still the catalog's). */
+async function tileBytesOf(staging: StagingArea, store: DiskStore, db: string, tile: Tile): Promise<Buffer | undefined> {
+  const staged = staging.stagedProofs.find(({ proof }) => proof.kind === 'tile' && proof.name === db && proof.tile.level === tile.level && proof.tile.n === tile.n && proof.tile.width >= tile.width);
+  if (staged !== undefined) return staged.content;
+  const held = store.proofs.tile(db, tile);
+  if (held === undefined) return undefined;
+  const bytes = await readFile(held.file).catch(() => undefined);
+  return bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === held.sha256 ? bytes : undefined;
 }
 
 function newestHeads(proofs: CatalogProofs): Array<{ db: string; size: number }> {
