@@ -195,6 +195,25 @@ test('records from lookups of older heads are proven against the newest head; a 
   assert.match(forked.stderr, /checksum database sum\.test: the signed tree heads of 2 and 306 records are not of one log \(the database forked it\)/);
 });
 
+test('a partial tile the database no longer serves is cut from its full tile, as the go command reads it', { timeout: 300_000 }, async (t) => {
+  if (!requireGo(t)) return;
+  const w = await world(t, 'prefix');
+  const db = await writeTestSumdb(sumdbDir(w), w.goSum, { name: 'sum.test', seed: 'prefix' });
+  // The same log grown past 512 records completes tile 0/001; the database then keeps only the full tile.
+  const grownDir = path.join(w.dir, 'grown');
+  const more = Array.from({ length: 300 }, (_, i) => `example.com/more${i} v1.0.0 h1:${Buffer.alloc(32, i + 1).toString('base64')}`);
+  await writeTestSumdb(grownDir, [...w.goSum, ...more], { name: 'sum.test', seed: 'prefix' });
+  await rm(path.join(sumdbDir(w), 'tile', '8', '0', '001.p'), { recursive: true });
+  await writeFile(path.join(sumdbDir(w), 'tile', '8', '0', '001'), await readFile(path.join(grownDir, 'tile', '8', '0', '001')));
+
+  const run = await exportWith(w, 'prefix', { GOSUMDB: db.vkey, GONOSUMDB: PRIVATE });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(w.upstream.requests.includes('/sumdb/sum.test/tile/8/0/001.p/49') && w.upstream.requests.includes('/sumdb/sum.test/tile/8/0/001'));
+  const { files } = await bundleOf(run.out);
+  assert.equal(files.get('sumdb/sum.test/tile/8/0/001.p/49')!.length, 49 * 32, 'the bundle carries the partial tile the head needs');
+  assert.ok(!files.has('sumdb/sum.test/tile/8/0/001'), 'not the full tile, which no head in the bundle proves');
+});
+
 test('a record whose hash disagrees with the zip fails the export, naming the module', { timeout: 300_000 }, async (t) => {
   if (!requireGo(t)) return;
   const w = await world(t, 'mismatch');
