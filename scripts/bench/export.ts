@@ -70,8 +70,14 @@ async function wallTime(scratch: string, count: number): Promise<void> {
         const env = { ...process.env, ...sumdbEnv, MODFERRY_HOME: path.join(where, 'home') };
         const timeline = new StageTimeline();
         const args = [cli, 'export', '--json', '--project', project, '--out', path.join(where, 'out'), '--upstream', upstream.url, ...extra];
-        const done = await measure(process.execPath, args, env, undefined, (line, seconds) => timeline.add(line, seconds));
+        let proofs: { status: string; versions: number } | undefined;
+        const done = await measure(process.execPath, args, env, undefined, (line, seconds) => {
+          timeline.add(line, seconds);
+          if (line.startsWith('{"type":"result"')) proofs = (JSON.parse(line) as { proofs?: { status: string; versions: number } }).proofs;
+        });
         if (done.code !== 0) throw new Error(`${label} failed: ${done.stderr}`);
+        // A run that quietly carried no proofs would measure nothing.
+        if (sumdbEnv !== noProofs && !(proofs?.status === 'carried' && proofs.versions > 0)) throw new Error(`${label} carried no proofs: ${JSON.stringify(proofs)}`);
         times[i + 1]!.push({ seconds: done.seconds, stages: timeline.spans(done.seconds) });
       }
     }

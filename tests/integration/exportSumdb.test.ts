@@ -1,7 +1,8 @@
 /**
  * `modferry export` with a checksum database (issue 13, online half): a test database with its own key,
  * written by golang.org/x/mod/sumdb and served as the fixture upstream's `/sumdb/<name>/`. The bundle
- * carries the signed head, each shipped version's record and the tiles proving them, and those verify;
+ * carries the signed head, each shipped version's record and the tiles proving them, and those verify
+ * (in TypeScript, and by the real go command reading them as a proxy serves them);
  * a record that disagrees with the zip, a forged tile and a bad signature each fail the export; private
  * modules carry no record; GOSUMDB=off carries nothing; a database that cannot be reached is warned about.
  */
@@ -11,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runCli } from '../../electron/cli/main';
 import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { checkRecord, verifyTiles, type ProvenTile } from '../../electron/core/sumdb/tileProofs';
@@ -24,7 +26,7 @@ import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import { makeTempDir } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
-import { requireGo } from '../support/goCommand';
+import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb, type TestSumdb } from '../support/testSumdb';
 
 const A = 'example.com/a';
@@ -94,7 +96,8 @@ async function exportWithModules(w: World, label: string, env: Record<string, st
   }
 }
 
-async function bundleOf(out: string): Promise<{ manifest: BundleManifest; files: Map<string, Buffer> }> {
+/** The bundle written into `out`, its entries' bytes by path, and the folder its volumes were extracted into. */
+async function bundleOf(out: string): Promise<{ manifest: BundleManifest; files: Map<string, Buffer>; extracted: string }> {
   const [bundle] = await readdir(out);
   assert.ok(bundle !== undefined, 'a bundle was written');
   const bundleDir = path.join(out, bundle);
@@ -103,8 +106,7 @@ async function bundleOf(out: string): Promise<{ manifest: BundleManifest; files:
   await mkdir(extracted);
   for (const volume of manifest.volumes) execFileSync('tar', ['-xf', path.join(bundleDir, volume.name), '-C', extracted]);
   const files = new Map(await Promise.all(manifest.entries.map(async (e) => [e.path, await readFile(path.join(extracted, e.path))] as const)));
-  await rm(extracted, { recursive: true });
-  return { manifest, files };
+  return { manifest, files, extracted };
 }
 
 test('export carries the checksum database proofs of every version it ships, and they verify', { timeout: 300_000 }, async (t) => {
@@ -115,7 +117,7 @@ test('export carries the checksum database proofs of every version it ships, and
   const run = await exportWith(w, 'first', { GOSUMDB: db.vkey, GONOSUMDB: 'corp.example.com' });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Carries checksum-database proofs for 4 module versions from sum\.test against its signed tree of 305 records; 1 private module version \(GONOSUMDB\/GOPRIVATE\) without/);
-  const { manifest, files } = await bundleOf(run.out);
+  const { manifest, files, extracted } = await bundleOf(run.out);
   assert.equal(manifest.formatVersion, 3);
 
   const sumdbPaths = manifest.entries.map((e) => e.path).filter((p) => p.startsWith('sumdb/'));
@@ -149,6 +151,20 @@ test('export carries the checksum database proofs of every version it ships, and
     }
     assert.equal(`${files.get(p)!.toString('utf8')}\n${files.get('sumdb/sum.test/latest')!.toString('utf8')}`, await readFile(path.join(sumdbDir(w), 'lookup', p.slice('sumdb/sum.test/lookup/'.length)), 'utf8'), 'entry, newline and head make the lookup body again');
   }
+
+  // The real go command, given the bundle's files as a proxy serves them (a lookup answered with its record, a
+  // newline and the head), checks every download against the database through them, tiles and all.
+  const latest = files.get('sumdb/sum.test/latest')!.toString('utf8');
+  await writeFile(path.join(extracted, 'sumdb', 'sum.test', 'supported'), '');
+  for (const p of lookups) await writeFile(path.join(extracted, p), `${files.get(p)!.toString('utf8')}\n${latest}`);
+  const workspace = await scratchGoWorkspace('export-sumdb-go');
+  t.after(() => workspace.cleanup());
+  const goEnv = offlineGoEnv(pathToFileURL(extracted).href, workspace.modCache, { GOSUMDB: db.vkey, GONOSUMDB: PRIVATE, GONOSUMCHECK: '' });
+  const zips = manifest.entries.flatMap((e) => (e.path.endsWith('.zip') && !e.path.startsWith(PRIVATE) ? [e.path.replace(/\/@v\/(.*)\.zip$/, '@$1')] : []));
+  assert.equal(zips.length, 3);
+  const downloads = await goModDownload(zips, workspace.dir, goEnv);
+  assert.deepEqual(downloads.map((d) => d.Error ?? 'ok'), zips.map(() => 'ok'), JSON.stringify(downloads));
+  assert.equal(await readFile(path.join(workspace.modCache, '..', 'gopath', 'pkg', 'sumdb', 'sum.test', 'latest'), 'utf8'), latest, 'the go command took the bundle\'s head as its latest');
 
   // Asked through the proxy, which answered supported: never the database directly, never the latest or data tiles.
   const asked = w.upstream.requests.filter((r) => r.startsWith('/sumdb/'));
@@ -193,6 +209,25 @@ test('records from lookups of older heads are proven against the newest head; a 
   const forked = await exportWith(w, 'forked', env);
   assert.notEqual(forked.code, 0);
   assert.match(forked.stderr, /checksum database sum\.test: the signed tree heads of 2 and 306 records are not of one log \(the database forked it\)/);
+});
+
+test('a partial tile the database no longer serves is cut from its full tile, as the go command reads it', { timeout: 300_000 }, async (t) => {
+  if (!requireGo(t)) return;
+  const w = await world(t, 'prefix');
+  const db = await writeTestSumdb(sumdbDir(w), w.goSum, { name: 'sum.test', seed: 'prefix' });
+  // The same log grown past 512 records completes tile 0/001; the database then keeps only the full tile.
+  const grownDir = path.join(w.dir, 'grown');
+  const more = Array.from({ length: 300 }, (_, i) => `example.com/more${i} v1.0.0 h1:${Buffer.alloc(32, i + 1).toString('base64')}`);
+  await writeTestSumdb(grownDir, [...w.goSum, ...more], { name: 'sum.test', seed: 'prefix' });
+  await rm(path.join(sumdbDir(w), 'tile', '8', '0', '001.p'), { recursive: true });
+  await writeFile(path.join(sumdbDir(w), 'tile', '8', '0', '001'), await readFile(path.join(grownDir, 'tile', '8', '0', '001')));
+
+  const run = await exportWith(w, 'prefix', { GOSUMDB: db.vkey, GONOSUMDB: PRIVATE });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(w.upstream.requests.includes('/sumdb/sum.test/tile/8/0/001.p/49') && w.upstream.requests.includes('/sumdb/sum.test/tile/8/0/001'));
+  const { files } = await bundleOf(run.out);
+  assert.equal(files.get('sumdb/sum.test/tile/8/0/001.p/49')!.length, 49 * 32, 'the bundle carries the partial tile the head needs');
+  assert.ok(!files.has('sumdb/sum.test/tile/8/0/001'), 'not the full tile, which no head in the bundle proves');
 });
 
 test('a record whose hash disagrees with the zip fails the export, naming the module', { timeout: 300_000 }, async (t) => {

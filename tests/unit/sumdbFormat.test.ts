@@ -9,6 +9,8 @@ import { ManifestError, parseManifest, serializeManifest, type BundleManifest } 
 import { parseBundlePath } from '../../shared/bundle/bundlePath';
 import { parseTreePath, TreePathError } from '../../shared/bundle/treePath';
 import { planVolumes } from '../../shared/bundle/volumePlan';
+import { isImmutableKey } from '../../electron/core/upstream/proxyKeys';
+import { isDownloadCacheFile } from '../../electron/core/upstream/downloadCache';
 
 const HASH = 'RXn6Xl3my4FuAeuahJ+NOzx5rOkkY2ilipJoqm3efSQ=';
 const SIG = 'W0F/cKHKQY8CPhtWleeowbV4AbDS6euogLqu4AM+EOv3Cg1Ksg/9lnGYPCPwHm8lSirpCd1AQmZ0v6VF1cFsc6eL5Aw=';
@@ -205,5 +207,23 @@ describe('bundle manifests with checksum-database proofs', () => {
       10 * 1024,
     );
     assert.equal(volumes.length, 2, 'sumdb files are not kept together like a version\'s files');
+  });
+});
+
+describe('checksum-database files in the download cache', () => {
+  test('lookups and full tiles never change and are kept; the latest head and partial tiles are not', () => {
+    assert.ok(isImmutableKey('sumdb/sum.test/lookup/github.com/!burnt!sushi/toml@v1.2.0'));
+    assert.ok(isImmutableKey('sumdb/sum.test/tile/8/1/x001/234'));
+    assert.ok(!isImmutableKey('sumdb/sum.test/tile/8/0/000.p/3'));
+    assert.ok(!isImmutableKey('sumdb/sum.test/latest'));
+    assert.ok(!isImmutableKey('sumdb/sum.test/tile/8/data/000'));
+    assert.ok(!isImmutableKey('sumdb/sum.test/lookup/example.com/a@v1.2'));
+  });
+
+  test('their index entries are the cache\'s own files, so cache clean removes them', () => {
+    assert.ok(isDownloadCacheFile('index/sumdb/sum.test/lookup/github.com/!burnt!sushi/toml@v1.2.0.json'));
+    assert.ok(isDownloadCacheFile('index/sumdb/sum.test/tile/8/0/x001/234.json'));
+    assert.ok(isDownloadCacheFile('index/sumdb/sum.test/tile/8/0/000.json.0a1b2c3d.partial'));
+    assert.ok(!isDownloadCacheFile('index/sumdb/sum.test/latest.json'));
   });
 });

@@ -65,11 +65,7 @@ interface Lookup {
 }
 
 export function startProofs(setting: ChecksumDatabaseSetting, options: ProofOptions): ProofSession {
-  const key = parseVerifierKey(setting.key);
-  if (!isSumdbName(key.name)) {
-    throw new ModFerryError('input', `checksum database ${JSON.stringify(key.name)}: ModFerry carries the proofs of databases named like a host (letters, digits, ".", "-", "_")`);
-  }
-  return new Proofs(setting, key, options);
+  return new Proofs(setting, parseVerifierKey(setting.key), options);
 }
 
 class Proofs implements ProofSession {
@@ -87,6 +83,8 @@ class Proofs implements ProofSession {
     const database = this.key.name;
     const publicVersions = versions.filter((m) => usesChecksumDatabase(this.setting, m.path));
     const base = { database, versions: 0, private: versions.length - publicVersions.length, unknown: [] as string[], files: [] as PlannedProofFile[] };
+    // The go command allows host/path names; a bundle names the database as one path element.
+    if (!isSumdbName(database)) return { proofs: { ...base, status: 'unavailable', reason: 'ModFerry carries the proofs of databases named like a host only (letters, digits, ".", "-", "_")' }, lines: new Map() };
     // Every lookup starts before any is awaited: they run beside the downloads, bounded by the client.
     const pending = publicVersions.map((m) => this.lookup(m));
     pending.forEach((p) => p.catch(() => undefined));
