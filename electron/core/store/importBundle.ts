@@ -10,7 +10,7 @@
  *
  * Checksum-database proofs come in with the modules, in the same commit. The store only moves
  * forward: every tree head a bundle carried is kept, the newest (largest) is what the proxy answers
- * with, and a head of a size the store holds with another hash (a fork) refuses the whole import.
+ * with, and a fork refuses the whole import (see importProofs).
  */
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
@@ -26,17 +26,8 @@ import { checkGoModsAgainstStore } from './storeGoMods';
 import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
 import { parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
-import { parseRecordEntry } from '../../../shared/sumdb/lookupRecord';
-import { parseSignedTreeNote } from '../../../shared/sumdb/treeNote';
-import { encodeBase64 } from '../../../shared/sumdb/base64';
-import { forkError, type CatalogProofs, type ProofHead } from './catalogProofs';
-import { checkHeadConsistency } from './headConsistency';
-import type { Tile } from '../../../shared/sumdb/tiles';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { HeldFile } from './catalog';
-import type { JournalProof } from './commitJournal';
-import type { StagedProofs } from './commitImport';
+import { newestHeads, stagedProofs } from './importProofs';
 import { ensureImportSpace } from './storeSpace';
 
 export interface ImportBundleOptions {
@@ -171,43 +162,4 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.
     await staging.discard().catch(() => undefined);
   }
-}
-
-/**
- * The verified bundle's tree heads and staged proof files as the catalog records them. A head of a
- * size the store holds with another hash is a fork: refused here, before anything moves.
- */
-async function stagedProofs(staging: StagingArea, bundleId: string, store: DiskStore): Promise<StagedProofs> {
-  const held = store.catalog.proofs;
-  const heads: ProofHead[] = [];
-  for (const landed of staging.heads) {
-    const note = landed.content.toString('utf8');
-    const head = parseSignedTreeNote(note);
-    const proofHead = { db: landed.db, size: head.size, hash: encodeBase64(head.hash), note };
-    const same = held.head(landed.db, head.size);
-    if (same !== undefined && same.hash !== proofHead.hash) throw forkError(proofHead, same.hash, bundleId);
-    const newest = held.heads(landed.db)[0];
-    if (newest !== undefined) await checkHeadConsistency(proofHead, newest, (tile) => tileBytesOf(staging, store, landed.db, tile), bundleId);
-    heads.push(proofHead);
-  }
-  const files = staging.stagedProofs.map(({ path, proof, staged, size, sha256, content }): JournalProof =>
-    proof.kind === 'lookup'
-      ? { db: proof.name, path, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId: parseRecordEntry(content.toString('utf8')).id, size, sha256, staged }
-      : { db: proof.name, path, kind: 'tile', tile: proof.tile, size, sha256, staged },
-  );
-  return { heads, files };
-}
-
-/** A tile at least as wide as asked: one the bundle brought, else the store's (when its bytes are still the catalog's). */
-async function tileBytesOf(staging: StagingArea, store: DiskStore, db: string, tile: Tile): Promise<Buffer | undefined> {
-  const staged = staging.stagedProofs.find(({ proof }) => proof.kind === 'tile' && proof.name === db && proof.tile.level === tile.level && proof.tile.n === tile.n && proof.tile.width >= tile.width);
-  if (staged !== undefined) return staged.content;
-  const held = store.proofs.tile(db, tile);
-  if (held === undefined) return undefined;
-  const bytes = await readFile(held.file).catch(() => undefined);
-  return bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === held.sha256 ? bytes : undefined;
-}
-
-function newestHeads(proofs: CatalogProofs): Array<{ db: string; size: number }> {
-  return proofs.databases().flatMap((db) => proofs.heads(db).slice(0, 1).map((head) => ({ db, size: head.size })));
 }
