@@ -15,11 +15,13 @@ import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
 import { repairCheckedStore, soundAfter } from '../../electron/core/store/repairCheckedStore';
 import { markStagingFolder } from '../../electron/core/store/stagingMarker';
+import { proofFacts } from '../../electron/core/store/storeFacts';
 import { proofFile, stagingDirOf } from '../../electron/core/store/storeLayout';
 import { errorMessage } from '../../shared/errorMessage';
 import { makeTempDir, sha256Hex, testSigningKey, type SourceModule } from '../support/bundleSources';
 import { requireGo } from '../support/goCommand';
 import { goSumLines, makeProofBundle, makeProofSources, moduleSources, paddingLines } from '../support/proofBundles';
+import { makeBundle } from '../support/storeFixtures';
 
 const alpha: SourceModule = { path: 'example.com/alpha', version: 'v1.0.0' };
 const beta: SourceModule = { path: 'example.com/beta', version: 'v1.0.0' };
@@ -80,6 +82,11 @@ test('checksum-database proofs: verified for what they claim, checked and repair
   assert.equal(again.proofs.added, 1);
   assert.deepEqual(await readFile(tileFile), tileBytes);
   assert.ok(storeIsSound(await checkStore(store.layout, store.catalog)));
+
+  // A module version imported without a proof: the facts count and name it.
+  const plain = await makeBundle(path.join(dir, 'plain'), [{ path: 'example.com/gamma', version: 'v1.0.0' }], key);
+  await importBundle(plain.bundleDir, { store, trust });
+  assert.deepEqual(proofFacts(store), { databases: [{ name: 'sum.test', size: 302 }], withProof: 2, withoutProof: 1, firstWithout: ['example.com/gamma@v1.0.0'] });
 
   // An import that died after writing its journal: the next repair moves its staged proofs in and
   // records them with the head, in one go.
