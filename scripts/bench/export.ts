@@ -1,12 +1,14 @@
 /**
  * bench:export — export wall time against `go mod download all` for the same project from the same
- * upstream (20 ms injected latency per request), and peak RSS while exporting a 2 GiB bundle.
+ * upstream (20 ms injected latency per request), with and without the checksum database's proofs (a
+ * test database of every fixture module, at its own URL with the same latency), and peak RSS while
+ * exporting a 2 GiB bundle.
  * The three commands run in turn `--runs N` times (default 3), each into an empty cache, and medians
  * are compared: on a shared machine single runs swing by a third. For the median run of each export
  * it prints where the wall time went, stage by stage, from the export's --json progress lines.
  * `--skip-big` leaves out the 2 GiB bundle. Nothing here asserts a threshold.
  */
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,8 @@ import { debianGoproxyFixture } from '../../tests/support/debianFixture';
 import { startFixtureUpstream } from '../../tests/support/fixtureUpstream';
 import { offlineGoEnv } from '../../tests/support/goCommand';
 import { goProgram } from '../../tests/support/goProgramFixture';
+import { writeTestSumdb } from '../../tests/support/testSumdb';
+import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { measure } from './measure';
 import { writeSyntheticModules } from './syntheticModules';
 import { errorMessage } from '../../shared/errorMessage';
@@ -42,39 +46,53 @@ interface TimedRun {
 async function wallTime(scratch: string, count: number): Promise<void> {
   const fixture = await debianGoproxyFixture();
   const upstream = await startFixtureUpstream(fixture.dir, { latencyMs: 20 });
+  const sumdbDir = path.join(scratch, 'sumdb');
+  const goSum = await Promise.all(fixture.published.map(async (p) => [`${p.path} ${p.version} ${await hashModuleZip(p.zipFile)}`, `${p.path} ${p.version}/go.mod ${hashGoModBytes(await readFile(p.modFile))}`]));
+  const db = await writeTestSumdb(sumdbDir, goSum.flat(), { name: 'sum.bench', seed: 'bench' });
+  const database = await startFixtureUpstream(sumdbDir, { latencyMs: 20 });
   try {
     const project = await goProgram(fixture, scratch);
-    const kinds: Array<[string, string[]]> = [
-      ['export --no-check', ['--no-check']],
-      ['export with the go check', []],
+    const noProofs = { GOSUMDB: 'off' };
+    const kinds: Array<[string, string[], Record<string, string>, string]> = [
+      ['export --no-check', ['--no-check'], noProofs, '0.7'],
+      ['export --no-check with checksum-database proofs', ['--no-check'], { GOSUMDB: `${db.vkey} ${database.url}`, GONOSUMDB: '', GOPRIVATE: '' }, '0.77'],
+      ['export with the go check', [], noProofs, '1.0'],
     ];
-    const times: TimedRun[][] = [[], [], []];
+    const times: TimedRun[][] = [[], ...kinds.map(() => [])];
     for (let run = 0; run < count; run++) {
       const goEnv = offlineGoEnv(upstream.url, path.join(scratch, `gomodcache-${run}`));
       const go = await measure('go', ['mod', 'download', 'all'], goEnv, project);
       if (go.code !== 0) throw new Error(`go mod download all failed: ${go.stderr}`);
       times[0]!.push({ seconds: go.seconds, stages: [] });
-      for (const [i, [label, extra]] of kinds.entries()) {
+      for (const [i, [label, extra, sumdbEnv]] of kinds.entries()) {
         const where = path.join(scratch, `run-${run}-${i}`);
         await mkdir(path.join(where, 'out'), { recursive: true });
-        const env = { ...process.env, MODFERRY_HOME: path.join(where, 'home') };
+        const env = { ...process.env, ...sumdbEnv, MODFERRY_HOME: path.join(where, 'home') };
         const timeline = new StageTimeline();
         const args = [cli, 'export', '--json', '--project', project, '--out', path.join(where, 'out'), '--upstream', upstream.url, ...extra];
-        const done = await measure(process.execPath, args, env, undefined, (line, seconds) => timeline.add(line, seconds));
+        let proofs: { status: string; versions: number } | undefined;
+        const done = await measure(process.execPath, args, env, undefined, (line, seconds) => {
+          timeline.add(line, seconds);
+          if (line.startsWith('{"type":"result"')) proofs = (JSON.parse(line) as { proofs?: { status: string; versions: number } }).proofs;
+        });
         if (done.code !== 0) throw new Error(`${label} failed: ${done.stderr}`);
+        // A run that quietly carried no proofs would measure nothing.
+        if (sumdbEnv !== noProofs && !(proofs?.status === 'carried' && proofs.versions > 0)) throw new Error(`${label} carried no proofs: ${JSON.stringify(proofs)}`);
         times[i + 1]!.push({ seconds: done.seconds, stages: timeline.spans(done.seconds) });
       }
     }
     const go = medianRun(times[0]!);
     console.log(`go mod download all (baseline): median ${go.seconds.toFixed(2)} s of ${count} (${times[0]!.map((t) => t.seconds.toFixed(2)).join(', ')})`);
-    for (const [i, [label]] of kinds.entries()) {
+    for (const [i, [label, , , target]] of kinds.entries()) {
       const runs = times[i + 1]!;
       const median = medianRun(runs);
-      console.log(`${label}, cold cache: median ${median.seconds.toFixed(2)} s (${runs.map((t) => t.seconds.toFixed(2)).join(', ')}), ratio to baseline ${(median.seconds / go.seconds).toFixed(2)}x (target <= ${i === 0 ? '0.7' : '1.0'}x)`);
+      console.log(`${label}, cold cache: median ${median.seconds.toFixed(2)} s (${runs.map((t) => t.seconds.toFixed(2)).join(', ')}), ratio to baseline ${(median.seconds / go.seconds).toFixed(2)}x (target <= ${target}x)`);
       for (const [stage, from, to] of median.stages) console.log(`  ${stage.padEnd(10)} ${from.toFixed(2)} s .. ${to.toFixed(2)} s (${(to - from).toFixed(2)} s)`);
     }
+    const proofsCost = medianRun(times[2]!).seconds / medianRun(times[1]!).seconds;
+    console.log(`checksum-database proofs: export --no-check takes ${proofsCost.toFixed(2)}x as long with them (target <= 1.10x)`);
   } finally {
-    await upstream.close();
+    await Promise.all([upstream.close(), database.close()]);
   }
 }
 
@@ -110,7 +128,7 @@ async function bigBundleMemory(scratch: string): Promise<void> {
   await writeSyntheticModules(tree, modules);
   const upstream = await startFixtureUpstream(tree);
   try {
-    const env = { ...process.env, MODFERRY_HOME: path.join(scratch, 'home-big') };
+    const env = { ...process.env, GOSUMDB: 'off', MODFERRY_HOME: path.join(scratch, 'home-big') };
     await mkdir(path.join(scratch, 'out-big'));
     const args = [cli, 'export', ...modules.flatMap((m) => ['--module', `${m.path}@v1.0.0`]), '--out', path.join(scratch, 'out-big'), '--upstream', upstream.url, '--no-check'];
     const run = await measure(process.execPath, args, env);

@@ -7,11 +7,15 @@
 import { isH1Hash } from '../gomod/hash1';
 import { MAX_GO_MOD_BYTES, MAX_ZIP_FILE_BYTES } from '../gomod/moduleZipRules';
 import { TAR_BLOCK_BYTES, TAR_END_OF_ARCHIVE_BYTES } from './tarLayout';
-import { parseTreePath, TreePathError } from './treePath';
+import { TreePathError } from './treePath';
+import { parseBundlePath } from './bundlePath';
+import { TILE_WIDTH, tileBytes } from '../sumdb/tiles';
 import { errorMessage } from '../errorMessage';
 
 export { parseTreePath, TreePathError } from './treePath';
 export type { TreeFileKind, TreePath } from './treePath';
+export { parseBundlePath, bundleGroupKey } from './bundlePath';
+export type { BundlePath, BundleFileKind, SumdbBundlePath } from './bundlePath';
 export { planVolumes, VolumePlanError } from './volumePlan';
 
 export const BUNDLE_FORMAT = 'modferry-bundle';
@@ -22,6 +26,14 @@ export const BUNDLE_FORMAT_VERSION = 1;
  * field unknown); a bundle without them stays format 1, readable by every ModFerry.
  */
 export const BUNDLE_FORMAT_VERSION_UNMET = 2;
+/**
+ * A manifest carrying checksum-database proofs (`sumdb/<name>/...` entries, with or without unmet
+ * requests). Older readers refuse those paths as outside the GOPROXY layout; format 3 makes them ask
+ * for a newer ModFerry instead.
+ */
+export const BUNDLE_FORMAT_VERSION_SUMDB = 3;
+/** A checksum database's latest note or lookup record is a few hundred bytes; anything near this was not written by one. */
+export const MAX_SUMDB_TEXT_BYTES = 64 * 1024;
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
 
@@ -68,14 +80,14 @@ export interface UnmetRequest {
 
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
-  formatVersion: typeof BUNDLE_FORMAT_VERSION | typeof BUNDLE_FORMAT_VERSION_UNMET;
+  formatVersion: typeof BUNDLE_FORMAT_VERSION | typeof BUNDLE_FORMAT_VERSION_UNMET | typeof BUNDLE_FORMAT_VERSION_SUMDB;
   bundleId: string;
   createdAt: string;
   tool: { name: string; version: string };
   inputs: BundleInput[];
   volumes: BundleVolume[];
   entries: BundleEntry[];
-  /** Present (and non-empty) only in format 2. */
+  /** Present (and non-empty) only in formats 2 and 3. */
   unmet?: UnmetRequest[];
 }
 
@@ -163,10 +175,10 @@ class ManifestReader {
       throw this.error('format', `expected ${JSON.stringify(BUNDLE_FORMAT)}, got ${describe(root.format)}: not a ModFerry bundle manifest`);
     }
     const formatVersion = this.integer(root.formatVersion, 'formatVersion', 1);
-    if (formatVersion !== BUNDLE_FORMAT_VERSION && formatVersion !== BUNDLE_FORMAT_VERSION_UNMET) {
+    if (formatVersion !== BUNDLE_FORMAT_VERSION && formatVersion !== BUNDLE_FORMAT_VERSION_UNMET && formatVersion !== BUNDLE_FORMAT_VERSION_SUMDB) {
       throw this.error(
         'formatVersion',
-        `this bundle uses format ${formatVersion}, this ModFerry reads formats ${BUNDLE_FORMAT_VERSION} and ${BUNDLE_FORMAT_VERSION_UNMET}; use the ModFerry version that wrote it, or a newer one`,
+        `this bundle uses format ${formatVersion}, this ModFerry reads formats ${BUNDLE_FORMAT_VERSION} to ${BUNDLE_FORMAT_VERSION_SUMDB}; use the ModFerry version that wrote it, or a newer one`,
       );
     }
     const bundleId = this.string(root.bundleId, 'bundleId');
@@ -185,16 +197,42 @@ class ManifestReader {
       const expected = volumeName(bundleId, volume.index, volumes.length);
       if (volume.name !== expected) throw this.error(`volumes[${i}].name`, `expected ${JSON.stringify(expected)}, got ${JSON.stringify(volume.name)}`);
     });
-    const entries = this.array(root.entries, 'entries').map((item, i) => this.entry(item, `entries[${i}]`, volumes.length));
+    const entries = this.array(root.entries, 'entries').map((item, i) => this.entry(item, `entries[${i}]`, volumes.length, formatVersion));
     this.checkEntriesTogether(entries, volumes);
+    if (formatVersion === BUNDLE_FORMAT_VERSION_SUMDB) this.checkSumdbHeads(entries);
     const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, bundleId, createdAt, tool, inputs, volumes, entries };
     if (formatVersion === BUNDLE_FORMAT_VERSION && root.unmet !== undefined) throw this.error('unmet', 'unknown field');
-    if (formatVersion === BUNDLE_FORMAT_VERSION_UNMET) {
-      const unmet = this.array(root.unmet, 'unmet').map((item, i) => this.unmetRequest(item, `unmet[${i}]`));
-      if (unmet.length === 0) throw this.error('unmet', `a format ${BUNDLE_FORMAT_VERSION_UNMET} manifest lists at least one unmet request`);
-      return { ...manifest, formatVersion: BUNDLE_FORMAT_VERSION_UNMET, unmet };
+    if (formatVersion === BUNDLE_FORMAT_VERSION_SUMDB) {
+      if (root.unmet === undefined) return { ...manifest, formatVersion };
+      return { ...manifest, formatVersion, unmet: this.unmetList(root.unmet, formatVersion) };
     }
+    if (formatVersion === BUNDLE_FORMAT_VERSION_UNMET) return { ...manifest, formatVersion, unmet: this.unmetList(root.unmet, formatVersion) };
     return manifest;
+  }
+
+  private unmetList(json: unknown, formatVersion: number): UnmetRequest[] {
+    const unmet = this.array(json, 'unmet').map((item, i) => this.unmetRequest(item, `unmet[${i}]`));
+    if (unmet.length === 0) {
+      const rule = formatVersion === BUNDLE_FORMAT_VERSION_UNMET ? 'lists at least one unmet request' : 'lists its unmet requests or leaves the field out, never an empty list';
+      throw this.error('unmet', `a format ${formatVersion} manifest ${rule}`);
+    }
+    return unmet;
+  }
+
+  /** Every database a format 3 bundle carries files of has its one signed tree head; and there is at least one. */
+  private checkSumdbHeads(entries: BundleEntry[]): void {
+    const heads = new Set<string>();
+    const named = new Map<string, number>();
+    entries.forEach((entry, i) => {
+      const parsed = parseBundlePath(entry.path);
+      if (parsed.kind !== 'sumdb') return;
+      if (parsed.sumdb.kind === 'latest') heads.add(parsed.sumdb.name);
+      if (!named.has(parsed.sumdb.name)) named.set(parsed.sumdb.name, i);
+    });
+    if (named.size === 0) throw this.error('entries', `a format ${BUNDLE_FORMAT_VERSION_SUMDB} manifest carries checksum-database proofs (sumdb/<name>/...), this one none`);
+    for (const [name, i] of named) {
+      if (!heads.has(name)) throw this.error(`entries[${i}].path`, `checksum database ${name} has no signed tree head (sumdb/${name}/latest) in this bundle`);
+    }
   }
 
   private unmetRequest(json: unknown, field: string): UnmetRequest {
@@ -225,19 +263,32 @@ class ManifestReader {
     return { index, name, size, sha256: this.sha256(o.sha256, `${field}.sha256`) };
   }
 
-  private entry(json: unknown, field: string, volumeCount: number): BundleEntry {
+  private entry(json: unknown, field: string, volumeCount: number, formatVersion: number): BundleEntry {
     const o = this.object(json, field, ['path', 'size', 'sha256', 'h1', 'volume']);
     const path = this.string(o.path, `${field}.path`);
-    let kind: string;
+    let parsed;
     try {
-      kind = parseTreePath(path).kind;
+      parsed = parseBundlePath(path);
     } catch (error) {
-      throw this.error(`${field}.path`, error instanceof TreePathError ? `${JSON.stringify(path)}: ${error.reason}` : String(error));
+      throw this.error(`${field}.path`, error instanceof TreePathError ? `${JSON.stringify(path)}: ${error.reason}` : errorMessage(error));
+    }
+    const kind = parsed.kind;
+    if (kind === 'sumdb' && formatVersion !== BUNDLE_FORMAT_VERSION_SUMDB) {
+      throw this.error(`${field}.path`, `${JSON.stringify(path)}: checksum-database proofs belong in a format ${BUNDLE_FORMAT_VERSION_SUMDB} manifest, this one says format ${formatVersion}`);
     }
     const size = this.integer(o.size, `${field}.size`, 0);
     const limit = kind === 'mod' ? MAX_GO_MOD_BYTES : kind === 'zip' ? MAX_ZIP_FILE_BYTES : undefined;
     if (limit !== undefined && size > limit) {
       throw this.error(`${field}.size`, `${size} bytes is over the go command's limit of ${limit} bytes for a .${kind} file`);
+    }
+    if (parsed.kind === 'sumdb') {
+      const tile = parsed.sumdb.kind === 'tile' ? parsed.sumdb.tile : undefined;
+      if (tile !== undefined && size !== tileBytes(tile)) {
+        throw this.error(`${field}.size`, `a tile of width ${tile.width} is ${tileBytes(tile)} bytes, not ${size}${tile.width === TILE_WIDTH ? '' : ' (a partial tile)'}`);
+      }
+      if (tile === undefined && size > MAX_SUMDB_TEXT_BYTES) {
+        throw this.error(`${field}.size`, `${size} bytes is too large for a checksum database's ${parsed.sumdb.kind} (at most ${MAX_SUMDB_TEXT_BYTES})`);
+      }
     }
     const sha256 = this.sha256(o.sha256, `${field}.sha256`);
     const entry: BundleEntry = { path, size, sha256, volume: 0 };
@@ -247,7 +298,7 @@ class ManifestReader {
       if (!isH1Hash(h1)) throw this.error(`${field}.h1`, `expected "h1:" and the base64 of a SHA-256, got ${JSON.stringify(h1)}`);
       entry.h1 = h1;
     } else if (o.h1 !== undefined) {
-      throw this.error(`${field}.h1`, `only .mod and .zip files have an h1 hash, not a ${kind === 'list' ? 'list' : `.${kind}`} file`);
+      throw this.error(`${field}.h1`, `only .mod and .zip files have an h1 hash, not a ${kind === 'list' ? 'list' : kind === 'sumdb' ? 'checksum-database' : `.${kind}`} file`);
     }
     entry.volume = this.integer(o.volume, `${field}.volume`, 1);
     if (entry.volume > volumeCount) {

@@ -5,7 +5,7 @@
  */
 import { formatBytes } from './formatBytes';
 import { TAR_BLOCK_BYTES, TAR_END_OF_ARCHIVE_BYTES, tarEntryBytes } from './tarLayout';
-import { groupKeyOf, parseTreePath } from './treePath';
+import { bundleGroupKey, parseBundlePath } from './bundlePath';
 import { errorMessage } from '../errorMessage';
 
 export interface PlannedFile {
@@ -82,7 +82,7 @@ function consecutiveGroups(files: ReadonlyArray<PlannedFile>): SizedItem[][] {
     }
     let key: string;
     try {
-      key = groupKeyOf(parseTreePath(file.path));
+      key = bundleGroupKey(file.path, parseBundlePath(file.path));
     } catch (error) {
       throw new VolumePlanError(errorMessage(error), file.path);
     }

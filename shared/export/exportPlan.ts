@@ -68,6 +68,41 @@ export interface ExportPlan {
   unmet: UnmetRequest[];
   /** Input warnings, what resolution reports (directory replaces, retractions), and deprecated modules. */
   warnings: string[];
+  /** The checksum database's proofs the bundle carries; absent when the export was asked for none (GOSUMDB=off). */
+  proofs?: PlanProofs;
+}
+
+/** A file of the checksum database the bundle carries, kept in the download cache under its SHA-256. */
+export interface PlannedProofFile {
+  /** `sumdb/<name>/latest`, `.../lookup/<path>@<version>` or `.../tile/8/<L>/<N>[.p/<W>]`. */
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * What the export learnt from the checksum database: every module version that ships (zip or go.mod
+ * alone) and is not private has its record proven against one signed tree head and its hashes equal
+ * to what was downloaded; the bundle carries those records, the head and the tiles proving them.
+ */
+export interface PlanProofs {
+  /** The database's name, e.g. `sum.golang.org`. */
+  database: string;
+  /**
+   * carried: the proofs ship. unavailable: the database could not be asked (`reason` says why) and
+   * the bundle carries none; the offline go command then needs GONOSUMDB or GOSUMDB=off.
+   */
+  status: 'carried' | 'unavailable';
+  reason?: string;
+  /** Module versions whose records ship. */
+  versions: number;
+  /** Module versions GONOSUMDB (or GOPRIVATE) keeps from the database: they carry no record. */
+  private: number;
+  /** Module versions the database has no record of (it answered "not found"). */
+  unknown: string[];
+  /** The size of the tree of the signed head every record is proven against. */
+  treeSize?: number;
+  files: PlannedProofFile[];
 }
 
 

@@ -24,6 +24,9 @@ import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUp
 import { installedGo } from '../support/goCommand';
 import { goProgram } from '../support/goProgramFixture';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 let fixture: GoproxyFixture;
 let upstream: FixtureUpstream;
 let home: string;

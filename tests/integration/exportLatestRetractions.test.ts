@@ -15,6 +15,9 @@ import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { offlineGoEnv, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 const MOD = 'example.com/retracting';
 const goMod = (retract = ''): string => `module ${MOD}\n\ngo 1.16\n${retract === '' ? '' : `\nretract ${retract}\n`}`;
 

@@ -20,6 +20,9 @@ import { writeSingleVersionProxy } from '../support/goproxyTree';
 import { moduleZip } from '../support/bundleSources';
 import { writeSyntheticModules } from '../../scripts/bench/syntheticModules';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 let fixture: GoproxyFixture;
 let upstream: FixtureUpstream;
 let home: string;

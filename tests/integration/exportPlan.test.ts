@@ -20,6 +20,9 @@ import { thisWriter, WRITER_MARKER_FILE } from '../../electron/core/bundle/write
 import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 let root: string;
 let upstream: FixtureUpstream;
 let goModFile: string;

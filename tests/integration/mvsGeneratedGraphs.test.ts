@@ -27,6 +27,9 @@ import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from
 import { offlineGoEnv, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { generateModuleGraph, type GeneratedGraph } from '../support/randomModuleGraph';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 const GRAPHS = Number(process.env.MODFERRY_MVS_GRAPHS ?? 120);
 const FIRST_SEED = Number(process.env.MODFERRY_MVS_SEED ?? 1);
 /**

@@ -25,7 +25,18 @@ export interface TestSumdb {
 export function writeTestSumdb(dir: string, goSumLines: readonly string[], options: { name?: string; seed?: string } = {}): Promise<TestSumdb> {
   const name = options.name ?? 'sum.test';
   const args = ['run', GENERATOR, '-name', name, '-seed', options.seed ?? 'modferry', '-out', dir];
-  const env = {
+  return new Promise((resolve, reject) => {
+    const child = execFile('go', args, { env: xmodGoEnv(), timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`testsumdb failed: ${error.message}\n${stderr}`));
+      else resolve({ name, vkey: stdout.trim() });
+    });
+    child.stdin!.end(goSumLines.map((line) => `${line}\n`).join(''));
+  });
+}
+
+/** The environment that runs a program against Debian's golang.org/x/mod in GOPATH mode. */
+export function xmodGoEnv(): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME ?? os.homedir(),
     GOCACHE: process.env.GOCACHE ?? path.join(os.homedir(), '.cache', 'go-build'),
@@ -35,11 +46,4 @@ export function writeTestSumdb(dir: string, goSumLines: readonly string[], optio
     GOTOOLCHAIN: 'local',
     CGO_ENABLED: '0',
   };
-  return new Promise((resolve, reject) => {
-    const child = execFile('go', args, { env, timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`testsumdb failed: ${error.message}\n${stderr}`));
-      else resolve({ name, vkey: stdout.trim() });
-    });
-    child.stdin!.end(goSumLines.map((line) => `${line}\n`).join(''));
-  });
 }

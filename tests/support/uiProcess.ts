@@ -18,7 +18,8 @@ export interface RunningUi {
 export async function startUi(env: NodeJS.ProcessEnv, args: string[] = []): Promise<RunningUi> {
   const cli = path.join(repoRoot, 'bin', 'modferry.js');
   if (!existsSync(path.join(repoRoot, 'dist', 'renderer', 'index.html'))) throw new Error('dist/ is not built: run npm run build first');
-  const child = spawn(process.execPath, [cli, 'ui', '--listen', '127.0.0.1:0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No checksum database unless the test names one: an unset GOSUMDB would mean sum.golang.org.
+  const child = spawn(process.execPath, [cli, 'ui', '--listen', '127.0.0.1:0', ...args], { env: { GOSUMDB: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -8,6 +8,9 @@ import WebSocket from 'ws';
 import { startAppServer, type RunningAppServer } from '../../electron/core/appServer/appServer';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 async function startServer(t: TestContext): Promise<{ server: RunningAppServer; cookie: string; root: string }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'modferry-appserver-'));
   const rendererDir = path.join(root, 'renderer');

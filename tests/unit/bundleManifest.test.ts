@@ -81,7 +81,8 @@ describe('parseManifest', () => {
 
   const rejected: Array<[string, JsonPath, unknown, string]> = [
     ['wrong format', ['format'], 'zarf', 'manifest.json: format: expected "modferry-bundle", got "zarf": not a ModFerry bundle manifest'],
-    ['newer format version', ['formatVersion'], 3, 'manifest.json: formatVersion: this bundle uses format 3, this ModFerry reads formats 1 and 2'],
+    ['newer format version', ['formatVersion'], 4, 'manifest.json: formatVersion: this bundle uses format 4, this ModFerry reads formats 1 to 3'],
+    ['format 3 without checksum-database proofs', ['formatVersion'], 3, 'manifest.json: entries: a format 3 manifest carries checksum-database proofs (sumdb/<name>/...), this one none'],
     ['unmet requests in a format 1 manifest', ['unmet'], [], 'manifest.json: unmet: unknown field'],
     ['format 2 without unmet requests', ['formatVersion'], 2, 'manifest.json: unmet: expected an array, got nothing'],
     ['fractional format version', ['formatVersion'], 1.5, 'manifest.json: formatVersion: expected a whole number, got 1.5'],

@@ -55,6 +55,7 @@ function counting(store: DiskStore): { store: ProxyStore; versionQueries: () => 
       recordMiss: (p, q, at) => store.recordMiss(p, q, at),
       stats: () => store.stats(),
       generation: () => store.generation(),
+      proofs: store.proofs,
     },
     versionQueries: () => queries,
   };

@@ -84,6 +84,37 @@ describe('goClientEnvironment', () => {
   });
 });
 
+describe('goClientEnvironment with checksum-database proofs in the store', () => {
+  const url = 'http://127.0.0.1:3000';
+  const covering = { databases: [{ name: 'sum.golang.org', size: 4242 }], withProof: 12, withoutProof: 0, firstWithout: [] };
+  const names = (env: NodeJS.ProcessEnv, proofs: Parameters<typeof goClientEnvironment>[2]): string[] => goClientEnvironment(url, env, proofs).map((s) => s.name);
+
+  test('proofs for every version, of the database the go command checks against: GOPROXY alone', () => {
+    assert.deepEqual(names({}, covering), ['GOPROXY']);
+    assert.deepEqual(names({ GOSUMDB: 'sum.test+750a8375+AQ' }, { ...covering, databases: [{ name: 'sum.test', size: 3 }] }), ['GOPROXY']);
+    assert.match(goClientEnvironment(url, {}, covering)[0]?.why ?? '', /sum\.golang\.org proofs/);
+  });
+
+  test('a bypass is still overridden: GONOPROXY is not about the checksum database', () => {
+    assert.deepEqual(names({ GOPRIVATE: 'corp.example' }, covering), ['GOPROXY', 'GONOPROXY']);
+  });
+
+  test('versions without proofs: today\'s advice, naming how many and the first of them', () => {
+    const some = { ...covering, withProof: 10, withoutProof: 7, firstWithout: ['example.com/a@v1.0.0', 'example.com/b@v0.1.0'] };
+    const settings = goClientEnvironment(url, {}, some);
+    assert.deepEqual(settings.map((s) => s.name), ['GOPROXY', 'GOSUMDB', 'GOFLAGS']);
+    assert.match(settings[1]?.why ?? '', /7 module version\(s\) in the store have no proof from it \(example\.com\/a@v1\.0\.0, example\.com\/b@v0\.1\.0, …\)/);
+  });
+
+  test('proofs of another database than GOSUMDB names, or GOSUMDB=off: today\'s advice', () => {
+    const other = { ...covering, databases: [{ name: 'sum.test', size: 3 }] };
+    const settings = goClientEnvironment(url, {}, other);
+    assert.deepEqual(settings.map((s) => s.name), ['GOPROXY', 'GOSUMDB', 'GOFLAGS']);
+    assert.match(settings[1]?.why ?? '', /sum\.golang\.org.*the store holds proofs of sum\.test only/);
+    assert.deepEqual(names({ GOSUMDB: 'off' }, covering), ['GOPROXY', 'GOSUMDB', 'GOFLAGS']);
+  });
+});
+
 describe('shellAssignment', () => {
   const cases: Array<[string, NodeJS.Platform, string]> = [
     ['http://127.0.0.1:3000', 'linux', 'export GOPROXY=http://127.0.0.1:3000'],

@@ -28,8 +28,20 @@ describe('parseProxyRequest: the GOPROXY endpoints', () => {
     ['/example.com/m/v2/@v/v1.0.0.mod', { kind: 'version', modulePath: 'example.com/m/v2', version: 'v1.0.0', file: 'mod', exact: false }],
     ['/healthz', { kind: 'healthz' }],
     ['/stats', { kind: 'stats' }],
-    ['/sumdb/sum.golang.org/supported', { kind: 'sumdb' }],
-    ['/sumdb/sum.golang.org/lookup/golang.org/x/text@v0.14.0', { kind: 'sumdb' }],
+    ['/sumdb/sum.golang.org/supported', { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'supported' } }],
+    [
+      '/sumdb/sum.golang.org/lookup/golang.org/x/text@v0.14.0',
+      { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'lookup', modulePath: 'golang.org/x/text', version: 'v0.14.0' } },
+    ],
+    ['/sumdb/sum.golang.org/lookup/github.com/%21burnt%21sushi/toml@v1.2.0', {
+      kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'lookup', modulePath: 'github.com/BurntSushi/toml', version: 'v1.2.0' },
+    }],
+    ['/sumdb/sum.golang.org/tile/8/0/x001/234.p/5', { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'tile', tile: { level: 0, n: 1234, width: 5 } } }],
+    ['/sumdb/sum.golang.org/tile/8/1/000', { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'tile', tile: { level: 1, n: 0, width: 256 } } }],
+    // Never asked through a proxy: answered 404.
+    ['/sumdb/sum.golang.org/latest', { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'other' } }],
+    ['/sumdb/sum.golang.org/tile/8/data/000', { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'other' } }],
+    ['/sumdb/sum.golang.org/tile/8/0/1234', { kind: 'sumdb', name: 'sum.golang.org', request: { kind: 'other' } }],
     // The protocol has no query parameters; one is ignored rather than read as part of the name.
     ['/example.com/m/@v/list?go-get=1', { kind: 'list', modulePath: 'example.com/m' }],
   ];

@@ -30,7 +30,7 @@ describe('store catalog', () => {
       assert.equal(db.pragma('user_version', { simple: true }), CATALOG_MIGRATIONS.length);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       const tables = db.prepare<[], { name: string; strict: number }>("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
-      assert.deepEqual(tables, ['bundles', 'files', 'miss_drops', 'misses', 'module_file_counts', 'modules', 'store_counts', 'unmet_requests', 'version_file_counts', 'versions'].map((name) => ({ name, strict: 1 })));
+      assert.deepEqual(tables, ['bundles', 'files', 'miss_drops', 'misses', 'module_file_counts', 'modules', 'store_counts', 'sumdb_files', 'sumdb_heads', 'unmet_requests', 'version_file_counts', 'versions'].map((name) => ({ name, strict: 1 })));
     } finally {
       db.close();
     }

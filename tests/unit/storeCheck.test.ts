@@ -86,7 +86,10 @@ describe('checkStore', () => {
     const events: ProgressEvent[] = [];
     const report = await checkStore(store.layout, store.catalog, { onProgress: (event) => events.push(event) });
     const stored = bundle.manifest.entries.filter((entry) => !entry.path.endsWith('/@v/list'));
-    assert.deepEqual(report, { files: stored.length, bytes: stored.reduce((sum, e) => sum + e.size, 0), damaged: [], missing: [], stray: [] });
+    assert.deepEqual(report, {
+      files: stored.length, bytes: stored.reduce((sum, e) => sum + e.size, 0), damaged: [], missing: [], stray: [],
+      proofs: { files: 0, bytes: 0, damaged: [], missing: [], stray: [] },
+    });
     assert.ok(storeIsSound(report));
     assert.ok(events.length > 0 && events.every((event) => event.stage === 'check' && event.totalFiles === stored.length));
   });

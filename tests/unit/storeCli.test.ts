@@ -135,6 +135,7 @@ describe('modferry keys, verify, import, request and inventory', () => {
       alreadyPresent: 0,
       restored: [],
       unmet: [],
+      proofs: { added: 0, heads: [] },
     });
     const again = await run(importCommand, [bundle.bundleDir, '--store', storeDir]);
     assert.deepEqual(again.stdout, [`${bundle.manifest.bundleId} is already imported into ${storeDir}: nothing to do`]);

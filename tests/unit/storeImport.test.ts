@@ -118,6 +118,7 @@ describe('importBundle', () => {
       alreadyPresent: 0,
       restored: [],
       unmet: [],
+      proofs: { added: 0, heads: [] },
     });
     assert.equal(stored.length, 9);
     assert.deepEqual(await treeFiles(dir), stored.map((e) => e.path).sort());
@@ -174,6 +175,7 @@ describe('importBundle', () => {
       alreadyPresent: 9,
       restored: [],
       unmet: [],
+      proofs: { added: 0, heads: [] },
     });
     assert.deepEqual(await snapshotStore(dir), before);
     store.close();

@@ -10,6 +10,9 @@ import { UnreachableError, createUpstreamClient, type UpstreamClient, type Upstr
 import { captureOutput } from '../support/captureOutput';
 import { startFixtureUpstream } from '../support/fixtureUpstream';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 const MODULES = Array.from({ length: 12 }, (_, i) => `example.com/m${i}`);
 
 let work: string;

@@ -24,6 +24,9 @@ import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUp
 import { httpRequest } from '../support/httpRequests';
 import { makeBundle } from '../support/storeFixtures';
 
+// The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
+process.env.GOSUMDB = 'off';
+
 function appIn(dir: string, name: string, storeDir?: string): AppContext {
   return { dirs: { data: path.join(dir, name, 'data'), cache: path.join(dir, name, 'cache') }, toolVersion: 'test', ...(storeDir === undefined ? {} : { storeDir }) };
 }

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { MIN_VOLUME_BYTES } from '../../../shared/bundle/volumePlan';
 import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstreamDefault';
+import { checksumDatabaseFromEnv } from '../../core/upstream/checksumDatabaseDefault';
+import type { PlanProofs } from '../../../shared/export/exportPlan';
 import { parseSize } from '../../../shared/work/parseSize';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
 import { recentExports } from '../../core/catalog/exportHistory';
@@ -69,6 +71,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   });
   if (!values.out && !values.plan) throw new UsageError('--out DIR is required (or --plan to see what would ship)');
   const upstream = upstreamOption(values.upstream);
+  const checksumDatabase = checksumDatabaseFromEnv(process.env);
   const volumeSize = values['volume-size'] === undefined ? undefined : parseSize(values['volume-size']);
   if (values['volume-size'] !== undefined && volumeSize === undefined) {
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
@@ -89,6 +92,7 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       modules: values.module,
       requestFiles: values.request,
       upstream,
+      checksumDatabase,
       sinceInventory: values.since,
       strict: values.strict,
       dirs,
@@ -155,10 +159,18 @@ function printResult(result: ExportBundleResult, verbose: boolean, output: Comma
     for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);
   }
   if (result.leftOut > 0) output.out(`Left out ${plural(result.leftOut, 'file')} the offline store already holds (--since)`);
+  if (result.proofs !== undefined) output.out(describeProofs(result.proofs, 'Carries'));
   output.out(result.check.status === 'passed'
     ? 'Checked: the offline go command resolves every project from the bundle alone'
     : `Not checked with the go command: ${skipReason(result.check.reason)}`);
   output.out(`Wrote ${result.bundleDir}: ${plural(result.files, 'file')}, ${formatBytes(result.bytes)} in ${plural(result.volumes, 'volume')}, signed by ${result.signer.fingerprint}, read back and verified`);
+}
+
+function describeProofs(proofs: PlanProofs, verb: string): string {
+  if (proofs.status === 'unavailable') return `${verb} no checksum-database proofs: ${proofs.database} could not be asked`;
+  const privately = proofs.private > 0 ? `; ${plural(proofs.private, 'private module version')} (GONOSUMDB/GOPRIVATE) without` : '';
+  const tree = proofs.treeSize === undefined ? '' : ` against its signed tree of ${proofs.treeSize} records`;
+  return `${verb} checksum-database proofs for ${plural(proofs.versions, 'module version')} from ${proofs.database}${tree}${privately}`;
 }
 
 function skipReason(reason: GoProofSkipped['reason']): string {
@@ -178,6 +190,7 @@ function printPlan(plan: ExportPlan, output: CommandOutput): void {
   if (exportedBefore.files > 0) {
     output.out(`Shipping again ${plural(exportedBefore.files, 'file')} (${formatBytes(exportedBefore.bytes)}) earlier exports carried (${exportedBefore.bundles.join(', ')}); pass --since INVENTORY to leave out what the offline store holds`);
   }
+  if (plan.proofs !== undefined) output.out(describeProofs(plan.proofs, 'Would carry'));
   if (plan.unmet.length > 0) {
     output.out(`Could not meet ${plural(plan.unmet.length, 'request')} (would be left out; the offline side is told):`);
     for (const u of plan.unmet) output.out(`  ${describeUnmet(u)}`);

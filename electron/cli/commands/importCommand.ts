@@ -75,6 +75,9 @@ function printResult(result: ImportResult, storeDir: string, output: CommandOutp
   output.out(`Imported ${result.bundleId} into ${storeDir}: ${plural(result.added, 'file')} added (${formatBytes(result.addedBytes)})${present}`);
   for (const file of result.restored) output.out(`Restored ${file.path}: the store's copy was damaged; it is now in ${file.quarantined}`);
   output.out(`Signed by ${result.signer}`);
+  for (const head of result.proofs.heads) {
+    output.out(`Checksum database ${head.db}: the store's newest tree head has ${plural(head.size, 'record')}${result.proofs.added === 0 ? '' : ` (${plural(result.proofs.added, 'proof file')} added)`}`);
+  }
   printUnmet(result.unmet, output);
 }
 

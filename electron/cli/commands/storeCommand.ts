@@ -88,11 +88,16 @@ function printCheck(report: StoreCheckReport, storeDir: string, output: CommandO
   }
   for (const file of report.missing) output.out(`missing: ${file.path} (${file.modulePath}@${file.version})`);
   for (const treePath of report.stray) output.out(`not in the catalog: tree/${treePath}`);
-  const checked = `Checked ${plural(report.files, 'file')} (${formatBytes(report.bytes)}) in ${storeDir}`;
+  const { proofs } = report;
+  for (const { path: proofPath, why } of proofs.damaged) output.out(`damaged: ${proofPath}: ${why}`);
+  for (const proofPath of proofs.missing) output.out(`missing: ${proofPath}`);
+  for (const proofPath of proofs.stray) output.out(`not in the catalog: ${proofPath}`);
+  const withProofs = proofs.files === 0 ? '' : ` and ${plural(proofs.files, 'checksum database proof')}`;
+  const checked = `Checked ${plural(report.files, 'file')} (${formatBytes(report.bytes)})${withProofs} in ${storeDir}`;
   const problems = [
-    [report.damaged.length, 'damaged'],
-    [report.missing.length, 'missing'],
-    [report.stray.length, 'not in the catalog'],
+    [report.damaged.length + proofs.damaged.length, 'damaged'],
+    [report.missing.length + proofs.missing.length, 'missing'],
+    [report.stray.length + proofs.stray.length, 'not in the catalog'],
   ] as const;
   const found = problems.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}`);
   output.out(found.length === 0 ? `${checked}: the store is sound` : `${checked}: ${found.join(', ')}`);
@@ -106,6 +111,7 @@ function printRepair(repair: StoreRepairReport, output: CommandOutput): void {
         `bring a bundle holding ${file.modulePath}@${file.version} (it came with ${file.bundleId})`,
     );
   }
+  for (const proofPath of repair.proofsForgotten) output.out(`forgotten: ${proofPath}, damaged or missing: import a bundle that carries it again`);
   if (repair.quarantineDir !== undefined) output.out(`Moved ${plural(repair.quarantined.length, 'file')} to ${repair.quarantineDir} (nothing was deleted)`);
   output.out(
     repair.forgotten.length === 0

@@ -25,6 +25,7 @@ import { openStore } from '../store/diskStore';
 import { importBundle } from '../store/importBundle';
 import { missList } from '../store/missList';
 import { storeFacts } from '../store/storeFacts';
+import { checksumDatabaseFromEnv } from '../upstream/checksumDatabaseDefault';
 import { NoUpstreamError, upstreamProxyList } from '../upstream/upstreamDefault';
 import type { AppContext } from './appContext';
 import type { RecentPlans } from './recentPlans';
@@ -90,7 +91,10 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
 
   'export:plan': async (request, { app, signal, onProgress, plans }) => {
     const { outDir, upstream, ...planRequest } = request;
-    const plan = await planExport({ ...planRequest, upstream: await appUpstream(app, upstream) }, { dirs: app.dirs, outDir, signal, onProgress });
+    const plan = await planExport(
+      { ...planRequest, upstream: await appUpstream(app, upstream), checksumDatabase: checksumDatabaseFromEnv(process.env) },
+      { dirs: app.dirs, outDir, signal, onProgress },
+    );
     plans.add(plan);
     return {
       id: plan.id,

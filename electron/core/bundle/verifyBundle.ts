@@ -14,6 +14,11 @@
  *    every listed entry must turn up, and nothing but zero padding may follow the end of the
  *    archive (tarEndOfArchive).
  *
+ * Checksum-database proofs (`sumdb/<db>/…`, see shared/sumdb/sumdbPath) are checked like every entry, and their
+ * content is then read for what it claims: `latest` must be a tree head signed under the database's
+ * name, a lookup a record of its own module version within that head, a tile as many hashes long
+ * as its name says. Their signatures and hashes are the go command's to verify, with its GOSUMDB key.
+ *
  * Only regular files are accepted: the writer creates no directory entries (tar creates
  * parent folders itself), so a directory, link, device or FIFO can only come from a
  * volume someone else built, and is refused without reading further.
@@ -69,6 +74,8 @@ import { checkVolumeFolder } from './volumeFolder';
 import { readZipGoMod } from './zipGoMod';
 import { ZipChecksInFlight } from './zipChecksInFlight';
 import { asError } from '../../../shared/errorMessage';
+import { isSumdbPath, parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { ProofChecks } from './proofChecks';
 
 /** true: the signer is trusted; 'trust-new': not yet, but accept it for this bundle; false: refuse. */
 export type TrustAnswer = boolean | 'trust-new';
@@ -158,6 +165,7 @@ export async function verifyVolumes(bundleDir: string, manifest: BundleManifest,
   options.signal?.addEventListener('abort', stopChecks, { once: true });
   try {
     for (const volume of manifest.volumes) await checker.verifyVolume(volume);
+    checker.proofs.finish();
   } finally {
     options.signal?.removeEventListener('abort', stopChecks);
     // Before verifyBundle settles: no worker may still read a file the caller removes next.
@@ -188,17 +196,14 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
 interface StreamedEntry {
   sha256: string;
   bytes: number;
-  /** The whole content, kept for .mod (at most 16 MiB, the go command's limit) and .info files (MAX_INFO_BYTES). */
+  /** The whole content, kept for .mod (at most 16 MiB, the go command's limit), .info files (MAX_INFO_BYTES) and proofs (MAX_SUMDB_TEXT_BYTES, a tile 8 KiB). */
   content?: Buffer;
   /** Where the bytes can be read again: the lander's file, or (without a lander) the volume. */
   copy?: { file: string; range?: ZipRange };
 }
 
-/** A manifest entry with its place in the GOPROXY tree, parsed once. */
-interface ListedEntry {
-  entry: BundleEntry;
-  tree: TreePath;
-}
+/** A manifest entry with its place in the GOPROXY tree or among the checksum-database proofs, parsed once. */
+type ListedEntry = { entry: BundleEntry; tree: TreePath; proof?: undefined } | { entry: BundleEntry; tree?: undefined; proof: SumdbPath };
 
 /** The per-volume, per-entry checks of one verifyBundle call, and the state they share. */
 class EntryChecker {
@@ -215,6 +220,7 @@ class EntryChecker {
   private readonly progress: ProgressListener;
   /** Workers start with the first zip, so a bundle without one never starts any. */
   private readonly zipCheckPool: ZipCheckPool;
+  readonly proofs = new ProofChecks();
   private filesDone = 0;
   private bytesDone = 0;
   private lastProgressAt = 0;
@@ -224,10 +230,14 @@ class EntryChecker {
     private readonly manifest: BundleManifest,
     private readonly options: Omit<VerifyBundleOptions, 'trust' | 'onManifest'>,
   ) {
-    this.entriesByPath = new Map(manifest.entries.map((entry) => [entry.path, { entry, tree: parseTreePath(entry.path) }]));
-    const zips = [...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'zip');
+    this.entriesByPath = new Map(manifest.entries.map((entry): [string, ListedEntry] => [
+      entry.path,
+      isSumdbPath(entry.path) ? { entry, proof: parseSumdbPath(entry.path) } : { entry, tree: parseTreePath(entry.path) },
+    ]));
+    const trees = [...this.entriesByPath.values()].flatMap(({ entry, tree }) => (tree === undefined ? [] : [{ entry, tree }]));
+    const zips = trees.filter(({ tree }) => tree.kind === 'zip');
     this.versionsWithZip = new Set(zips.map(({ tree }) => versionKey(tree)));
-    this.modEntries = new Map([...this.entriesByPath.values()].filter(({ tree }) => tree.kind === 'mod').map(({ entry, tree }) => [versionKey(tree), entry]));
+    this.modEntries = new Map(trees.filter(({ tree }) => tree.kind === 'mod').map(({ entry, tree }) => [versionKey(tree), entry]));
     const zipBytes = zips.reduce((sum, { entry }) => sum + entry.size, 0);
     const largestZip = zips.reduce((largest, { entry }) => Math.max(largest, entry.size), 0);
     this.zipCheckPool = new ZipCheckPool(zipCheckWorkersFor(zipBytes - largestZip));
@@ -288,16 +298,22 @@ class EntryChecker {
   private async verifyEntry(entry: ReadEntry, offsetOf: VolumeOffsetOf, volume: BundleVolume, seen: Set<string>, zipChecks: ZipChecksInFlight): Promise<void> {
     // A zip before this entry was found faulty: that is the error, and nothing after it needs reading.
     await zipChecks.failFast();
-    const { entry: listed, tree } = this.admit(entry, volume, seen);
+    const { entry: listed, tree, proof } = this.admit(entry, volume, seen);
     const where = { volume: volume.name, entry: listed.path };
+    const keep = proof !== undefined || tree.kind === 'mod' || tree.kind === 'info';
     const streamed = this.options.onEntry === undefined
-      ? await this.hashInPlace(entry, volume, tree, offsetOf)
-      : await this.hashWhileLanding(entry, listed, volume, tree, this.options.onEntry);
+      ? await this.hashInPlace(entry, volume, keep, offsetOf)
+      : await this.hashWhileLanding(entry, listed, volume, keep, this.options.onEntry);
     if (streamed.bytes !== listed.size) {
       throw new BundleVerifyError(`read ${streamed.bytes} bytes, the manifest says ${listed.size}`, where);
     }
     if (streamed.sha256 !== listed.sha256) {
       throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where);
+    }
+    if (proof !== undefined) {
+      if (streamed.content !== undefined) this.proofs.check(proof, streamed.content, where);
+      this.entryDone(listed);
+      return;
     }
     if (tree.kind === 'info' && streamed.content !== undefined) checkInfo(streamed.content, tree, where);
     if (tree.kind === 'mod' && streamed.content !== undefined) {
@@ -346,16 +362,16 @@ class EntryChecker {
     if (seen.has(tarPath)) throw refuse('appears twice in this volume');
     seen.add(tarPath);
     if (entry.size !== listed.size) throw refuse(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`);
-    if (found.tree.kind === 'info' && listed.size > MAX_INFO_BYTES) throw refuse(`${listed.size} bytes, too large for a .info file (at most ${MAX_INFO_BYTES})`);
+    if (found.tree?.kind === 'info' && listed.size > MAX_INFO_BYTES) throw refuse(`${listed.size} bytes, too large for a .info file (at most ${MAX_INFO_BYTES})`);
     return found;
   }
 
   /** Hashes the entry's bytes as the volume is read, noting where they lie in it so that a zip can be read there. */
-  private async hashInPlace(entry: ReadEntry, volume: BundleVolume, tree: TreePath, offsetOf: VolumeOffsetOf): Promise<StreamedEntry> {
+  private async hashInPlace(entry: ReadEntry, volume: BundleVolume, keep: boolean, offsetOf: VolumeOffsetOf): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
     let offset: number | undefined;
-    const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
+    const kept: Buffer[] | undefined = keep ? [] : undefined;
     await new Promise<void>((resolve, reject) => {
       entry.on('data', (chunk: Buffer) => {
         if (bytes === 0) offset = offsetOf(chunk);
@@ -376,10 +392,10 @@ class EntryChecker {
   }
 
   /** Passes the entry's bytes to the lander while hashing them, with the lander's pace setting the reading pace. */
-  private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, tree: TreePath, lander: EntryLander): Promise<StreamedEntry> {
+  private async hashWhileLanding(entry: ReadEntry, listed: BundleEntry, volume: BundleVolume, keep: boolean, lander: EntryLander): Promise<StreamedEntry> {
     const hash = createHash('sha256');
     let bytes = 0;
-    const kept: Buffer[] | undefined = tree.kind === 'mod' || tree.kind === 'info' ? [] : undefined;
+    const kept: Buffer[] | undefined = keep ? [] : undefined;
     const data = new PassThrough({ highWaterMark: STREAM_CHUNK_BYTES });
     // A lander that gives up destroys the stream; its rejection says why, so the stream's own error event is not needed.
     data.on('error', () => undefined);

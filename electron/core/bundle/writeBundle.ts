@@ -28,10 +28,13 @@ import {
   type UnmetRequest,
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
+  BUNDLE_FORMAT_VERSION_SUMDB,
   BUNDLE_FORMAT_VERSION_UNMET,
 } from '../../../shared/bundle/manifest';
 import { tarVolumeBytes } from '../../../shared/bundle/tarLayout';
-import { parseTreePath, TreePathError } from '../../../shared/bundle/treePath';
+import { TreePathError } from '../../../shared/bundle/treePath';
+import { parseBundlePath } from '../../../shared/bundle/bundlePath';
+import { isSumdbPath } from '../../../shared/sumdb/sumdbPath';
 import { planVolumes } from '../../../shared/bundle/volumePlan';
 import { isH1Hash } from '../../../shared/gomod/hash1';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
@@ -165,7 +168,11 @@ function planBundle(options: WriteBundleOptions, created: Date, randomHex: strin
   });
   const draft: BundleManifest = {
     format: BUNDLE_FORMAT,
-    formatVersion: options.unmet?.length ? BUNDLE_FORMAT_VERSION_UNMET : BUNDLE_FORMAT_VERSION,
+    formatVersion: files.some((file) => isSumdbPath(file.path))
+      ? BUNDLE_FORMAT_VERSION_SUMDB
+      : options.unmet?.length
+        ? BUNDLE_FORMAT_VERSION_UNMET
+        : BUNDLE_FORMAT_VERSION,
     bundleId,
     createdAt: created.toISOString().replace('.000Z', 'Z'),
     tool: { name: TOOL_NAME, version: options.toolVersion },
@@ -190,7 +197,7 @@ function checkedSourceFiles(files: readonly BundleSourceFile[]): BundleSourceFil
   for (const file of files) {
     let kind: string;
     try {
-      kind = parseTreePath(file.path).kind;
+      kind = parseBundlePath(file.path).kind;
     } catch (error) {
       if (error instanceof TreePathError) throw new Error(`cannot bundle ${error.message}`, { cause: error });
       throw error;

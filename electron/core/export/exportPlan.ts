@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ModFerryError } from '../errors/modferryError';
 
-import { EXPORT_PLAN_FORMAT, type ExportPlan, type PlanCounts, type PlannedFile, type PlannedModule } from '../../../shared/export/exportPlan';
+import { EXPORT_PLAN_FORMAT, type ExportPlan, type PlanCounts, type PlannedFile, type PlannedModule, type PlanProofs } from '../../../shared/export/exportPlan';
 
 export { EXPORT_PLAN_FORMAT };
-export type { ExportPlan, PlanCounts, PlannedFile, PlannedModule };
+export type { ExportPlan, PlanCounts, PlannedFile, PlannedModule, PlanProofs };
 
 export function planIdentity(plan: Omit<ExportPlan, 'id'> & { id?: string }): string {
   // JSON leaves out undefined keys: the identity is that of the plan without its id.

@@ -27,6 +27,9 @@ import { versionLists } from './stageTree';
 import { ZipChecks } from './zipChecks';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
+import type { ChecksumDatabaseSetting } from '../../../shared/sumdb/checksumDatabaseSetting';
+import type { PlanProofs } from '../../../shared/export/exportPlan';
+import { checkAgainstRecords, startProofs, type ProvenRecords } from './checksumProofs';
 
 /** What to plan: the inputs, where from, and what the offline side already holds. */
 export interface ExportPlanRequest extends ExportInputSpec {
@@ -36,6 +39,11 @@ export interface ExportPlanRequest extends ExportInputSpec {
   sinceInventory?: string;
   /** Any request-file line the upstream cannot supply fails the plan (--strict). */
   strict?: boolean;
+  /**
+   * The checksum database whose proofs the bundle carries (checksumDatabaseFromEnv reads GOSUMDB as
+   * the go command does); none when absent. Given, never read from the environment here.
+   */
+  checksumDatabase?: ChecksumDatabaseSetting;
 }
 
 export interface PlanExportOptions {
@@ -86,6 +94,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     },
   });
   try {
+    const proofSession = request.checksumDatabase === undefined ? undefined : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache });
     const questions = await answerVersionQueries(inputs.roots, client);
     if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
     const deprecations = new Map<string, string>();
@@ -120,9 +129,12 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         arrived.push({ path: treePath({ path: f.modulePath, version: f.version }, f.kind), size: f.size });
         if (!tooBig.signal.aborted && !fits(bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space)) tooBig.abort();
       };
+      // The checksum database is asked while the files download; its answer is awaited once they are in.
+      const proving = proofSession?.prove(shipping.resolution.modFiles);
+      proving?.catch(() => undefined);
       try {
         const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer, onVerified, zipChecks });
-        return { resolution: shipping.resolution, listed: shipping.listed, files };
+        return { resolution: shipping.resolution, listed: shipping.listed, files, proving };
       } catch (error) {
         if (known !== undefined && tooBig.signal.aborted) await ensureBundleFits(known.destination, bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space);
         throw error;
@@ -130,9 +142,11 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     });
     const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
-    const { resolution, files, listed } = wishes.outcome;
+    const { resolution, files, listed, proving } = wishes.outcome;
+    const proofs = proving === undefined ? undefined : provenProofs(await proving, files, warn);
     const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
-    const shippedFiles = modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size })));
+    const proofFiles = proofs?.files ?? [];
+    const shippedFiles = [...modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size }))), ...proofFiles];
     const totals = countFiles(modules, (f) => !f.heldOffline);
     // Asked afresh: the downloads may have used the same disk.
     if (destination !== undefined) await ensureBundleFits(destination, bundleSpaceEstimate(shippedFiles, totals.modules), await spaceForRun(destination));
@@ -153,8 +167,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       modules,
       totals: {
         ...totals,
-        files: totals.files + lists.length,
-        bytes: totals.bytes + lists.reduce((sum, l) => sum + Buffer.byteLength(l.text), 0),
+        files: totals.files + lists.length + proofFiles.length,
+        bytes: totals.bytes + lists.reduce((sum, l) => sum + Buffer.byteLength(l.text), 0) + proofFiles.reduce((sum, f) => sum + f.size, 0),
         zips: modules.filter((m) => m.zip && m.files.some((f) => f.kind === 'zip' && !f.heldOffline)).length,
         lists: lists.length,
       },
@@ -164,6 +178,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       },
       unmet,
       warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m) => (m.deprecated === undefined ? [] : [`${m.path}@${m.version}: its go.mod says the module is deprecated: ${m.deprecated}`]))],
+      ...(proofs === undefined ? {} : { proofs }),
     };
     return { ...plan, id: planIdentity(plan) };
   } catch (error) {
@@ -172,6 +187,23 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   } finally {
     client.close();
   }
+}
+
+/**
+ * The proofs the bundle carries, once the downloaded files' hashes agree with the records (a
+ * disagreement fails the export, naming the module). A database that could not be asked, or that has
+ * no record of some versions, is warned about: the offline go command will refuse what lacks proofs.
+ */
+function provenProofs(proven: ProvenRecords, files: readonly VerifiedFile[], warn: (warning: string) => void): PlanProofs {
+  const { proofs } = proven;
+  checkAgainstRecords(proofs.database, proven.lines, files);
+  if (proofs.status === 'unavailable') {
+    warn(`checksum database ${proofs.database} could not be asked (${proofs.reason ?? 'no answer'}): the bundle carries no proofs, so offline the go command needs GONOSUMDB (or GOSUMDB=off) for these modules`);
+  }
+  if (proofs.unknown.length > 0) {
+    warn(`checksum database ${proofs.database} has no record of ${proofs.unknown.join(', ')}: the bundle carries no proof of ${proofs.unknown.length === 1 ? 'it' : 'them'}, so offline the go command refuses ${proofs.unknown.length === 1 ? 'it' : 'them'} unless GONOSUMDB covers ${proofs.unknown.length === 1 ? 'it' : 'them'}`);
+  }
+  return proofs;
 }
 
 /** The destination's free space once the run has removed the abandoned bundles there, as it does first; undefined when the file system does not tell. */

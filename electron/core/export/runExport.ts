@@ -18,7 +18,8 @@ import { createUpstreamClient, type UpstreamClient } from '../upstream/upstreamC
 import { removeAbandonedBundles } from './abandonedBundles';
 import { createExportStaging } from './exportStaging';
 import { ExportInterruptedError } from './exportInterrupted';
-import { requireCurrentPlan, type ExportPlan } from './exportPlan';
+import { requireCurrentPlan, type ExportPlan, type PlanProofs } from './exportPlan';
+import type { BundleSourceFile } from '../bundle/writeBundle';
 import { bundleSpaceEstimate, ensureBundleFits } from './exportSpace';
 import type { VerifiedFile } from './fetchVerifiedFiles';
 import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
@@ -63,6 +64,8 @@ export interface ExportResult {
   /** Request-file lines left out, each with why; the manifest carries them to the offline side. */
   unmet: UnmetRequest[];
   check: GoProof;
+  /** The checksum database's proofs the bundle carries, as the plan found them; absent when none were asked for. */
+  proofs?: PlanProofs;
 }
 
 /** Whether the go command proved the bundle; the reason for a skip is a code the caller words. */
@@ -108,7 +111,8 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     const files = await plannedFiles(plan, cache, client);
     const tree = await stageTree(path.join(staging, 'tree'), files, undefined, plan.listed);
     const held = new Set(plan.modules.flatMap((m) => m.files.filter((f) => f.heldOffline).map((f) => `${m.path}@${m.version}.${f.kind}`)));
-    const shipped = tree.files.filter((f) => f.kind === 'list' || !held.has(`${f.modulePath}@${f.version}.${f.kind}`));
+    const moduleFiles = tree.files.filter((f) => f.kind === 'list' || !held.has(`${f.modulePath}@${f.version}.${f.kind}`));
+    const shipped: BundleSourceFile[] = [...moduleFiles, ...(await plannedProofFiles(plan, cache))];
     await ensureBundleFits(destination, bundleSpaceEstimate(shipped, plan.modules.length));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
     const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }, proofCleanups) : Promise.resolve<GoProof>({ status: 'skipped', reason: 'not-asked' });
@@ -155,10 +159,11 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
       files: written.manifest.entries.length,
       bytes: written.manifest.entries.reduce((sum, e) => sum + e.size, 0),
       modules: plan.modules.map((m) => ({ path: m.path, version: m.version, zip: m.zip, neededBy: m.neededBy, reason: m.reason })),
-      leftOut: tree.files.length - shipped.length,
+      leftOut: tree.files.length - moduleFiles.length,
       warnings,
       unmet: plan.unmet,
       check,
+      ...(plan.proofs === undefined ? {} : { proofs: plan.proofs }),
     };
   } catch (error) {
     // The finally below removes the staging folder, and writeBundle its folder, before the caller hears of it.
@@ -191,6 +196,17 @@ async function plannedFiles(plan: ExportPlan, cache: DownloadCache, client: Upst
     }
     return { ...planned, source: fetched.file };
   })));
+}
+
+/** The checksum database's files the plan proved, from the download cache, where each lies under its SHA-256. */
+async function plannedProofFiles(plan: ExportPlan, cache: DownloadCache): Promise<BundleSourceFile[]> {
+  return Promise.all((plan.proofs?.files ?? []).map(async (f) => {
+    const source = cache.blobFile(f.sha256);
+    if ((await stat(source).catch(() => undefined))?.size !== f.size) {
+      throw new ModFerryError('input', `the download cache lost ${f.path}, a checksum-database file the plan proved: make the plan again`);
+    }
+    return { path: f.path, source, size: f.size, sha256: f.sha256 };
+  }));
 }
 
 async function proveWithGo(

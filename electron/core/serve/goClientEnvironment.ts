@@ -1,3 +1,8 @@
+import type { ProofFacts } from '../../../shared/store/storeFacts';
+
+/** The database the go command checks against when GOSUMDB names none. */
+const DEFAULT_SUMDB = 'sum.golang.org';
+
 /** One variable the offline go command needs, with the reason a user reads next to it. */
 export interface GoEnvSetting {
   name: string;
@@ -9,21 +14,29 @@ export interface GoEnvSetting {
  * The environment that makes an offline go command use the store and nothing else. `env` is the
  * environment of the shell the user will paste into (this process's, as the best guess): settings
  * that would route modules around the proxy are overridden, other GOFLAGS are kept.
+ *
+ * When the store holds checksum-database proofs for every version it serves, of the database the
+ * go command checks against, GOPROXY is all it takes: the proxy answers the database's lookups and
+ * tiles, and the go command verifies every module as it would online.
  */
-export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv): GoEnvSetting[] {
-  const settings: GoEnvSetting[] = [
-    { name: 'GOPROXY', value: proxyUrl, why: 'download every module from this store' },
-    {
-      name: 'GOSUMDB',
-      value: 'off',
-      why: 'the checksum database (sum.golang.org) is unreachable offline; ModFerry checked every hash against the signed bundle on import',
-    },
-    {
-      name: 'GOFLAGS',
-      value: withModMod(env.GOFLAGS ?? ''),
-      why: 'let the go command add missing go.mod and go.sum lines from the store instead of stopping',
-    },
-  ];
+export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, proofs?: ProofFacts): GoEnvSetting[] {
+  const database = sumdbName(env.GOSUMDB);
+  const proven = proofs !== undefined && database !== undefined && proofs.withoutProof === 0 && proofs.databases.some((db) => db.name === database);
+  const settings: GoEnvSetting[] = proven
+    ? [{ name: 'GOPROXY', value: proxyUrl, why: `download every module from this store, and the ${database} proofs the go command checks each one against` }]
+    : [
+        { name: 'GOPROXY', value: proxyUrl, why: 'download every module from this store' },
+        {
+          name: 'GOSUMDB',
+          value: 'off',
+          why: `the checksum database (${database ?? DEFAULT_SUMDB}) is unreachable offline${proofGap(proofs, database)}; ModFerry checked every hash against the signed bundle on import`,
+        },
+        {
+          name: 'GOFLAGS',
+          value: withModMod(env.GOFLAGS ?? ''),
+          why: 'let the go command add missing go.mod and go.sum lines from the store instead of stopping',
+        },
+      ];
   const bypass = ['GOPRIVATE', 'GONOPROXY'].filter((name) => (env[name] ?? '') !== '' && env[name] !== 'none');
   if (bypass.length > 0) {
     settings.push({
@@ -33,6 +46,24 @@ export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv): G
     });
   }
   return settings;
+}
+
+/** The database GOSUMDB names (`name`, `name+key` or `name+key url`), the default when unset; undefined for off. */
+function sumdbName(gosumdb: string | undefined): string | undefined {
+  const value = (gosumdb ?? '').trim();
+  if (value === '') return DEFAULT_SUMDB;
+  if (value === 'off') return undefined;
+  return value.split(/[+\s]/)[0];
+}
+
+/** Why the store's proofs do not cover the go command's checks, when it holds some. */
+function proofGap(proofs: ProofFacts | undefined, database: string | undefined): string {
+  if (proofs === undefined || proofs.databases.length === 0) return '';
+  const held = proofs.databases.map((db) => db.name).join(', ');
+  if (database === undefined || !proofs.databases.some((db) => db.name === database)) return ` and the store holds proofs of ${held} only`;
+  const named = proofs.firstWithout.join(', ');
+  const more = proofs.withoutProof > proofs.firstWithout.length ? ', …' : '';
+  return `, and ${proofs.withoutProof} module version(s) in the store have no proof from it (${named}${more})`;
 }
 
 /** GOFLAGS with `-mod=mod` in place of any other -mod flag. */

@@ -27,6 +27,7 @@ import {
   DownloadAbortedError,
   JSON_TYPE,
   TEXT,
+  bodyEtag,
   sendBody,
   sendLine,
   requestHeader,
@@ -36,7 +37,8 @@ import {
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { parseProxyRequest } from './proxyRequest';
 import { SmallFileCache } from './smallFileCache';
-import { SHORT_LIVED, servedFile, type ServedFile } from './servedFile';
+import { IMMUTABLE, SHORT_LIVED, servedFile, type ServedFile } from './servedFile';
+import { answerSumdb } from './sumdbAnswers';
 import { StoreFileChangedError, StoreFileDamagedError } from './storeFileChecks';
 import { BoundedMap } from './boundedMap';
 import type { ProxyStore } from './proxyStore';
@@ -144,8 +146,11 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         return sendBody(req, res, 200, Buffer.from(`${JSON.stringify(body)}\n`), JSON_TYPE, ['Cache-Control', 'no-store']);
       }
       case 'sumdb':
-        // A 404 on <name>/supported sends the go command to the checksum database itself, which GOSUMDB=off switches off.
-        return sendLine(req, res, 404, 'not found: this proxy does not serve a checksum database');
+        // Not recorded as misses: a missing proof is not a module to fetch, and the lookup's 404 names the module in the log.
+        return answerSumdb(store.proofs, request.name, request.request).then((answer) =>
+          answer.status === 404
+            ? sendLine(req, res, 404, answer.line)
+            : sendBody(req, res, 200, answer.body, TEXT, ['Cache-Control', answer.immutable ? IMMUTABLE : 'no-cache'], bodyEtag(answer.body)));
       case 'malformed':
         return sendLine(req, res, 400, `bad request: ${request.reason}`);
       case 'unknown':

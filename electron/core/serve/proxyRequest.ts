@@ -11,12 +11,24 @@ import { unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath'
 import { moduleVersionProblem } from '../../../shared/gomod/moduleVersion';
 import type { StoredFileKind } from '../../../shared/roundtrip/inventory';
 import { errorMessage } from '../../../shared/errorMessage';
+import { isSumdbName, parseSumdbPath, SumdbPathError, SUMDB_ROOT } from '../../../shared/sumdb/sumdbPath';
+import type { Tile } from '../../../shared/sumdb/tiles';
+
+/**
+ * What the go command asks of a checksum database through a proxy: `supported` first, then lookups
+ * and hash tiles only. `other` is everything else (`latest`, data tiles, anything unknown): 404.
+ */
+export type SumdbRequest =
+  | { kind: 'supported' }
+  | { kind: 'lookup'; modulePath: string; version: string }
+  | { kind: 'tile'; tile: Tile }
+  | { kind: 'other' };
 
 export type ProxyRequest =
   | { kind: 'healthz' }
   | { kind: 'stats' }
-  /** The checksum database endpoints, which this proxy does not serve. */
-  | { kind: 'sumdb' }
+  /** A checksum database endpoint, `/sumdb/<name>/…`. */
+  | { kind: 'sumdb'; name: string; request: SumdbRequest }
   | { kind: 'list'; modulePath: string }
   | { kind: 'latest'; modulePath: string }
   /**
@@ -39,7 +51,7 @@ export function parseProxyRequest(target: string): ProxyRequest {
   const [first] = segments;
   if (segments.length === 1 && first === 'healthz') return { kind: 'healthz' };
   if (segments.length === 1 && first === 'stats') return { kind: 'stats' };
-  if (first === 'sumdb') return { kind: 'sumdb' };
+  if (first === SUMDB_ROOT) return parseSumdbRequest(segments);
 
   const marker = segments.findIndex((s) => s.startsWith('@'));
   if (marker <= 0) return { kind: 'unknown' };
@@ -64,6 +76,20 @@ export function parseProxyRequest(target: string): ProxyRequest {
     return { kind: 'malformed', reason: errorMessage(error) };
   }
   return { kind: 'version', modulePath, version, file: match[2] as StoredFileKind, exact: moduleVersionProblem(modulePath, version) === undefined };
+}
+
+function parseSumdbRequest(segments: readonly string[]): ProxyRequest {
+  const name = segments[1] ?? '';
+  if (!isSumdbName(name)) return { kind: 'unknown' };
+  if (segments.length === 3 && segments[2] === 'supported') return { kind: 'sumdb', name, request: { kind: 'supported' } };
+  try {
+    const parsed = parseSumdbPath(segments.join('/'));
+    if (parsed.kind === 'lookup') return { kind: 'sumdb', name, request: { kind: 'lookup', modulePath: parsed.modulePath, version: parsed.version } };
+    if (parsed.kind === 'tile') return { kind: 'sumdb', name, request: { kind: 'tile', tile: parsed.tile } };
+  } catch (error) {
+    if (!(error instanceof SumdbPathError)) throw error;
+  }
+  return { kind: 'sumdb', name, request: { kind: 'other' } };
 }
 
 /** The decoded segments after the leading `/`, or why the target is refused. */

@@ -1,10 +1,12 @@
 /**
  * What an operator needs once the proxy listens: the URLs developers' machines reach it at, and
- * the environment to paste into the shell that runs the go command, in each shell's syntax.
+ * the environment to paste into the shell that runs the go command, in each shell's syntax: less of
+ * it when the store's checksum-database proofs (`proofs`) cover every module it serves.
  */
 import os from 'node:os';
 import { goClientEnvironment, shellAssignment, type GoEnvSetting } from './goClientEnvironment';
 import { isWildcardHost, urlHost } from './listenAddress';
+import type { ProofFacts } from '../../../shared/store/storeFacts';
 
 export interface ServeFacts {
   /** The URL to use as GOPROXY: the first LAN address when listening on every interface, else the one listened on. */
@@ -30,7 +32,7 @@ export type NetworkInterfaces = ReturnType<typeof os.networkInterfaces>;
  * The facts for a proxy listening at `url`. `env` is the environment of the shell the user will
  * paste into (see goClientEnvironment); `interfaces` default to this machine's.
  */
-export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: NetworkInterfaces = os.networkInterfaces()): ServeFacts {
+export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: NetworkInterfaces = os.networkInterfaces(), proofs?: ProofFacts): ServeFacts {
   const listening = new URL(url);
   const host = listening.hostname.replace(/^\[|\]$/g, '');
   const allInterfaces = isWildcardHost(host);
@@ -41,7 +43,7 @@ export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: Netw
     urls = [...lanAddresses(interfaces, host === '::').map((address) => `http://${urlHost(address)}:${listening.port}${path}`), loopback];
   }
   const proxyUrl = urls[0]!;
-  const settings = goClientEnvironment(proxyUrl, env);
+  const settings = goClientEnvironment(proxyUrl, env, proofs);
   return {
     proxyUrl,
     urls,

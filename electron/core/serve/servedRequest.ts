@@ -23,6 +23,8 @@ export function requestSubject(target: string): Pick<ServedRequest, 'module' | '
       return { module: request.modulePath, version: 'latest' };
     case 'version':
       return { module: request.modulePath, version: request.version };
+    case 'sumdb':
+      return request.request.kind === 'lookup' ? { module: request.request.modulePath, version: request.request.version } : {};
     default:
       return {};
   }

@@ -10,6 +10,7 @@ import { openCatalogDatabase, type CatalogOpenOptions } from './catalogSchema';
 import type { SqliteConnection } from '../sqlite/sqliteDatabase';
 import type { MissBatch } from './missRecorder';
 import { checkBundleIdentity, type BundleIdentity } from './bundleIdentity';
+import { CatalogProofs, type ProofHead, type ProofRecordFile } from './catalogProofs';
 
 export interface CatalogFile {
   /** Relative, escaped path in the tree. */
@@ -37,6 +38,14 @@ export interface BundleRecord {
   importedAt: string;
 }
 
+/** A bundle's checksum-database proofs as recordImport records them. */
+export interface ImportedProofs {
+  heads: readonly ProofHead[];
+  files: readonly ProofRecordFile[];
+}
+
+const NO_PROOFS: ImportedProofs = { heads: [], files: [] };
+
 const KIND_ORDER: readonly StoredFileKind[] = ['info', 'mod', 'zip'];
 
 /** One row kept up to date by triggers (catalogSchema), read by its key: no scan, whatever the store holds. */
@@ -45,6 +54,8 @@ export const STATS_SQL = 'SELECT modules, versions, bytes FROM store_counts WHER
 export class Catalog {
   /** Opened without write access: every write below fails, so callers check this first. */
   readonly readOnly: boolean;
+  /** Checksum-database proofs: tree heads, lookup records and hash tiles. */
+  readonly proofs: CatalogProofs;
   private readonly db: SqliteConnection;
   private readonly statements;
 
@@ -54,6 +65,7 @@ export class Catalog {
     const db = this.db;
     // A row that INSERT OR REPLACE deletes then fires the delete triggers, so the counts stay right.
     db.pragma('recursive_triggers = ON');
+    this.proofs = new CatalogProofs(db);
     this.statements = {
       holdsFiles: db.prepare<[], { held: number }>('SELECT EXISTS (SELECT 1 FROM files) AS held'),
       fileByPath: db.prepare<[string], HeldFile>('SELECT path, size, sha256 FROM files WHERE path = ?'),
@@ -205,8 +217,9 @@ export class Catalog {
   /**
    * Records a bundle and the files it added, in one transaction. A bundle of the same id is
    * recorded again only if it is the same bundle: otherwise BundleIdentityError, and nothing changes.
+   * Its proofs go in the same transaction: a tree head forking one held refuses it all (see CatalogProofs.insert).
    */
-  recordImport(bundle: BundleRecord, files: readonly CatalogFile[]): void {
+  recordImport(bundle: BundleRecord, files: readonly CatalogFile[], proofs: ImportedProofs = NO_PROOFS): void {
     this.db.transaction(() => {
       const s = this.statements;
       checkBundleIdentity(bundle.bundleId, s.bundle.get(bundle.bundleId), bundle);
@@ -217,6 +230,7 @@ export class Catalog {
         if (versionId === undefined) throw new Error(`${file.path}: the catalog did not return a row id for ${file.modulePath}@${file.version}`);
         s.insertFile.run(versionId, file.kind, file.path, file.size, file.sha256, file.h1 ?? null, bundle.bundleId);
       }
+      this.proofs.insert(bundle.bundleId, proofs.heads, proofs.files);
     })();
   }
 

@@ -162,6 +162,41 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (bundle_id, path, version)
   ) STRICT;
   `,
+  // Checksum-database proofs: the files live under sumdb/<db>/ beside tree/ (see storeLayout).
+  `
+  -- Every signed tree head an imported bundle carried, by database and size: the newest is the largest.
+  CREATE TABLE sumdb_heads (
+    db TEXT NOT NULL,
+    size INTEGER NOT NULL CHECK (size >= 0),
+    -- The root hash, base64 as the note writes it: one size with two hashes is a fork, refused on import.
+    hash TEXT NOT NULL,
+    -- The signed note, byte for byte as the database signed it.
+    note TEXT NOT NULL,
+    bundle_id TEXT NOT NULL REFERENCES bundles (bundle_id),
+    PRIMARY KEY (db, size)
+  ) STRICT;
+
+  CREATE TABLE sumdb_files (
+    -- As the bundle and the store name it: sumdb/<db>/lookup/<escaped path>@<escaped version> or sumdb/<db>/tile/8/<L>/<N>[.p/<W>].
+    path TEXT PRIMARY KEY,
+    db TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('lookup', 'tile')),
+    module_path TEXT,
+    version TEXT,
+    record_id INTEGER,
+    tile_level INTEGER,
+    tile_index INTEGER,
+    tile_width INTEGER CHECK (tile_width IS NULL OR tile_width BETWEEN 1 AND 256),
+    size INTEGER NOT NULL CHECK (size >= 0),
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    bundle_id TEXT NOT NULL REFERENCES bundles (bundle_id),
+    CHECK ((kind = 'lookup') = (module_path IS NOT NULL AND version IS NOT NULL AND record_id IS NOT NULL)),
+    CHECK ((kind = 'tile') = (tile_level IS NOT NULL AND tile_index IS NOT NULL AND tile_width IS NOT NULL))
+  ) STRICT;
+
+  CREATE INDEX sumdb_lookups ON sumdb_files (module_path, version) WHERE kind = 'lookup';
+  CREATE INDEX sumdb_tiles ON sumdb_files (db, tile_level, tile_index, tile_width) WHERE kind = 'tile';
+  `,
 ];
 
 /** A catalog that cannot be opened or is not one this ModFerry can use; the message names the file. */

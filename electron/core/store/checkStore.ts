@@ -13,8 +13,8 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import type { Catalog, CheckedCatalogFile } from './catalog';
-import { treeFile, type StoreLayout } from './storeLayout';
-import { findStrayFiles } from './strayFiles';
+import { proofFile, treeFile, type StoreLayout } from './storeLayout';
+import { findStrayFiles, findStrayProofs } from './strayFiles';
 
 export interface DamagedFile {
   /** The file as the catalog lists it: what it should be. */
@@ -34,6 +34,16 @@ export interface StoreCheckReport {
   missing: CheckedCatalogFile[];
   /** Tree paths (relative to tree/) the catalog does not list: regular files and anything else. */
   stray: string[];
+  /** The checksum-database proofs under sumdb/, checked the same way; paths are `sumdb/<db>/…`. */
+  proofs: ProofCheckReport;
+}
+
+export interface ProofCheckReport {
+  files: number;
+  bytes: number;
+  damaged: Array<{ path: string; why: string }>;
+  missing: string[];
+  stray: string[];
 }
 
 export interface CheckStoreOptions {
@@ -48,7 +58,9 @@ const PROGRESS_INTERVAL_MS = 250;
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 export function storeIsSound(report: StoreCheckReport): boolean {
-  return report.damaged.length === 0 && report.missing.length === 0 && report.stray.length === 0;
+  const { proofs } = report;
+  return report.damaged.length === 0 && report.missing.length === 0 && report.stray.length === 0 &&
+    proofs.damaged.length === 0 && proofs.missing.length === 0 && proofs.stray.length === 0;
 }
 
 export async function checkStore(layout: StoreLayout, catalog: Catalog, options: CheckStoreOptions = {}): Promise<StoreCheckReport> {
@@ -56,7 +68,7 @@ export async function checkStore(layout: StoreLayout, catalog: Catalog, options:
   signal?.throwIfAborted();
   const progress = throttledProgress(options.onProgress ?? ignoreProgress);
   const totals = catalog.fileTotals();
-  const report: StoreCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [] };
+  const report: StoreCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [], proofs: { files: 0, bytes: 0, damaged: [], missing: [], stray: [] } };
   let bytesRead = 0;
   progress({ stage: 'check', message: 'checking every file against the catalog', files: 0, totalFiles: totals.files, bytes: 0, totalBytes: totals.bytes }, true);
   let after = '';
@@ -81,7 +93,28 @@ export async function checkStore(layout: StoreLayout, catalog: Catalog, options:
   }
   progress({ stage: 'check', message: 'looking for files the catalog does not list', files: report.files, totalFiles: totals.files, bytes: bytesRead, totalBytes: totals.bytes }, true);
   report.stray = await findStrayFiles(layout, catalog, signal);
+  progress({ stage: 'check', message: 'checking the checksum database proofs', files: report.files, totalFiles: totals.files, bytes: bytesRead, totalBytes: totals.bytes }, true);
+  report.proofs = await checkProofs(layout, catalog, signal);
   progress({ stage: 'check', message: `checked ${report.files} files`, files: report.files, totalFiles: totals.files, bytes: bytesRead, totalBytes: totals.bytes }, true);
+  return report;
+}
+
+/** Proofs are a few KB each: hashed without progress of their own. */
+async function checkProofs(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<ProofCheckReport> {
+  const report: ProofCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [] };
+  for (const proof of catalog.proofs.allFiles()) {
+    const found = await hashStoreFile(proofFile(layout, proof.path), () => undefined, signal);
+    report.files++;
+    report.bytes += proof.size;
+    const now = (): boolean => catalog.proofs.file(proof.path)?.sha256 === proof.sha256;
+    if (found === 'missing') {
+      if (now()) report.missing.push(proof.path);
+    } else {
+      const why = found === 'not-regular' ? 'not a regular file' : found.size !== proof.size ? `${found.size} bytes, the catalog says ${proof.size}` : found.sha256 !== proof.sha256 ? 'sha256 differs from the catalog' : undefined;
+      if (why !== undefined && now()) report.damaged.push({ path: proof.path, why });
+    }
+  }
+  report.stray = await findStrayProofs(layout, catalog, signal);
   return report;
 }
 

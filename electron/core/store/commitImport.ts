@@ -2,6 +2,9 @@
  * Moves a verified bundle's staged files into the tree and records them, in the order that
  * keeps a crash at any point repairable (see repairStore):
  *
+ * Checksum-database proofs travel the same way, into sumdb/<db>/ instead of tree/, and are recorded
+ * in the same catalog transaction (with the bundle's tree heads).
+ *
  * 1. the staging folder is synced, so every staged name is on disk;
  * 2. the commit journal is written and synced: from here, a crash is finished by the next repair;
  * 3. each file is renamed into the tree (same disk: atomic, no copy), never over an existing
@@ -22,10 +25,11 @@ import path from 'node:path';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { syncDirectory } from '../fsutil/durableFile';
 import type { BundleRecord, Catalog } from './catalog';
-import { writeCommitJournal, type JournalFile } from './commitJournal';
+import { writeCommitJournal, type JournalFile, type JournalProof } from './commitJournal';
+import type { ProofHead } from './catalogProofs';
 import { quarantineFiles } from './quarantine';
 import type { StagingArea } from './stagingArea';
-import { treeFile, type StoreLayout } from './storeLayout';
+import { proofFile, treeFile, type StoreLayout } from './storeLayout';
 import { pruneEmptyParentsSync } from '../fsutil/treeFsSync';
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -38,6 +42,12 @@ export interface RestoredFile {
   quarantined: string;
 }
 
+/** The proofs a verified bundle brings: its tree heads, and the proof files staged for it. */
+export interface StagedProofs {
+  heads: ProofHead[];
+  files: JournalProof[];
+}
+
 /** Resolves with the damaged copies it restored. */
 export async function commitImport(
   layout: StoreLayout,
@@ -45,34 +55,42 @@ export async function commitImport(
   bundle: BundleRecord,
   staging: StagingArea,
   onProgress: ProgressListener = ignoreProgress,
+  proofs: StagedProofs = { heads: [], files: [] },
 ): Promise<RestoredFile[]> {
-  await commitNewFiles(layout, catalog, bundle, staging, onProgress);
+  await commitNewFiles(layout, catalog, bundle, staging, proofs, onProgress);
   return restoreDamaged(layout, bundle, staging, onProgress);
 }
 
-async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: BundleRecord, staging: StagingArea, onProgress: ProgressListener): Promise<void> {
+/** Where a staged file goes: tree/ for module files, sumdb/<db>/ for proofs. */
+type Move = { path: string; staged: string; size: number; target: string };
+
+async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: BundleRecord, staging: StagingArea, proofs: StagedProofs, onProgress: ProgressListener): Promise<void> {
   const files = staging.staged;
-  if (files.length === 0) {
-    catalog.recordImport(bundle, []);
+  if (files.length === 0 && proofs.files.length === 0) {
+    catalog.recordImport(bundle, [], proofs);
     return;
   }
-  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  const moves: Move[] = [
+    ...files.map((file) => ({ path: file.path, staged: file.staged, size: file.size, target: treeFile(layout, file.path) })),
+    ...proofs.files.map((file) => ({ path: file.path, staged: file.staged, size: file.size, target: proofFile(layout, file.path) })),
+  ];
+  const totalBytes = moves.reduce((sum, file) => sum + file.size, 0);
   const report = (message: string, done: number, bytes: number): void =>
-    onProgress({ stage: 'commit', message, files: done, totalFiles: files.length, bytes, totalBytes });
+    onProgress({ stage: 'commit', message, files: done, totalFiles: moves.length, bytes, totalBytes });
 
   await syncDirectory(staging.dir);
-  await writeCommitJournal(staging.dir, { bundle, files });
-  report(`moving ${files.length} file(s) into the store`, 0, 0);
+  await writeCommitJournal(staging.dir, { bundle, files, ...(proofs.files.length + proofs.heads.length > 0 ? { proofs } : {}) });
+  report(`moving ${moves.length} file(s) into the store`, 0, 0);
 
-  const moved: JournalFile[] = [];
+  const moved: Move[] = [];
   try {
     const folders = new Set<string>();
     let bytes = 0;
     let lastReport = Date.now();
-    for (const file of files) {
-      const target = treeFile(layout, file.path);
-      await makeFolders(path.dirname(target), layout.tree, folders);
-      if (await exists(target)) throw new Error(`${file.path}: a file appeared in the store's tree during the import; nothing was imported`);
+    for (const file of moves) {
+      const { target } = file;
+      await makeFolders(path.dirname(target), target.startsWith(layout.sumdb) ? layout.sumdb : layout.tree, folders);
+      if (await exists(target)) throw new Error(`${file.path}: a file appeared in the store during the import; nothing was imported`);
       await rename(staging.stagedFile(file), target);
       moved.push(file);
       bytes += file.size;
@@ -82,13 +100,13 @@ async function commitNewFiles(layout: StoreLayout, catalog: Catalog, bundle: Bun
       }
     }
     for (const folder of folders) await syncDirectory(folder);
-    report(`recording ${files.length} file(s) in the catalog`, files.length, totalBytes);
-    catalog.recordImport(bundle, files);
+    report(`recording ${moves.length} file(s) in the catalog`, moves.length, totalBytes);
+    catalog.recordImport(bundle, files, proofs);
   } catch (error) {
-    await undoMoves(layout, moved, files);
+    await undoMoves(layout, moved, moves);
     throw error;
   }
-  report(`imported ${bundle.bundleId}`, files.length, totalBytes);
+  report(`imported ${bundle.bundleId}`, moves.length, totalBytes);
 }
 
 async function restoreDamaged(layout: StoreLayout, bundle: BundleRecord, staging: StagingArea, onProgress: ProgressListener): Promise<RestoredFile[]> {
@@ -146,7 +164,7 @@ async function exists(file: string): Promise<boolean> {
  * The moved files were new to the tree, so removing them (and the folders made for them)
  * restores it; what cannot be removed now, the next repair quarantines as not in the catalog.
  */
-async function undoMoves(layout: StoreLayout, moved: readonly JournalFile[], all: readonly JournalFile[]): Promise<void> {
-  for (const file of moved) await unlink(treeFile(layout, file.path)).catch(() => undefined);
-  for (const file of all) pruneEmptyParentsSync(treeFile(layout, file.path), layout.tree);
+async function undoMoves(layout: StoreLayout, moved: readonly Move[], all: readonly Move[]): Promise<void> {
+  for (const file of moved) await unlink(file.target).catch(() => undefined);
+  for (const file of all) pruneEmptyParentsSync(file.target, file.target.startsWith(layout.sumdb) ? layout.sumdb : layout.tree);
 }

@@ -12,6 +12,10 @@ import { parseTreePath } from '../../../shared/bundle/treePath';
 import { isH1Hash } from '../../../shared/gomod/hash1';
 import { writeFileDurably } from '../fsutil/durableFile';
 import type { BundleRecord, CatalogFile } from './catalog';
+import type { ProofHead, ProofRecordFile } from './catalogProofs';
+import { parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { parseSignedTreeNote } from '../../../shared/sumdb/treeNote';
+import { encodeBase64 } from '../../../shared/sumdb/base64';
 
 export const JOURNAL_FILE = 'commit.json';
 const JOURNAL_FORMAT = 'modferry-import-journal';
@@ -21,13 +25,34 @@ export interface JournalFile extends CatalogFile {
   staged: string;
 }
 
+/** A checksum-database proof about to move into sumdb/<db>/. */
+export type JournalProof = ProofRecordFile & {
+  /** The file's name in the staging folder. */
+  staged: string;
+};
+
 export interface CommitJournal {
   bundle: BundleRecord;
   files: JournalFile[];
+  /** Absent from the journal of an import made before proofs were kept. */
+  proofs?: { heads: ProofHead[]; files: JournalProof[] };
+}
+
+/** A journal's proofs; none in a journal from before proofs were kept. */
+export function journalProofs(journal: CommitJournal): { heads: ProofHead[]; files: JournalProof[] } {
+  return journal.proofs ?? { heads: [], files: [] };
 }
 
 export async function writeCommitJournal(stagingDir: string, journal: CommitJournal): Promise<void> {
-  const text = JSON.stringify({ format: JOURNAL_FORMAT, bundle: journal.bundle, files: journal.files.map(journalFileJson) });
+  const proofs = journal.proofs === undefined
+    ? {}
+    : {
+        heads: journal.proofs.heads.map((head) => ({ db: head.db, note: head.note })),
+        proofs: journal.proofs.files.map((file) => ({
+          path: file.path, staged: file.staged, size: file.size, sha256: file.sha256, ...(file.kind === 'lookup' ? { recordId: file.recordId } : {}),
+        })),
+      };
+  const text = JSON.stringify({ format: JOURNAL_FORMAT, bundle: journal.bundle, files: journal.files.map(journalFileJson), ...proofs });
   await writeFileDurably(path.join(stagingDir, JOURNAL_FILE), `${text}\n`);
 }
 
@@ -39,7 +64,7 @@ export function readCommitJournal(stagingDir: string): CommitJournal | undefined
   } catch {
     return undefined;
   }
-  const doc = json as { format?: unknown; bundle?: Partial<BundleRecord>; files?: unknown };
+  const doc = json as { format?: unknown; bundle?: Partial<BundleRecord>; files?: unknown; heads?: unknown; proofs?: unknown };
   if (doc.format !== JOURNAL_FORMAT || typeof doc.bundle !== 'object' || doc.bundle === null || !Array.isArray(doc.files)) return undefined;
   const { bundleId, signer, manifestSha256, createdAt, importedAt } = doc.bundle;
   if (typeof bundleId !== 'string' || !isBundleId(bundleId)) return undefined;
@@ -52,7 +77,50 @@ export function readCommitJournal(stagingDir: string): CommitJournal | undefined
     if (file === undefined) return undefined;
     files.push(file);
   }
-  return { bundle: { bundleId, signer, ...(manifestSha256 === undefined ? {} : { manifestSha256 }), createdAt, importedAt }, files };
+  const bundle = { bundleId, signer, ...(manifestSha256 === undefined ? {} : { manifestSha256 }), createdAt, importedAt };
+  if (doc.heads === undefined && doc.proofs === undefined) return { bundle, files };
+  if (!Array.isArray(doc.heads) || !Array.isArray(doc.proofs)) return undefined;
+  const heads: ProofHead[] = [];
+  for (const item of doc.heads) {
+    const head = journalHeadOf(item);
+    if (head === undefined) return undefined;
+    heads.push(head);
+  }
+  const proofs: JournalProof[] = [];
+  for (const item of doc.proofs) {
+    const proof = journalProofOf(item);
+    if (proof === undefined) return undefined;
+    proofs.push(proof);
+  }
+  return { bundle, files, proofs: { heads, files: proofs } };
+}
+
+function journalHeadOf(item: unknown): ProofHead | undefined {
+  const o = item as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || typeof o.db !== 'string' || typeof o.note !== 'string') return undefined;
+  try {
+    const head = parseSignedTreeNote(o.note);
+    return { db: o.db, size: head.size, hash: encodeBase64(head.hash), note: o.note };
+  } catch {
+    return undefined;
+  }
+}
+
+function journalProofOf(item: unknown): JournalProof | undefined {
+  const o = item as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null) return undefined;
+  const { path: proofPath, staged, size, sha256, recordId } = o;
+  if (typeof proofPath !== 'string' || typeof staged !== 'string' || !/^[0-9]+\.proof$/.test(staged)) return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || typeof sha256 !== 'string' || !isSha256Hex(sha256)) return undefined;
+  let proof: SumdbPath;
+  try {
+    proof = parseSumdbPath(proofPath);
+  } catch {
+    return undefined;
+  }
+  if (proof.kind === 'tile') return { db: proof.name, path: proofPath, kind: 'tile', tile: proof.tile, size, sha256, staged };
+  if (proof.kind !== 'lookup' || typeof recordId !== 'number' || !Number.isSafeInteger(recordId) || recordId < 0) return undefined;
+  return { db: proof.name, path: proofPath, kind: 'lookup', modulePath: proof.modulePath, version: proof.version, recordId, size, sha256, staged };
 }
 
 function journalFileJson(file: JournalFile): Record<string, unknown> {

@@ -11,10 +11,10 @@ import { Catalog } from './catalog';
 import { repairStore, type RepairReport } from './repairStore';
 import { DEFAULT_MISS_CAP } from './countedMiss';
 import { MissRecorder, type MissRecorderOptions } from './missRecorder';
-import type { DroppedMisses, ImportedBundle, MissOutcome, MissQuery, MissSelection, Store, StoredFile, StoreMiss, StoreStats } from './store';
+import type { DroppedMisses, ImportedBundle, MissOutcome, MissQuery, MissSelection, ProofStore, Store, StoredFile, StoreMiss, StoreStats } from './store';
 import { inspectStoreFolder, storeWritable, treeHoldsFiles } from './storeFolder';
 import { StoreFolderError } from './storeFolderError';
-import { defaultStoreDir, storeLayout, treeFile, type StoreLayout } from './storeLayout';
+import { defaultStoreDir, proofFile, storeLayout, treeFile, type StoreLayout } from './storeLayout';
 import { readStoreMarker, writeStoreMarker } from './storeMarker';
 
 /**
@@ -35,6 +35,7 @@ export class DiskStore implements Store {
   readonly dir: string;
   readonly readOnly: boolean;
   readonly missCap: number;
+  readonly proofs: ProofStore;
   private readonly missRecorder: MissRecorder;
 
   constructor(
@@ -46,6 +47,15 @@ export class DiskStore implements Store {
     this.missRecorder = new MissRecorder({ writeMisses: (batch, wait) => this.catalog.writeMisses(batch, this.missCap, wait) }, misses);
     this.dir = layout.dir;
     this.readOnly = catalog.readOnly;
+    const held = catalog.proofs;
+    const stored = <T extends { path: string; size: number; sha256: string }>(row: T | undefined): (T & StoredFile) | undefined =>
+      row === undefined ? undefined : { ...row, file: proofFile(layout, row.path) };
+    this.proofs = {
+      databases: () => held.databases(),
+      heads: (db) => held.heads(db),
+      lookup: (db, modulePath, version) => stored(held.lookup(db, modulePath, version)),
+      tile: (db, tile) => stored(held.tile(db, tile)),
+    };
   }
 
   versions(path: string): string[] {

@@ -7,6 +7,10 @@
  * Nothing reaches the tree until the whole bundle has verified. Any failure (signature,
  * trust, a changed byte, a missing or truncated volume, a path outside the layout, a file
  * the store holds with other bytes, a full disk, an abort) leaves the store as it was.
+ *
+ * Checksum-database proofs come in with the modules, in the same commit. The store only moves
+ * forward: every tree head a bundle carried is kept, the newest (largest) is what the proxy answers
+ * with, and a fork refuses the whole import (see importProofs).
  */
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
@@ -21,6 +25,9 @@ import type { RepairReport } from './repairStore';
 import { checkGoModsAgainstStore } from './storeGoMods';
 import { treeFile } from './storeLayout';
 import { lockStore } from './storeLock';
+import { parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
+import type { HeldFile } from './catalog';
+import { newestHeads, stagedProofs } from './importProofs';
 import { ensureImportSpace } from './storeSpace';
 
 export interface ImportBundleOptions {
@@ -52,6 +59,8 @@ export interface ImportResult {
   restored: RestoredFile[];
   /** Request-file lines the online side could not meet, as the bundle's manifest lists them. */
   unmet: UnmetRequest[];
+  /** Checksum-database proofs: files added, and each database's newest tree head in the store after the import. */
+  proofs: { added: number; heads: Array<{ db: string; size: number }> };
 }
 
 /** Thrown from onManifest to stop verifyBundle before it reads any volume. */
@@ -91,12 +100,14 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       trust: options.trust,
       onManifest: async ({ manifest, signer, manifestSha256 }) => {
         checkBundleIdentity(manifest.bundleId, catalog.bundleIdentity(manifest.bundleId), { signer: signer.fingerprint, manifestSha256 });
-        const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath));
+        const heldProof = (proofPath: string): HeldFile | undefined => catalog.proofs.file(proofPath);
+        const plan = planImport(manifest, (treePath) => catalog.fileByPath(treePath), heldProof);
         const damaged = await findDamagedCopies(plan.present, (treePath) => treeFile(store.layout, treePath), options.signal);
-        if (plan.fresh.length === 0 && damaged.length === 0 && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan, manifest.unmet ?? []);
-        await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged].map((entry) => entry.size));
+        const newProofs = plan.freshProofs.some((entry) => parseSumdbPath(entry.path).kind !== 'latest');
+        if (plan.fresh.length === 0 && damaged.length === 0 && !newProofs && catalog.hasBundle(plan.bundleId)) throw new AlreadyImported(signer.fingerprint, plan, manifest.unmet ?? []);
+        await ensureImportSpace(store.dir, plan.bundleId, [...plan.fresh, ...damaged, ...plan.freshProofs].map((entry) => entry.size));
         const damagedPaths = new Set(damaged.map((entry) => entry.path));
-        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths);
+        state.staging = new StagingArea(store.layout, plan.bundleId, (treePath) => catalog.fileByPath(treePath), damagedPaths, heldProof);
       },
       signal: options.signal,
       onProgress: options.onProgress,
@@ -118,6 +129,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
         alreadyPresent: error.plan.present.length,
         restored: [],
         unmet: error.unmet,
+        proofs: { added: 0, heads: newestHeads(catalog.proofs) },
       };
     }
     throw error;
@@ -131,7 +143,8 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
     options.signal?.throwIfAborted();
     if (signer.newlyTrusted) await options.trustStore?.trustKey(signer.publicKey);
     const bundle = { bundleId: manifest.bundleId, signer: signer.fingerprint, manifestSha256, createdAt: manifest.createdAt, importedAt: new Date().toISOString() };
-    const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress);
+    const proofs = await stagedProofs(staging, manifest.bundleId, store);
+    const restored = await commitImport(store.layout, catalog, bundle, staging, options.onProgress, proofs);
     catalog.recordUnmetRequests(manifest.bundleId, manifest.unmet ?? []);
     return {
       bundleId: manifest.bundleId,
@@ -143,6 +156,7 @@ async function importLocked(bundleDir: string, options: ImportBundleOptions): Pr
       alreadyPresent: staging.present,
       restored,
       unmet: manifest.unmet ?? [],
+      proofs: { added: proofs.files.length, heads: newestHeads(catalog.proofs) },
     };
   } finally {
     // After a commit, a leftover staging folder is only clutter: the next repair removes it.

@@ -12,6 +12,8 @@ import { createReadStream } from 'node:fs';
 import type { BundleEntry, BundleManifest } from '../../../shared/bundle/manifest';
 import { parseTreePath } from '../../../shared/bundle/treePath';
 import type { HeldFile } from './catalog';
+import { isSumdbPath, parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { proofConflictError } from './catalogProofs';
 
 export interface ImportPlan {
   bundleId: string;
@@ -23,6 +25,10 @@ export interface ImportPlan {
   lists: BundleEntry[];
   /** .info files the store holds with other bytes: the same file if they say the same (StagingArea compares them). */
   differingInfo: BundleEntry[];
+  /** Checksum-database files (sumdb/…) the store does not hold yet, tree heads included. */
+  freshProofs: BundleEntry[];
+  /** Checksum-database files the store holds with the same bytes. */
+  presentProofs: BundleEntry[];
 }
 
 export interface FileConflict {
@@ -51,11 +57,25 @@ export class ImportConflictError extends Error {
   }
 }
 
-/** Throws ImportConflictError when any file would change. */
-export function planImport(manifest: BundleManifest, held: (treePath: string) => HeldFile | undefined): ImportPlan {
-  const plan: ImportPlan = { bundleId: manifest.bundleId, fresh: [], present: [], lists: [], differingInfo: [] };
+/**
+ * Throws ImportConflictError when any file would change. A lookup record or hash tile never changes
+ * either: other bytes under a name the store holds mean a forked or forged database.
+ */
+export function planImport(
+  manifest: BundleManifest,
+  held: (treePath: string) => HeldFile | undefined,
+  heldProof: (proofPath: string) => HeldFile | undefined = () => undefined,
+): ImportPlan {
+  const plan: ImportPlan = { bundleId: manifest.bundleId, fresh: [], present: [], lists: [], differingInfo: [], freshProofs: [], presentProofs: [] };
   const conflicts: FileConflict[] = [];
   for (const entry of manifest.entries) {
+    if (isSumdbPath(entry.path)) {
+      const stored = parseSumdbPath(entry.path).kind === 'latest' ? undefined : heldProof(entry.path);
+      if (stored === undefined) plan.freshProofs.push(entry);
+      else if (stored.sha256 === entry.sha256) plan.presentProofs.push(entry);
+      else throw proofConflictError(entry.path, stored.sha256, entry.sha256, manifest.bundleId);
+      continue;
+    }
     const { kind } = parseTreePath(entry.path);
     if (kind === 'list') {
       plan.lists.push(entry);

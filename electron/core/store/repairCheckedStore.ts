@@ -35,6 +35,8 @@ export interface ForgottenFile {
 
 export interface StoreRepairReport {
   restored: RestoredFile[];
+  /** Proofs (`sumdb/<db>/…`) damaged or missing, forgotten by the catalog: a bundle carrying them brings them back. */
+  proofsForgotten: string[];
   /** Files no bundle given carried: the catalog no longer lists them; a bundle holding their module version brings them back. */
   forgotten: ForgottenFile[];
   /** Tree paths of the damaged copies and the files the catalog did not list, now in the quarantine. */
@@ -57,7 +59,7 @@ export interface RepairCheckedStoreOptions extends RestoreFromBundlesOptions {
 
 /** The store is sound now: it was at the check, or the repair restored everything it found wrong. */
 export function soundAfter(result: StoreCheckResult): boolean {
-  return result.repair === undefined ? storeIsSound(result.check) : result.repair.forgotten.length === 0;
+  return result.repair === undefined ? storeIsSound(result.check) : result.repair.forgotten.length === 0 && result.repair.proofsForgotten.length === 0;
 }
 
 export async function repairCheckedStore(layout: StoreLayout, catalog: Catalog, options: RepairCheckedStoreOptions): Promise<StoreCheckResult> {
@@ -87,6 +89,9 @@ async function applyRepair(layout: StoreLayout, catalog: Catalog, check: StoreCh
   ];
   // Forgotten before the copy is moved: the proxy must stop offering a file before it goes.
   catalog.forgetFiles(forgotten.map(({ file }) => file.path));
+  // No bundle restores a proof yet: a damaged or missing one is forgotten, and the next bundle carrying it brings it back.
+  const { proofs } = check;
+  catalog.proofs.forget([...proofs.damaged.map(({ path: proofPath }) => proofPath), ...proofs.missing]);
 
   const toQuarantine: QuarantinedFile[] = [
     ...check.damaged.map(({ file, why }) => ({
@@ -94,6 +99,8 @@ async function applyRepair(layout: StoreLayout, catalog: Catalog, check: StoreCh
       why: `${file.modulePath}@${file.version}: damaged (${why}; the catalog's sha256 is ${file.sha256})${landedByPath.has(file.path) ? ', replaced by a good copy' : ''}`,
     })),
     ...check.stray.map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not in the catalog' })),
+    ...proofs.damaged.map(({ path: proofPath, why }) => ({ from: proofPath, why: `checksum database proof damaged (${why}); forgotten` })),
+    ...proofs.stray.map((proofPath) => ({ from: proofPath, why: 'not in the catalog' })),
   ];
   const quarantine = quarantineFiles(layout, toQuarantine, 'store-check');
 
@@ -108,7 +115,8 @@ async function applyRepair(layout: StoreLayout, catalog: Catalog, check: StoreCh
   return {
     restored: restored.sort((a, b) => compareCodePoints(a.file.path, b.file.path)),
     forgotten,
-    quarantined: quarantine.files.map((moved) => moved.from.slice(TREE_DIR.length + 1)).sort(compareCodePoints),
+    proofsForgotten: [...proofs.damaged.map(({ path: proofPath }) => proofPath), ...proofs.missing].sort(compareCodePoints),
+    quarantined: quarantine.files.map((moved) => (moved.from.startsWith(`${TREE_DIR}/`) ? moved.from.slice(TREE_DIR.length + 1) : moved.from)).sort(compareCodePoints),
     quarantineDir: quarantine.dir,
   };
 }

@@ -14,16 +14,18 @@
  * - a catalog that lists no file while the tree holds some was lost, not emptied: it is rebuilt
  *   from the tree (see rebuildCatalog), and the files that cannot be rebuilt are quarantined;
  * - otherwise tree files the catalog does not list are quarantined: no verified bundle vouched
- *   for them, but they may be someone's only copy.
+ *   for them, but they may be someone's only copy;
+ * - checksum-database proofs under sumdb/ likewise: rows whose file is gone are forgotten, files
+ *   the catalog does not list are quarantined.
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from './catalog';
-import { JOURNAL_FILE, readCommitJournal, type CommitJournal, type JournalFile } from './commitJournal';
+import { JOURNAL_FILE, journalProofs, readCommitJournal, type CommitJournal } from './commitJournal';
 import { quarantineFiles, type QuarantinedFile, type QuarantineReport } from './quarantine';
 import { rebuildFromTree } from './rebuildCatalog';
 import { isMarkedStagingFolder, isStagingFileName } from './stagingMarker';
-import { STAGING_DIR, TREE_DIR, treeFile, type StoreLayout } from './storeLayout';
+import { proofFile, STAGING_DIR, SUMDB_DIR, TREE_DIR, treeFile, type StoreLayout } from './storeLayout';
 import { syncDirectorySync } from '../fsutil/durableFile';
 import { listTreeSync, pruneEmptyParentsSync, sha256OfFileSync } from '../fsutil/treeFsSync';
 
@@ -80,7 +82,8 @@ export async function repairStore(layout: StoreLayout, catalog: Catalog, at: Dat
       settleJournal(layout, catalog, journal, dir, report);
       for (const file of journal.files) journaled.add(file.path);
     }
-    const written = marked ? isStagingFileName : (file: string) => file === JOURNAL_FILE || journal?.files.some((f) => f.staged === file) === true;
+    const staged = new Set([...(journal?.files ?? []), ...(journal === undefined ? [] : journalProofs(journal).files)].map((f) => f.staged));
+    const written = marked ? isStagingFileName : (file: string) => file === JOURNAL_FILE || staged.has(file);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isFile() && written(entry.name)) unlinkSync(path.join(dir, entry.name));
       else toQuarantine.push({ from: `${STAGING_DIR}/${name}/${entry.name}`, why: 'in a leftover import folder, but not written by the import' });
@@ -108,6 +111,16 @@ export async function repairStore(layout: StoreLayout, catalog: Catalog, at: Dat
   toQuarantine.push(...strays.map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not in the catalog: no imported bundle brought it' })));
   toQuarantine.push(...listing.others.sort().map((treePath) => ({ from: `${TREE_DIR}/${treePath}`, why: 'not a regular file' })));
 
+  // Checksum-database proofs under sumdb/ are judged alike, by their catalog rows.
+  const proofListing = listTreeSync(layout.sumdb);
+  const proofsOnDisk = new Set(proofListing.files.map((file) => `${SUMDB_DIR}/${file}`));
+  const knownProofs = new Set(catalog.proofs.allFiles().map((file) => file.path));
+  const goneProofs = [...knownProofs].filter((proofPath) => !proofsOnDisk.has(proofPath)).sort();
+  catalog.proofs.forget(goneProofs);
+  report.missingForgotten.push(...goneProofs);
+  toQuarantine.push(...[...proofsOnDisk].filter((proofPath) => !knownProofs.has(proofPath)).sort().map((from) => ({ from, why: 'not in the catalog: no imported bundle brought it' })));
+  toQuarantine.push(...proofListing.others.sort().map((file) => ({ from: `${SUMDB_DIR}/${file}`, why: 'not a regular file' })));
+
   report.quarantined = quarantineFiles(layout, toQuarantine, 'repair', at);
   for (const name of report.stagingRemoved) removeEmptyFolder(path.join(layout.staging, name));
   // Quarantining may have pruned them, empty.
@@ -116,44 +129,59 @@ export async function repairStore(layout: StoreLayout, catalog: Catalog, at: Dat
   return report;
 }
 
+/** A journal's module files and proofs alike: where each goes, and how the catalog knows it. */
+interface Settled<F> {
+  file: F;
+  target: string;
+  root: string;
+  state: FileState;
+}
+
 function settleJournal(layout: StoreLayout, catalog: Catalog, journal: CommitJournal, stagingDir: string, report: RepairReport): void {
-  const states = journal.files.map((file) => ({ file, state: fileState(layout, catalog, file, stagingDir) }));
-  const pending = states.filter(({ state }) => state !== 'committed');
-  if (pending.length === 0) return;
-  if (pending.some(({ state }) => state === 'lost')) {
-    for (const { file, state } of pending) if (state === 'moved') removeTreeFile(layout, file.path);
+  const files = journal.files.map((file) => {
+    const target = treeFile(layout, file.path);
+    return { file, target, root: layout.tree, state: fileState(catalog.fileByPath(file.path), target, file, stagingDir) };
+  });
+  const proofs = journalProofs(journal);
+  const proofFiles = proofs.files.map((file) => {
+    const target = proofFile(layout, file.path);
+    return { file, target, root: layout.sumdb, state: fileState(catalog.proofs.file(file.path), target, file, stagingDir) };
+  });
+  const pending = files.filter(({ state }) => state !== 'committed');
+  const pendingProofs = proofFiles.filter(({ state }) => state !== 'committed');
+  const all: Array<Settled<{ staged: string }>> = [...pending, ...pendingProofs];
+  if (all.length === 0) return;
+  if (all.some(({ state }) => state === 'lost')) {
+    for (const { target, root, state } of all) if (state === 'moved') removeFile(target, root);
     report.undone.push(journal.bundle.bundleId);
     return;
   }
   const folders = new Set<string>();
-  for (const { file, state } of pending) {
+  for (const { file, target, state } of all) {
     if (state !== 'staged') continue;
-    const target = treeFile(layout, file.path);
     mkdirSync(path.dirname(target), { recursive: true });
     renameSync(path.join(stagingDir, file.staged), target);
     folders.add(path.dirname(target));
   }
   for (const folder of folders) syncDirectorySync(folder);
-  catalog.recordImport(journal.bundle, pending.map(({ file }) => file));
+  catalog.recordImport(journal.bundle, pending.map(({ file }) => file), { heads: proofs.heads, files: pendingProofs.map(({ file }) => file) });
   report.completed.push(journal.bundle.bundleId);
 }
 
-function fileState(layout: StoreLayout, catalog: Catalog, file: JournalFile, stagingDir: string): FileState {
-  const held = catalog.fileByPath(file.path);
+function fileState(held: { sha256: string } | undefined, target: string, file: { staged: string; sha256: string }, stagingDir: string): FileState {
   if (held !== undefined) return held.sha256 === file.sha256 ? 'committed' : 'lost';
-  const inTree = sha256OfFileSync(treeFile(layout, file.path));
-  if (inTree !== undefined) return inTree === file.sha256 ? 'moved' : 'lost';
+  const inStore = sha256OfFileSync(target);
+  if (inStore !== undefined) return inStore === file.sha256 ? 'moved' : 'lost';
   return sha256OfFileSync(path.join(stagingDir, file.staged)) === file.sha256 ? 'staged' : 'lost';
 }
 
-function removeTreeFile(layout: StoreLayout, treePath: string): void {
-  const file = treeFile(layout, treePath);
+function removeFile(file: string, root: string): void {
   try {
     unlinkSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  pruneEmptyParentsSync(file, layout.tree);
+  pruneEmptyParentsSync(file, root);
 }
 
 function removeEmptyFolder(dir: string): void {

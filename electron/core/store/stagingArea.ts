@@ -5,11 +5,13 @@
  * is written. Files the store already holds are only read through (a held zip is
  * re-validated from its copy in the tree), except damaged copies, which are staged to be
  * restored; an .info the store holds with other bytes is compared with it by what it says;
- * list files are read through and dropped.
+ * list files are read through and dropped. Checksum-database proofs land beside them (`<n>.proof`),
+ * kept in memory too (they are small): the commit needs their record ids and tree heads, read once
+ * the bundle has verified.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { BundleEntry } from '../../../shared/bundle/manifest';
 import { parseTreePath, type TreePath } from '../../../shared/bundle/treePath';
@@ -20,6 +22,26 @@ import { conflictOf, ImportConflictError } from './importPlan';
 import { markStagingFolder } from './stagingMarker';
 import { stagingDirOf, treeFile, type StoreLayout } from './storeLayout';
 import { writeStreamDurably } from '../fsutil/writeAll';
+import { isSumdbPath, parseSumdbPath, type SumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { proofConflictError } from './catalogProofs';
+
+/** A proof file the store does not hold yet, landed in the staging folder. */
+export interface StagedProof {
+  /** Its path in the bundle, `sumdb/<db>/<rel>`. */
+  path: string;
+  proof: Exclude<SumdbPath, { kind: 'latest' }>;
+  staged: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+}
+
+/** A tree head the bundle carries: recorded with the import, never a file of its own. */
+export interface LandedHead {
+  db: string;
+  path: string;
+  content: Buffer;
+}
 
 export class StagingArea {
   readonly dir: string;
@@ -27,6 +49,9 @@ export class StagingArea {
   readonly staged: JournalFile[] = [];
   /** The bundle's copies of files whose copy in the store is damaged, landed to replace them. */
   readonly restores: JournalFile[] = [];
+  /** Proof files the store does not hold, landed in the order they came. */
+  readonly stagedProofs: StagedProof[] = [];
+  readonly heads: LandedHead[] = [];
   /** Files read through because the store holds them with the same bytes (or, for .info, the same content). */
   present = 0;
   /** Made once, on the first file to land: entries may land concurrently, and the folder's marker is written exclusively. */
@@ -38,12 +63,14 @@ export class StagingArea {
     private readonly bundleId: string,
     private readonly held: (treePath: string) => HeldFile | undefined,
     private readonly damaged: ReadonlySet<string> = new Set(),
+    private readonly heldProof: (proofPath: string) => HeldFile | undefined = () => undefined,
   ) {
     this.dir = stagingDirOf(layout, bundleId);
   }
 
   /** An EntryLander for verifyBundle: resolves with the file holding the entry's bytes, if kept. */
   async land(entry: BundleEntry, data: Readable): Promise<string | undefined> {
+    if (isSumdbPath(entry.path)) return this.landProof(entry, data);
     const tree = parseTreePath(entry.path);
     if (tree.kind === 'list' || tree.version === undefined) {
       await drain(data);
@@ -61,9 +88,8 @@ export class StagingArea {
       this.present++;
       return tree.kind === 'zip' ? treeFile(this.layout, entry.path) : undefined;
     }
-    this.created ??= mkdir(this.dir, { recursive: true }).then(() => markStagingFolder(this.dir, this.bundleId));
-    await this.created;
-    const staged = `${this.staged.length + this.restores.length + 1}.${tree.kind}`;
+    await this.create();
+    const staged = `${this.stagedCount() + 1}.${tree.kind}`;
     const file = path.join(this.dir, staged);
     await writeStreamDurably(file, data);
     (restoring ? this.restores : this.staged).push({
@@ -98,7 +124,39 @@ export class StagingArea {
     }
   }
 
-  stagedFile(file: JournalFile): string {
+  /** A proof file the store holds with the same bytes is read through; other bytes are a conflict (a record or tile never changes). */
+  private async landProof(entry: BundleEntry, data: Readable): Promise<undefined> {
+    const proof = parseSumdbPath(entry.path);
+    const chunks: Buffer[] = [];
+    for await (const chunk of data) chunks.push(chunk as Buffer);
+    const content = Buffer.concat(chunks);
+    if (proof.kind === 'latest') {
+      this.heads.push({ db: proof.name, path: entry.path, content });
+      return undefined;
+    }
+    const stored = this.heldProof(entry.path);
+    if (stored !== undefined) {
+      if (stored.sha256 !== entry.sha256) throw proofConflictError(entry.path, stored.sha256, entry.sha256, this.bundleId);
+      this.present++;
+      return undefined;
+    }
+    await this.create();
+    const staged = `${this.stagedCount() + 1}.proof`;
+    await writeStreamDurably(path.join(this.dir, staged), Readable.from([content]));
+    this.stagedProofs.push({ path: entry.path, proof, staged, size: entry.size, sha256: entry.sha256, content });
+    return undefined;
+  }
+
+  private async create(): Promise<void> {
+    this.created ??= mkdir(this.dir, { recursive: true }).then(() => markStagingFolder(this.dir, this.bundleId));
+    await this.created;
+  }
+
+  private stagedCount(): number {
+    return this.staged.length + this.restores.length + this.stagedProofs.length;
+  }
+
+  stagedFile(file: { staged: string }): string {
     return path.join(this.dir, file.staged);
   }
 

@@ -28,5 +28,5 @@ export function isMarkedStagingFolder(dir: string): boolean {
 
 /** Pure: whether an import writes files of this name in its staging folder (a staged file, the journal, the journal's temp file, the marker). */
 export function isStagingFileName(name: string): boolean {
-  return name === STAGING_MARKER || name === JOURNAL_FILE || /^[0-9]+\.(info|mod|zip)$/.test(name) || /^commit\.json\.[0-9a-f]{8}\.partial$/.test(name);
+  return name === STAGING_MARKER || name === JOURNAL_FILE || /^[0-9]+\.(info|mod|zip|proof)$/.test(name) || /^commit\.json\.[0-9a-f]{8}\.partial$/.test(name);
 }

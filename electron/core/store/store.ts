@@ -5,6 +5,7 @@
  * it has committed.
  */
 import type { InventoryModule, StoredFileKind } from '../../../shared/roundtrip/inventory';
+import type { Tile } from '../../../shared/sumdb/tiles';
 
 export type { StoredFileKind } from '../../../shared/roundtrip/inventory';
 
@@ -72,7 +73,22 @@ export interface ImportedBundle {
   filesAdded: number;
 }
 
+/**
+ * The checksum-database proofs a store holds: every tree head its bundles carried (newest, i.e.
+ * largest, first), the lookup records and the hash tiles, as files the catalog vouches for.
+ */
+export interface ProofStore {
+  /** Databases the store holds a tree head of. */
+  databases(): string[];
+  heads(db: string): Array<{ size: number; note: string }>;
+  lookup(db: string, modulePath: string, version: string): (StoredFile & { recordId: number }) | undefined;
+  /** The widest tile held at the tile's place that is at least as wide: the asked-for tile is its prefix. */
+  tile(db: string, tile: Tile): (StoredFile & { width: number }) | undefined;
+}
+
 export interface Store {
+  /** Checksum-database proofs, kept under sumdb/ beside the tree. */
+  readonly proofs: ProofStore;
   /** The store folder: `tree/`, `catalog.db` and `staging/` live in it. */
   readonly dir: string;
   /** The store cannot be written here (read-only media): recordMiss skips what it is given. */

@@ -6,8 +6,8 @@
 import { lstat, opendir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from './catalog';
-import { readCommitJournal } from './commitJournal';
-import type { StoreLayout } from './storeLayout';
+import { journalProofs, readCommitJournal } from './commitJournal';
+import { SUMDB_DIR, type StoreLayout } from './storeLayout';
 
 /** Tree paths (relative to tree/, `/`-separated, sorted) of everything in the tree the catalog does not list. */
 export async function findStrayFiles(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<string[]> {
@@ -39,12 +39,46 @@ export async function findStrayFiles(layout: StoreLayout, catalog: Catalog, sign
   return stray.sort();
 }
 
-/** Tree paths named by the commit journals in staging/. */
+/**
+ * Proof paths (`sumdb/<db>/…`, sorted) of the files under sumdb/ the catalog does not list, journaled
+ * ones (an import about to record them) excepted. Read-only, like findStrayFiles.
+ */
+export async function findStrayProofs(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<string[]> {
+  const candidates: string[] = [];
+  const walk = async (dir: string, relative: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await opendir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for await (const entry of entries) {
+      signal?.throwIfAborted();
+      const child = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) await walk(path.join(dir, entry.name), child);
+      else if (catalog.proofs.file(child) === undefined) candidates.push(child);
+    }
+  };
+  await walk(layout.sumdb, SUMDB_DIR);
+  if (candidates.length === 0) return [];
+  const journaled = await journaledPaths(layout);
+  const stray: string[] = [];
+  for (const candidate of candidates) {
+    if (catalog.proofs.file(candidate) !== undefined || journaled.has(candidate)) continue;
+    if (await exists(path.join(layout.dir, ...candidate.split('/')))) stray.push(candidate);
+  }
+  return stray.sort();
+}
+
+/** Tree and proof paths named by the commit journals in staging/. */
 async function journaledPaths(layout: StoreLayout): Promise<Set<string>> {
   const paths = new Set<string>();
   const names = await readdir(layout.staging).catch(() => []);
   for (const name of names) {
-    for (const file of readCommitJournal(path.join(layout.staging, name))?.files ?? []) paths.add(file.path);
+    const journal = readCommitJournal(path.join(layout.staging, name));
+    if (journal === undefined) continue;
+    for (const file of [...journal.files, ...journalProofs(journal).files]) paths.add(file.path);
   }
   return paths;
 }

@@ -34,8 +34,8 @@ export interface BlobWriter {
   readonly tempFile: string;
   readonly size: number;
   write(chunk: Uint8Array): Promise<void>;
-  /** Makes the bytes durable, moves them to their blob and records key → blob. */
-  commit(key: string): Promise<CachedBlob>;
+  /** Makes the bytes durable, moves them to their blob and records key → blob; with no key, the caller keeps the blob's SHA-256 to find it. */
+  commit(key?: string): Promise<CachedBlob>;
   /** Throws the bytes away; safe to call after a failed write or twice. */
   discard(): Promise<void>;
 }
@@ -44,6 +44,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const OWN_FILES = [
   /^blobs\/sha256\/[0-9a-f]{64}$/,
   /^index\/.+\.(info|mod|zip)\.json(\.[0-9a-f]{8}\.partial)?$/,
+  /^index\/sumdb\/[^/]+\/(lookup|tile)\/.+\.json(\.[0-9a-f]{8}\.partial)?$/,
   /^tmp\/[0-9a-f]{24}\.(partial|index)$/,
 ];
 
@@ -180,14 +181,14 @@ class TempBlobWriter implements BlobWriter {
     this.bytes += chunk.length;
   }
 
-  async commit(key: string): Promise<CachedBlob> {
-    if (!isImmutableKey(key)) throw new Error(`download cache: ${JSON.stringify(key)} is not the .info, .mod or .zip of an exact module version`);
+  async commit(key?: string): Promise<CachedBlob> {
+    if (key !== undefined && !isImmutableKey(key)) throw new Error(`download cache: ${JSON.stringify(key)} is not the .info, .mod or .zip of an exact module version`);
     await this.handle.sync();
     await this.close();
     const sha256 = this.hash.digest('hex');
     const file = await this.cache.storeBlob(this.tempFile, sha256);
     const blob = { file, sha256, size: this.bytes };
-    await this.cache.recordKey(key, blob);
+    if (key !== undefined) await this.cache.recordKey(key, blob);
     return blob;
   }
 

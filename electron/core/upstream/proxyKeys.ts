@@ -4,6 +4,8 @@
  */
 import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../../../shared/gomod/modulePath';
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
+import { isSumdbPath, parseSumdbPath } from '../../../shared/sumdb/sumdbPath';
+import { isFullTile } from '../../../shared/sumdb/tiles';
 
 export type ModuleFileKind = 'info' | 'mod' | 'zip';
 
@@ -22,9 +24,19 @@ export function versionFileKey(path: string, version: string, kind: ModuleFileKi
 
 /**
  * Whether key names a file that never changes once published: `.info`, `.mod` or `.zip` of a valid
- * module path at a canonical version. `@v/list`, `@latest` and queries such as `@v/master.info` change.
+ * module path at a canonical version, or a checksum database's lookup (its record never changes; the
+ * signed head it comes with may be any head that holds it) or full tile (`sumdb/<name>/...`).
+ * `@v/list`, `@latest`, queries such as `@v/master.info`, a database's latest head and partial tiles change.
  */
 export function isImmutableKey(key: string): boolean {
+  if (isSumdbPath(key)) {
+    try {
+      const parsed = parseSumdbPath(key);
+      return parsed.kind === 'lookup' || (parsed.kind === 'tile' && isFullTile(parsed.tile));
+    } catch {
+      return false;
+    }
+  }
   const match = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/.exec(key);
   if (!match) return false;
   try {

@@ -78,6 +78,13 @@ export interface UpstreamClient {
   info(path: string, version: string): Promise<RevInfo>;
   /** A version's `.info`, `.mod` or `.zip`, from the cache or streamed into it. */
   fetch(path: string, version: string, kind: ModuleFileKind): Promise<FetchedFile>;
+  /**
+   * A checksum database's file (`supported`, `lookup/…`, `tile/…`) from `server`: a proxy's
+   * `<proxy>/sumdb/<name>`, or the database itself. Undefined when it answers "not found" (404, 410).
+   * Requests share the client's bound on requests in flight, its retries and its credentials; errors
+   * name `subject`. Nothing is cached here: the caller caches what it has proven.
+   */
+  sumdbFile(server: ProxyServer, file: string, subject: string): Promise<Buffer | undefined>;
   /** Lets go of idle connections. */
   close(): void;
 }
@@ -91,6 +98,9 @@ const SIZE_LIMITS: Record<ModuleFileKind | 'text', number> = {
   info: 16 << 20,
   text: 16 << 20,
 };
+
+/** A lookup is a few hundred bytes and a tile 8 KiB: anything near this is not a checksum database's answer. */
+const SUMDB_FILE_LIMIT = 1 << 20;
 
 /** Parses GOPROXY at once, so a bad setting fails before any work starts. */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
@@ -192,6 +202,21 @@ class ProxyClient implements UpstreamClient {
     const download = this.fetchOnce(path, version, kind, key).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, download);
     return download;
+  }
+
+  async sumdbFile(server: ProxyServer, file: string, subject: string): Promise<Buffer | undefined> {
+    try {
+      return await this.get(server, file, subject, undefined, async (response) => {
+        const parts: Buffer[] = [];
+        await this.drain(response, SUMDB_FILE_LIMIT, async (chunk) => {
+          parts.push(chunk);
+        });
+        return Buffer.concat(parts);
+      });
+    } catch (err) {
+      if (err instanceof NotFoundAtProxy) return undefined;
+      throw err;
+    }
   }
 
   close(): void {
