@@ -25,6 +25,7 @@ import type { GoCheckTarget } from './goCheck';
 import { GoSumIndex } from './goSumIndex';
 import { versionLists } from './stageTree';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
+import { availableToolchains, requireToolchainNames, toolchainInputs, toolchainPlatforms, wantedToolchains, withToolchains } from './toolchains';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 
 /** What to plan: the inputs, where from, and what the offline side already holds. */
@@ -35,6 +36,8 @@ export interface ExportPlanRequest extends ExportInputSpec {
   sinceInventory?: string;
   /** Any request-file line the upstream cannot supply fails the plan (--strict). */
   strict?: boolean;
+  /** goos/goarch pairs to carry toolchains for; default the settings' toolchainPlatforms, else this machine's. */
+  toolchainPlatforms?: string[];
 }
 
 export interface PlanExportOptions {
@@ -57,7 +60,9 @@ export interface PlanExportOptions {
  */
 export async function planExport(request: ExportPlanRequest, options: PlanExportOptions): Promise<ExportPlan> {
   const { signal, onProgress, dirs } = options;
+  requireToolchainNames(request.toolchains ?? []);
   const inputs = await loadExportInputs(request);
+  const wanted = wantedToolchains(request.toolchains ?? [], inputs.roots, await toolchainPlatforms(dirs, request.toolchainPlatforms));
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
   const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
   const warnings: string[] = [];
@@ -85,15 +90,15 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     },
   });
   try {
-    const questions = await answerVersionQueries(inputs.roots, client);
-    if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
+    const [questions, toolchains] = await Promise.all([answerVersionQueries(inputs.roots, client), availableToolchains(wanted, client)]);
+    if (!questions.roots.some(hasWork) && toolchains.found.length === 0) throw new NothingToExportError([...questions.unmet, ...toolchains.unmet]);
     const deprecations = new Map<string, string>();
     const notFound = new NotFoundLog();
     const goSum = new GoSumIndex(inputs.goSums);
     const wishes = await grantWishes(questions.roots, notFound, async (roots) => {
       const working = roots.filter(hasWork);
       onProgress?.({ stage: 'resolve', message: `resolving ${working.length} input${working.length === 1 ? '' : 's'}` });
-      const resolution = await resolveRequirements(working, {
+      const resolution = withToolchains(await resolveRequirements(working, {
         goMod: async (modPath, version) => {
           // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
           client.fetch(modPath, version, 'info').catch(() => undefined);
@@ -108,7 +113,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
           }
         },
         latest: async (modPath) => (await queryLatest(client, modPath)).version,
-      }, { signal, onProgress });
+      }, { signal, onProgress }), toolchains.found);
       const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
       const known = destination !== undefined && space !== undefined ? await ensureKnownPartFits(destination, space, cache, shipping.resolution, held) : undefined;
       const arrived: Array<{ path: string; size: number }> = [];
@@ -125,7 +130,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         throw error;
       }
     });
-    const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
+    const unmet = [...questions.unmet, ...toolchains.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const { resolution, files, listed } = wishes.outcome;
     const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
@@ -143,7 +148,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       format: EXPORT_PLAN_FORMAT,
       createdAt: new Date().toISOString(),
       upstream: request.upstream,
-      inputs: inputs.roots.map((r) => ({ name: r.name, input: r.input })),
+      inputs: [...inputs.roots.map((r) => ({ name: r.name, input: r.input })), ...toolchainInputs(wanted)],
       inputFiles,
       checkTargets: checkTargets(inputs.roots, wishes.roots),
       listed: listedBeyondZips,
