@@ -4,6 +4,9 @@ import { parseGoMod } from '../../shared/gomod/goModFile';
 import { parsePlatformList, platformProblem } from '../../shared/gomod/goPlatforms';
 import { compareGoVersions, isLanguageVersion, neededToolchain, toolchainGoVersion, toolchainModuleVersion, toolchainNameProblem } from '../../shared/gomod/goToolchain';
 import { hostPlatform } from '../../electron/core/export/hostPlatform';
+import { toolchainFacts } from '../../electron/core/serve/toolchainFacts';
+import { exportPlanRequest } from '../../shared/ipc/exportChannel';
+import { settingsPatchSchema } from '../../shared/settings/appSettings';
 
 describe('Go toolchain versions', () => {
   test('compare as gover does: 1.21 < 1.21rc1 < 1.21.0, and before 1.21 a missing patch is .0', () => {
@@ -62,5 +65,30 @@ describe('Go toolchain versions', () => {
     assert.equal(hostPlatform('linux', 'ppc64', 'LE'), 'linux/ppc64le');
     assert.equal(hostPlatform('linux', 'ia32', 'LE'), 'linux/386');
     assert.equal(platformProblem(hostPlatform()), undefined, `${hostPlatform()} is a known platform`);
+  });
+
+  test('the toolchainPlatforms setting and the export:plan request take only known platforms, naming the one at fault', () => {
+    assert.deepEqual(settingsPatchSchema.parse({ toolchainPlatforms: ['linux/amd64', 'darwin/arm64'] }), { toolchainPlatforms: ['linux/amd64', 'darwin/arm64'] });
+    assert.deepEqual(settingsPatchSchema.parse({ toolchainPlatforms: null }), { toolchainPlatforms: null });
+    const badSetting = settingsPatchSchema.safeParse({ toolchainPlatforms: ['linux/amd64', 'windows/x64'] });
+    assert.equal(badSetting.success, false);
+    assert.deepEqual(badSetting.error?.issues.map((i) => [i.path.join('.'), i.message]), [['toolchainPlatforms.1', 'windows/x64: not a goarch the go command builds for windows (windows/386, windows/amd64, windows/arm, windows/arm64)']]);
+    assert.match(settingsPatchSchema.safeParse({ toolchainPlatforms: [] }).error?.issues[0]?.message ?? '', /is empty/);
+    const request = { projectDirs: ['/src/app'], toolchainPlatforms: ['linux/arm64'] };
+    assert.deepEqual(exportPlanRequest.parse(request), request);
+    assert.equal(exportPlanRequest.safeParse({ ...request, toolchainPlatforms: ['linux'] }).error?.issues[0]?.path.join('.'), 'toolchainPlatforms.0');
+  });
+
+  test("serve's toolchain line: each toolchain held with its platforms, oldest first, or none and GOTOOLCHAIN=local", () => {
+    const held = toolchainFacts(['v0.0.1-go1.22.4.linux-amd64', 'v0.0.1-go1.21rc2.linux-amd64', 'v0.0.1-go1.22.4.darwin-arm64', 'v0.0.1-go1.21.10.windows-386']);
+    assert.deepEqual(held.held, [
+      { name: 'go1.21rc2', platforms: ['linux/amd64'] },
+      { name: 'go1.21.10', platforms: ['windows/386'] },
+      { name: 'go1.22.4', platforms: ['darwin/arm64', 'linux/amd64'] },
+    ]);
+    assert.equal(held.line, 'Go toolchains for GOTOOLCHAIN=auto: go1.21rc2 (linux/amd64); go1.21.10 (windows/386); go1.22.4 (darwin/arm64, linux/amd64)');
+    const none = toolchainFacts([]);
+    assert.deepEqual(none.held, []);
+    assert.match(none.line, /^Go toolchains: this store holds none, .*set GOTOOLCHAIN=local there/);
   });
 });
