@@ -95,7 +95,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const deprecations = new Map<string, string>();
     const notFound = new NotFoundLog();
     const goSum = new GoSumIndex(inputs.goSums);
-    const wishes = await grantWishes(questions.roots, notFound, async (roots) => {
+    const wishes = await grantWishes(questions.roots, notFound, async (roots, { lone }) => {
       const working = roots.filter(hasWork);
       onProgress?.({ stage: 'resolve', message: `resolving ${working.length} input${working.length === 1 ? '' : 's'}` });
       const resolution = withToolchains(await resolveRequirements(working, {
@@ -113,7 +113,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
           }
         },
         latest: async (modPath) => (await queryLatest(client, modPath)).version,
-      }, { signal, onProgress }), toolchains.found);
+      }, { signal, onProgress }), lone ? [] : toolchains.found);
       const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
       const known = destination !== undefined && space !== undefined ? await ensureKnownPartFits(destination, space, cache, shipping.resolution, held) : undefined;
       const arrived: Array<{ path: string; size: number }> = [];
