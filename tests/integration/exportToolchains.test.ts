@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
+import { createAppSession } from '../../electron/core/appApi/appSession';
+import type { ExportPlanAnswer } from '../../shared/ipc/exportChannel';
 import { serveCommand } from '../../electron/cli/commands/serveCommand';
 import { updateSettings } from '../../electron/core/settings/settingsFile';
 import { appDirs } from '../../electron/core/appDirs/appDirs';
@@ -110,6 +112,19 @@ describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {
     assert.deepEqual(toolchainModules(fromSetting).map((t) => t.version), ['v0.0.1-go1.22.3.darwin-arm64']);
     assert.deepEqual(fromSetting.unmet.map((u) => u.version), ['v0.0.1-go1.22.4.darwin-arm64']);
     await updateSettings(dirs, { toolchainPlatforms: null });
+  });
+
+  test("the app's export:plan carries the platforms it is given, and refuses an unknown one naming it", async () => {
+    const project = await newerGoProject('app');
+    const session = createAppSession({ dirs: appDirs(), toolVersion: 'test' }, { send: () => undefined, onUnexpected: (error) => assert.fail(String(error)) });
+    const reply = await session.dispatch('export:plan', { projectDirs: [project], upstream: upstream.url, toolchainPlatforms: ['linux/amd64', 'darwin/arm64'] }, 'plan-toolchain-1');
+    assert.ok(reply.ok, JSON.stringify(reply));
+    const plan = (reply as { ok: true; value: ExportPlanAnswer }).value;
+    assert.deepEqual(plan.modules.filter((m) => m.path === TOOLCHAIN).map((m) => [m.version, m.reason]), [['v0.0.1-go1.22.4.linux-amd64', "toolchain for go.mod's `toolchain go1.22.4`, linux/amd64"]]);
+    assert.deepEqual(plan.unmet.map((u) => u.version), ['v0.0.1-go1.22.4.darwin-arm64']);
+    const refused = await session.dispatch('export:plan', { projectDirs: [project], upstream: upstream.url, toolchainPlatforms: ['linux/amd64', 'linux/x86_64'] }, 'plan-toolchain-2');
+    assert.equal(refused.ok, false);
+    assert.match(JSON.stringify(refused), /toolchainPlatforms\.1.*linux\/x86_64: not a goarch the go command builds for linux/);
   });
 
   test('exported, imported and served, the real go command downloads and verifies the toolchain through modferry serve', async (t) => {
