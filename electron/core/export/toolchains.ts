@@ -32,9 +32,13 @@ export interface WantedToolchain {
   line?: number;
 }
 
-/** The platforms to carry toolchains for: those given, else the settings', else this machine's. */
+/**
+ * The platforms to carry toolchains for: those given, else the settings', else this machine's (none
+ * when the go command builds no toolchain for it).
+ */
 export async function toolchainPlatforms(dirs: AppDirs, given: readonly string[] | undefined): Promise<string[]> {
-  const platforms = given !== undefined && given.length > 0 ? [...new Set(given)] : ((await readSettings(dirs)).settings.toolchainPlatforms ?? [hostPlatform()]);
+  const host = hostPlatform();
+  const platforms = given !== undefined && given.length > 0 ? [...new Set(given)] : ((await readSettings(dirs)).settings.toolchainPlatforms ?? (platformProblem(host) === undefined ? [host] : []));
   for (const platform of platforms) {
     const problem = platformProblem(platform);
     if (problem !== undefined) throw new ModFerryError('input', `toolchain platform ${platform}: ${problem}`);
