@@ -12,7 +12,7 @@
  * gives a usable GOPROXY tree.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   MANIFEST_FILE,
@@ -37,13 +37,13 @@ import { isH1Hash } from '../../../shared/gomod/hash1';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
 import { serializeManifestSignature, signManifest } from '../keys/manifestSignature';
 import type { SigningKey } from '../keys/signingKey';
-import { shortHash } from './bundleVerifyError';
 import { syncDirectory, writeFileDurably } from '../fsutil/durableFile';
 import { ensureFreeSpace } from '../fsutil/freeSpace';
 import { asWriteFailure } from '../drives/writeFailure';
 import { thisWriter, WRITER_MARKER_FILE } from './writerMarker';
 import { tarEndOfArchive, tarEntryHeader, tarPadding } from './tarEntryHeader';
 import { writeAll } from '../fsutil/writeAll';
+import { readSourcesInOrder } from './sourceReads';
 
 export interface BundleSourceFile {
   /** Path in the GOPROXY tree, e.g. `github.com/!burnt!sushi/toml/@v/v1.2.0.zip`. */
@@ -93,7 +93,7 @@ export const DEFAULT_VOLUME_SIZE = 4 * 1024 ** 3 - 1;
 export const SIGNER_PUBLIC_KEY_FILE = 'signer.pub.pem';
 export const TOOL_NAME = 'modferry';
 
-const COPY_CHUNK_BYTES = 1024 * 1024;
+const WRITE_BATCH_BYTES = 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
 /** manifest.sig, signer.pub.pem and the writer marker are a few hundred bytes each; this is room to spare for the free-space check. */
 const SMALL_FILE_ALLOWANCE = 1024;
@@ -213,22 +213,51 @@ async function writeVolume(bundleDir: string, volume: PlannedVolume, mtime: Date
   const partial = path.join(bundleDir, `${volume.name}.partial`);
   const out = await open(partial, 'wx', 0o644);
   const hash = createHash('sha256');
+  // Headers, small files and padding are gathered into large writes: one write each would cost a trip to the thread pool.
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
   let written = 0;
-  const put = async (bytes: Uint8Array): Promise<void> => {
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const batch = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending.length = 0;
+    pendingBytes = 0;
+    await writeAll(out, batch);
+  };
+  const put = async (bytes: Uint8Array, reused = false): Promise<void> => {
     hash.update(bytes);
-    await writeAll(out, bytes);
     written += bytes.length;
+    if (bytes.length >= WRITE_BATCH_BYTES) {
+      await flush();
+      await writeAll(out, bytes);
+      return;
+    }
+    pending.push(reused ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    pendingBytes += bytes.length;
+    if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
   };
   try {
     progress.startVolume(`writing ${volume.name}`);
-    for (const file of volume.files) {
-      progress.startFile(`writing ${volume.name}: ${file.path}`);
-      await put(tarEntryHeader(file.path, file.size, mtime));
-      await copyVerified(file, put, (bytes) => progress.addBytes(bytes), signal);
-      await put(tarPadding(file.size));
+    // Each file comes in one call or more, in order, an empty one too.
+    let current: BundleSourceFile | undefined;
+    const endCurrent = async (): Promise<void> => {
+      if (current === undefined) return;
+      await put(tarPadding(current.size));
       progress.endFile();
-    }
+    };
+    await readSourcesInOrder(volume.files, async (file, chunk) => {
+      if (file !== current) {
+        await endCurrent();
+        current = file;
+        progress.startFile(`writing ${volume.name}: ${file.path}`);
+        await put(tarEntryHeader(file.path, file.size, mtime));
+      }
+      await put(chunk, chunk.length < file.size);
+      progress.addBytes(chunk.length);
+    }, signal);
+    await endCurrent();
     await put(tarEndOfArchive());
+    await flush();
     if (written !== volume.size) throw new Error(`${volume.name}: wrote ${written} bytes, planned ${volume.size}; the tar layout and its plan disagree`);
     await out.sync();
   } finally {
@@ -237,48 +266,6 @@ async function writeVolume(bundleDir: string, volume: PlannedVolume, mtime: Date
   await rename(partial, path.join(bundleDir, volume.name));
   await syncDirectory(bundleDir);
   return hash.digest('hex');
-}
-
-/**
- * Streams a source file into the volume while hashing it. The file must still be exactly
- * what was downloaded: a different size or hash means the cache changed under us.
- */
-async function copyVerified(
-  file: BundleSourceFile,
-  put: (bytes: Uint8Array) => Promise<void>,
-  onBytes: (bytes: number) => void,
-  signal?: AbortSignal,
-): Promise<void> {
-  const changed = (what: string): Error =>
-    new Error(`${file.path}: ${file.source} ${what}; the download cache changed while the bundle was written, run the export again`);
-  let source: FileHandle;
-  try {
-    source = await open(file.source, 'r');
-  } catch (error) {
-    throw new Error(`${file.path}: cannot read ${file.source} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-  }
-  try {
-    const info = await source.stat();
-    if (!info.isFile()) throw new Error(`${file.path}: ${file.source} is not a regular file`);
-    if (info.size !== file.size) throw changed(`is ${info.size} bytes, expected ${file.size}`);
-    const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, Math.max(1, file.size)));
-    let offset = 0;
-    while (offset < file.size) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, file.size - offset), offset);
-      if (bytesRead === 0) throw changed(`ended after ${offset} bytes, expected ${file.size}`);
-      const chunk = buffer.subarray(0, bytesRead);
-      hash.update(chunk);
-      await put(chunk);
-      offset += bytesRead;
-      onBytes(bytesRead);
-    }
-    const sha256 = hash.digest('hex');
-    if (sha256 !== file.sha256) throw changed(`has sha256 ${shortHash(sha256)}, expected ${shortHash(file.sha256)}`);
-  } finally {
-    await source.close();
-  }
 }
 
 /** Progress in files and source bytes: at each volume, then at most one event per interval. */

@@ -11,7 +11,7 @@ import { downloadCacheDir } from '../cache/cacheMaintenance';
 import { carriedKey, filesExportedBefore } from '../catalog/exportHistory';
 import { requireDestinationFolder } from '../drives/destination';
 import { volumeSizeForFolder } from '../drives/volumeSize';
-import { resolveRequirements, type Resolution, type ResolveRoot } from '../resolve/resolveRequirements';
+import { directRequirements, resolveRequirements, type Resolution, type ResolveRoot } from '../resolve/resolveRequirements';
 import { DownloadCache } from '../upstream/downloadCache';
 import { versionFileKey } from '../upstream/proxyKeys';
 import { createUpstreamClient, ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
@@ -24,6 +24,7 @@ import { fetchVerifiedFiles, type VerifiedFile } from './fetchVerifiedFiles';
 import type { GoCheckTarget } from './goCheck';
 import { GoSumIndex } from './goSumIndex';
 import { versionLists } from './stageTree';
+import { ZipChecks } from './zipChecks';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { availableToolchains, requireToolchainNames, toolchainInputs, toolchainPlatforms, wantedToolchains, withToolchains } from './toolchains';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
@@ -95,9 +96,12 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const deprecations = new Map<string, string>();
     const notFound = new NotFoundLog();
     const goSum = new GoSumIndex(inputs.goSums);
+    const zipChecks = new ZipChecks(client, signal);
     const wishes = await grantWishes(questions.roots, notFound, async (roots, { lone }) => {
       const working = roots.filter(hasWork);
       onProgress?.({ stage: 'resolve', message: `resolving ${working.length} input${working.length === 1 ? '' : 's'}` });
+      for (const module of directRequirements(working)) zipChecks.prefetch(module);
+      if (!lone) for (const toolchain of toolchains.found) zipChecks.prefetch(toolchain.module);
       const resolution = withToolchains(await resolveRequirements(working, {
         goMod: async (modPath, version) => {
           // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
@@ -123,7 +127,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         if (!tooBig.signal.aborted && !fits(bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space)) tooBig.abort();
       };
       try {
-        const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer, onVerified });
+        const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer, onVerified, zipChecks });
         return { resolution: shipping.resolution, listed: shipping.listed, files };
       } catch (error) {
         if (known !== undefined && tooBig.signal.aborted) await ensureBundleFits(known.destination, bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space);

@@ -75,6 +75,31 @@ export async function resolveRequirements(roots: ResolveRoot[], source: ModuleSo
   return resolution;
 }
 
+/**
+ * The versions the roots require directly, as they are downloaded (replacements applied; excluded
+ * versions and directory replacements left out). MVS selects exactly these for a bare module root and
+ * for a tidy go.mod of go 1.17 or later, so their zips are worth fetching before the graph is walked.
+ */
+export function directRequirements(roots: readonly ResolveRoot[]): ModuleVersion[] {
+  const found = new Map<string, ModuleVersion>();
+  for (const root of roots) {
+    let mains: MainModule[];
+    try {
+      mains = mainModulesOf(root);
+    } catch {
+      // resolveRequirements reports what is wrong with the root.
+      continue;
+    }
+    for (const main of mains) {
+      for (const required of main.requirements) {
+        const fetched = main.fetchedAs(required);
+        if (fetched !== undefined) found.set(moduleKey(fetched), fetched);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
 function mainModulesOf(root: ResolveRoot): MainModule[] {
   const modules = root.modules ?? [];
   if (root.goMod === undefined && modules.length === 0) throw new Error(`root ${root.name}: names neither a go.mod nor any module`);
