@@ -31,7 +31,8 @@ export type NetworkInterfaces = ReturnType<typeof os.networkInterfaces>;
 
 /**
  * The facts for a proxy listening at `url`. `env` is the environment of the shell the user will
- * paste into (see goClientEnvironment); `interfaces` default to this machine's.
+ * paste into (see goClientEnvironment); `interfaces` default to this machine's; `heldToolchains` are
+ * the `golang.org/toolchain` versions the store holds zips of.
  */
 export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: NetworkInterfaces = os.networkInterfaces(), heldToolchains: readonly string[] = []): ServeFacts {
   const listening = new URL(url);
