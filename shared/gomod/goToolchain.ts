@@ -80,6 +80,31 @@ export function toolchainModuleVersion(name: string, platform: string): string {
   return `${TOOLCHAIN_PACKAGING}-${name}.${platform.replace('/', '-')}`;
 }
 
+/** The toolchain name and platform a `golang.org/toolchain` version is for; undefined for another version. */
+export function parseToolchainModuleVersion(version: string): { name: string; platform: string } | undefined {
+  const match = /^v0\.0\.1-(go.+)\.([a-z0-9_]+)-([a-z0-9_]+)$/.exec(version);
+  if (match === null) return undefined;
+  const [, name = '', goos = '', goarch = ''] = match;
+  return { name, platform: `${goos}/${goarch}` };
+}
+
+/** `golang.org/toolchain` versions grouped by toolchain, oldest first, each with its platforms; other versions are left out. */
+export function groupToolchains(versions: readonly string[]): Array<{ name: string; platforms: string[] }> {
+  const platformsOf = new Map<string, string[]>();
+  for (const version of versions) {
+    const toolchain = parseToolchainModuleVersion(version);
+    if (toolchain !== undefined) platformsOf.set(toolchain.name, [...(platformsOf.get(toolchain.name) ?? []), toolchain.platform]);
+  }
+  return [...platformsOf.entries()]
+    .map(([name, platforms]) => ({ name, platforms: platforms.sort() }))
+    .sort((a, b) => compareGoVersions(toolchainGoVersion(a.name) ?? '', toolchainGoVersion(b.name) ?? '') || (a.name < b.name ? -1 : 1));
+}
+
+/** `go1.22.3 (darwin/arm64, linux/amd64); go1.22.4 (linux/amd64)` */
+export function formatToolchains(groups: ReadonlyArray<{ name: string; platforms: readonly string[] }>): string {
+  return groups.map((t) => `${t.name} (${t.platforms.join(', ')})`).join('; ');
+}
+
 /** What a go.mod makes a go command older than it switch to: the toolchain's name and the line that asks for it. */
 export interface NeededToolchain {
   name: string;

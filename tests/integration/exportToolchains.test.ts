@@ -89,6 +89,15 @@ describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {
     })));
   });
 
+  test('a toolchain alone is an export: written, read back and named', async () => {
+    const out = path.join(root, 'toolchain-only');
+    await mkdir(out, { recursive: true });
+    const result = await cli(['export', '--upstream', upstream.url, '--out', out, '--toolchain', 'go1.22.3', '--toolchain', 'go1.22.4', '--platform', 'linux/amd64']);
+    assert.equal(result.code, 0, result.stderr.join('\n'));
+    assert.ok(result.stdout.includes('Go toolchains: go1.22.3 (linux/amd64); go1.22.4 (linux/amd64)'), result.stdout.join('\n'));
+    assert.match(result.stdout.join('\n'), /read back and verified/);
+  });
+
   test("a go.mod's go and toolchain lines add the toolchain they switch to, per platform; one the upstream lacks is an unmet line, and fails --strict", async () => {
     const project = await newerGoProject('newer');
     const dirs = appDirs();

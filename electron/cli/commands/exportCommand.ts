@@ -4,7 +4,7 @@ import { MIN_VOLUME_BYTES } from '../../../shared/bundle/volumePlan';
 import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstreamDefault';
 import { parseSize } from '../../../shared/work/parseSize';
 import { parsePlatformList, PlatformListError } from '../../../shared/gomod/goPlatforms';
-import { toolchainNameProblem } from '../../../shared/gomod/goToolchain';
+import { formatToolchains, groupToolchains, TOOLCHAIN_MODULE, toolchainNameProblem } from '../../../shared/gomod/goToolchain';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
 import { recentExports } from '../../core/catalog/exportHistory';
 import { exportBundle, type ExportBundleResult } from '../../core/export/exportBundle';
@@ -169,6 +169,8 @@ function printResult(result: ExportBundleResult, verbose: boolean, output: Comma
   if (verbose) {
     for (const m of result.modules) output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
   }
+  const toolchains = groupToolchains(result.modules.filter((m) => m.path === TOOLCHAIN_MODULE).map((m) => m.version));
+  if (toolchains.length > 0) output.out(`Go toolchains: ${formatToolchains(toolchains)}`);
   if (result.unmet.length > 0) {
     output.out(`Could not meet ${plural(result.unmet.length, 'request')} (left out; the offline side is told):`);
     for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);

@@ -3,7 +3,7 @@
  * starts with: a go command with GOTOOLCHAIN=auto downloads one through GOPROXY when a go.mod asks
  * for a newer Go than its own.
  */
-import { compareGoVersions, toolchainGoVersion } from '../../../shared/gomod/goToolchain';
+import { formatToolchains, groupToolchains } from '../../../shared/gomod/goToolchain';
 
 export interface ToolchainFacts {
   /** Each toolchain held, with the goos/goarch pairs it is held for. */
@@ -13,18 +13,9 @@ export interface ToolchainFacts {
 }
 
 export function toolchainFacts(heldVersions: readonly string[]): ToolchainFacts {
-  const platformsOf = new Map<string, string[]>();
-  for (const version of heldVersions) {
-    const match = /^v0\.0\.1-(go.+)\.([a-z0-9_]+)-([a-z0-9_]+)$/.exec(version);
-    if (match === null) continue;
-    const [, name = '', goos = '', goarch = ''] = match;
-    platformsOf.set(name, [...(platformsOf.get(name) ?? []), `${goos}/${goarch}`]);
-  }
-  const held = [...platformsOf.entries()]
-    .map(([name, platforms]) => ({ name, platforms: platforms.sort() }))
-    .sort((a, b) => compareGoVersions(toolchainGoVersion(a.name) ?? '', toolchainGoVersion(b.name) ?? '') || (a.name < b.name ? -1 : 1));
+  const held = groupToolchains(heldVersions);
   const line = held.length === 0
     ? 'Go toolchains: this store holds none, so a go command whose go.mod asks for a newer Go than its own cannot switch (Go 1.21+ downloads toolchains through GOPROXY): set GOTOOLCHAIN=local there to get its own clear error, or carry the toolchain over with modferry export --toolchain'
-    : `Go toolchains for GOTOOLCHAIN=auto: ${held.map((t) => `${t.name} (${t.platforms.join(', ')})`).join('; ')}`;
+    : `Go toolchains for GOTOOLCHAIN=auto: ${formatToolchains(held)}`;
   return { held, line };
 }
