@@ -25,7 +25,7 @@ describe('Go toolchain versions', () => {
   test('toolchain names: release and prerelease names of go1.21 and later, as golang.org/toolchain versions', () => {
     assert.equal(toolchainGoVersion('go1.22.3-bigcorp'), '1.22.3');
     assert.equal(toolchainGoVersion('1.22.3'), undefined);
-    for (const name of ['go1.21.0', 'go1.22.3', 'go1.21rc2', 'go1.23rc1']) assert.equal(toolchainNameProblem(name), undefined, name);
+    for (const name of ['go1.21.0', 'go1.22.3', 'go1.21rc2', 'go1.23rc1', 'go1.24beta1']) assert.equal(toolchainNameProblem(name), undefined, name);
     assert.match(toolchainNameProblem('go1.22')!, /go1\.22 is a language version, not a release: its first release is go1\.22\.0/);
     assert.match(toolchainNameProblem('go1.20.14')!, /from go1\.21\.0 on/);
     assert.match(toolchainNameProblem('1.22.3')!, /expected a Go release name such as go1\.22\.3/);
