@@ -3,6 +3,7 @@ import type { UnmetRequest } from '../bundle/manifest';
 import type { ExportPlan, PlanCounts, PlannedFile, PlannedModule } from '../export/exportPlan';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
 import { absolutePath } from './paths';
+import { toolchainPlatformList } from '../settings/appSettings';
 
 export const exportPlanRequest = z
   .strictObject({
@@ -15,6 +16,8 @@ export const exportPlanRequest = z
     upstream: z.string().trim().min(1, 'is empty: give a GOPROXY list, e.g. https://proxy.example.com').optional(),
     sinceInventory: absolutePath.optional(),
     strict: z.boolean().optional(),
+    /** goos/goarch pairs to carry the go.mod files' toolchains for; without them, the toolchainPlatforms setting, else this machine's. */
+    toolchainPlatforms: toolchainPlatformList.optional(),
     /** The destination, when already chosen: its free space is checked as soon as sizes are known. */
     outDir: absolutePath.optional(),
   })

@@ -20,6 +20,8 @@ export interface ServeFactsAnswer {
   allInterfaces: boolean;
   settings: Array<{ name: string; value: string; why: string }>;
   envLines: { posix: string[]; powershell: string[]; goEnvWrite: string };
+  /** The Go toolchains the store holds (each with its goos/goarch pairs), and the line saying so or recommending GOTOOLCHAIN=local. */
+  toolchains: { held: Array<{ name: string; platforms: string[] }>; line: string };
 }
 
 export interface ServeCounts {

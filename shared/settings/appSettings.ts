@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { upstreamProblem } from '../goproxy/upstreamSetting';
+import { platformProblem } from '../gomod/goPlatforms';
 
 // Same rule as the IPC paths: the app runs from no working folder a relative path could mean.
 const ABSOLUTE = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
@@ -18,6 +19,14 @@ export const listenSchema = z.strictObject({
   port: z.number().int('must be a whole number').min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535'),
 });
 
+const platform = z.string().superRefine((value, context) => {
+  const problem = platformProblem(value);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: `${value}: ${problem}` });
+});
+
+/** goos/goarch pairs to carry Go toolchains for, each one the go command builds for. */
+export const toolchainPlatformList = z.array(platform).min(1, 'is empty: name at least one goos/goarch, or unset it');
+
 const fields = {
   /** Which side of the air gap this machine is; null until the operator says. */
   side: z.enum(['online', 'offline']).nullable(),
@@ -25,6 +34,8 @@ const fields = {
   upstream: upstream.nullable(),
   /** The offline store; null: the one in the data folder. */
   storeDir: z.string().min(1, 'is empty').regex(ABSOLUTE, 'must be an absolute path (e.g. /srv/modferry-store or D:\\store)').nullable(),
+  /** The goos/goarch pairs an export carries Go toolchains for; null: the exporting machine's own. */
+  toolchainPlatforms: toolchainPlatformList.nullable(),
   /** Where serve listens. */
   serveListen: listenSchema,
   language: z.enum(['system', 'en', 'zh-CN']),
@@ -52,6 +63,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   side: null,
   upstream: null,
   storeDir: null,
+  toolchainPlatforms: null,
   serveListen: { host: '127.0.0.1', port: 3000 },
   language: 'system',
   theme: 'system',

@@ -5,6 +5,8 @@ import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstream
 import { checksumDatabaseFromEnv } from '../../core/upstream/checksumDatabaseDefault';
 import type { PlanProofs } from '../../../shared/export/exportPlan';
 import { parseSize } from '../../../shared/work/parseSize';
+import { parsePlatformList, PlatformListError } from '../../../shared/gomod/goPlatforms';
+import { formatToolchains, groupToolchains, TOOLCHAIN_MODULE, toolchainNameProblem } from '../../../shared/gomod/goToolchain';
 import { appDirs, type AppDirs } from '../../core/appDirs/appDirs';
 import { recentExports } from '../../core/catalog/exportHistory';
 import { exportBundle, type ExportBundleResult } from '../../core/export/exportBundle';
@@ -22,6 +24,7 @@ import { plural } from '../plural';
 import packageJson from '../../../package.json';
 
 export const exportUsage = `modferry export [--project DIR]... [--go-mod FILE]... [--module PATH@VERSION]... [--request FILE]
+                [--toolchain GOVERSION]... [--platform GOOS/GOARCH,...]
                 (--out DIR | --plan) [--upstream LIST] [--volume-size SIZE] [--since FILE] [--key FILE]
                 [--no-check] [--strict] [--verbose] [--json]
 
@@ -33,6 +36,12 @@ it back to prove it.
   --go-mod FILE          a go.mod file (its go.sum is used when it sits beside it)
   --module PATH@VERSION  a module by itself; PATH@latest asks the upstream for the latest version
   --request FILE         a request file written on the offline side by 'modferry request'
+  --toolchain GOVERSION  a Go toolchain (go1.22.3, go1.23rc1) as golang.org/toolchain, for the go
+                         command's GOTOOLCHAIN=auto; the toolchain each go.mod's go and toolchain
+                         lines switch to is carried too
+  --platform LIST        the goos/goarch pairs to carry toolchains for, e.g.
+                         linux/amd64,windows/amd64 (default: the toolchainPlatforms setting, else
+                         this machine's)
   --out DIR              where the bundle folder is written: an existing folder, normally on a
                          removable drive (a warning says when it is not)
   --plan                 resolve, download and verify, then print what would ship and write nothing
@@ -43,8 +52,9 @@ it back to prove it.
   --since FILE           an inventory from 'modferry inventory': leave out what the offline store holds
   --key FILE             the signing key (default: created in ModFerry's data folder on first use)
   --no-check             skip proving the bundle with the real go command
-  --strict               fail when any request-file line cannot be met (by default such lines are
-                         left out, reported, and recorded in the bundle for the offline side)
+  --strict               fail when any request-file line or go.mod's toolchain cannot be met (by
+                         default such lines are left out, reported, and recorded in the bundle for
+                         the offline side)
   --verbose              list every module version the bundle carries and what needs it
   --json                 progress and the result as JSON lines on stdout (errors too)`;
 
@@ -57,6 +67,8 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       'go-mod': { type: 'string', multiple: true },
       module: { type: 'string', multiple: true },
       request: { type: 'string', multiple: true },
+      toolchain: { type: 'string', multiple: true },
+      platform: { type: 'string', multiple: true },
       out: { type: 'string' },
       plan: { type: 'boolean', default: false },
       upstream: { type: 'string' },
@@ -72,6 +84,11 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
   if (!values.out && !values.plan) throw new UsageError('--out DIR is required (or --plan to see what would ship)');
   const upstream = upstreamOption(values.upstream);
   const checksumDatabase = checksumDatabaseFromEnv(process.env);
+  for (const name of values.toolchain ?? []) {
+    const problem = toolchainNameProblem(name);
+    if (problem !== undefined) throw new UsageError(`--toolchain ${name}: ${problem}`);
+  }
+  const toolchainPlatforms = values.platform === undefined ? undefined : platformsOption(values.platform);
   const volumeSize = values['volume-size'] === undefined ? undefined : parseSize(values['volume-size']);
   if (values['volume-size'] !== undefined && volumeSize === undefined) {
     throw new UsageError(`--volume-size ${values['volume-size']}: expected a size like 700M, 4G or a byte count`);
@@ -91,6 +108,8 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       goModFiles: values['go-mod'],
       modules: values.module,
       requestFiles: values.request,
+      toolchains: values.toolchain,
+      toolchainPlatforms,
       upstream,
       checksumDatabase,
       sinceInventory: values.since,
@@ -154,6 +173,8 @@ function printResult(result: ExportBundleResult, verbose: boolean, output: Comma
   if (verbose) {
     for (const m of result.modules) output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  <- ${m.neededBy.join(', ')}`);
   }
+  const toolchains = groupToolchains(result.modules.filter((m) => m.path === TOOLCHAIN_MODULE).map((m) => m.version));
+  if (toolchains.length > 0) output.out(`Go toolchains: ${formatToolchains(toolchains)}`);
   if (result.unmet.length > 0) {
     output.out(`Could not meet ${plural(result.unmet.length, 'request')} (left out; the offline side is told):`);
     for (const u of result.unmet) output.out(`  ${describeUnmet(u)}`);
@@ -196,6 +217,16 @@ function printPlan(plan: ExportPlan, output: CommandOutput): void {
     for (const u of plan.unmet) output.out(`  ${describeUnmet(u)}`);
   }
   output.out('Nothing written (--plan); every file is downloaded and verified in the download cache for the export');
+}
+
+/** Every --platform list, joined; a bad entry is a usage mistake naming it. */
+function platformsOption(lists: readonly string[]): string[] {
+  try {
+    return [...new Set(lists.flatMap((list) => parsePlatformList(list)))];
+  } catch (error) {
+    if (error instanceof PlatformListError) throw new UsageError(`--platform ${error.platform === '' ? lists.join(',') : error.platform}: ${error.reason}`);
+    throw error;
+  }
 }
 
 /** The upstream list, refused as a usage mistake when neither --upstream nor GOPROXY names a proxy. */

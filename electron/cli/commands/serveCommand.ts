@@ -94,6 +94,7 @@ function startupLines(facts: ServeFacts, platform: NodeJS.Platform): string[] {
     ...(platform === 'win32' ? facts.envLines.powershell : facts.envLines.posix).map((line) => `  ${line}`),
     'Why:',
     ...settings.map((s) => `  ${s.name.padEnd(width)}  ${s.why}`),
+    facts.toolchains.line,
     'Stop with Ctrl+C.',
   ];
 }

@@ -17,6 +17,8 @@ export interface ExportInputSpec {
   /** `path@version` or `path@latest`. */
   modules?: string[];
   requestFiles?: string[];
+  /** Go toolchains by name (go1.22.3), carried for the chosen platforms: enough by themselves. */
+  toolchains?: string[];
 }
 
 /** A root before version queries are answered: its modules may still say "latest" or "v1.2". */
@@ -65,7 +67,7 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
     if (requests.length === 0) throw new ModFerryError('input', 'the request file asks for no modules', { file });
     roots.push(moduleRoot(file, { kind: 'request', value: path.resolve(file) }, requests));
   }
-  if (roots.length === 0) throw new ModFerryError('input', 'nothing to export: give a --project, --go-mod, --module or --request');
+  if (roots.length === 0 && (spec.toolchains ?? []).length === 0) throw new ModFerryError('input', 'nothing to export: give a --project, --go-mod, --module, --request or --toolchain');
   const summed = new Set(goSums.map((sum) => path.dirname(sum.file)));
   const unsummed = new Set(roots.flatMap((r) => (r.goModFile !== undefined && (r.goMod?.require.length ?? 0) > 0 && !summed.has(path.dirname(r.goModFile)) ? [r.goModFile] : [])));
   const warnings = [...unsummed].map((file) => `${file}: no go.sum beside it, so nothing it needs was checked against known hashes (run 'go mod tidy' to record them)`);

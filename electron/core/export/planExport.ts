@@ -26,6 +26,7 @@ import { GoSumIndex } from './goSumIndex';
 import { versionLists } from './stageTree';
 import { ZipChecks } from './zipChecks';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
+import { availableToolchains, requireToolchainNames, toolchainInputs, toolchainPlatforms, wantedToolchains, withToolchains } from './toolchains';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 import type { ChecksumDatabaseSetting } from '../../../shared/sumdb/checksumDatabaseSetting';
 import type { PlanProofs } from '../../../shared/export/exportPlan';
@@ -44,6 +45,8 @@ export interface ExportPlanRequest extends ExportInputSpec {
    * the go command does); none when absent. Given, never read from the environment here.
    */
   checksumDatabase?: ChecksumDatabaseSetting;
+  /** goos/goarch pairs to carry toolchains for; default the settings' toolchainPlatforms, else this machine's. */
+  toolchainPlatforms?: string[];
 }
 
 export interface PlanExportOptions {
@@ -66,7 +69,9 @@ export interface PlanExportOptions {
  */
 export async function planExport(request: ExportPlanRequest, options: PlanExportOptions): Promise<ExportPlan> {
   const { signal, onProgress, dirs } = options;
+  requireToolchainNames(request.toolchains ?? []);
   const inputs = await loadExportInputs(request);
+  const wanted = wantedToolchains(request.toolchains ?? [], inputs.roots, await toolchainPlatforms(dirs, request.toolchainPlatforms));
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
   const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
   const warnings: string[] = [];
@@ -95,17 +100,18 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   });
   try {
     const proofSession = request.checksumDatabase === undefined ? undefined : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache });
-    const questions = await answerVersionQueries(inputs.roots, client);
-    if (!questions.roots.some(hasWork)) throw new NothingToExportError(questions.unmet);
+    const [questions, toolchains] = await Promise.all([answerVersionQueries(inputs.roots, client), availableToolchains(wanted, client)]);
+    if (!questions.roots.some(hasWork) && toolchains.found.length === 0) throw new NothingToExportError([...questions.unmet, ...toolchains.unmet]);
     const deprecations = new Map<string, string>();
     const notFound = new NotFoundLog();
     const goSum = new GoSumIndex(inputs.goSums);
     const zipChecks = new ZipChecks(client, signal);
-    const wishes = await grantWishes(questions.roots, notFound, async (roots) => {
+    const wishes = await grantWishes(questions.roots, notFound, async (roots, { lone }) => {
       const working = roots.filter(hasWork);
       onProgress?.({ stage: 'resolve', message: `resolving ${working.length} input${working.length === 1 ? '' : 's'}` });
       for (const module of directRequirements(working)) zipChecks.prefetch(module);
-      const resolution = await resolveRequirements(working, {
+      if (!lone) for (const toolchain of toolchains.found) zipChecks.prefetch(toolchain.module);
+      const resolution = withToolchains(await resolveRequirements(working, {
         goMod: async (modPath, version) => {
           // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
           client.fetch(modPath, version, 'info').catch(() => undefined);
@@ -120,7 +126,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
           }
         },
         latest: async (modPath) => (await queryLatest(client, modPath)).version,
-      }, { signal, onProgress });
+      }, { signal, onProgress }), lone ? [] : toolchains.found);
       const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
       const known = destination !== undefined && space !== undefined ? await ensureKnownPartFits(destination, space, cache, shipping.resolution, held) : undefined;
       const arrived: Array<{ path: string; size: number }> = [];
@@ -140,7 +146,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         throw error;
       }
     });
-    const unmet = [...questions.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
+    const unmet = [...questions.unmet, ...toolchains.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const { resolution, files, listed, proving } = wishes.outcome;
     const proofs = proving === undefined ? undefined : provenProofs(await proving, files, warn);
@@ -160,7 +166,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       format: EXPORT_PLAN_FORMAT,
       createdAt: new Date().toISOString(),
       upstream: request.upstream,
-      inputs: inputs.roots.map((r) => ({ name: r.name, input: r.input })),
+      inputs: [...inputs.roots.map((r) => ({ name: r.name, input: r.input })), ...toolchainInputs(wanted)],
       inputFiles,
       checkTargets: checkTargets(inputs.roots, wishes.roots),
       listed: listedBeyondZips,

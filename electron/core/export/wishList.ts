@@ -43,11 +43,12 @@ export interface Wishes<T> {
 /**
  * Runs the attempt (resolve and download) over every root. Only when it fails for want of a module is
  * each request line tried alone, so the common case costs one attempt; the downloads the lone tries
- * make are cached, so the final attempt over the lines that passed fetches nothing twice.
+ * make are cached, so the final attempt over the lines that passed fetches nothing twice. A lone try
+ * (`lone`) only decides whether its line can be met: what no line decides may be left out of it.
  */
-export async function grantWishes<T>(roots: readonly AnsweredRoot[], log: NotFoundLog, attempt: (roots: AnsweredRoot[]) => Promise<T>): Promise<Wishes<T>> {
+export async function grantWishes<T>(roots: readonly AnsweredRoot[], log: NotFoundLog, attempt: (roots: AnsweredRoot[], trial: { lone: boolean }) => Promise<T>): Promise<Wishes<T>> {
   try {
-    return { roots: [...roots], outcome: await attempt([...roots]), unmet: [] };
+    return { roots: [...roots], outcome: await attempt([...roots], { lone: false }), unmet: [] };
   } catch (error) {
     if (log.missingIn(error) === undefined || !roots.some((r) => r.lines !== undefined)) throw error;
   }
@@ -63,7 +64,7 @@ export async function grantWishes<T>(roots: readonly AnsweredRoot[], log: NotFou
     for (const [i, module] of root.modules.entries()) {
       const line = root.lines[i] ?? module;
       try {
-        await attempt([{ name: root.name, modules: [module], lines: [line] }]);
+        await attempt([{ name: root.name, modules: [module], lines: [line] }], { lone: true });
         modules.push(module);
         lines.push(line);
       } catch (error) {
@@ -76,7 +77,7 @@ export async function grantWishes<T>(roots: readonly AnsweredRoot[], log: NotFou
   }
   const left = kept.filter((r) => r.goMod !== undefined || (r.modules !== undefined && r.modules.length > 0));
   if (left.length === 0) throw new NothingToExportError(unmet);
-  return { roots: kept, outcome: await attempt(left), unmet };
+  return { roots: kept, outcome: await attempt(left, { lone: false }), unmet };
 }
 
 /** Every requested module is unmet. */

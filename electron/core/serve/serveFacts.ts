@@ -7,6 +7,7 @@ import os from 'node:os';
 import { goClientEnvironment, shellAssignment, type GoEnvSetting } from './goClientEnvironment';
 import { isWildcardHost, urlHost } from './listenAddress';
 import type { ProofFacts } from '../../../shared/store/storeFacts';
+import { toolchainFacts, type ToolchainFacts } from './toolchainFacts';
 
 export interface ServeFacts {
   /** The URL to use as GOPROXY: the first LAN address when listening on every interface, else the one listened on. */
@@ -24,15 +25,18 @@ export interface ServeFacts {
     /** One `go env -w` command that keeps the settings in the go command's own configuration, for any shell. */
     goEnvWrite: string;
   };
+  /** The Go toolchains the store holds for GOTOOLCHAIN=auto, or that it holds none and GOTOOLCHAIN=local is the better setting. */
+  toolchains: ToolchainFacts;
 }
 
 export type NetworkInterfaces = ReturnType<typeof os.networkInterfaces>;
 
 /**
  * The facts for a proxy listening at `url`. `env` is the environment of the shell the user will
- * paste into (see goClientEnvironment); `interfaces` default to this machine's.
+ * paste into (see goClientEnvironment); `interfaces` default to this machine's; `heldToolchains` are
+ * the `golang.org/toolchain` versions the store holds zips of.
  */
-export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: NetworkInterfaces = os.networkInterfaces(), proofs?: ProofFacts): ServeFacts {
+export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: NetworkInterfaces = os.networkInterfaces(), proofs?: ProofFacts, heldToolchains: readonly string[] = []): ServeFacts {
   const listening = new URL(url);
   const host = listening.hostname.replace(/^\[|\]$/g, '');
   const allInterfaces = isWildcardHost(host);
@@ -54,6 +58,7 @@ export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: Netw
       powershell: settings.map((s) => shellAssignment(s, 'win32')),
       goEnvWrite: ['go env -w', ...settings.map((s) => goEnvArgument(s))].join(' '),
     },
+    toolchains: toolchainFacts(heldToolchains),
   };
 }
 

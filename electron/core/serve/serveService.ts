@@ -3,6 +3,7 @@
  * damaged one is one clear error before anything listens), the proxy listening in this process or
  * in worker processes, the facts to show, live request events, store stats, and an orderly stop.
  */
+import { TOOLCHAIN_MODULE } from '../../../shared/gomod/goToolchain';
 import { ModFerryError } from '../errors/modferryError';
 import { openStore } from '../store/diskStore';
 import { openStoreFacts, storeFacts, type StoreFacts } from '../store/storeFacts';
@@ -77,8 +78,10 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
   const startedAt = new Date().toISOString();
   const store = openStore(options.storeDir, { mode: 'read' });
   let startFacts: StoreFacts & { exists: true };
+  let heldToolchains: string[];
   try {
     startFacts = openStoreFacts(store);
+    heldToolchains = store.zipVersions(TOOLCHAIN_MODULE);
   } catch (error) {
     store.close();
     throw error;
@@ -106,7 +109,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       readOnly: store.readOnly,
       workers,
       url: server.url,
-      facts: serveFacts(server.url, env, undefined, startFacts.proofs),
+      facts: serveFacts(server.url, env, undefined, startFacts.proofs, heldToolchains),
       startFacts,
       startedAt,
       counts: server.counts,
@@ -142,7 +145,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
     readOnly: store.readOnly,
     workers,
     url: cluster.url,
-    facts: serveFacts(cluster.url, env, undefined, startFacts.proofs),
+    facts: serveFacts(cluster.url, env, undefined, startFacts.proofs, heldToolchains),
     startFacts,
     startedAt,
     counts: cluster.counts,

@@ -1,0 +1,234 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runCli } from '../../electron/cli/main';
+import { createAppSession } from '../../electron/core/appApi/appSession';
+import type { ExportPlanAnswer } from '../../shared/ipc/exportChannel';
+import { serveCommand } from '../../electron/cli/commands/serveCommand';
+import { updateSettings } from '../../electron/core/settings/settingsFile';
+import { appDirs } from '../../electron/core/appDirs/appDirs';
+import { hostPlatform } from '../../electron/core/export/hostPlatform';
+import { planExport } from '../../electron/core/export/planExport';
+import { openStore } from '../../electron/core/store/diskStore';
+import { parseManifest } from '../../shared/bundle/manifest';
+import type { ExportPlan } from '../../shared/export/exportPlan';
+import { makeTempDir } from '../support/bundleSources';
+import { captureOutput } from '../support/captureOutput';
+import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
+import { publishToolchains } from '../support/toolchainModules';
+
+const TOOLCHAIN = 'golang.org/toolchain';
+let root: string;
+let cleanup: () => Promise<void>;
+let upstream: FixtureUpstream;
+const savedHome = process.env.MODFERRY_HOME;
+
+before(async () => {
+  ({ dir: root, cleanup } = await makeTempDir('toolchains'));
+  process.env.MODFERRY_HOME = path.join(root, 'home');
+  const tree = path.join(root, 'upstream');
+  // go1.22.4 only for linux/amd64: a go.mod asking for it on other platforms cannot be met.
+  await publishToolchains(tree, [
+    { name: 'go1.22.3', platforms: ['linux/amd64', 'windows/amd64', 'darwin/arm64'] },
+    { name: 'go1.22.4', platforms: ['linux/amd64'] },
+  ]);
+  upstream = await startFixtureUpstream(tree);
+});
+
+after(async () => {
+  await upstream?.close();
+  process.env.MODFERRY_HOME = savedHome;
+  if (savedHome === undefined) delete process.env.MODFERRY_HOME;
+  await cleanup?.();
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+  const output = captureOutput();
+  const code = await runCli(args, output);
+  return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+/** A project whose go.mod asks for Go 1.22.3 and, as its toolchain, go1.22.4. */
+async function newerGoProject(name: string): Promise<string> {
+  const dir = path.join(root, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'go.mod'), 'module example.com/newer\n\ngo 1.22.3\n\ntoolchain go1.22.4\n');
+  await writeFile(path.join(dir, 'main.go'), 'package main\n\nfunc main() {}\n');
+  return dir;
+}
+
+function toolchainModules(plan: Pick<ExportPlan, 'modules'>): Array<{ version: string; reason: string; neededBy: string[]; kinds: string; bytes: number }> {
+  return plan.modules
+    .filter((m) => m.path === TOOLCHAIN)
+    .map((m) => ({ version: m.version, reason: m.reason, neededBy: m.neededBy, kinds: m.files.map((f) => f.kind).join(','), bytes: m.files.reduce((sum, f) => sum + f.size, 0) }));
+}
+
+describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {
+  test('--toolchain with --platform plans each golang.org/toolchain version, with its reason and sizes', async () => {
+    const result = await cli(['export', '--upstream', upstream.url, '--plan', '--json', '--toolchain', 'go1.22.3', '--platform', 'linux/amd64,windows/amd64,darwin/arm64']);
+    assert.equal(result.code, 0, result.stderr.join('\n') + result.stdout.join('\n'));
+    const plan = JSON.parse(result.stdout.at(-1)!) as ExportPlan & { type: string };
+    assert.equal(plan.type, 'plan');
+    const toolchains = toolchainModules(plan);
+    assert.deepEqual(toolchains.map((t) => [t.version, t.reason, t.neededBy, t.kinds]), [
+      ['v0.0.1-go1.22.3.darwin-arm64', 'toolchain asked for with --toolchain go1.22.3, darwin/arm64', ['--toolchain'], 'info,mod,zip'],
+      ['v0.0.1-go1.22.3.linux-amd64', 'toolchain asked for with --toolchain go1.22.3, linux/amd64', ['--toolchain'], 'info,mod,zip'],
+      ['v0.0.1-go1.22.3.windows-amd64', 'toolchain asked for with --toolchain go1.22.3, windows/amd64', ['--toolchain'], 'info,mod,zip'],
+    ]);
+    assert.ok(toolchains.every((t) => t.bytes > 500), 'sizes are known');
+    assert.equal(plan.totals.modules, 3);
+    assert.equal(plan.totals.zips, 3);
+    assert.equal(plan.totals.lists, 1, 'one @v/list for golang.org/toolchain');
+    assert.deepEqual(plan.unmet, []);
+    assert.deepEqual(plan.inputs, ['linux-amd64', 'windows-amd64', 'darwin-arm64'].map((p) => ({
+      name: `--toolchain go1.22.3 ${p.replace('-', '/')}`,
+      input: { kind: 'module', value: `${TOOLCHAIN}@v0.0.1-go1.22.3.${p}` },
+    })));
+  });
+
+  test('a toolchain alone is an export: written, read back and named', async () => {
+    const out = path.join(root, 'toolchain-only');
+    await mkdir(out, { recursive: true });
+    const result = await cli(['export', '--upstream', upstream.url, '--out', out, '--toolchain', 'go1.22.3', '--toolchain', 'go1.22.4', '--platform', 'linux/amd64']);
+    assert.equal(result.code, 0, result.stderr.join('\n'));
+    assert.ok(result.stdout.includes('Go toolchains: go1.22.3 (linux/amd64); go1.22.4 (linux/amd64)'), result.stdout.join('\n'));
+    assert.match(result.stdout.join('\n'), /read back and verified/);
+  });
+
+  test("a go.mod's go and toolchain lines add the toolchain they switch to, per platform; one the upstream lacks is an unmet line, and fails --strict", async () => {
+    const project = await newerGoProject('newer');
+    const dirs = appDirs();
+    const plan = await planExport({ projectDirs: [project], upstream: upstream.url, toolchainPlatforms: ['linux/amd64', 'windows/amd64'] }, { dirs });
+    const goMod = path.join(project, 'go.mod');
+    assert.deepEqual(toolchainModules(plan).map((t) => [t.version, t.reason, t.neededBy]), [
+      ['v0.0.1-go1.22.4.linux-amd64', "toolchain for go.mod's `toolchain go1.22.4`, linux/amd64", [goMod]],
+    ]);
+    assert.deepEqual(plan.unmet.map((u) => [u.path, u.version, u.missing]), [[TOOLCHAIN, 'v0.0.1-go1.22.4.windows-amd64', `${TOOLCHAIN}@v0.0.1-go1.22.4.windows-amd64`]]);
+    assert.match(plan.unmet[0]!.reason, new RegExp(`^${goMod.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: toolchain for go\\.mod's \`toolchain go1\\.22\\.4\`, windows/amd64: .*not found`));
+
+    const strict = await cli(['export', '--upstream', upstream.url, '--plan', '--strict', '--project', project, '--platform', 'linux/amd64,windows/amd64']);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr.join('\n'), /--strict: 1 requested module cannot be met: golang\.org\/toolchain@v0\.0\.1-go1\.22\.4\.windows-amd64 \(.*go\.mod:5: toolchain for go\.mod's `toolchain go1\.22\.4`, windows\/amd64/);
+
+    // Without --platform: the toolchainPlatforms setting, else this machine's platform.
+    const fromHost = await planExport({ projectDirs: [project], upstream: upstream.url }, { dirs });
+    assert.deepEqual([...toolchainModules(fromHost).map((t) => t.version), ...fromHost.unmet.map((u) => u.version)], [`v0.0.1-go1.22.4.${hostPlatform().replace('/', '-')}`]);
+    await updateSettings(dirs, { toolchainPlatforms: ['darwin/arm64'] });
+    const fromSetting = await planExport({ projectDirs: [project], upstream: upstream.url, toolchains: ['go1.22.3'] }, { dirs });
+    assert.deepEqual(toolchainModules(fromSetting).map((t) => t.version), ['v0.0.1-go1.22.3.darwin-arm64']);
+    assert.deepEqual(fromSetting.unmet.map((u) => u.version), ['v0.0.1-go1.22.4.darwin-arm64']);
+    await updateSettings(dirs, { toolchainPlatforms: null });
+  });
+
+  test("the app's export:plan carries the platforms it is given, and refuses an unknown one naming it", async () => {
+    const project = await newerGoProject('app');
+    const session = createAppSession({ dirs: appDirs(), toolVersion: 'test' }, { send: () => undefined, onUnexpected: (error) => assert.fail(String(error)) });
+    const reply = await session.dispatch('export:plan', { projectDirs: [project], upstream: upstream.url, toolchainPlatforms: ['linux/amd64', 'darwin/arm64'] }, 'plan-toolchain-1');
+    assert.ok(reply.ok, JSON.stringify(reply));
+    const plan = (reply as { ok: true; value: ExportPlanAnswer }).value;
+    assert.deepEqual(plan.modules.filter((m) => m.path === TOOLCHAIN).map((m) => [m.version, m.reason]), [['v0.0.1-go1.22.4.linux-amd64', "toolchain for go.mod's `toolchain go1.22.4`, linux/amd64"]]);
+    assert.deepEqual(plan.unmet.map((u) => u.version), ['v0.0.1-go1.22.4.darwin-arm64']);
+    const refused = await session.dispatch('export:plan', { projectDirs: [project], upstream: upstream.url, toolchainPlatforms: ['linux/amd64', 'linux/x86_64'] }, 'plan-toolchain-2');
+    assert.equal(refused.ok, false);
+    assert.match(JSON.stringify(refused), /toolchainPlatforms\.1.*linux\/x86_64: not a goarch the go command builds for linux/);
+  });
+
+  test('exported, imported and served, the real go command downloads and verifies the toolchain through modferry serve', async (t) => {
+    if (!requireGo(t)) return;
+    const project = await newerGoProject('served');
+    const out = path.join(root, 'usb');
+    await mkdir(out, { recursive: true });
+    // --no-check: go 1.19 cannot read a go.mod with a toolchain line, the toolchains are proved below.
+    const exported = await cli(['export', '--upstream', upstream.url, '--out', out, '--no-check', '--project', project, '--toolchain', 'go1.22.3', '--platform', 'linux/amd64,windows/amd64,darwin/arm64', '--json']);
+    assert.equal(exported.code, 0, exported.stderr.join('\n') + exported.stdout.join('\n'));
+    const result = JSON.parse(exported.stdout.at(-1)!) as { type: string; bundleDir: string; unmet: Array<{ version: string }> };
+    assert.equal(result.type, 'result');
+    assert.deepEqual(result.unmet.map((u) => u.version).sort(), ['v0.0.1-go1.22.4.darwin-arm64', 'v0.0.1-go1.22.4.windows-amd64']);
+    const manifest = parseManifest(await readFile(path.join(result.bundleDir, 'manifest.json'), 'utf8'), 'manifest.json');
+    const shipped = manifest.entries.map((e) => e.path).filter((p) => p.startsWith(`${TOOLCHAIN}/`)).sort();
+    const versions = ['v0.0.1-go1.22.3.darwin-arm64', 'v0.0.1-go1.22.3.linux-amd64', 'v0.0.1-go1.22.3.windows-amd64', 'v0.0.1-go1.22.4.linux-amd64'];
+    assert.deepEqual(shipped, [...versions.flatMap((v) => ['info', 'mod', 'zip'].map((k) => `${TOOLCHAIN}/@v/${v}.${k}`)), `${TOOLCHAIN}/@v/list`].sort());
+
+    const storeDir = path.join(root, 'store');
+    const imported = await cli(['import', result.bundleDir, '--store', storeDir, '--trust-new-key']);
+    assert.equal(imported.code, 0, imported.stderr.join('\n'));
+
+    const output = captureOutput();
+    const stop = new AbortController();
+    const serving = serveCommand(['--store', storeDir, '--listen', '127.0.0.1:0'], output, { stop: stop.signal, platform: 'linux', env: {} });
+    t.after(async () => {
+      stop.abort();
+      await serving;
+    });
+    const proxyUrl = await printedProxyUrl(output.stdout);
+    assert.ok(
+      output.stdout.includes('Go toolchains for GOTOOLCHAIN=auto: go1.22.3 (darwin/arm64, linux/amd64, windows/amd64); go1.22.4 (linux/amd64)'),
+      output.stdout.join('\n'),
+    );
+
+    const workspace = await scratchGoWorkspace('toolchain-download');
+    t.after(() => workspace.cleanup());
+    const env = offlineGoEnv(proxyUrl, workspace.modCache);
+    const [download] = await goModDownload([`${TOOLCHAIN}@v0.0.1-go1.22.3.linux-amd64`], workspace.dir, env);
+    assert.ok(download);
+    assert.equal(download.Error, undefined, download.Error);
+    const planned = JSON.parse((await cli(['export', '--upstream', upstream.url, '--plan', '--json', '--toolchain', 'go1.22.3', '--platform', 'linux/amd64'])).stdout.at(-1)!) as ExportPlan;
+    const files = planned.modules.find((m) => m.version === 'v0.0.1-go1.22.3.linux-amd64')!.files;
+    assert.equal(download.Sum, files.find((f) => f.kind === 'zip')!.h1, 'the go command hashes the zip as the export verified it');
+    assert.equal(download.GoModSum, files.find((f) => f.kind === 'mod')!.h1);
+    const dir = (download as { Dir?: string }).Dir!;
+    assert.equal(await readFile(path.join(dir, 'VERSION'), 'utf8'), 'go1.22.3\ntime 2024-05-07T17:41:57Z\n');
+    assert.ok(existsSync(path.join(dir, 'bin', 'go')) && existsSync(path.join(dir, 'pkg', 'tool', 'linux_amd64', 'compile')));
+    assert.ok(existsSync(path.join(dir, 'src', '_go.mod')) && !existsSync(path.join(dir, 'go.mod')));
+    const listed = await fetch(`${proxyUrl}/${TOOLCHAIN}/@v/list`);
+    assert.deepEqual((await listed.text()).trim().split('\n').sort(), versions);
+  });
+
+  test('a store with no toolchains says so when serving, and recommends GOTOOLCHAIN=local', async (t) => {
+    const storeDir = path.join(root, 'empty-store');
+    openStore(storeDir, { mode: 'write' }).close();
+    const output = captureOutput();
+    const stop = new AbortController();
+    const serving = serveCommand(['--store', storeDir, '--listen', '127.0.0.1:0'], output, { stop: stop.signal, platform: 'linux', env: {} });
+    t.after(async () => {
+      stop.abort();
+      await serving;
+    });
+    await printedProxyUrl(output.stdout);
+    assert.ok(output.stdout.some((line) => /^Go toolchains: this store holds none, .* set GOTOOLCHAIN=local there/.test(line)), output.stdout.join('\n'));
+  });
+
+  test('a bad --toolchain or --platform is refused naming the flag and the value', async () => {
+    const tries: Array<[string[], RegExp]> = [
+      [['--toolchain', 'go1.22'], /--toolchain go1\.22: go1\.22 is a language version, not a release: its first release is go1\.22\.0/],
+      [['--toolchain', '1.22.3'], /--toolchain 1\.22\.3: expected a Go release name such as go1\.22\.3/],
+      [['--toolchain', 'go1.20.5'], /--toolchain go1\.20\.5: toolchains are published as modules from go1\.21\.0 on/],
+      [['--toolchain', 'go1.22.3', '--platform', 'linux/amd64,windows/x64'], /--platform windows\/x64: not a goarch the go command builds for windows \(windows\/386, windows\/amd64/],
+      [['--toolchain', 'go1.22.3', '--platform', 'macos/arm64'], /--platform macos\/arm64: not a goos the go command knows/],
+    ];
+    for (const [args, message] of tries) {
+      const result = await cli(['export', '--upstream', upstream.url, '--plan', ...args]);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr.join('\n'), message);
+    }
+    const missing = await cli(['export', '--upstream', upstream.url, '--plan', '--toolchain', 'go1.23.0', '--platform', 'linux/amd64']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr.join('\n'), /golang\.org\/toolchain@v0\.0\.1-go1\.23\.0\.linux-amd64: the upstream has no such toolchain \(toolchain asked for with --toolchain go1\.23\.0, linux\/amd64\)/);
+  });
+});
+
+async function printedProxyUrl(lines: string[]): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const line = lines.find((l) => l.startsWith('  export GOPROXY='));
+    if (line !== undefined) {
+      while (!lines.includes('Stop with Ctrl+C.')) await new Promise((resolve) => setTimeout(resolve, 10));
+      return line.slice('  export GOPROXY='.length);
+    }
+    if (Date.now() > deadline) throw new Error(`serve printed no GOPROXY line:\n${lines.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
