@@ -1,3 +1,4 @@
+import { CoreDetail } from './errors/CoreDetail';
 import { errorText } from './errors/errorText';
 import { useI18n } from './i18n/useI18n';
 
@@ -21,7 +22,7 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
           ))}
         </dl>
       )}
-      <p className="error-detail" lang="en" data-testid="error-detail">{text.detail}</p>
+      <CoreDetail className="error-detail" text={text.detail} />
       {text.retryable && onRetry && (
         <button type="button" onClick={onRetry} data-testid="error-retry">{t('errors.retry')}</button>
       )}

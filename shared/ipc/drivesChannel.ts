@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
+import type { PlanWarning } from '../export/planNotes';
 import { absolutePath } from './paths';
 
 export const drivesListRequest = z.strictObject({
@@ -40,5 +41,5 @@ export interface DestinationAnswer {
   /** null without a plan, or when the free space is not known. */
   fits: boolean | null;
   /** Set when the folder is not on a removable drive (the "choose a folder" escape hatch): the screen warns. */
-  warning: string | null;
+  warning: PlanWarning | null;
 }

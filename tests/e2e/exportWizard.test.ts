@@ -160,6 +160,9 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.deepEqual(await page.getByTestId('review-module-path').allInnerTexts(), [...shown].reverse(), 'a second click sorts descending');
       await page.getByTestId('review-grouped').check();
       assert.deepEqual(await page.getByTestId('review-group').allInnerTexts(), [language === 'en' ? `${quickProject}: ${DEPENDENCIES} module versions` : `${quickProject}：${DEPENDENCIES} 个模块版本`]);
+      // The core's warning is a code the page words in its own language.
+      assert.deepEqual(await page.locator('[data-testid="review-warnings"] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-kind'))), ['no-go-sum']);
+      assert.match(await page.getByTestId('review-warnings').innerText(), language === 'en' ? /there is no go\.sum beside it/ : /旁边没有 go\.sum/);
       await checkStep(page, `2-review-${language}`);
       assert.deepEqual(await readdir(outDir), [], 'planning writes nothing to the destination');
       // The first plan downloads (with 100 ms latency per file); the second finds every file in the download cache.
@@ -169,7 +172,8 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
 
       await toFolder(page, outDir);
       assert.match(await page.getByTestId('destination-volumes').innerText(), language === 'en' ? /^One volume/ : /^单个分卷/);
-      assert.match(await page.getByTestId('destination-warning').innerText(), /not on a removable drive/);
+      assert.equal(await page.getByTestId('destination-warning').getAttribute('data-kind'), 'not-removable');
+      assert.match(await page.getByTestId('destination-warning').innerText(), language === 'en' ? /is not on a removable drive: it is on/ : /不在移动存储设备上：它位于/);
       await checkStep(page, `3-destination-${language}`);
       // Every drive, each held back with its reason, as `modferry drives --all` lists them.
       await page.getByTestId('show-all-drives').check();

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { driveOfFolder, isRemovableDrive, type ListedDrive } from '../../electron/core/drives/removableDrive';
 import { removableDriveWarning } from '../../electron/core/drives/destination';
+import { planWarningText } from '../../shared/export/planNotesText';
+import type { PlanWarning } from '../../shared/export/planNotes';
 
 /** drivelist's answers as recorded on real machines (this test machine's is linux-vm). */
 function recorded(name: string): ListedDrive[] {
@@ -41,9 +43,14 @@ describe('removable drives', () => {
   });
 
   test('the warning names the folder and the drive, and says when the drives cannot be listed', async () => {
-    assert.equal(await removableDriveWarning('/tmp/out', async () => recorded('linux-vm')), '/tmp/out is not on a removable drive (it is on the system drive /dev/vda, mounted at /)');
+    const words = async (warning: Promise<PlanWarning | undefined>): Promise<string | undefined> => {
+      const found = await warning;
+      return found === undefined ? undefined : planWarningText(found);
+    };
+    assert.deepEqual(await removableDriveWarning('/tmp/out', async () => recorded('linux-vm')), { kind: 'not-removable', folder: '/tmp/out', on: { system: true, device: '/dev/vda', mountpoint: '/' } });
+    assert.equal(await words(removableDriveWarning('/tmp/out', async () => recorded('linux-vm'))), '/tmp/out is not on a removable drive (it is on the system drive /dev/vda, mounted at /)');
     assert.equal(await removableDriveWarning('/media/me/KINGSTON', async () => recorded('linux-laptop-usb')), undefined);
-    assert.equal(await removableDriveWarning('/media/data', async () => recorded('linux-laptop-usb')), '/media/data is not on a removable drive (it is on a fixed drive /dev/sda, mounted at /media/data)');
-    assert.match((await removableDriveWarning('/x', async () => Promise.reject(new Error('lsblk: not found'))))!, /^\/x: cannot tell whether it is on a removable drive \(listing the drives failed: lsblk: not found\)$/);
+    assert.equal(await words(removableDriveWarning('/media/data', async () => recorded('linux-laptop-usb'))), '/media/data is not on a removable drive (it is on a fixed drive /dev/sda, mounted at /media/data)');
+    assert.match((await words(removableDriveWarning('/x', async () => Promise.reject(new Error('lsblk: not found')))))!, /^\/x: cannot tell whether it is on a removable drive \(listing the drives failed: lsblk: not found\)$/);
   });
 });

@@ -23,6 +23,7 @@ import { makeTempDir, readManifestFile, testSigningKey, type SourceModule } from
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { httpRequest } from '../support/httpRequests';
 import { makeBundle } from '../support/storeFixtures';
+import { planWarningText } from '../../shared/export/planNotesText';
 
 function appIn(dir: string, name: string, storeDir?: string): AppContext {
   return { dirs: { data: path.join(dir, name, 'data'), cache: path.join(dir, name, 'cache') }, toolVersion: 'test', ...(storeDir === undefined ? {} : { storeDir }) };
@@ -369,7 +370,8 @@ describe('destination:check', () => {
     const [fileSystem, target] = execFileSync('findmnt', ['-n', '-o', 'FSTYPE,TARGET', '--target', outDir], { encoding: 'utf8' }).trim().split(/\s+/);
     assert.deepEqual([bare.dir, bare.drive, bare.fileSystem], [outDir, target, fileSystem]);
     assert.deepEqual([bare.neededBytes, bare.fits], [null, null]);
-    assert.match(bare.warning ?? '', new RegExp(`^${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not on a removable drive`), 'a temporary folder is on no stick');
+    assert.equal(bare.warning?.kind, 'not-removable');
+    assert.match(bare.warning === null ? '' : planWarningText(bare.warning), new RegExp(`^${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not on a removable drive`), 'a temporary folder is on no stick');
     assert.ok(bare.freeBytes !== null && bare.totalBytes !== null && bare.freeBytes <= bare.totalBytes);
     const dfFree = Number(execFileSync('df', ['-B1', '--output=avail', outDir], { encoding: 'utf8' }).trim().split('\n')[1]);
     assert.ok(Math.abs(dfFree - bare.freeBytes) < 64 * 1024 ** 2, `df says ${dfFree} free, the check ${bare.freeBytes}`);

@@ -4,6 +4,7 @@ import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile'
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import { planVolumes } from '../../../shared/bundle/volumePlan';
 import type { ProgressListener } from '../../../shared/work/progress';
 import type { AppDirs } from '../appDirs/appDirs';
@@ -47,7 +48,7 @@ export interface PlanExportOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Told at once of what the plan's warnings will also say. */
-  onWarning?: (warning: string) => void;
+  onWarning?: (warning: PlanWarning) => void;
 }
 
 /**
@@ -60,8 +61,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const inputs = await loadExportInputs(request);
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
   const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
-  const warnings: string[] = [];
-  const warn = (warning: string): void => {
+  const warnings: PlanWarning[] = [];
+  const warn = (warning: PlanWarning): void => {
     warnings.push(warning);
     options.onWarning?.(warning);
   };
@@ -160,7 +161,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
       },
       unmet,
-      warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m) => (m.deprecated === undefined ? [] : [`${m.path}@${m.version}: its go.mod says the module is deprecated: ${m.deprecated}`]))],
+      warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m): PlanWarning[] => (m.deprecated === undefined ? [] : [{ kind: 'deprecated', module: m.path, version: m.version, notice: m.deprecated }]))],
     };
     return { ...plan, id: planIdentity(plan) };
   } catch (error) {
@@ -258,7 +259,8 @@ function plannedModules(
       version: m.version,
       ...(deprecated === undefined ? {} : { deprecated }),
       zip: zips.has(key),
-      reason: resolution.reasons.get(key) ?? '',
+      // resolveRequirements gives every version it lists a reason.
+      reason: resolution.reasons.get(key) as ShipReason,
       neededBy: resolution.neededBy.get(key) ?? [],
       files: (filesOf.get(key) ?? []).sort((a, b) => order[a.kind] - order[b.kind]),
     };

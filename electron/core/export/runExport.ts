@@ -1,5 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
@@ -36,13 +37,13 @@ export interface RunExportOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Told at once of what the result's warnings will say beyond the plan's own. */
-  onWarning?: (warning: string) => void;
+  onWarning?: (warning: PlanWarning) => void;
 }
 
 export interface ExportedModule extends ModuleVersion {
   zip: boolean;
   neededBy: string[];
-  reason: string;
+  reason: ShipReason;
 }
 
 export interface ExportResult {
@@ -58,7 +59,7 @@ export interface ExportResult {
   modules: ExportedModule[];
   /** Files the --since inventory said the offline store already holds. */
   leftOut: number;
-  warnings: string[];
+  warnings: PlanWarning[];
   /** Request-file lines left out, each with why; the manifest carries them to the offline side. */
   unmet: UnmetRequest[];
   check: GoProof;
@@ -82,7 +83,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
   const destination = await requireDestinationFolder(options.outDir);
   const volumeSize = await volumeSizeForFolder(destination, options.volumeSize);
   const warnings = [...plan.warnings];
-  const warn = (warning: string): void => {
+  const warn = (warning: PlanWarning): void => {
     warnings.push(warning);
     options.onWarning?.(warning);
   };
@@ -91,8 +92,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     if (warning !== undefined) warn(warning);
   });
   for (const debris of await removeAbandonedBundles(destination)) {
-    const kept = debris.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${debris.kept.join(', ')}`;
-    warn(`removed the unfinished bundle ${debris.dir} left by an export that did not complete (${debris.why})${kept}`);
+    warn({ kind: 'abandoned-removed', dir: debris.dir, why: debris.why, kept: debris.kept });
   }
   await mkdir(options.dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(options.dirs));

@@ -5,6 +5,7 @@ import { ABSOLUTE_PATH } from '../../../shared/ipc/paths';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
 import { useExportWizard, type Destination } from './exportWizardStore';
+import { planWarningWords } from './planNotesWords';
 import type { DestinationAnswer } from '../../../shared/ipc/drivesChannel';
 
 /** A drive's mount can take the bundle when it is mounted writable; one held back for another reason is a choice with a warning. */
@@ -134,7 +135,7 @@ function DestinationFacts({ facts }: { facts: DestinationAnswer }) {
       {facts.warning !== null && (
         <>
           <dt>{t('exportWizard.destination.warning')}</dt>
-          <dd className="choice-warning" data-testid="destination-warning">{facts.warning}</dd>
+          <dd className="choice-warning" data-testid="destination-warning" data-kind={facts.warning.kind}>{planWarningWords(facts.warning, t)}</dd>
         </>
       )}
     </dl>

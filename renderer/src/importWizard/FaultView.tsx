@@ -1,6 +1,7 @@
 import { errorMessage } from '../../../shared/errorMessage';
 import { ERROR_FIELD_NAMES } from '../../../shared/errorRecord';
 import { IpcError } from '../../../shared/ipc/ipcError';
+import { CoreDetail } from '../errors/CoreDetail';
 import { useI18n } from '../i18n/useI18n';
 
 /** A failure as the app reported it: a calm heading in the reader's language, the app's reason (or the screen's own), and each place it names (volume, entry, file…). */
@@ -10,7 +11,7 @@ export function FaultView({ title, error, reason }: { title: string; error: unkn
   return (
     <div role="alert" className="fault" data-testid="error" data-kind={error instanceof IpcError ? error.kind : 'internal'}>
       <p className="fault-title">{title}</p>
-      <p className="fault-reason">{reason ?? errorMessage(error)}</p>
+      {reason !== undefined ? <p className="fault-reason">{reason}</p> : <CoreDetail className="fault-reason" text={errorMessage(error)} />}
       {fields.length > 0 && (
         <dl className="facts">
           {fields.map(([name, value]) => (
