@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,8 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
   let stallingProject: string;
   let stalling: FixtureUpstream;
   let stallZips = false;
+  let fatProject: string;
+  let fatUpstream: FixtureUpstream;
   let ui: RunningUi;
   let browsers: Record<Language, Browser>;
   let axeSource: string;
@@ -51,6 +54,10 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     const stallingFixture = await fixtureProject(root, 'stalling', DEPENDENCIES);
     stallingProject = stallingFixture.project;
     stalling = await startFixtureUpstream(stallingFixture.tree, { stallFor: (urlPath) => stallZips && urlPath.endsWith('.zip') });
+    // Zips of about half a MiB: volumes of 1 MiB hold one or two each.
+    const fatFixture = await fixtureProject(root, 'fat', 6, 400 * 1024);
+    fatProject = fatFixture.project;
+    fatUpstream = await startFixtureUpstream(fatFixture.tree);
     home = path.join(root, 'home');
     ui = await startUi({ ...process.env, MODFERRY_HOME: home });
     await mkdir(screenshots, { recursive: true });
@@ -64,6 +71,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     const code = await ui?.stop();
     await quick?.close();
     await stalling?.close();
+    await fatUpstream?.close();
     await rm(root, { recursive: true, force: true });
     assert.equal(code, 0, `modferry ui should stop cleanly on SIGTERM: ${ui?.stderr()}`);
   });
@@ -210,6 +218,77 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.equal(verified.code, 0, verified.stderr);
       assert.match(verified.stdout, new RegExp(manifest.bundleId));
       assert.ok(verified.stdout.includes(fingerprint), `verify names the signer the wizard showed: ${verified.stdout}`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  for (const language of ['en', 'zh'] as const) {
+    test(`${language}: to a FAT32 drive (an image mounted with fusefat) chosen as a folder: its space shown as unknown, calmly; a volume size of one's own, checked as typed; the bundle on it verifies`, async (t) => {
+      for (const tool of ['mkfs.vfat', 'fusefat', 'fusermount']) {
+        try {
+          execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+        } catch {
+          assert.fail(`${tool} is missing: install dosfstools and fusefat (.ci/run does)`);
+        }
+      }
+      const image = path.join(root, `fat32-${language}.img`);
+      const mount = path.join(root, `fat32-${language}`);
+      await mkdir(mount);
+      t.after(async () => {
+        if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
+        await rm(mount, { recursive: true, force: true });
+        await rm(image, { force: true });
+      });
+      execFileSync('truncate', ['-s', '64M', image]);
+      execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
+      execFileSync('fusefat', ['-o', 'rw+', image, mount], { stdio: 'ignore' });
+      assert.ok(isMounted(mount), `fusefat mounted ${image}`);
+
+      const { page, errors } = await openWizard(language);
+      await planFrom(page, fatUpstream.url, fatProject);
+      await atStep(page, 'review', 120_000);
+      await page.getByTestId('review-next').click();
+      await atStep(page, 'destination');
+      // The image is on no drive the app lists: the operator chooses it as a folder.
+      await page.getByTestId('destination-folder').fill(mount);
+      const room = page.locator('[data-testid="destination-room"][data-fits="null"]');
+      await room.waitFor();
+      assert.match(await room.innerText(), language === 'en' ? /^This drive does not tell how much room it has\. The bundle needs .+; should the drive fill up, the export stops, says so and removes what it wrote\.$/ : /^此驱动器不报告剩余空间。模块包需要 .+；如果驱动器写满，导出会停止并说明原因，同时删除已写入的内容。$/);
+      assert.equal(await room.getAttribute('class'), '', 'unknown space is not shown as a problem');
+      assert.equal(await page.getByTestId('destination-export').isDisabled(), false, 'unknown space does not hold the export back');
+      assert.equal(await page.getByTestId('volume-size-default').isChecked(), true);
+      assert.match(await page.getByTestId('volume-size').innerText(), language === 'en' ? /The largest file fuse\.fusefat holds: 4(\.0)? GiB/ : /fuse\.fusefat 可存放的最大文件：4(\.0)? GiB/);
+      assert.match(await page.getByTestId('destination-volumes').innerText(), language === 'en' ? /^Volumes of at most 4(\.0)? GiB/ : /^每个分卷最多 4(\.0)? GiB/);
+      await checkStep(page, `3-destination-fat32-${language}`);
+
+      // A size of one's own, checked as typed: more than FAT holds, not a size, then 1 MiB.
+      await page.getByTestId('volume-size-custom').check();
+      const input = page.getByTestId('volume-size-input');
+      assert.equal(await input.inputValue(), '2 GiB');
+      await input.fill('5 GiB');
+      assert.equal(await page.getByTestId('volume-size-problem').getAttribute('data-problem'), 'too-large');
+      assert.equal(await page.getByTestId('destination-export').isDisabled(), true, 'a volume FAT cannot hold holds the export back');
+      await checkStep(page, `3-destination-fat32-too-large-${language}`);
+      await input.fill('a lot');
+      assert.equal(await page.getByTestId('volume-size-problem').getAttribute('data-problem'), 'unreadable');
+      await input.fill('1 MiB');
+      await page.getByTestId('destination-volumes').filter({ hasText: /1(\.0)? MiB/ }).waitFor();
+      assert.equal(await page.getByTestId('volume-size-problem').count(), 0);
+      await page.getByTestId('destination-check').uncheck();
+      await page.getByTestId('destination-export').click();
+      await atStep(page, 'done', 120_000);
+      await checkStep(page, `5-done-fat32-${language}`);
+
+      const [bundle, ...others] = await readdir(mount);
+      assert.deepEqual(others, []);
+      const bundleDir = path.join(mount, bundle!);
+      const manifest = JSON.parse(await readFile(path.join(bundleDir, 'manifest.json'), 'utf8')) as { volumes: Array<{ name: string; size: number }> };
+      assert.ok(manifest.volumes.length >= 3, `six zips of half a MiB take several volumes of 1 MiB: ${manifest.volumes.length}`);
+      assert.equal(await page.getByTestId('done-volumes').innerText(), String(manifest.volumes.length));
+      for (const volume of manifest.volumes) assert.ok(volume.size <= 1024 ** 2, `${volume.name}: ${volume.size} bytes`);
+      const verified = await runCli(['verify', bundleDir, '--trust-new-key'], { ...process.env, MODFERRY_HOME: home });
+      assert.equal(verified.code, 0, verified.stderr);
       assert.deepEqual(errors, []);
       await page.close();
     });
@@ -439,6 +518,10 @@ async function stalledOnZip(upstream: FixtureUpstream, before: number): Promise<
     if (tries > 600) assert.fail('the run never asked the upstream for a zip');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+function isMounted(folder: string): boolean {
+  return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === folder);
 }
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

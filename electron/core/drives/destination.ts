@@ -9,6 +9,7 @@ import { list } from 'drivelist';
 import { errorMessage } from '../../../shared/errorMessage';
 import type { PlanWarning } from '../../../shared/export/planNotes';
 import { ModFerryError } from '../errors/modferryError';
+import { mountOfFolder, readMountTable, type MountEntry } from './mountTable';
 import { driveOfFolder, isRemovableDrive, type ListedDrive } from './removableDrive';
 
 /** The --out folder does not exist, is not a folder, or cannot be written: named as the file at fault. */
@@ -43,7 +44,11 @@ export async function requireDestinationFolder(folder: string): Promise<string> 
 const LIST_TIMEOUT_MS = 5000;
 
 /** A warning for the operator when the folder is not on a removable drive; undefined when it is. */
-export async function removableDriveWarning(folder: string, listDrives: () => Promise<readonly ListedDrive[]> = list): Promise<PlanWarning | undefined> {
+export async function removableDriveWarning(
+  folder: string,
+  listDrives: () => Promise<readonly ListedDrive[]> = list,
+  mounts: () => Promise<readonly MountEntry[]> = () => readMountTable().catch(() => []),
+): Promise<PlanWarning | undefined> {
   let drives: readonly ListedDrive[];
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -59,7 +64,9 @@ export async function removableDriveWarning(folder: string, listDrives: () => Pr
     clearTimeout(timer);
   }
   const found = driveOfFolder(folder, drives, process.platform);
-  if (found === undefined) return { kind: 'not-removable', folder };
+  // A file system mounted below a drive's mount point (an image through fusefat, a network share) is not on that drive.
+  const own = mountOfFolder(folder, await mounts(), process.platform);
+  if (found === undefined || (own !== undefined && own.path.length > found.mountpoint.length)) return { kind: 'not-removable', folder };
   if (isRemovableDrive(found.drive)) return undefined;
   return { kind: 'not-removable', folder, on: { system: found.drive.isSystem, device: found.drive.device, mountpoint: found.mountpoint } };
 }

@@ -91,7 +91,7 @@ export function DestinationStep({ plan }: { plan: ExportPlanAnswer }) {
         <section aria-labelledby="destination-facts" className="destination-facts" data-testid="destination-facts">
           <h4 id="destination-facts">{t('exportWizard.destination.chosen', { path: destination.path })}</h4>
           {destinationError !== undefined && <ErrorView error={destinationError} />}
-          {destinationFacts !== undefined && <DestinationFacts facts={destinationFacts} custom={volumeSizeText !== undefined} />}
+          {destinationFacts !== undefined && <DestinationFacts facts={destinationFacts} custom={volumeSize !== undefined && destinationFacts.volumeSize.bytes === volumeSize} />}
           {destinationFacts !== undefined && <VolumeSizeField facts={destinationFacts} largestFileBytes={largestFileBytes(plan)} />}
         </section>
       )}
