@@ -122,7 +122,7 @@ function ModuleLine({ row, index, status, size }: { row: ModuleRow; index: numbe
   return (
     <div role="row" aria-rowindex={index + 2} className="review-row" data-testid="review-module" title={shipReasonWords(row.reason, t)}>
       <div role="cell" className="review-cell cell-path" data-testid="review-module-path">{row.path}</div>
-      <div role="cell" className="review-cell cell-version" data-testid="review-module-version">{row.version}</div>
+      <div role="cell" className="review-cell cell-version" data-testid="review-module-version" title={row.version}>{row.version}</div>
       <div role="cell" className="review-cell cell-size">
         {size}
         {!row.zip && <span className="muted"> · {t('exportWizard.review.modOnly')}</span>}
