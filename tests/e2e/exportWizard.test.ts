@@ -168,6 +168,10 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.deepEqual(await page.getByTestId('review-module-path').allInnerTexts(), [...shown].reverse(), 'a second click sorts descending');
       await page.getByTestId('review-grouped').check();
       assert.deepEqual(await page.getByTestId('review-group').allInnerTexts(), [language === 'en' ? `${quickProject}: ${DEPENDENCIES} module versions` : `${quickProject}：${DEPENDENCIES} 个模块版本`]);
+      // At 1,100 px: no cell of the table cut short ("Carried in mf-…" whole), and the language picker on the header's line.
+      assert.deepEqual(await page.locator('[data-testid="review-module"] .review-cell').evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent)), []);
+      const lines = await page.locator('.app-header > *').evaluateAll((parts) => parts.map((p) => Math.round(p.getBoundingClientRect().top + p.getBoundingClientRect().height / 2)));
+      assert.ok(Math.max(...lines) - Math.min(...lines) <= 4, `the header is one line: ${lines.join(', ')}`);
       // The core's warning is a code the page words in its own language.
       assert.deepEqual(await page.locator('[data-testid="review-warnings"] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-kind'))), ['no-go-sum']);
       assert.match(await page.getByTestId('review-warnings').innerText(), language === 'en' ? /there is no go\.sum beside it/ : /旁边没有 go\.sum/);
