@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../support/chromium';
+import { assertFramesShort, watchFrames } from '../support/frameTiming';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { startUi, type RunningUi } from '../support/uiProcess';
 
@@ -448,27 +449,23 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       const rendered = await page.getByTestId('review-module').count();
       assert.ok(rendered < 60, `only the rows in view are rendered, not ${rendered}`);
 
-      // Scrolled a screenful a frame from top to bottom, then to the end: every frame's length is kept.
-      const scrolling = (await page.evaluate(`new Promise((resolve) => {
+      // Scrolled two screenfuls a frame from top to bottom: every frame's length and every long task is kept.
+      const stopScrolling = await watchFrames(page);
+      await page.evaluate(`new Promise((resolve) => {
         const viewport = document.querySelector('.virtual-viewport');
-        const deltas = [];
-        let last = performance.now();
         const step = () => {
-          const now = performance.now();
-          deltas.push(now - last);
-          last = now;
-          if (viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - 1) return resolve(deltas);
+          if (viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - 1) return resolve();
           viewport.scrollTop += viewport.clientHeight * 2;
           requestAnimationFrame(step);
         };
         requestAnimationFrame(step);
-      })`)) as number[];
+      })`);
+      const scrolled = await stopScrolling();
       const lastPath = await page.getByTestId('review-module-path').last().innerText();
       const names = Array.from({ length: MANY }, (_, i) => `example.com/many/dep${i}`).sort();
       assert.equal(lastPath, names.at(-1), 'the list reached its last row');
-      const scrolled = frameFigures(scrolling.slice(1));
       console.log(`review list of ${MANY} module versions, scrolled: ${scrolled.text}`);
-      assert.ok(scrolled.p95 < 50, `scroll frames: ${scrolled.text}`);
+      assertFramesShort(scrolled, 'scrolling the review list');
 
       await page.getByTestId('review-search').fill('dep4321');
       assert.deepEqual(await page.getByTestId('review-module-path').allInnerTexts(), ['example.com/many/dep4321']);
@@ -480,22 +477,11 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await page.locator('[data-testid="run"] [data-state="active"]').waitFor({ timeout: 300_000 });
       await page.screenshot({ path: path.join(screenshots, 'export-wizard-4-run-busy-en.png'), fullPage: true });
       // Every frame while the run's progress streams in, until the done step shows.
-      const frames = (await page.evaluate(`new Promise((resolve) => {
-        const deltas = [];
-        let last = performance.now();
-        const step = () => {
-          const now = performance.now();
-          deltas.push(now - last);
-          last = now;
-          if (document.querySelector('[data-testid="done"]')) return resolve(deltas);
-          requestAnimationFrame(step);
-        };
-        requestAnimationFrame(step);
-      })`)) as number[];
-      const streamed = frameFigures(frames);
+      const stopStreaming = await watchFrames(page);
+      await atStep(page, 'done', 600_000);
+      const streamed = await stopStreaming();
       console.log(`export of ${MANY} module versions, while its progress streamed: ${streamed.text}`);
-      assert.ok(frames.length > 10, `the run lasted ${frames.length} frames`);
-      assert.ok(streamed.p95 < 50, `frames while progress streamed: ${streamed.text}`);
+      assertFramesShort(streamed, 'the run of a large export');
       const [bundle] = await readdir(outDir);
       const manifest = JSON.parse(await readFile(path.join(outDir, bundle!, 'manifest.json'), 'utf8')) as { entries: Array<{ path: string }> };
       assert.equal(manifest.entries.filter((e) => e.path.endsWith('.zip')).length, MANY);
@@ -506,15 +492,6 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     }
   });
 });
-
-/** The longest frame, the 95th percentile and how many took 50 ms or more, from requestAnimationFrame deltas. */
-function frameFigures(deltas: readonly number[]): { p95: number; text: string } {
-  const sorted = [...deltas].sort((a, b) => a - b);
-  const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
-  const longest = sorted.at(-1) ?? 0;
-  const slow = sorted.filter((d) => d >= 50).length;
-  return { p95, text: `${deltas.length} frames, longest ${longest.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms, ${slow} of 50 ms or more` };
-}
 
 /** Waits until the upstream has been asked for a zip since its `before`th request: the run's download, which reports nothing, has stalled on it. */
 async function stalledOnZip(upstream: FixtureUpstream, before: number): Promise<void> {
