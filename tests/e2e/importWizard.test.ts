@@ -274,7 +274,6 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       assert.equal(await rows.count(), FOLLOWING_ROWS, 'following the newest, the page draws only the newest rows');
       const logged = await stopWatching();
       console.log(`frames while ${BURST} requests were logged (${language.code}): ${logged.text}`);
-      t.diagnostic(`frames while ${BURST} requests were logged (${language.code}): ${logged.text}`);
       assertFramesShort(logged, `a busy request log (${language.code})`);
       // The reader scrolls up with the wheel over the log.
       await page.getByTestId('request-log').hover();
