@@ -12,6 +12,7 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
   return (
     <div role="alert" data-testid="error" data-kind={text.kind} className="error-view">
       <p className="error-summary">{text.summary}</p>
+      {text.problem !== undefined && <p className="error-problem" data-testid="error-problem">{text.problem}</p>}
       {text.places.length > 0 && (
         <dl className="error-places">
           {text.places.map(({ place, label, value }) => (

@@ -337,6 +337,9 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       assert.equal((await fault.locator('.fault-title').innerText()).trim(), language.verifyFailed);
       assert.equal(await fault.locator('[data-field="volume"] dd').innerText(), damaged.volume);
       assert.equal(await fault.locator('[data-field="entry"] dd').innerText(), damaged.entry);
+      // What is wrong, in the page's language; the core's English words are there to unfold in Chinese.
+      assert.match(await fault.getByTestId('error-problem').innerText(), language.code === 'en' ? /^Its content is not what the bundle was signed with/ : /^内容与模块包签名时不一致/);
+      assert.equal(await fault.getByTestId('error-detail').isVisible(), language.code === 'en');
       assert.equal(await page.getByTestId('import-run').count(), 0);
       assert.equal(await page.getByTestId('step-import').isDisabled(), true);
       assert.deepEqual(await storeFacts(page), facts, 'the store is as it was');
