@@ -204,9 +204,11 @@ function VolumeSizeField({ facts, largestFileBytes }: { facts: DestinationAnswer
       {custom && reading?.ok === false && (
         <p role="alert" className="field-problem" data-testid="volume-size-problem" data-problem={reading.problem}>{volumeSizeProblem(reading, fileSystem, t, format.size)}</p>
       )}
-      <p className="hint" id="volume-size-hint">
-        {maxBytes === null ? t('exportWizard.destination.volumeSize.hint') : t('exportWizard.destination.volumeSize.hintMax', { fileSystem, size: format.size(maxBytes) })}
-      </p>
+      {custom && (
+        <p className="hint" id="volume-size-hint">
+          {maxBytes === null ? t('exportWizard.destination.volumeSize.hint') : t('exportWizard.destination.volumeSize.hintMax', { fileSystem, size: format.size(maxBytes) })}
+        </p>
+      )}
     </fieldset>
   );
 }
