@@ -375,13 +375,18 @@ describe('destination:check', () => {
     assert.ok(bare.freeBytes !== null && bare.totalBytes !== null && bare.freeBytes <= bare.totalBytes);
     const dfFree = Number(execFileSync('df', ['-B1', '--output=avail', outDir], { encoding: 'utf8' }).trim().split('\n')[1]);
     assert.ok(Math.abs(dfFree - bare.freeBytes) < 64 * 1024 ** 2, `df says ${dfFree} free, the check ${bare.freeBytes}`);
-    assert.deepEqual(bare.volumeSize, fileSystem === 'vfat' ? { bytes: FAT_MAX_FILE_BYTES, why: 'vfat (FAT) holds no file of 4 GiB or more' } : { bytes: Number.MAX_SAFE_INTEGER, why: `${fileSystem} holds the bundle as one volume` });
+    assert.deepEqual(
+      bare.volumeSize,
+      fileSystem === 'vfat'
+        ? { bytes: FAT_MAX_FILE_BYTES, why: 'vfat (FAT) holds no file of 4 GiB or more', maxBytes: FAT_MAX_FILE_BYTES, defaultBytes: FAT_MAX_FILE_BYTES }
+        : { bytes: Number.MAX_SAFE_INTEGER, why: `${fileSystem} holds the bundle as one volume`, maxBytes: null, defaultBytes: Number.MAX_SAFE_INTEGER },
+    );
 
     const plan = await ask(session, 'export:plan', { modules: ['example.com/one@v1.0.0'], upstream: upstream.url }, true);
     const checked = await ask(session, 'destination:check', { dir: outDir, planId: plan.id, volumeSize: 1024 * 1024 });
     assert.ok(checked.neededBytes !== null && checked.neededBytes > plan.totals.bytes, `${checked.neededBytes} needed for ${plan.totals.bytes} of files`);
     assert.equal(checked.fits, true);
-    assert.deepEqual(checked.volumeSize, { bytes: 1024 * 1024, why: 'the volume size given' });
+    assert.deepEqual(checked.volumeSize, { bytes: 1024 * 1024, why: 'the volume size given', maxBytes: fileSystem === 'vfat' ? FAT_MAX_FILE_BYTES : null, defaultBytes: bare.volumeSize.defaultBytes });
 
     // What the check said fits, the run writes in about that room.
     const result = await ask(session, 'export:run', { planId: plan.id, outDir, check: false }, true);
