@@ -130,7 +130,7 @@ func main() { println(a.Name(), b.Name(), f.Name(), old.Name()) }
 
 const mainTest = `package main
 
-import { planWarningText } from '../../shared/export/planNotesText';
+import "testing"
 
 func TestNames(t *testing.T) { main() }
 `;
