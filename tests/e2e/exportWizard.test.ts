@@ -146,7 +146,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.deepEqual(await page.getByTestId('source').locator('.source-path').allInnerTexts(), [quickProject]);
       // Keyboard: the plan is made with Enter on its focused button.
       await page.getByTestId('sources-pasted').fill('not a module line\n');
-      assert.match(await page.getByTestId('pasted-problems').innerText(), language === 'en' ? /^Line 1: invalid path@version/ : /^第 1 行：invalid path@version/);
+      assert.match(await page.getByTestId('pasted-problems').innerText(), language === 'en' ? /^Line 1: not path@version: the version is missing/ : /^第 1 行：不是 path@version：缺少版本/);
       assert.equal(await page.getByTestId('plan-make').isDisabled(), true, 'a bad pasted line holds the plan back');
       await page.getByTestId('sources-pasted').fill('');
       await checkStep(page, `1-sources-${language}`);
