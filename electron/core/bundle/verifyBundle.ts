@@ -243,14 +243,14 @@ class EntryChecker {
   async verifyVolume(volume: BundleVolume): Promise<void> {
     const seen = new Set<string>();
     const zipChecks = new ZipChecksInFlight(Math.max(1, this.zipCheckPool.size) * ZIP_CHECKS_PER_WORKER, ZIP_CHECK_BYTES);
-    this.report(`checking ${volume.name}`, true);
+    this.report(`checking ${volume.name}`, true, volume.name);
     let sha256: string;
     try {
       sha256 = await readTarVolume(path.join(this.bundleDir, volume.name), volume.size, {
         signal: this.options.signal,
         onBytes: (bytes) => {
           this.bytesDone += bytes;
-          this.report(`checking ${volume.name}`, false);
+          this.report(`checking ${volume.name}`, false, volume.name);
         },
         onEntry: (entry, offsetOf) => this.verifyEntry(entry, offsetOf, volume, seen, zipChecks),
       });
@@ -274,7 +274,7 @@ class EntryChecker {
     if (missing !== undefined) {
       throw new BundleVerifyError('listed in the manifest for this volume, but not in it', { volume: volume.name, entry: missing.path }, { problem: 'entry-missing' });
     }
-    this.report(`checked ${volume.name}`, true);
+    this.report(`checked ${volume.name}`, true, volume.name);
   }
 
   /** Waits for a volume's zip checks. An abort closes the pool, failing the checks under way: then the abort is the error. */
@@ -326,7 +326,7 @@ class EntryChecker {
 
   private entryDone(listed: BundleEntry): void {
     this.filesDone++;
-    this.report(`checked ${listed.path}`, false);
+    this.report(`checked ${listed.path}`, false, listed.path);
   }
 
   /** The manifest entry a tar entry stands for, or the reason it is refused before its data is read. */
@@ -468,13 +468,14 @@ class EntryChecker {
     if (h1 !== listed.h1) throw new BundleVerifyError(`h1 mismatch (manifest ${listed.h1}, read ${h1})`, where, { problem: 'content-changed' });
   }
 
-  private report(message: string, always: boolean): void {
+  private report(message: string, always: boolean, subject: string): void {
     const now = Date.now();
     if (!always && now - this.lastProgressAt < PROGRESS_INTERVAL_MS) return;
     this.lastProgressAt = now;
     this.progress({
       stage: 'verify',
       message,
+      subject,
       files: this.filesDone,
       totalFiles: this.manifest.entries.length,
       bytes: this.bytesDone,

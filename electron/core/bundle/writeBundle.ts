@@ -141,7 +141,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     signal?.throwIfAborted();
     await writeFileDurably(path.join(bundleDir, MANIFEST_FILE), manifestBytes);
     await rm(path.join(bundleDir, WRITER_MARKER_FILE));
-    progress.finish(`wrote ${bundleId}`);
+    progress.finish(`wrote ${bundleId}`, bundleId);
     return { bundleDir, manifest };
   } catch (error) {
     if (createdBundleDir) await rm(bundleDir, { recursive: true, force: true }).catch(() => undefined);
@@ -220,9 +220,9 @@ async function writeVolume(bundleDir: string, volume: PlannedVolume, mtime: Date
     written += bytes.length;
   };
   try {
-    progress.startVolume(`writing ${volume.name}`);
+    progress.startVolume(`writing ${volume.name}`, volume.name);
     for (const file of volume.files) {
-      progress.startFile(`writing ${volume.name}: ${file.path}`);
+      progress.startFile(`writing ${volume.name}: ${file.path}`, file.path);
       await put(tarEntryHeader(file.path, file.size, mtime));
       await copyVerified(file, put, (bytes) => progress.addBytes(bytes), signal);
       await put(tarPadding(file.size));
@@ -287,6 +287,7 @@ class WriteProgress {
   private bytes = 0;
   private lastAt = 0;
   private message = '';
+  private subject = '';
   private readonly totalFiles: number;
   private readonly totalBytes: number;
 
@@ -299,13 +300,15 @@ class WriteProgress {
   }
 
   /** Always reported: a new volume is a step an operator can see on the drive. */
-  startVolume(message: string): void {
+  startVolume(message: string, subject: string): void {
     this.message = message;
+    this.subject = subject;
     this.emit();
   }
 
-  startFile(message: string): void {
+  startFile(message: string, subject: string): void {
     this.message = message;
+    this.subject = subject;
     if (Date.now() - this.lastAt >= PROGRESS_INTERVAL_MS) this.emit();
   }
 
@@ -318,13 +321,14 @@ class WriteProgress {
     this.files++;
   }
 
-  finish(message: string): void {
+  finish(message: string, subject: string): void {
     this.message = message;
+    this.subject = subject;
     this.emit();
   }
 
   private emit(): void {
     this.lastAt = Date.now();
-    this.listener({ stage: 'write', message: this.message, files: this.files, totalFiles: this.totalFiles, bytes: this.bytes, totalBytes: this.totalBytes });
+    this.listener({ stage: 'write', message: this.message, subject: this.subject, files: this.files, totalFiles: this.totalFiles, bytes: this.bytes, totalBytes: this.totalBytes });
   }
 }
