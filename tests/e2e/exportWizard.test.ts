@@ -312,6 +312,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await where.waitFor();
       assert.equal(await where.innerText(), `${goMod}:7`);
       assert.match(await page.getByTestId('source-problem').innerText(), /:7: \S/, 'the reason follows the place');
+      assert.match(await page.getByTestId('source-problem').innerText(), language === 'en' ? /^This source cannot be used: / : /^无法使用此来源（原因为英文原文）：/);
       assert.equal(await page.getByTestId('plan-make').isDisabled(), true, 'a source that cannot be used holds the plan back');
       await checkStep(page, `1-sources-problem-${language}`);
 

@@ -350,6 +350,7 @@ export const en = {
   'exportWizard.sources.pasted.bad-version': 'not path@version: the version is neither “latest” nor a semantic version like v1.2.3',
   'exportWizard.sources.starting': 'Starting…',
   'exportWizard.sources.planCancelled': 'Planning was cancelled. Nothing was written.',
+  'exportWizard.sources.cannotUse': 'This source cannot be used:',
   'exportWizard.sources.problemIn': 'The problem is in',
   'exportWizard.sources.backToPlan': 'Back to the plan',
   'exportWizard.sources.makePlan': 'Make the plan',

@@ -348,6 +348,7 @@ export const zhCN: Catalog = {
   'exportWizard.sources.pasted.bad-version': '不是 path@version：版本既不是“latest”，也不是 v1.2.3 这样的语义化版本',
   'exportWizard.sources.starting': '正在开始…',
   'exportWizard.sources.planCancelled': '已取消制定计划，没有写入任何东西。',
+  'exportWizard.sources.cannotUse': '无法使用此来源（原因为英文原文）：',
   'exportWizard.sources.problemIn': '问题出在',
   'exportWizard.sources.backToPlan': '回到计划',
   'exportWizard.sources.makePlan': '制定计划',
