@@ -27,11 +27,24 @@ export interface ErrorFields {
 
 export const ERROR_FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'volume', 'entry', 'drive', 'fingerprint'] as const;
 
+/**
+ * What is wrong, as a code a screen words in its own language: given where a failure is common enough
+ * for an operator to need it said in their words (a damaged bundle, an untrusted signer).
+ */
+export const ERROR_PROBLEMS = ['content-changed', 'size-changed', 'entry-missing', 'not-a-volume', 'not-a-module-zip', 'manifest-invalid', 'signature-invalid', 'signer-not-trusted'] as const;
+
+export type ErrorProblem = (typeof ERROR_PROBLEMS)[number];
+
+export function isErrorProblem(value: unknown): value is ErrorProblem {
+  return (ERROR_PROBLEMS as readonly unknown[]).includes(value);
+}
+
 /** A thrown value as reported: its kind, its message for people, and where it lies. */
 export type ErrorRecord = {
   type: 'error';
   kind: ErrorKind;
   message: string;
+  problem?: ErrorProblem;
   /** The same work may succeed if simply run again (a drive replugged, space freed): a UI offers to. */
   retryable?: true;
 } & ErrorFields;

@@ -1,3 +1,4 @@
+import { CoreDetail } from './errors/CoreDetail';
 import { errorText } from './errors/errorText';
 import { useI18n } from './i18n/useI18n';
 
@@ -11,6 +12,7 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
   return (
     <div role="alert" data-testid="error" data-kind={text.kind} className="error-view">
       <p className="error-summary">{text.summary}</p>
+      {text.problem !== undefined && <p className="error-problem" data-testid="error-problem">{text.problem}</p>}
       {text.places.length > 0 && (
         <dl className="error-places">
           {text.places.map(({ place, label, value }) => (
@@ -21,7 +23,7 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
           ))}
         </dl>
       )}
-      <p className="error-detail" lang="en" data-testid="error-detail">{text.detail}</p>
+      <CoreDetail className="error-detail" text={text.detail} />
       {text.retryable && onRetry && (
         <button type="button" onClick={onRetry} data-testid="error-retry">{t('errors.retry')}</button>
       )}

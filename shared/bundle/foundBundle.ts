@@ -10,7 +10,27 @@ export interface FoundVolumes {
   present: string[];
   missing: string[];
   /** Everything else wrong with the volume files: wrong sizes, strays, other bundles' volumes. */
-  problems: Array<{ volume: string; reason: string }>;
+  problems: VolumeProblem[];
+}
+
+/** What is wrong with a volume file, as a code with its figures for a screen to word. */
+export type VolumeProblemCode =
+  | { kind: 'missing' }
+  | { kind: 'not-a-file' }
+  | { kind: 'size-differs'; size: number; expected: number }
+  | { kind: 'stray' }
+  | { kind: 'other-bundle'; bundleId: string }
+  | { kind: 'duplicate'; of: string }
+  | { kind: 'wrong-count'; index: number; count: number };
+
+export interface VolumeProblem {
+  /** The file at fault: a listed volume or a file that claims to be one. */
+  volume: string;
+  /** In English, for the CLI and logs. */
+  reason: string;
+  code: VolumeProblemCode;
+  /** A `.partial` file: left by a write that did not finish. */
+  unfinished?: true;
 }
 
 /** Why a bundle's facts could not be read, with the file at fault as a field. */

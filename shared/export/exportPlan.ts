@@ -4,8 +4,10 @@
  */
 import type { BundleInput, UnmetRequest } from '../bundle/manifest';
 import type { ModuleVersion } from '../gomod/goModFile';
+import type { PlanWarning, ShipReason } from './planNotes';
 
-export const EXPORT_PLAN_FORMAT = 1;
+// 2: reasons and warnings are codes with parameters, no longer English sentences.
+export const EXPORT_PLAN_FORMAT = 2;
 
 /** One of a module version's files, downloaded and verified while planning. */
 export interface PlannedFile {
@@ -24,7 +26,7 @@ export interface PlannedFile {
 export interface PlannedModule extends ModuleVersion {
   /** Whether its source zip ships (otherwise only .info and .mod, for the graph). */
   zip: boolean;
-  reason: string;
+  reason: ShipReason;
   neededBy: string[];
   /** The notice its go.mod gives under `// Deprecated:`, for a version whose zip ships. */
   deprecated?: string;
@@ -67,7 +69,7 @@ export interface ExportPlan {
   /** Request-file lines left out, each with why. */
   unmet: UnmetRequest[];
   /** Input warnings, what resolution reports (directory replaces, retractions), and deprecated modules. */
-  warnings: string[];
+  warnings: PlanWarning[];
   /** The checksum database's proofs the bundle carries; absent when the export was asked for none (GOSUMDB=off). */
   proofs?: PlanProofs;
 }

@@ -276,6 +276,19 @@ function unescapeCase(escaped: string): string | undefined {
   return afterBang ? undefined : out;
 }
 
+/** What is wrong with a `path@version` argument, as a code a screen words in its own language. */
+export type ModuleArgProblem = 'no-at' | 'no-path' | 'bad-path' | 'no-version' | 'bad-version';
+
+export class ModuleArgError extends Error {
+  override name = 'ModuleArgError';
+  constructor(
+    message: string,
+    readonly problem: ModuleArgProblem,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Parses `path@version` as typed on a command line. The version must be `latest`
  * or a semantic version (`v1.2.3`, or a prefix such as `v1.2` that the go command
@@ -284,19 +297,20 @@ function unescapeCase(escaped: string): string | undefined {
 export function parseModuleAtVersion(text: string): { path: string; version: string } {
   const at = text.indexOf('@');
   if (at < 0) {
-    throw new Error(`invalid path@version ${quoteGoString(text)}: missing "@version" (e.g. golang.org/x/text@latest)`);
+    throw new ModuleArgError(`invalid path@version ${quoteGoString(text)}: missing "@version" (e.g. golang.org/x/text@latest)`, 'no-at');
   }
   const path = text.slice(0, at);
   const version = text.slice(at + 1);
-  if (path === '') throw new Error(`invalid path@version ${quoteGoString(text)}: missing module path before "@"`);
+  if (path === '') throw new ModuleArgError(`invalid path@version ${quoteGoString(text)}: missing module path before "@"`, 'no-path');
   const reason = modulePathProblem(path);
   if (reason !== undefined) {
-    throw new Error(`invalid path@version ${quoteGoString(text)}: ${new ModulePathError('module path', path, reason).message}`);
+    throw new ModuleArgError(`invalid path@version ${quoteGoString(text)}: ${new ModulePathError('module path', path, reason).message}`, 'bad-path');
   }
-  if (version === '') throw new Error(`invalid path@version ${quoteGoString(text)}: missing version after "@"`);
+  if (version === '') throw new ModuleArgError(`invalid path@version ${quoteGoString(text)}: missing version after "@"`, 'no-version');
   if (version !== 'latest' && !isValid(version)) {
-    throw new Error(
+    throw new ModuleArgError(
       `invalid path@version ${quoteGoString(text)}: version ${quoteGoString(version)} is neither "latest" nor a semantic version like v1.2.3`,
+      'bad-version',
     );
   }
   return { path, version };

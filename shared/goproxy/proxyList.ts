@@ -64,8 +64,30 @@ export interface ProxyList {
 export const LOOKUP_DISABLED = 'module lookup disabled by GOPROXY=off';
 
 /** A GOPROXY value ModFerry cannot use; the message names the value (passwords hidden) and the entry at fault. */
+/** What is wrong with a GOPROXY list, as a code a screen words in its own language. */
+export type GoproxyProblem =
+  | 'direct-only'
+  | 'no-entries'
+  | 'path-not-url'
+  | 'missing-scheme'
+  | 'bad-scheme'
+  | 'invalid-url'
+  | 'missing-host'
+  | 'query-or-fragment'
+  | 'bad-user-info'
+  | 'file-url-not-path';
+
 export class GoproxyError extends Error {
   override name = 'GoproxyError';
+  readonly problem: GoproxyProblem;
+  /** The entry at fault, counted from 1, as written (credentials redacted). */
+  readonly entry?: { position: number; text: string };
+
+  constructor(message: string, problem: GoproxyProblem, entry?: { position: number; text: string }) {
+    super(message);
+    this.problem = problem;
+    if (entry !== undefined) this.entry = entry;
+  }
 }
 
 /**
@@ -105,6 +127,7 @@ export function parseGoproxy(value: string): ProxyList {
         throw new GoproxyError(
           `GOPROXY=${redactUrl(source)}: "direct" is not supported: ModFerry downloads modules only through a module proxy, ` +
             `never from version control${ignoredNote}; set GOPROXY to a proxy URL, e.g. https://proxy.golang.org or file:///path/to/goproxy-tree`,
+          'direct-only',
         );
       }
       entries.push({
@@ -116,7 +139,7 @@ export function parseGoproxy(value: string): ProxyList {
     entries.push(parseProxyUrl(text, fallBackOnError, position, source));
   }
   if (entries.length === 0) {
-    throw new GoproxyError(`GOPROXY=${redactUrl(source)}: the list is not the empty string, but contains no entries`);
+    throw new GoproxyError(`GOPROXY=${redactUrl(source)}: the list is not the empty string, but contains no entries`, 'no-entries');
   }
   return { entries };
 }
@@ -127,46 +150,46 @@ function describeProxies(entries: readonly ProxyEntry[]): string {
 }
 
 function parseProxyUrl(text: string, fallBackOnError: boolean, position: number, source: string): ProxyServer {
-  const fail = (reason: string): never => {
-    throw new GoproxyError(`GOPROXY=${redactUrl(source)}: entry ${position} ${JSON.stringify(redactUrl(text))}: ${reason}`);
+  const fail = (reason: string, problem: GoproxyProblem): never => {
+    throw new GoproxyError(`GOPROXY=${redactUrl(source)}: entry ${position} ${JSON.stringify(redactUrl(text))}: ${reason}`, problem, { position, text: redactUrl(text) });
   };
   // Single words are reserved for built-in behaviours; a host name alone (anything with `.`, `:` or
   // `/` that is neither a URL nor an absolute path) means https, as in the go command.
   const url = /[.:/]/.test(text) && !text.includes(':/') && !isAbsolutePath(text) ? `https://${text}` : text;
   if (isAbsolutePath(text)) {
-    return fail(`invalid proxy URL missing scheme (write a directory as a file URL, e.g. file://${text.startsWith('/') ? '' : '/'}${text.replace(/\\/g, '/')})`);
+    return fail(`invalid proxy URL missing scheme (write a directory as a file URL, e.g. file://${text.startsWith('/') ? '' : '/'}${text.replace(/\\/g, '/')})`, 'path-not-url');
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
-  if (scheme === undefined) return fail('invalid proxy URL missing scheme');
+  if (scheme === undefined) return fail('invalid proxy URL missing scheme', 'missing-scheme');
   if (scheme === 'file') return { kind: 'proxy', scheme, base: parseFileUrl(url, fail), fallBackOnError };
-  if (scheme !== 'http' && scheme !== 'https') return fail('invalid proxy URL scheme (must be https, http, file)');
+  if (scheme !== 'http' && scheme !== 'https') return fail('invalid proxy URL scheme (must be https, http, file)', 'bad-scheme');
 
   let parsed: ParsedUrl;
   try {
     parsed = new WhatwgUrl(url);
   } catch {
-    return fail('invalid proxy URL');
+    return fail('invalid proxy URL', 'invalid-url');
   }
-  if (parsed.hostname === '') fail('invalid proxy URL missing host');
+  if (parsed.hostname === '') fail('invalid proxy URL missing host', 'missing-host');
   // Requests are built by appending paths; a query or fragment would end up in the middle of them.
-  if (parsed.search !== '' || parsed.hash !== '') fail('a proxy URL cannot have a query (?) or fragment (#)');
+  if (parsed.search !== '' || parsed.hash !== '') fail('a proxy URL cannot have a query (?) or fragment (#)', 'query-or-fragment');
   const base = `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
   const server: ProxyServer = { kind: 'proxy', scheme, base, fallBackOnError };
   if (parsed.username !== '' || parsed.password !== '') {
     try {
       server.userInfo = { login: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
     } catch {
-      fail('invalid percent-encoding in the user name or password');
+      fail('invalid percent-encoding in the user name or password', 'bad-user-info');
     }
   }
   return server;
 }
 
 /** The go command accepts a file URL made of a path only: `file:///abs`, no host, query or fragment. */
-function parseFileUrl(url: string, fail: (reason: string) => never): string {
+function parseFileUrl(url: string, fail: (reason: string, problem: GoproxyProblem) => never): string {
   const rest = url.slice('file:'.length);
-  if (!rest.startsWith('///')) fail('invalid file:// proxy URL with non-path elements (write file:///path, with three slashes)');
-  if (/[?#]/.test(rest)) fail('invalid file:// proxy URL with non-path elements (a query or fragment)');
+  if (!rest.startsWith('///')) fail('invalid file:// proxy URL with non-path elements (write file:///path, with three slashes)', 'file-url-not-path');
+  if (/[?#]/.test(rest)) fail('invalid file:// proxy URL with non-path elements (a query or fragment)', 'file-url-not-path');
   return `file://${rest.slice(2).replace(/\/+$/, '')}`;
 }
 

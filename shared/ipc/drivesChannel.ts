@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
+import type { PlanWarning } from '../export/planNotes';
 import { absolutePath } from './paths';
 
 export const drivesListRequest = z.strictObject({
@@ -34,11 +35,15 @@ export interface DestinationAnswer {
   /** null when the file system does not tell (fusefat): a full drive is then caught while writing. */
   freeBytes: number | null;
   totalBytes: number | null;
-  volumeSize: { bytes: number; why: string };
+  /**
+   * The size the bundle's volumes get (the operator's, else defaultBytes: the file system's), and the
+   * file system's limit (null: none known). MAX_SAFE_INTEGER: one volume, whatever its size.
+   */
+  volumeSize: { bytes: number; why: string; maxBytes: number | null; defaultBytes: number };
   /** The room the plan's bundle takes there (volumes, manifest and all); null without a plan. */
   neededBytes: number | null;
   /** null without a plan, or when the free space is not known. */
   fits: boolean | null;
   /** Set when the folder is not on a removable drive (the "choose a folder" escape hatch): the screen warns. */
-  warning: string | null;
+  warning: PlanWarning | null;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { UnmetRequest } from '../bundle/manifest';
 import type { ExportPlan, PlanCounts, PlannedFile, PlannedModule } from '../export/exportPlan';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
+import type { PlanWarning } from '../export/planNotes';
 import { absolutePath } from './paths';
 import { toolchainPlatformList } from '../settings/appSettings';
 
@@ -53,7 +54,7 @@ export interface ExportRunResult {
   moduleVersions: number;
   /** Files left out because the --since inventory says the offline store holds them. */
   leftOut: number;
-  warnings: string[];
+  warnings: PlanWarning[];
   unmet: UnmetRequest[];
   /** not-asked: check was false; no-go: no go command on this machine. */
   check: { status: 'passed' } | { status: 'skipped'; reason: 'not-asked' | 'no-go' };

@@ -2,13 +2,15 @@
  * How a failure crosses IPC and the ui WebSocket: core's errorRecord, as plain data. The renderer
  * turns it back into an IpcError whose kind and fields it reads, never its message.
  */
-import { ERROR_FIELD_NAMES, type ErrorFields } from '../errorRecord';
+import { ERROR_FIELD_NAMES, isErrorProblem, type ErrorFields, type ErrorProblem } from '../errorRecord';
 
 export type IpcErrorFields = ErrorFields;
 
 export interface IpcErrorRecord extends IpcErrorFields {
   kind: string;
   message: string;
+  /** What is wrong, as a code the screen words (ERROR_PROBLEMS); a code this side does not know is left out. */
+  problem?: string;
   /** The same work may succeed if simply run again (a drive replugged, space freed). */
   retryable?: true;
 }
@@ -22,11 +24,13 @@ export class IpcError extends Error {
   readonly fields: Readonly<IpcErrorFields>;
   /** Running the same work again may succeed: the screen offers to. */
   readonly retryable: boolean;
+  readonly problem: ErrorProblem | undefined;
 
   constructor(record: IpcErrorRecord) {
     super(record.message);
     this.kind = record.kind;
     this.retryable = record.retryable === true;
+    this.problem = isErrorProblem(record.problem) ? record.problem : undefined;
     const fields: Record<string, unknown> = {};
     for (const name of ERROR_FIELD_NAMES) {
       const value = record[name];

@@ -2,8 +2,10 @@
 export interface ProgressEvent {
   /** A short machine-readable stage name, e.g. "resolve", "download", "verify", "write", "read-back". */
   stage: string;
-  /** One line a person can read, e.g. "downloading github.com/x/y@v1.2.3.zip". */
+  /** One line a person can read, in English, e.g. "downloading github.com/x/y@v1.2.3.zip". */
   message?: string;
+  /** What the message is about, as named (a file, volume, module or project), for a screen that words the rest itself. */
+  subject?: string;
   files?: number;
   totalFiles?: number;
   bytes?: number;

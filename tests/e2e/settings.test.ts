@@ -38,8 +38,8 @@ async function ownKey(home: string): Promise<{ fingerprint: string; publicKeyFil
 
 /** The words each language uses, so one test reads for both. */
 const WORDS = {
-  en: { locale: 'en-US', settings: 'Settings', saved: 'Saved.', refused: /^Not saved: GOPROXY=ftp:\/\/mirror\.example: .*invalid proxy URL scheme/, lan: /Other machines on the network can reach the proxy at 192\.168\.1\.20/, keepIt: 'Keep it', stopTrusting: 'Stop trusting', start: 'Which side of the air gap is this machine?', recentImports: "Recent imports into this machine's store" },
-  zh: { locale: 'zh-CN', settings: '设置', saved: '已保存。', refused: /^未保存：GOPROXY=ftp:\/\/mirror\.example: .*invalid proxy URL scheme/, lan: /网络上的其他机器可以通过 192\.168\.1\.20 访问代理/, keepIt: '保留', stopTrusting: '不再信任', start: '这台机器在网闸的哪一边？', recentImports: '最近导入到本机仓库的模块包' },
+  en: { locale: 'en-US', settings: 'Settings', saved: 'Saved.', refused: /^Not saved: Entry 1 \(ftp:\/\/mirror\.example\) has a scheme ModFerry cannot use: use https, http or file\.$/, lan: /Other machines on the network can reach the proxy at 192\.168\.1\.20/, keepIt: 'Keep it', stopTrusting: 'Stop trusting', start: 'Which side of the air gap is this machine?', recentImports: "Recent imports into this machine's store" },
+  zh: { locale: 'zh-CN', settings: '设置', saved: '已保存。', refused: /^未保存：第 1 项（ftp:\/\/mirror\.example）的协议无法使用：请使用 https、http 或 file。$/, lan: /网络上的其他机器可以通过 192\.168\.1\.20 访问代理/, keepIt: '保留', stopTrusting: '不再信任', start: '这台机器在网闸的哪一边？', recentImports: '最近导入到本机仓库的模块包' },
 } as const;
 type Language = keyof typeof WORDS;
 

@@ -66,7 +66,7 @@ describe('destination:check on FAT32', () => {
         fileSystem: 'fuse.fusefat',
         freeBytes: null,
         totalBytes: null,
-        volumeSize: { bytes: FAT_MAX_FILE_BYTES, why: 'fuse.fusefat (FAT) holds no file of 4 GiB or more' },
+        volumeSize: { bytes: FAT_MAX_FILE_BYTES, why: 'fuse.fusefat (FAT) holds no file of 4 GiB or more', maxBytes: FAT_MAX_FILE_BYTES, defaultBytes: FAT_MAX_FILE_BYTES },
         neededBytes: true,
         fits: null,
         // An image mounted with fusefat is on no listed removable drive.

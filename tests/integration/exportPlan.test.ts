@@ -19,6 +19,7 @@ import { planExport } from '../../electron/core/export/planExport';
 import { thisWriter, WRITER_MARKER_FILE } from '../../electron/core/bundle/writerMarker';
 import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+import { planWarningText } from '../../shared/export/planNotesText';
 
 // The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
 process.env.GOSUMDB = 'off';
@@ -104,16 +105,16 @@ describe('export plan', { timeout: 120_000 }, () => {
     ]);
     const big = made.modules.find((m) => m.path === 'example.com/big')!;
     assert.deepEqual(big.neededBy, [goModFile]);
-    assert.ok(big.reason.length > 0);
+    assert.deepEqual(big.reason, { kind: 'selected', root: goModFile });
     assert.ok(big.files.find((f) => f.kind === 'zip')!.size > 900 * 1024);
     const moduleFileBytes = made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0);
     // Each module's @v/list ships too: example.com/app, big and small.
     assert.deepEqual({ ...made.totals, bytes: undefined }, { modules: 4, zips: 3, files: 14, lists: 3, bytes: undefined });
     assert.ok(made.totals.bytes > moduleFileBytes);
     assert.deepEqual(made.alreadyCarried.exportedBefore, { modules: 0, files: 0, bytes: 0, bundles: [] });
-    assert.match(made.warnings.join('\n'), /no go\.sum beside it/);
+    assert.ok(made.warnings.some((w) => w.kind === 'no-go-sum' && w.file === goModFile), JSON.stringify(made.warnings));
     assert.equal(made.modules.find((m) => m.path === 'example.com/small' && m.version === 'v1.2.0')!.deprecated, 'use example.com/smaller instead.');
-    assert.ok(made.warnings.includes('example.com/small@v1.2.0: its go.mod says the module is deprecated: use example.com/smaller instead.'), made.warnings.join('\n'));
+    assert.ok(made.warnings.map(planWarningText).includes('example.com/small@v1.2.0: its go.mod says the module is deprecated: use example.com/smaller instead.'), JSON.stringify(made.warnings));
 
     const requestsAfterPlan = upstream.requests.length;
     const out = await emptyFolder('ships-out');

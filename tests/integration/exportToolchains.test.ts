@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { shipReasonText } from '../../shared/export/planNotesText';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -63,7 +64,7 @@ async function newerGoProject(name: string): Promise<string> {
 function toolchainModules(plan: Pick<ExportPlan, 'modules'>): Array<{ version: string; reason: string; neededBy: string[]; kinds: string; bytes: number }> {
   return plan.modules
     .filter((m) => m.path === TOOLCHAIN)
-    .map((m) => ({ version: m.version, reason: m.reason, neededBy: m.neededBy, kinds: m.files.map((f) => f.kind).join(','), bytes: m.files.reduce((sum, f) => sum + f.size, 0) }));
+    .map((m) => ({ version: m.version, reason: shipReasonText(m.reason), neededBy: m.neededBy, kinds: m.files.map((f) => f.kind).join(','), bytes: m.files.reduce((sum, f) => sum + f.size, 0) }));
 }
 
 describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {

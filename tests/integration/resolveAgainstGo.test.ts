@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import yazl from 'yazl';
 import { parseGoMod, type ModuleVersion } from '../../shared/gomod/goModFile';
 import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
+import { planWarningText } from '../../shared/export/planNotesText';
 import { ConcurrencyLimit } from '../../electron/core/resolve/concurrencyLimit';
 import { GoModLoader } from '../../electron/core/resolve/goModLoader';
 import { MainModule } from '../../electron/core/resolve/mainModule';
@@ -175,7 +176,7 @@ test('the go command builds offline from exactly what the resolver ships, and ag
   const mainRoot: ResolveRoot = { name: 'main/go.mod', goMod: parseGoMod(mainGoMod, 'main/go.mod') };
   const toolRoot: ResolveRoot = { name: 'example.com/tool@v1.0.0', modules: [{ path: 'example.com/tool', version: 'v1.0.0' }] };
   const resolution = await resolveRequirements([mainRoot, toolRoot], source);
-  assert.deepEqual(resolution.warnings, [
+  assert.deepEqual(resolution.warnings.map(planWarningText), [
     'main/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0), which go mod tidy checks by default; ' +
       'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
   ]);

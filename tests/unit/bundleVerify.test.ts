@@ -17,6 +17,7 @@ import { writeBundle } from '../../electron/core/bundle/writeBundle';
 import { serializeManifestSignature, signManifest } from '../../electron/core/keys/manifestSignature';
 import { h1Of, hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { zipCheckWorkersRunning } from '../../electron/core/modzip/zipCheckPool';
+import type { ErrorProblem } from '../../shared/errorRecord';
 import {
   craftTar,
   makeBundleSources,
@@ -75,9 +76,10 @@ async function verifyRecording(bundleDir: string, extra: Partial<VerifyBundleOpt
   return { landed, result };
 }
 
-function isVerifyError(check: { volume?: string; entry?: string; message: RegExp | string }): (error: unknown) => boolean {
+function isVerifyError(check: { volume?: string; entry?: string; message: RegExp | string; problem?: ErrorProblem }): (error: unknown) => boolean {
   return (error: unknown) => {
     assert.ok(error instanceof BundleVerifyError, `expected a BundleVerifyError, got ${String(error)}`);
+    if (check.problem !== undefined) assert.equal(error.problem, check.problem);
     assert.equal(error.volume, check.volume);
     assert.equal(error.entry, check.entry);
     if (typeof check.message === 'string') assert.equal(error.message, check.message);
@@ -307,6 +309,7 @@ describe('damaged volumes', () => {
       volume,
       entry: entry.path,
       message: new RegExp(`^${volume}: ${entry.path}: sha256 mismatch \\(manifest ${entry.sha256.slice(0, 12)}…, read [0-9a-f]{12}…\\)$`),
+      problem: 'content-changed',
     }));
     assert.ok(landed.includes(entry.path), 'the damage is found in the same pass that lands the entry');
   });

@@ -96,7 +96,7 @@ describe('writeBundle', () => {
     assert.ok(events.length >= 2);
     assert.ok(events.every((e) => e.stage === 'write' && e.totalFiles === sources.length));
     const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
-    assert.deepEqual(events.at(-1), { stage: 'write', message: `wrote ${manifest.bundleId}`, files: sources.length, totalFiles: sources.length, bytes: totalBytes, totalBytes });
+    assert.deepEqual(events.at(-1), { stage: 'write', message: `wrote ${manifest.bundleId}`, subject: manifest.bundleId, files: sources.length, totalFiles: sources.length, bytes: totalBytes, totalBytes });
     for (let i = 1; i < events.length; i++) assert.ok((events[i]?.bytes ?? 0) >= (events[i - 1]?.bytes ?? 0), 'progress never goes back');
   });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ERROR_KINDS } from '../../shared/errorRecord';
+import { ERROR_KINDS, ERROR_PROBLEMS } from '../../shared/errorRecord';
 import { IpcError } from '../../shared/ipc/ipcError';
 import { catalogs, translator } from '../../renderer/src/i18n/catalog';
 import { LANGUAGES } from '../../renderer/src/i18n/language';
-import { ERROR_MESSAGE_KEYS, errorText } from '../../renderer/src/errors/errorText';
+import { ERROR_MESSAGE_KEYS, ERROR_PROBLEM_KEYS, errorText } from '../../renderer/src/errors/errorText';
 
 describe('errors in the operator\'s language', () => {
   for (const language of LANGUAGES) {
@@ -26,6 +26,22 @@ describe('errors in the operator\'s language', () => {
       assert.deepEqual(Object.keys(ERROR_MESSAGE_KEYS).sort(), [...ERROR_KINDS].sort(), 'no message for a kind that does not exist');
     });
   }
+
+  test('a problem the core gives as a code is worded in each language; an unknown code is left out', () => {
+    for (const language of LANGUAGES) {
+      const t = translator(language);
+      const seen = new Set<string>();
+      for (const problem of ERROR_PROBLEMS) {
+        const shown = errorText(new IpcError({ kind: 'bundle', message: 'core words', problem }), t);
+        assert.ok(shown.problem !== undefined && shown.problem.trim() !== '', `${language}: ${problem}`);
+        assert.ok(!seen.has(shown.problem), `${language}: ${problem} says what another problem says`);
+        seen.add(shown.problem);
+      }
+      assert.equal(errorText(new IpcError({ kind: 'bundle', message: 'core words', problem: 'from-a-newer-core' }), t).problem, undefined);
+    }
+    assert.deepEqual(Object.keys(ERROR_PROBLEM_KEYS).sort(), [...ERROR_PROBLEMS].sort());
+    assert.equal(errorText(new IpcError({ kind: 'bundle', message: 'x', problem: 'content-changed' }), translator('zh-CN')).problem, '内容与模块包签名时不一致：写入后被修改或已损坏。');
+  });
 
   test('the fields are labelled values: module@version, file:line, volume, entry, drive, url, fingerprint', () => {
     const t = translator('zh-CN');

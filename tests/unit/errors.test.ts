@@ -54,6 +54,10 @@ test("a bad tar's fault keeps node-tar's reason apart from its code", async () =
     assert.equal(error.reason, 'checksum failure');
     assert.equal(error.message, 'checksum failure (in the first entries)');
     assert.deepEqual(errorRecord(error), { type: 'error', kind: 'bundle', message: error.message, volume: 'v.tar' });
+    // A problem code is carried as the record's, from the error or the first cause that has one.
+    const changed = new BundleVerifyError('sha256 mismatch', { volume: 'v.tar', entry: 'a/@v/v1.0.0.info' }, { problem: 'content-changed' });
+    const wrappedChange = new ModFerryError('bundle', changed.reason, changed.fields, { cause: changed });
+    assert.deepEqual(errorRecord(wrappedChange), { type: 'error', kind: 'bundle', message: wrappedChange.message, problem: 'content-changed', volume: 'v.tar', entry: 'a/@v/v1.0.0.info' });
 
     // A volume cut inside an entry's data: the fault names that entry, and the one read whole before it.
     const cutFile = path.join(dir, 'cut.tar');

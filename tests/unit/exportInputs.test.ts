@@ -5,6 +5,7 @@ import path from 'node:path';
 import { errorRecord } from '../../electron/core/errors/modferryError';
 import { loadExportInputs } from '../../electron/core/export/exportInputs';
 import { makeTempDir } from '../support/bundleSources';
+import { planWarningText } from '../../shared/export/planNotesText';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -23,7 +24,7 @@ test('a project or go.mod without go.sum is warned about: nothing is checked aga
   await writeFile(path.join(withSum, 'go.sum'), 'example.com/a v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n');
   const inputs = await loadExportInputs({ projectDirs: [withSum, withoutSum], goModFiles: [path.join(withoutSum, 'go.mod')] });
   assert.equal(inputs.goSums.length, 1);
-  assert.deepEqual(inputs.warnings, [
+  assert.deepEqual(inputs.warnings.map(planWarningText), [
     `${path.join(withoutSum, 'go.mod')}: no go.sum beside it, so nothing it needs was checked against known hashes (run 'go mod tidy' to record them)`,
   ]);
 });

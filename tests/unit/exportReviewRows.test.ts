@@ -5,7 +5,7 @@ import { moduleRow, reviewRows, type ReviewRow } from '../../renderer/src/export
 
 function planned(path: string, version: string, size: number, neededBy: string[], files: Partial<PlannedModuleAnswer['files'][number]> = {}): PlannedModuleAnswer {
   const file = (kind: 'info' | 'mod' | 'zip', bytes: number) => ({ kind, size: bytes, sha256: '0'.repeat(64), heldOffline: false, ...files });
-  return { path, version, zip: true, reason: 'needed', neededBy, files: [file('info', 10), file('mod', 20), file('zip', size)] } as PlannedModuleAnswer;
+  return { path, version, zip: true, reason: { kind: 'selected', root: neededBy[0] ?? '' }, neededBy, files: [file('info', 10), file('mod', 20), file('zip', size)] } as PlannedModuleAnswer;
 }
 
 const modules = [

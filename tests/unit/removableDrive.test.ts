@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { driveOfFolder, isRemovableDrive, type ListedDrive } from '../../electron/core/drives/removableDrive';
 import { removableDriveWarning } from '../../electron/core/drives/destination';
+import { planWarningText } from '../../shared/export/planNotesText';
+import type { PlanWarning } from '../../shared/export/planNotes';
+import type { MountEntry } from '../../electron/core/drives/mountTable';
 
 /** drivelist's answers as recorded on real machines (this test machine's is linux-vm). */
 function recorded(name: string): ListedDrive[] {
@@ -41,9 +44,21 @@ describe('removable drives', () => {
   });
 
   test('the warning names the folder and the drive, and says when the drives cannot be listed', async () => {
-    assert.equal(await removableDriveWarning('/tmp/out', async () => recorded('linux-vm')), '/tmp/out is not on a removable drive (it is on the system drive /dev/vda, mounted at /)');
-    assert.equal(await removableDriveWarning('/media/me/KINGSTON', async () => recorded('linux-laptop-usb')), undefined);
-    assert.equal(await removableDriveWarning('/media/data', async () => recorded('linux-laptop-usb')), '/media/data is not on a removable drive (it is on a fixed drive /dev/sda, mounted at /media/data)');
-    assert.match((await removableDriveWarning('/x', async () => Promise.reject(new Error('lsblk: not found'))))!, /^\/x: cannot tell whether it is on a removable drive \(listing the drives failed: lsblk: not found\)$/);
+    const words = async (warning: Promise<PlanWarning | undefined>): Promise<string | undefined> => {
+      const found = await warning;
+      return found === undefined ? undefined : planWarningText(found);
+    };
+    const noMounts = async (): Promise<MountEntry[]> => [];
+    assert.deepEqual(await removableDriveWarning('/tmp/out', async () => recorded('linux-vm'), noMounts), { kind: 'not-removable', folder: '/tmp/out', on: { system: true, device: '/dev/vda', mountpoint: '/' } });
+    assert.equal(await words(removableDriveWarning('/tmp/out', async () => recorded('linux-vm'), noMounts)), '/tmp/out is not on a removable drive (it is on the system drive /dev/vda, mounted at /)');
+    assert.equal(await removableDriveWarning('/media/me/KINGSTON', async () => recorded('linux-laptop-usb'), noMounts), undefined);
+    assert.equal(await words(removableDriveWarning('/media/data', async () => recorded('linux-laptop-usb'), noMounts)), '/media/data is not on a removable drive (it is on a fixed drive /dev/sda, mounted at /media/data)');
+    // An image mounted with fusefat in a folder of the system drive is on no listed drive, not on the system drive.
+    const fuse: MountEntry = { source: 'fusefat', path: '/tmp/out', fileSystem: 'fuse.fusefat', readOnly: false };
+    const root: MountEntry = { source: '/dev/vda1', path: '/', fileSystem: 'ext4', readOnly: false };
+    assert.deepEqual(await removableDriveWarning('/tmp/out/bundles', async () => recorded('linux-vm'), async () => [root, fuse]), { kind: 'not-removable', folder: '/tmp/out/bundles' });
+    assert.equal((await removableDriveWarning('/tmp/elsewhere', async () => recorded('linux-vm'), async () => [root, fuse]))?.kind, 'not-removable');
+    assert.deepEqual((await removableDriveWarning('/tmp/elsewhere', async () => recorded('linux-vm'), async () => [root, fuse]) as { on?: unknown }).on, { system: true, device: '/dev/vda', mountpoint: '/' });
+    assert.match((await words(removableDriveWarning('/x', async () => Promise.reject(new Error('lsblk: not found')))))!, /^\/x: cannot tell whether it is on a removable drive \(listing the drives failed: lsblk: not found\)$/);
   });
 });

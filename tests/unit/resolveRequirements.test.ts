@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { parseGoMod, type ModuleVersion } from '../../shared/gomod/goModFile';
 import type { ProgressEvent } from '../../shared/work/progress';
 import { errorRecord } from '../../electron/core/errors/modferryError';
-import { ResolveError, resolveRequirements, type ResolveRoot } from '../../electron/core/resolve/resolveRequirements';
+import { ResolveError, resolveRequirements, type Resolution, type ResolveRoot } from '../../electron/core/resolve/resolveRequirements';
 import { goModText as mod, InMemoryModuleSource } from '../support/inMemoryModuleSource';
+import { planWarningText, shipReasonText } from '../../shared/export/planNotesText';
+
+function reasonWords(result: Resolution, key: string): string | undefined {
+  const reason = result.reasons.get(key);
+  return reason === undefined ? undefined : shipReasonText(reason);
+}
 
 const MAIN = 'example.com/main';
 
@@ -31,8 +37,8 @@ describe('resolveRequirements: graph shapes', () => {
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']);
     assert.deepEqual(result.neededBy.get('example.com/c@v1.0.0'), ['proj/go.mod']);
-    assert.equal(result.reasons.get('example.com/c@v1.0.0'), 'selected by MVS for proj/go.mod');
-    assert.deepEqual(result.warnings, []);
+    assert.equal(reasonWords(result, 'example.com/c@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.deepEqual(result.warnings.map(planWarningText), []);
   });
 
   test('a diamond selects the highest version, yet the lower one’s go.mod and its requirements still ship', async () => {
@@ -53,7 +59,7 @@ describe('resolveRequirements: graph shapes', () => {
     ]);
     // MVS keeps d: requirements of an unselected version still count (mvs.BuildList).
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/d@v1.0.0']);
-    assert.equal(result.reasons.get('example.com/c@v1.1.0'), 'required by example.com/a@v1.0.0 (via proj/go.mod)');
+    assert.equal(reasonWords(result, 'example.com/c@v1.1.0'), 'required by example.com/a@v1.0.0 (via proj/go.mod)');
   });
 
   test('cycles, including one back to the main module, end; the main module never ships', async () => {
@@ -102,10 +108,10 @@ describe('resolveRequirements: graph pruning', () => {
     const result = await resolveRequirements([project(mainGoMod('1.17', requires))], new InMemoryModuleSource(prunable));
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
-    assert.equal(result.reasons.get('example.com/c@v1.2.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(result.reasons.get('example.com/c@v1.3.0'), 'required by example.com/b@v1.0.0 (via proj/go.mod)');
-    assert.equal(result.reasons.get('example.com/b@v1.0.0'), 'selected by MVS for proj/go.mod');
-    assert.deepEqual(result.warnings, [
+    assert.equal(reasonWords(result, 'example.com/c@v1.2.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/c@v1.3.0'), 'required by example.com/b@v1.0.0 (via proj/go.mod)');
+    assert.equal(reasonWords(result, 'example.com/b@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.deepEqual(result.warnings.map(planWarningText), [
       'proj/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0), which go mod tidy checks by default; ' +
         'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
     ]);
@@ -113,7 +119,7 @@ describe('resolveRequirements: graph pruning', () => {
 
   test('from go 1.18 on, go mod tidy checks against go 1.17: nothing to warn about', async () => {
     const result = await resolveRequirements([project(mainGoMod('1.18', requires))], new InMemoryModuleSource(prunable));
-    assert.deepEqual(result.warnings, []);
+    assert.deepEqual(result.warnings.map(planWarningText), []);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0', 'example.com/c@v1.3.0']);
   });
@@ -149,7 +155,7 @@ describe('resolveRequirements: graph pruning', () => {
     });
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/old v1.0.0', 'example.com/c v1.2.0']))], source);
     // old is unpruned, so x, y and y's requirement on c v1.3.0 are all inside the pruned graph.
-    assert.equal(result.reasons.get('example.com/c@v1.3.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/c@v1.3.0'), 'selected by MVS for proj/go.mod');
     assert.ok(!keys(result.zipFiles).includes('example.com/c@v1.2.0'));
   });
 
@@ -162,8 +168,8 @@ describe('resolveRequirements: graph pruning', () => {
       'example.com/deep@v1.0.0': mod('example.com/deep', '1.17'),
     });
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/a v1.0.0', 'example.com/b v1.0.0']))], source);
-    assert.equal(result.reasons.get('example.com/n@v1.0.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(result.reasons.get('example.com/deep@v1.0.0'), 'required by example.com/n@v1.0.0 (via proj/go.mod)');
+    assert.equal(reasonWords(result, 'example.com/n@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/deep@v1.0.0'), 'required by example.com/n@v1.0.0 (via proj/go.mod)');
     assert.ok(!keys(result.zipFiles).includes('example.com/deep@v1.0.0'), 'only the unpruned graph holds deep');
     assert.ok(!keys(result.zipFiles).includes('example.com/a@v1.0.0'));
     assert.ok(keys(result.modFiles).includes('example.com/a@v1.0.0'));
@@ -176,8 +182,8 @@ describe('resolveRequirements: graph pruning', () => {
       'example.com/x@v1.0.0': mod('example.com/x', '1.17'),
     });
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/a v1.0.0', 'example.com/a v1.1.0']))], source);
-    assert.equal(result.reasons.get('example.com/a@v1.1.0'), 'selected by MVS for proj/go.mod');
-    assert.equal(result.reasons.get('example.com/x@v1.0.0'), 'required by example.com/a@v1.0.0 (via proj/go.mod)');
+    assert.equal(reasonWords(result, 'example.com/a@v1.1.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/x@v1.0.0'), 'required by example.com/a@v1.0.0 (via proj/go.mod)');
     assert.ok(!keys(result.zipFiles).includes('example.com/x@v1.0.0'), 'only the unpruned graph holds x');
   });
 });
@@ -194,7 +200,7 @@ describe('resolveRequirements: replace and exclude', () => {
     assert.deepEqual(keys(result.modFiles), ['example.com/fork@v1.0.1', 'example.com/z@v1.0.0']);
     assert.deepEqual(keys(result.zipFiles), ['example.com/fork@v1.0.1', 'example.com/z@v1.0.0']);
     assert.equal(
-      result.reasons.get('example.com/fork@v1.0.1'),
+      reasonWords(result, 'example.com/fork@v1.0.1'),
       'selected by MVS for proj/go.mod, as the replacement for example.com/old@v1.0.0 (proj/go.mod:8)',
     );
     assert.equal(source.fetchCount('example.com/old@v1.0.0'), 0);
@@ -246,7 +252,7 @@ describe('resolveRequirements: replace and exclude', () => {
     const result = await resolveRequirements([project(text, 'work/proj')], source);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0']);
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0']);
-    assert.deepEqual(result.warnings, [
+    assert.deepEqual(result.warnings.map(planWarningText), [
       'work/proj/go.mod:9: replace example.com/local => ../local: directory replacement skipped: ship that folder yourself ' +
         '(the requirements in its go.mod are not followed)',
     ]);
@@ -273,7 +279,7 @@ describe('resolveRequirements: replace and exclude', () => {
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']);
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']);
     assert.equal(source.fetchCount('example.com/c@v1.1.0'), 0);
-    assert.deepEqual(result.warnings, []);
+    assert.deepEqual(result.warnings.map(planWarningText), []);
   });
 
   test('an exclusion that leaves no version of a module warns that the go command would look it up online', async () => {
@@ -285,7 +291,7 @@ describe('resolveRequirements: replace and exclude', () => {
     const result = await resolveRequirements([project(text)], source);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0']);
     const tail = 'in the build list, so if the project imports it the go command will look it up online: run go mod tidy before exporting';
-    assert.deepEqual(result.warnings, [
+    assert.deepEqual(result.warnings.map(planWarningText), [
       `proj/go.mod:7: require example.com/x v1.0.0 is excluded (proj/go.mod:10): the go command drops it; that leaves no version of example.com/x ${tail}`,
       `proj/go.mod:11: exclude example.com/gone v1.1.0 drops the requirement of example.com/a@v1.0.0 on it; that leaves no version of example.com/gone ${tail}`,
     ]);
@@ -304,8 +310,8 @@ describe('resolveRequirements: roots', () => {
     const result = await resolveRequirements([{ name, modules: [{ path: 'example.com/tool', version: 'v1.0.0' }] }], source);
     // There is no go.mod for go mod tidy to check, so the unpruned selection of c ships no zip.
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/c@v1.2.0', 'example.com/tool@v1.0.0']);
-    assert.equal(result.reasons.get('example.com/c@v1.2.0'), `selected by MVS for ${name}`);
-    assert.equal(result.reasons.get('example.com/c@v1.3.0'), `required by example.com/a@v1.0.0 (via ${name})`);
+    assert.equal(reasonWords(result, 'example.com/c@v1.2.0'), `selected by MVS for ${name}`);
+    assert.equal(reasonWords(result, 'example.com/c@v1.3.0'), `required by example.com/a@v1.0.0 (via ${name})`);
     assert.deepEqual(result.neededBy.get('example.com/tool@v1.0.0'), [name]);
   });
 
@@ -325,7 +331,7 @@ describe('resolveRequirements: roots', () => {
     );
     assert.deepEqual(result.neededBy.get('example.com/c@v1.0.0'), ['one/go.mod', 'two/go.mod', 'example.com/b@v1.0.0']);
     assert.deepEqual(result.neededBy.get('example.com/a@v1.0.0'), ['one/go.mod']);
-    assert.equal(result.reasons.get('example.com/c@v1.0.0'), 'selected by MVS for one/go.mod');
+    assert.equal(reasonWords(result, 'example.com/c@v1.0.0'), 'selected by MVS for one/go.mod');
     for (const key of ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']) assert.equal(source.fetchCount(key), 1, key);
   });
 
@@ -419,7 +425,7 @@ describe('resolveRequirements: errors', () => {
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/a v1.0.0']))], source);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.2.0']);
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.2.0']);
-    assert.deepEqual(result.warnings, [
+    assert.deepEqual(result.warnings.map(planWarningText), [
       'example.com/b@v1.2.0 (required by example.com/a@v1.0.0): reading go.mod: example.com/b@v1.2.0: 404 Not Found: skipped, as it lies ' +
         'outside the pruned module graph the go command builds with; only Go 1.16 and go mod tidy -compat=1.16 read it',
     ]);

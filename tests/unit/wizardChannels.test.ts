@@ -23,6 +23,7 @@ import { makeTempDir, readManifestFile, testSigningKey, type SourceModule } from
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { httpRequest } from '../support/httpRequests';
 import { makeBundle } from '../support/storeFixtures';
+import { planWarningText } from '../../shared/export/planNotesText';
 
 // The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
 process.env.GOSUMDB = 'off';
@@ -372,17 +373,23 @@ describe('destination:check', () => {
     const [fileSystem, target] = execFileSync('findmnt', ['-n', '-o', 'FSTYPE,TARGET', '--target', outDir], { encoding: 'utf8' }).trim().split(/\s+/);
     assert.deepEqual([bare.dir, bare.drive, bare.fileSystem], [outDir, target, fileSystem]);
     assert.deepEqual([bare.neededBytes, bare.fits], [null, null]);
-    assert.match(bare.warning ?? '', new RegExp(`^${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not on a removable drive`), 'a temporary folder is on no stick');
+    assert.equal(bare.warning?.kind, 'not-removable');
+    assert.match(bare.warning === null ? '' : planWarningText(bare.warning), new RegExp(`^${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not on a removable drive`), 'a temporary folder is on no stick');
     assert.ok(bare.freeBytes !== null && bare.totalBytes !== null && bare.freeBytes <= bare.totalBytes);
     const dfFree = Number(execFileSync('df', ['-B1', '--output=avail', outDir], { encoding: 'utf8' }).trim().split('\n')[1]);
     assert.ok(Math.abs(dfFree - bare.freeBytes) < 64 * 1024 ** 2, `df says ${dfFree} free, the check ${bare.freeBytes}`);
-    assert.deepEqual(bare.volumeSize, fileSystem === 'vfat' ? { bytes: FAT_MAX_FILE_BYTES, why: 'vfat (FAT) holds no file of 4 GiB or more' } : { bytes: Number.MAX_SAFE_INTEGER, why: `${fileSystem} holds the bundle as one volume` });
+    assert.deepEqual(
+      bare.volumeSize,
+      fileSystem === 'vfat'
+        ? { bytes: FAT_MAX_FILE_BYTES, why: 'vfat (FAT) holds no file of 4 GiB or more', maxBytes: FAT_MAX_FILE_BYTES, defaultBytes: FAT_MAX_FILE_BYTES }
+        : { bytes: Number.MAX_SAFE_INTEGER, why: `${fileSystem} holds the bundle as one volume`, maxBytes: null, defaultBytes: Number.MAX_SAFE_INTEGER },
+    );
 
     const plan = await ask(session, 'export:plan', { modules: ['example.com/one@v1.0.0'], upstream: upstream.url }, true);
     const checked = await ask(session, 'destination:check', { dir: outDir, planId: plan.id, volumeSize: 1024 * 1024 });
     assert.ok(checked.neededBytes !== null && checked.neededBytes > plan.totals.bytes, `${checked.neededBytes} needed for ${plan.totals.bytes} of files`);
     assert.equal(checked.fits, true);
-    assert.deepEqual(checked.volumeSize, { bytes: 1024 * 1024, why: 'the volume size given' });
+    assert.deepEqual(checked.volumeSize, { bytes: 1024 * 1024, why: 'the volume size given', maxBytes: fileSystem === 'vfat' ? FAT_MAX_FILE_BYTES : null, defaultBytes: bare.volumeSize.defaultBytes });
 
     // What the check said fits, the run writes in about that room.
     const result = await ask(session, 'export:run', { planId: plan.id, outDir, check: false }, true);

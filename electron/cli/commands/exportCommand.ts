@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../../shared/bundle/formatBytes';
 import { MIN_VOLUME_BYTES } from '../../../shared/bundle/volumePlan';
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
+import { planWarningText, shipReasonText } from '../../../shared/export/planNotesText';
 import { NoUpstreamError, upstreamProxyList } from '../../core/upstream/upstreamDefault';
 import { checksumDatabaseFromEnv } from '../../core/upstream/checksumDatabaseDefault';
 import type { PlanProofs } from '../../../shared/export/exportPlan';
@@ -117,16 +119,17 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       dirs,
       signal: interrupt.signal,
       onProgress: reporter.listener,
-      onWarning: values.json ? undefined : (warning: string) => {
-        shown.add(warning);
-        output.err(`warning: ${warning}`);
+      onWarning: values.json ? undefined : (warning: PlanWarning) => {
+        const text = planWarningText(warning);
+        shown.add(text);
+        output.err(`warning: ${text}`);
       },
     };
     if (values.plan) {
       const plan = await planExport(request, { ...request, outDir: values.out, volumeSize });
       reporter.stop();
-      if (values.json) output.out(JSON.stringify({ type: 'plan', ...plan }));
-      else printPlan({ ...plan, warnings: plan.warnings.filter((w) => !shown.has(w)) }, output);
+      if (values.json) output.out(JSON.stringify({ type: 'plan', ...plan, ...inWords(plan) }));
+      else printPlan({ ...plan, warnings: plan.warnings.filter((w) => !shown.has(planWarningText(w))) }, output);
       return 0;
     }
     const result = await exportBundle({
@@ -138,8 +141,8 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
       toolVersion: packageJson.version,
     });
     reporter.stop();
-    if (values.json) output.out(JSON.stringify({ type: 'result', ...result, check: result.check.status === 'passed' ? result.check : { ...result.check, reason: skipReason(result.check.reason) } }));
-    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(w)) }, values.verbose, output);
+    if (values.json) output.out(JSON.stringify({ type: 'result', ...result, ...inWords(result), check: result.check.status === 'passed' ? result.check : { ...result.check, reason: skipReason(result.check.reason) } }));
+    else printResult({ ...result, warnings: result.warnings.filter((w) => !shown.has(planWarningText(w))) }, values.verbose, output);
     return 0;
   } catch (error) {
     if (!(error instanceof ExportInterruptedError)) throw error;
@@ -151,6 +154,14 @@ export async function exportCommand(args: string[], output: CommandOutput): Prom
     reporter.stop();
     interrupt.release();
   }
+}
+
+/** --json keeps its sentences: the reasons and warnings in English, as the rest of the CLI prints them. */
+function inWords(found: { modules: ReadonlyArray<{ reason: ShipReason }>; warnings: readonly PlanWarning[] }): { modules: unknown[]; warnings: string[] } {
+  return {
+    modules: found.modules.map((m) => ({ ...m, reason: shipReasonText(m.reason) })),
+    warnings: found.warnings.map(planWarningText),
+  };
 }
 
 function showHistory(dirs: AppDirs, output: CommandOutput): void {
@@ -167,7 +178,7 @@ function printResult(result: ExportBundleResult, verbose: boolean, output: Comma
     output.out(`Created a signing key ${result.signer.keyFile}`);
     output.out(`  fingerprint ${result.signer.fingerprint}: trust it on the offline side with 'modferry keys trust' (public key beside it)`);
   }
-  for (const warning of result.warnings) output.out(`warning: ${warning}`);
+  for (const warning of result.warnings) output.out(`warning: ${planWarningText(warning)}`);
   const zips = result.modules.filter((m) => m.zip).length;
   output.out(`Resolved ${plural(result.modules.length, 'module version')} (${zips} with ${zips === 1 ? 'a source zip' : 'source zips'})`);
   if (verbose) {
@@ -199,12 +210,12 @@ function skipReason(reason: GoProofSkipped['reason']): string {
 }
 
 function printPlan(plan: ExportPlan, output: CommandOutput): void {
-  for (const warning of plan.warnings) output.out(`warning: ${warning}`);
+  for (const warning of plan.warnings) output.out(`warning: ${planWarningText(warning)}`);
   output.out(`Would ship ${plural(plan.totals.modules, 'module version')} (${plan.totals.zips} with ${plan.totals.zips === 1 ? 'a source zip' : 'source zips'}): ${plural(plan.totals.files, 'file')}, ${formatBytes(plan.totals.bytes)}`);
   for (const m of plan.modules) {
     const size = formatBytes(m.files.filter((f) => !f.heldOffline).reduce((sum, f) => sum + f.size, 0));
     const carried = m.files.every((f) => f.heldOffline) ? ', held offline: left out' : m.files.some((f) => f.exportedIn !== undefined) ? `, exported before in ${[...new Set(m.files.flatMap((f) => (f.exportedIn === undefined ? [] : [f.exportedIn])))].join(', ')}` : '';
-    output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  ${size}${carried}  <- ${m.neededBy.join(', ')}: ${m.reason}`);
+    output.out(`  ${m.path}@${m.version}${m.zip ? '' : ' (go.mod only)'}  ${size}${carried}  <- ${m.neededBy.join(', ')}: ${shipReasonText(m.reason)}`);
   }
   const { heldOffline, exportedBefore } = plan.alreadyCarried;
   if (heldOffline.files > 0) output.out(`Left out ${plural(heldOffline.files, 'file')} (${formatBytes(heldOffline.bytes)}) the offline store already holds (--since)`);

@@ -1,4 +1,4 @@
-import { ModFerryError } from '../errors/modferryError';
+import { ModFerryError, type ErrorProblem } from '../errors/modferryError';
 
 /** Where in a bundle (or the store it is imported into) a fault lies. */
 export interface BundleFault {
@@ -25,7 +25,7 @@ export class BundleVerifyError extends ModFerryError {
   readonly version?: string;
   readonly fingerprint?: string;
 
-  constructor(reason: string, where: BundleFault = {}, options?: ErrorOptions) {
+  constructor(reason: string, where: BundleFault = {}, options?: ErrorOptions & { problem?: ErrorProblem }) {
     // The module is not in the message: the entry's path already names it.
     super('bundle', reason, where, { ...options, message: [where.file, where.volume, where.entry, reason].filter((part) => part !== undefined).join(': ') });
     if (where.file !== undefined) this.file = where.file;

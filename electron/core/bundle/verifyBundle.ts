@@ -148,7 +148,7 @@ export async function verifyManifestFiles(bundleDir: string, trust: VerifyBundle
   try {
     manifest = parseManifest(manifestBytes.toString('utf8'), MANIFEST_FILE);
   } catch (error) {
-    if (error instanceof ManifestError) throw new BundleVerifyError(error.reason, { file: MANIFEST_FILE }, { cause: error });
+    if (error instanceof ManifestError) throw new BundleVerifyError(error.reason, { file: MANIFEST_FILE }, { cause: error, problem: 'manifest-invalid' });
     throw error;
   }
   return { manifest, signer, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
@@ -180,7 +180,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
     candidate = checkManifestSignature(manifestBytes, parseManifestSignature(sigBytes.toString('utf8'), SIGNATURE_FILE));
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
-    throw new BundleVerifyError(error.reason, { file: SIGNATURE_FILE }, { cause: error });
+    throw new BundleVerifyError(error.reason, { file: SIGNATURE_FILE }, { cause: error, problem: 'signature-invalid' });
   }
   const answer = await trust(candidate);
   if (answer === false) {
@@ -188,6 +188,7 @@ async function checkSigner(bundleDir: string, manifestBytes: Buffer, trust: Veri
       `signed by ${candidate.fingerprint}, which is not a trusted signer; ` +
         "check this fingerprint with whoever made the bundle, then trust their key with 'modferry keys trust FILE' (the bundle carries a copy as signer.pub.pem) or pass --trust-new-key",
       { file: SIGNATURE_FILE, fingerprint: candidate.fingerprint },
+      { problem: 'signer-not-trusted' },
     );
   }
   return { ...candidate, newlyTrusted: answer === 'trust-new' };
@@ -252,14 +253,14 @@ class EntryChecker {
   async verifyVolume(volume: BundleVolume): Promise<void> {
     const seen = new Set<string>();
     const zipChecks = new ZipChecksInFlight(Math.max(1, this.zipCheckPool.size) * ZIP_CHECKS_PER_WORKER, ZIP_CHECK_BYTES);
-    this.report(`checking ${volume.name}`, true);
+    this.report(`checking ${volume.name}`, true, volume.name);
     let sha256: string;
     try {
       sha256 = await readTarVolume(path.join(this.bundleDir, volume.name), volume.size, {
         signal: this.options.signal,
         onBytes: (bytes) => {
           this.bytesDone += bytes;
-          this.report(`checking ${volume.name}`, false);
+          this.report(`checking ${volume.name}`, false, volume.name);
         },
         onEntry: (entry, offsetOf) => this.verifyEntry(entry, offsetOf, volume, seen, zipChecks),
       });
@@ -268,7 +269,7 @@ class EntryChecker {
       // Every check under way is of a zip before the entry that stopped the read: a fault in one is reported first.
       await this.finishZipChecks(zipChecks);
       if (error instanceof TarFormatError) {
-        throw new BundleVerifyError(`not a valid tar volume: ${error.message}`, { volume: volume.name, entry: error.fields.entry }, { cause: error });
+        throw new BundleVerifyError(`not a valid tar volume: ${error.message}`, { volume: volume.name, entry: error.fields.entry }, { cause: error, problem: 'not-a-volume' });
       }
       throw error;
     }
@@ -276,13 +277,14 @@ class EntryChecker {
       throw new BundleVerifyError(
         `sha256 mismatch (manifest ${shortHash(volume.sha256)}, read ${shortHash(sha256)}): the volume changed after it was written`,
         { volume: volume.name },
+        { problem: 'content-changed' },
       );
     }
     const missing = this.manifest.entries.find((entry) => entry.volume === volume.index && !seen.has(entry.path));
     if (missing !== undefined) {
-      throw new BundleVerifyError('listed in the manifest for this volume, but not in it', { volume: volume.name, entry: missing.path });
+      throw new BundleVerifyError('listed in the manifest for this volume, but not in it', { volume: volume.name, entry: missing.path }, { problem: 'entry-missing' });
     }
-    this.report(`checked ${volume.name}`, true);
+    this.report(`checked ${volume.name}`, true, volume.name);
   }
 
   /** Waits for a volume's zip checks. An abort closes the pool, failing the checks under way: then the abort is the error. */
@@ -305,10 +307,10 @@ class EntryChecker {
       ? await this.hashInPlace(entry, volume, keep, offsetOf)
       : await this.hashWhileLanding(entry, listed, volume, keep, this.options.onEntry);
     if (streamed.bytes !== listed.size) {
-      throw new BundleVerifyError(`read ${streamed.bytes} bytes, the manifest says ${listed.size}`, where);
+      throw new BundleVerifyError(`read ${streamed.bytes} bytes, the manifest says ${listed.size}`, where, { problem: 'size-changed' });
     }
     if (streamed.sha256 !== listed.sha256) {
-      throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where);
+      throw new BundleVerifyError(`sha256 mismatch (manifest ${shortHash(listed.sha256)}, read ${shortHash(streamed.sha256)})`, where, { problem: 'content-changed' });
     }
     if (proof !== undefined) {
       if (streamed.content !== undefined) this.proofs.check(proof, streamed.content, where);
@@ -340,7 +342,7 @@ class EntryChecker {
 
   private entryDone(listed: BundleEntry): void {
     this.filesDone++;
-    this.report(`checked ${listed.path}`, false);
+    this.report(`checked ${listed.path}`, false, listed.path);
   }
 
   /** The manifest entry a tar entry stands for, or the reason it is refused before its data is read. */
@@ -361,7 +363,7 @@ class EntryChecker {
     }
     if (seen.has(tarPath)) throw refuse('appears twice in this volume');
     seen.add(tarPath);
-    if (entry.size !== listed.size) throw refuse(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`);
+    if (entry.size !== listed.size) throw new BundleVerifyError(`size mismatch (manifest ${listed.size} bytes, tar header ${entry.size})`, { volume: volume.name, entry: tarPath }, { problem: 'size-changed' });
     if (found.tree?.kind === 'info' && listed.size > MAX_INFO_BYTES) throw refuse(`${listed.size} bytes, too large for a .info file (at most ${MAX_INFO_BYTES})`);
     return found;
   }
@@ -452,7 +454,7 @@ class EntryChecker {
     } catch (error) {
       if (!(error instanceof ModuleZipError)) throw error;
       const inside = error.entry === undefined ? '' : `${error.entry}: `;
-      throw new BundleVerifyError(`not a valid module zip: ${inside}${error.reason}`, fault, { cause: error });
+      throw new BundleVerifyError(`not a valid module zip: ${inside}${error.reason}`, fault, { cause: error, problem: 'not-a-module-zip' });
     }
     this.checkH1(listed, h1, where);
     const modEntry = this.modEntries.get(key);
@@ -466,7 +468,7 @@ class EntryChecker {
       goMod = await readZipGoMod(copy.file, mod, copy.range);
     } catch (error) {
       if (!(error instanceof ModuleZipError)) throw error;
-      throw new BundleVerifyError(`not a valid module zip: ${error.reason}`, fault, { cause: error });
+      throw new BundleVerifyError(`not a valid module zip: ${error.reason}`, fault, { cause: error, problem: 'not-a-module-zip' });
     }
     if (goMod === undefined) return;
     const sha256 = createHash('sha256').update(goMod).digest('hex');
@@ -479,16 +481,17 @@ class EntryChecker {
   }
 
   private checkH1(listed: BundleEntry, h1: string, where: { volume: string; entry: string }): void {
-    if (h1 !== listed.h1) throw new BundleVerifyError(`h1 mismatch (manifest ${listed.h1}, read ${h1})`, where);
+    if (h1 !== listed.h1) throw new BundleVerifyError(`h1 mismatch (manifest ${listed.h1}, read ${h1})`, where, { problem: 'content-changed' });
   }
 
-  private report(message: string, always: boolean): void {
+  private report(message: string, always: boolean, subject: string): void {
     const now = Date.now();
     if (!always && now - this.lastProgressAt < PROGRESS_INTERVAL_MS) return;
     this.lastProgressAt = now;
     this.progress({
       stage: 'verify',
       message,
+      subject,
       files: this.filesDone,
       totalFiles: this.manifest.entries.length,
       bytes: this.bytesDone,

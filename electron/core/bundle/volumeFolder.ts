@@ -6,6 +6,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { VolumeProblem, VolumeProblemCode } from '../../../shared/bundle/foundBundle';
 import type { BundleManifest } from '../../../shared/bundle/manifest';
 import { BundleVerifyError } from './bundleVerifyError';
 
@@ -15,11 +16,7 @@ export interface FolderFile {
   size?: number;
 }
 
-export interface VolumeProblem {
-  /** The file at fault: a listed volume or a file that claims to be one. */
-  volume: string;
-  reason: string;
-}
+export type { VolumeProblem };
 
 const VOLUME_CLAIM = /(mf-\d{8}-[0-9a-f]{8})-(\d+)-of-(\d+)/;
 
@@ -34,36 +31,40 @@ export function findVolumeProblems(manifest: BundleManifest, files: readonly Fol
   const problems: VolumeProblem[] = [];
   for (const volume of manifest.volumes) {
     const file = byName.get(volume.name);
-    if (file === undefined) problems.push({ volume: volume.name, reason: `missing (volume ${volume.index} of ${count})` });
-    else if (file.size === undefined) problems.push({ volume: volume.name, reason: 'not a regular file' });
+    if (file === undefined) problems.push({ volume: volume.name, reason: `missing (volume ${volume.index} of ${count})`, code: { kind: 'missing' } });
+    else if (file.size === undefined) problems.push({ volume: volume.name, reason: 'not a regular file', code: { kind: 'not-a-file' } });
     else if (file.size !== volume.size) {
       const how = file.size < volume.size ? 'truncated or incompletely copied' : 'longer than written';
-      problems.push({ volume: volume.name, reason: `${file.size} bytes, the manifest says ${volume.size} (${how})` });
+      problems.push({ volume: volume.name, reason: `${file.size} bytes, the manifest says ${volume.size} (${how})`, code: { kind: 'size-differs', size: file.size, expected: volume.size } });
     }
   }
   const listed = new Set(manifest.volumes.map((volume) => volume.name));
   for (const file of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (listed.has(file.name) || file.name.startsWith('._') || !/\.tar(\.partial)?$/i.test(file.name)) continue;
-    problems.push({ volume: file.name, reason: claimProblem(manifest, file.name) });
+    const claim = claimProblem(manifest, file.name);
+    problems.push({ volume: file.name, ...claim, ...(/\.partial$/i.test(file.name) ? { unfinished: true as const } : {}) });
   }
   return problems;
 }
 
-function claimProblem(manifest: BundleManifest, name: string): string {
+function claimProblem(manifest: BundleManifest, name: string): { reason: string; code: VolumeProblemCode } {
   const unfinished = /\.partial$/i.test(name) ? ' (left by a write that did not finish)' : '';
   const claim = VOLUME_CLAIM.exec(name);
-  if (claim === null) return `not a volume of bundle ${manifest.bundleId}${unfinished}; move it out of the bundle folder`;
-  const [, bundleId, indexText, countText] = claim;
+  if (claim === null) return { reason: `not a volume of bundle ${manifest.bundleId}${unfinished}; move it out of the bundle folder`, code: { kind: 'stray' } };
+  const [, bundleId = '', indexText, countText] = claim;
   if (bundleId !== manifest.bundleId) {
-    return `belongs to another bundle (${bundleId})${unfinished}; keep each bundle in its own folder`;
+    return { reason: `belongs to another bundle (${bundleId})${unfinished}; keep each bundle in its own folder`, code: { kind: 'other-bundle', bundleId } };
   }
   const index = Number(indexText);
   const count = Number(countText);
   const volume = manifest.volumes[index - 1];
   if (count === manifest.volumes.length && volume !== undefined) {
-    return `a second file claiming to be volume ${index} of ${count}, which is ${volume.name}${unfinished}; remove the extra copy`;
+    return { reason: `a second file claiming to be volume ${index} of ${count}, which is ${volume.name}${unfinished}; remove the extra copy`, code: { kind: 'duplicate', of: volume.name } };
   }
-  return `claims to be volume ${index} of ${count}, but bundle ${manifest.bundleId} has ${manifest.volumes.length} volume(s)${unfinished}; move it out of the bundle folder`;
+  return {
+    reason: `claims to be volume ${index} of ${count}, but bundle ${manifest.bundleId} has ${manifest.volumes.length} volume(s)${unfinished}; move it out of the bundle folder`,
+    code: { kind: 'wrong-count', index, count },
+  };
 }
 
 /** Lists the folder and throws a BundleVerifyError naming the first volume problem (and counting the rest). */

@@ -144,7 +144,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<WrittenB
     signal?.throwIfAborted();
     await writeFileDurably(path.join(bundleDir, MANIFEST_FILE), manifestBytes);
     await rm(path.join(bundleDir, WRITER_MARKER_FILE));
-    progress.finish(`wrote ${bundleId}`);
+    progress.finish(`wrote ${bundleId}`, bundleId);
     return { bundleDir, manifest };
   } catch (error) {
     if (createdBundleDir) await rm(bundleDir, { recursive: true, force: true }).catch(() => undefined);
@@ -244,7 +244,7 @@ async function writeVolume(bundleDir: string, volume: PlannedVolume, mtime: Date
     if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
   };
   try {
-    progress.startVolume(`writing ${volume.name}`);
+    progress.startVolume(`writing ${volume.name}`, volume.name);
     // Each file comes in one call or more, in order, an empty one too.
     let current: BundleSourceFile | undefined;
     const endCurrent = async (): Promise<void> => {
@@ -256,7 +256,7 @@ async function writeVolume(bundleDir: string, volume: PlannedVolume, mtime: Date
       if (file !== current) {
         await endCurrent();
         current = file;
-        progress.startFile(`writing ${volume.name}: ${file.path}`);
+        progress.startFile(`writing ${volume.name}: ${file.path}`, file.path);
         await put(tarEntryHeader(file.path, file.size, mtime));
       }
       await put(chunk, chunk.length < file.size);
@@ -281,6 +281,7 @@ class WriteProgress {
   private bytes = 0;
   private lastAt = 0;
   private message = '';
+  private subject = '';
   private readonly totalFiles: number;
   private readonly totalBytes: number;
 
@@ -293,13 +294,15 @@ class WriteProgress {
   }
 
   /** Always reported: a new volume is a step an operator can see on the drive. */
-  startVolume(message: string): void {
+  startVolume(message: string, subject: string): void {
     this.message = message;
+    this.subject = subject;
     this.emit();
   }
 
-  startFile(message: string): void {
+  startFile(message: string, subject: string): void {
     this.message = message;
+    this.subject = subject;
     if (Date.now() - this.lastAt >= PROGRESS_INTERVAL_MS) this.emit();
   }
 
@@ -312,13 +315,14 @@ class WriteProgress {
     this.files++;
   }
 
-  finish(message: string): void {
+  finish(message: string, subject: string): void {
     this.message = message;
+    this.subject = subject;
     this.emit();
   }
 
   private emit(): void {
     this.lastAt = Date.now();
-    this.listener({ stage: 'write', message: this.message, files: this.files, totalFiles: this.totalFiles, bytes: this.bytes, totalBytes: this.totalBytes });
+    this.listener({ stage: 'write', message: this.message, subject: this.subject, files: this.files, totalFiles: this.totalFiles, bytes: this.bytes, totalBytes: this.totalBytes });
   }
 }

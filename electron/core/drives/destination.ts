@@ -5,7 +5,10 @@
  */
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
+import { errorMessage } from '../../../shared/errorMessage';
+import type { PlanWarning } from '../../../shared/export/planNotes';
 import { ModFerryError } from '../errors/modferryError';
+import { mountOfFolder, readMountTable, type MountEntry } from './mountTable';
 import { driveOfFolder, isRemovableDrive, type ListedDrive } from './removableDrive';
 
 /** The --out folder does not exist, is not a folder, or cannot be written: named as the file at fault. */
@@ -39,8 +42,12 @@ export async function requireDestinationFolder(folder: string): Promise<string> 
 /** Drive listing takes a moment (lsblk, diskutil); a listing that hangs must not hold up the export. */
 const LIST_TIMEOUT_MS = 5000;
 
-/** One line for the operator when the folder is not on a removable drive; undefined when it is. */
-export async function removableDriveWarning(folder: string, listDrives: () => Promise<readonly ListedDrive[]> = listAllDrives): Promise<string | undefined> {
+/** A warning for the operator when the folder is not on a removable drive; undefined when it is. */
+export async function removableDriveWarning(
+  folder: string,
+  listDrives: () => Promise<readonly ListedDrive[]> = listAllDrives,
+  mounts: () => Promise<readonly MountEntry[]> = () => readMountTable().catch(() => []),
+): Promise<PlanWarning | undefined> {
   let drives: readonly ListedDrive[];
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -51,15 +58,16 @@ export async function removableDriveWarning(folder: string, listDrives: () => Pr
       }),
     ]);
   } catch (error) {
-    return `${folder}: cannot tell whether it is on a removable drive (listing the drives failed: ${(error as Error).message})`;
+    return { kind: 'drive-unknown', folder, detail: errorMessage(error) };
   } finally {
     clearTimeout(timer);
   }
   const found = driveOfFolder(folder, drives, process.platform);
-  if (found === undefined) return `${folder} is not on a removable drive (no listed drive holds it)`;
+  // A file system mounted below a drive's mount point (an image through fusefat, a network share) is not on that drive.
+  const own = mountOfFolder(folder, await mounts(), process.platform);
+  if (found === undefined || (own !== undefined && own.path.length > found.mountpoint.length)) return { kind: 'not-removable', folder };
   if (isRemovableDrive(found.drive)) return undefined;
-  const what = found.drive.isSystem ? 'the system drive' : 'a fixed drive';
-  return `${folder} is not on a removable drive (it is on ${what} ${found.drive.device}, mounted at ${found.mountpoint})`;
+  return { kind: 'not-removable', folder, on: { system: found.drive.isSystem, device: found.drive.device, mountpoint: found.mountpoint } };
 }
 
 /** drivelist, loaded when a destination is first checked rather than with every command that may check one. */

@@ -1,3 +1,4 @@
+import type { PlanWarning } from '../../../shared/export/planNotes';
 import { freeSpaceOf, freeSpaceShortfall, mountPointOf } from '../fsutil/freeSpace';
 import { removableDriveWarning, requireDestinationFolder } from './destination';
 import { mountOfFolder, readMountTable } from './mountTable';
@@ -13,7 +14,7 @@ export interface DestinationFacts {
   neededBytes: number | null;
   fits: boolean | null;
   /** Why the folder may not be one to carry across: not on a removable drive. */
-  warning: string | null;
+  warning: PlanWarning | null;
 }
 
 /**

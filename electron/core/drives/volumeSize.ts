@@ -23,6 +23,10 @@ export interface VolumeSize {
   bytes: number;
   /** One line for the operator: why this size. */
   why: string;
+  /** The largest volume the file system holds (FAT: 4 GiB - 1 byte); null when it sets no limit or is not known. */
+  maxBytes: number | null;
+  /** The size the file system implies when the operator sets none. */
+  defaultBytes: number;
 }
 
 /**
@@ -32,15 +36,17 @@ export interface VolumeSize {
  */
 export function volumeSizeFor(fileSystem: string | null, userBytes?: number): VolumeSize {
   const fat = fileSystem !== null && isFatFileSystem(fileSystem);
+  const maxBytes = fat ? FAT_MAX_FILE_BYTES : null;
+  const defaultBytes = fat || fileSystem === null ? FAT_MAX_FILE_BYTES : Number.MAX_SAFE_INTEGER;
   if (userBytes !== undefined) {
     if (fat && userBytes > FAT_MAX_FILE_BYTES) {
       throw new ModFerryError('input', `a volume size of ${formatBytes(userBytes)} does not fit on ${fileSystem}: FAT holds no file larger than 4 GiB - 1 byte`);
     }
-    return { bytes: userBytes, why: 'the volume size given' };
+    return { bytes: userBytes, why: 'the volume size given', maxBytes, defaultBytes };
   }
-  if (fat) return { bytes: FAT_MAX_FILE_BYTES, why: `${fileSystem} (FAT) holds no file of 4 GiB or more` };
-  if (fileSystem === null) return { bytes: FAT_MAX_FILE_BYTES, why: 'the file system is not known, so volumes fit FAT' };
-  return { bytes: Number.MAX_SAFE_INTEGER, why: `${fileSystem} holds the bundle as one volume` };
+  if (fat) return { bytes: defaultBytes, why: `${fileSystem} (FAT) holds no file of 4 GiB or more`, maxBytes, defaultBytes };
+  if (fileSystem === null) return { bytes: defaultBytes, why: 'the file system is not known, so volumes fit FAT', maxBytes, defaultBytes };
+  return { bytes: defaultBytes, why: `${fileSystem} holds the bundle as one volume`, maxBytes, defaultBytes };
 }
 
 /** volumeSizeFor the file system a folder is on, as the mount table tells it (not known if it cannot be read). */

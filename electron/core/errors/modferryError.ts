@@ -1,7 +1,7 @@
 import { errorMessage } from '../../../shared/errorMessage';
-import { ERROR_FIELD_NAMES as FIELD_NAMES, type ErrorFields, type ErrorKind, type ErrorRecord } from '../../../shared/errorRecord';
+import { ERROR_FIELD_NAMES as FIELD_NAMES, type ErrorFields, type ErrorKind, type ErrorProblem, type ErrorRecord } from '../../../shared/errorRecord';
 
-export type { ErrorFields, ErrorKind, ErrorRecord };
+export type { ErrorFields, ErrorKind, ErrorProblem, ErrorRecord };
 
 /**
  * A failure with its kind and where it lies kept as fields: callers decide by `kind` and the fields,
@@ -15,13 +15,16 @@ export class ModFerryError extends Error {
   readonly fields: Readonly<ErrorFields>;
   /** The same work may succeed if simply run again (a drive replugged or swapped, space freed); a UI offers to. */
   readonly retryable: boolean;
+  /** What is wrong, as a code, where a screen words it itself. */
+  readonly problem?: ErrorProblem;
 
-  constructor(kind: ErrorKind, reason: string, fields: ErrorFields = {}, options?: ErrorOptions & { message?: string; retryable?: boolean }) {
+  constructor(kind: ErrorKind, reason: string, fields: ErrorFields = {}, options?: ErrorOptions & { message?: string; retryable?: boolean; problem?: ErrorProblem }) {
     super(options?.message ?? located(reason, fields), options);
     this.kind = kind;
     this.reason = reason;
     this.fields = definedFields(fields);
     this.retryable = options?.retryable ?? false;
+    if (options?.problem !== undefined) this.problem = options.problem;
   }
 }
 
@@ -108,5 +111,14 @@ export function errorFields(error: unknown): ErrorFields {
 /** A thrown value as --json reports it: one object with its kind, message and fields. */
 export function errorRecord(error: unknown): ErrorRecord {
   const retryable = error instanceof ModFerryError && error.retryable ? { retryable: true as const } : {};
-  return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...errorFields(error), ...retryable };
+  const problem = errorProblem(error);
+  return { type: 'error', kind: errorKind(error), message: errorMessage(error), ...(problem === undefined ? {} : { problem }), ...errorFields(error), ...retryable };
+}
+
+/** The problem code of a thrown value or of the first of its causes that has one. */
+function errorProblem(error: unknown): ErrorProblem | undefined {
+  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    if (at instanceof ModFerryError && at.problem !== undefined) return at.problem;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { PlanWarning } from '../../../shared/export/planNotes';
 import { parseGoMod, type GoModFile } from '../../../shared/gomod/goModFile';
 import { parseGoSum } from '../../../shared/gomod/goSumFile';
 import type { GoSumFile } from './goSumIndex';
@@ -38,7 +39,7 @@ export interface LoadedInputs {
   /** The go.sum of every project, for checking downloads against what the projects recorded. */
   goSums: GoSumFile[];
   /** Inputs that require modules but have no go.sum to check their downloads against: said before the long work. */
-  warnings: string[];
+  warnings: PlanWarning[];
 }
 
 export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInputs> {
@@ -70,7 +71,7 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
   if (roots.length === 0 && (spec.toolchains ?? []).length === 0) throw new ModFerryError('input', 'nothing to export: give a --project, --go-mod, --module, --request or --toolchain');
   const summed = new Set(goSums.map((sum) => path.dirname(sum.file)));
   const unsummed = new Set(roots.flatMap((r) => (r.goModFile !== undefined && (r.goMod?.require.length ?? 0) > 0 && !summed.has(path.dirname(r.goModFile)) ? [r.goModFile] : [])));
-  const warnings = [...unsummed].map((file) => `${file}: no go.sum beside it, so nothing it needs was checked against known hashes (run 'go mod tidy' to record them)`);
+  const warnings = [...unsummed].map((file): PlanWarning => ({ kind: 'no-go-sum', file }));
   return { roots, goSums, warnings };
 }
 

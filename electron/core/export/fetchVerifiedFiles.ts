@@ -43,7 +43,7 @@ export async function fetchVerifiedFiles(
   let files = 0;
   let latest = '';
   const report = () => {
-    options.onProgress?.({ stage: 'download', message: latest, files, totalFiles: total, bytes: options.transfer?.bytes });
+    options.onProgress?.({ stage: 'download', message: latest, subject: latest, files, totalFiles: total, bytes: options.transfer?.bytes });
   };
   const done = (file: VerifiedFile): VerifiedFile => {
     files++;

@@ -42,7 +42,7 @@ export async function checkWithGo(
     for (const target of targets) {
       // The count is of projects, not files: it goes in the message, where it cannot be read as files.
       const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
-      options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}` });
+      options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}`, subject: target.name });
       const scratch = await mkdtemp(path.join(os.tmpdir(), 'modferry-check-'));
       let modCache: string | undefined;
       try {

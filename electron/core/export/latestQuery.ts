@@ -93,7 +93,7 @@ export function withRetractionSources(
     modFiles.set(key, shipped);
     listed.set(key, shipped);
     neededBy.set(key, [...new Set([...(neededBy.get(key) ?? []), source.rootName])]);
-    if (!reasons.has(key)) reasons.set(key, `its go.mod holds the retractions ${source.module.path}@latest honours`);
+    if (!reasons.has(key)) reasons.set(key, { kind: 'retractions', module: source.module.path });
   }
   return { resolution: { ...resolution, modFiles: sortModuleVersions(modFiles.values()), neededBy, reasons }, listed: sortModuleVersions(listed.values()) };
 }

@@ -4,6 +4,7 @@ import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile'
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import { planVolumes } from '../../../shared/bundle/volumePlan';
 import type { ProgressListener } from '../../../shared/work/progress';
 import type { AppDirs } from '../appDirs/appDirs';
@@ -59,7 +60,7 @@ export interface PlanExportOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Told at once of what the plan's warnings will also say. */
-  onWarning?: (warning: string) => void;
+  onWarning?: (warning: PlanWarning) => void;
 }
 
 /**
@@ -74,8 +75,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const wanted = wantedToolchains(request.toolchains ?? [], inputs.roots, await toolchainPlatforms(dirs, request.toolchainPlatforms));
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
   const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
-  const warnings: string[] = [];
-  const warn = (warning: string): void => {
+  const warnings: PlanWarning[] = [];
+  const warn = (warning: PlanWarning): void => {
     warnings.push(warning);
     options.onWarning?.(warning);
   };
@@ -183,7 +184,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
       },
       unmet,
-      warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m) => (m.deprecated === undefined ? [] : [`${m.path}@${m.version}: its go.mod says the module is deprecated: ${m.deprecated}`]))],
+      warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m): PlanWarning[] => (m.deprecated === undefined ? [] : [{ kind: 'deprecated', module: m.path, version: m.version, notice: m.deprecated }]))],
       ...(proofs === undefined ? {} : { proofs }),
     };
     return { ...plan, id: planIdentity(plan) };
@@ -200,14 +201,14 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
  * disagreement fails the export, naming the module). A database that could not be asked, or that has
  * no record of some versions, is warned about: the offline go command will refuse what lacks proofs.
  */
-function provenProofs(proven: ProvenRecords, files: readonly VerifiedFile[], warn: (warning: string) => void): PlanProofs {
+function provenProofs(proven: ProvenRecords, files: readonly VerifiedFile[], warn: (warning: PlanWarning) => void): PlanProofs {
   const { proofs } = proven;
   checkAgainstRecords(proofs.database, proven.lines, files);
   if (proofs.status === 'unavailable') {
-    warn(`checksum database ${proofs.database} could not be asked (${proofs.reason ?? 'no answer'}): the bundle carries no proofs, so offline the go command needs GONOSUMDB (or GOSUMDB=off) for these modules`);
+    warn({ kind: 'proofs-unavailable', database: proofs.database, reason: proofs.reason ?? 'no answer' });
   }
   if (proofs.unknown.length > 0) {
-    warn(`checksum database ${proofs.database} has no record of ${proofs.unknown.join(', ')}: the bundle carries no proof of ${proofs.unknown.length === 1 ? 'it' : 'them'}, so offline the go command refuses ${proofs.unknown.length === 1 ? 'it' : 'them'} unless GONOSUMDB covers ${proofs.unknown.length === 1 ? 'it' : 'them'}`);
+    warn({ kind: 'proofs-unknown', database: proofs.database, modules: proofs.unknown });
   }
   return proofs;
 }
@@ -299,7 +300,8 @@ function plannedModules(
       version: m.version,
       ...(deprecated === undefined ? {} : { deprecated }),
       zip: zips.has(key),
-      reason: resolution.reasons.get(key) ?? '',
+      // resolveRequirements gives every version it lists a reason.
+      reason: resolution.reasons.get(key) as ShipReason,
       neededBy: resolution.neededBy.get(key) ?? [],
       files: (filesOf.get(key) ?? []).sort((a, b) => order[a.kind] - order[b.kind]),
     };

@@ -1,5 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { ProgressListener } from '../../../shared/work/progress';
@@ -38,13 +39,13 @@ export interface RunExportOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Told at once of what the result's warnings will say beyond the plan's own. */
-  onWarning?: (warning: string) => void;
+  onWarning?: (warning: PlanWarning) => void;
 }
 
 export interface ExportedModule extends ModuleVersion {
   zip: boolean;
   neededBy: string[];
-  reason: string;
+  reason: ShipReason;
 }
 
 export interface ExportResult {
@@ -60,7 +61,7 @@ export interface ExportResult {
   modules: ExportedModule[];
   /** Files the --since inventory said the offline store already holds. */
   leftOut: number;
-  warnings: string[];
+  warnings: PlanWarning[];
   /** Request-file lines left out, each with why; the manifest carries them to the offline side. */
   unmet: UnmetRequest[];
   check: GoProof;
@@ -86,7 +87,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
   const destination = await requireDestinationFolder(options.outDir);
   const volumeSize = await volumeSizeForFolder(destination, options.volumeSize);
   const warnings = [...plan.warnings];
-  const warn = (warning: string): void => {
+  const warn = (warning: PlanWarning): void => {
     warnings.push(warning);
     options.onWarning?.(warning);
   };
@@ -95,8 +96,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     if (warning !== undefined) warn(warning);
   });
   for (const debris of await removeAbandonedBundles(destination)) {
-    const kept = debris.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${debris.kept.join(', ')}`;
-    warn(`removed the unfinished bundle ${debris.dir} left by an export that did not complete (${debris.why})${kept}`);
+    warn({ kind: 'abandoned-removed', dir: debris.dir, why: debris.why, kept: debris.kept });
   }
   await mkdir(options.dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(options.dirs));
@@ -148,7 +148,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     await driveChecked;
     // The bundle is sealed and good by now: a scratch folder the go command's proof left is worth a warning, not a failure.
     for (const cleanup of await Promise.allSettled(proofCleanups)) {
-      if (cleanup.status === 'rejected') warn(`could not remove the go command's scratch folders after the proof: ${errorMessage(cleanup.reason)}`);
+      if (cleanup.status === 'rejected') warn({ kind: 'proof-cleanup', detail: errorMessage(cleanup.reason) });
     }
     return {
       bundleDir: written.bundleDir,

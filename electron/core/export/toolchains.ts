@@ -3,6 +3,8 @@
  * of the exported go.mod files make a go command switch to (GOTOOLCHAIN=auto), for each platform
  * chosen. They ship as the `golang.org/toolchain` module versions the go command downloads.
  */
+import type { ShipReason } from '../../../shared/export/planNotes';
+import { shipReasonText } from '../../../shared/export/planNotesText';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { platformProblem } from '../../../shared/gomod/goPlatforms';
 import { neededToolchain, TOOLCHAIN_MODULE, toolchainModuleVersion, toolchainNameProblem } from '../../../shared/gomod/goToolchain';
@@ -22,7 +24,7 @@ export interface WantedToolchain {
   /** The toolchain's name (go1.22.3) and the goos/goarch it is built for. */
   toolchain: string;
   platform: string;
-  reason: string;
+  reason: ShipReason;
   /** The go.mod files that need it, or `--toolchain`. */
   neededBy: string[];
   /** Asked for by name (--toolchain): the upstream lacking it stops the export, as a --module would. */
@@ -62,7 +64,7 @@ export function wantedToolchains(names: readonly string[], roots: readonly Pendi
     const key = module.version;
     const known = wanted.get(key);
     if (known === undefined) {
-      wanted.set(key, { module, toolchain: name, platform, reason: `${why}, ${platform}`, neededBy: [neededBy], ...at });
+      wanted.set(key, { module, toolchain: name, platform, reason: { kind: 'toolchain', toolchain: name, platform, detail: why }, neededBy: [neededBy], ...at });
       return;
     }
     if (!known.neededBy.includes(neededBy)) known.neededBy.push(neededBy);
@@ -94,10 +96,10 @@ export async function availableToolchains(wanted: readonly WantedToolchain[], cl
     } catch (error) {
       if (!(error instanceof ModuleNotFoundError)) throw error;
       if (w.demanded) {
-        throw new ModFerryError('not-found', `the upstream has no such toolchain (${w.reason}): ${error.message}`, { module: w.module.path, version: w.module.version }, { cause: error });
+        throw new ModFerryError('not-found', `the upstream has no such toolchain (${shipReasonText(w.reason)}): ${error.message}`, { module: w.module.path, version: w.module.version }, { cause: error });
       }
       const where = w.file === undefined ? '' : `${w.file}${w.line === undefined ? '' : `:${w.line}`}: `;
-      unmet.push({ path: w.module.path, version: w.module.version, reason: `${where}${w.reason}: ${error.message}`, missing: `${w.module.path}@${w.module.version}` });
+      unmet.push({ path: w.module.path, version: w.module.version, reason: `${where}${shipReasonText(w.reason)}: ${error.message}`, missing: `${w.module.path}@${w.module.version}` });
       return undefined;
     }
   }));

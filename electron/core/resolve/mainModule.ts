@@ -1,3 +1,4 @@
+import type { ShipReason } from '../../../shared/export/planNotes';
 import type { GoModFile, ModuleVersion } from '../../../shared/gomod/goModFile';
 import { pruningForGoVersion, tidyCompatibilityPruning, type GraphPruning } from './graphPruning';
 import { moduleKey, sortModuleVersions } from './moduleVersions';
@@ -93,6 +94,11 @@ export class MainModule {
   /** How messages name whoever asked for a root of the graph. */
   get requirer(): string {
     return this.goModFile === undefined ? `requested by ${this.rootName}` : `required by ${this.rootName}`;
+  }
+
+  /** Why a root's own requirements ship. */
+  get rootReason(): ShipReason {
+    return { kind: this.goModFile === undefined ? 'requested' : 'root-requires', root: this.rootName };
   }
 
   /** `proj/go.mod:12` for warnings about a directive of this go.mod. */

@@ -1,3 +1,4 @@
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { UnreachableError } from '../upstream/errors';
 import type { GoModLoader } from './goModLoader';
@@ -11,13 +12,13 @@ import { describeFailure, resolveErrorFor } from './resolveError';
 /** A module version whose files must ship, under the path and version the go command downloads. */
 export interface ShippedVersion {
   module: ModuleVersion;
-  reason: string;
+  reason: ShipReason;
 }
 
 export interface MainModuleResolution {
   modFiles: ShippedVersion[];
   zipFiles: ShippedVersion[];
-  warnings: string[];
+  warnings: PlanWarning[];
 }
 
 /**
@@ -50,23 +51,21 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
   const fullGraph = unprunedGraph ?? buildGraph;
 
   const shipped = new ShippedSet(main);
-  for (const module of buildGraph.buildList()) shipped.addZip(module, `selected by MVS for ${main.rootName}`);
+  for (const module of buildGraph.buildList()) shipped.addZip(module, { kind: 'selected', root: main.rootName });
   for (const graph of [fullGraph, buildGraph]) {
     for (const { module, requiredBy } of graph.requirementPaths().values()) {
       if (graph.failureOf(module) !== undefined) continue;
-      const reason = requiredBy === undefined ? main.requirer : `required by ${moduleKey(requiredBy)} (via ${main.rootName})`;
+      const reason: ShipReason = requiredBy === undefined ? main.rootReason : { kind: 'required-by', by: moduleKey(requiredBy), root: main.rootName };
       shipped.addMod(module, reason);
     }
   }
 
-  const warnings = [
+  const warnings: PlanWarning[] = [
     ...exclusionWarnings(main, buildGraph),
     ...directoryReplacementWarnings(main, [fullGraph, buildGraph]),
     ...tidyCompatibilityWarnings(main, buildGraph, unprunedGraph),
     ...fullGraph.failuresInWalkOrder().map(
-      (failure) =>
-        `${describeFailure(main, failure)}: skipped, as it lies outside the pruned module graph the go command builds with; ` +
-        'only Go 1.16 and go mod tidy -compat=1.16 read it',
+      (failure): PlanWarning => ({ kind: 'outside-pruned-graph', module: moduleKey(failure.module), detail: describeFailure(main, failure) }),
     ),
   ];
   return { modFiles: shipped.modFiles(), zipFiles: shipped.zipFiles(), warnings };
@@ -79,21 +78,17 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
  * For a tidy go.mod, tidy keeps the requirements it has, so this graph is the one it checks; for an
  * untidy one tidy may check another, which only its package loading can tell.
  */
-function tidyCompatibilityWarnings(main: MainModule, buildGraph: ModuleGraph, unprunedGraph: ModuleGraph | undefined): string[] {
+function tidyCompatibilityWarnings(main: MainModule, buildGraph: ModuleGraph, unprunedGraph: ModuleGraph | undefined): PlanWarning[] {
   if (unprunedGraph === undefined || main.tidyCompatibility !== 'unpruned') return [];
   const differing = unprunedGraph
     .buildList()
     .filter((m) => buildGraph.selectedVersion(m.path) !== m.version)
     .map((m) => {
       const built = buildGraph.selectedVersion(m.path);
-      return built === undefined ? `${m.path} ${m.version}` : `${m.path} ${m.version} over ${built}`;
+      return built === undefined ? { path: m.path, version: m.version } : { path: m.path, version: m.version, built };
     });
   if (differing.length === 0) return [];
-  const shown = differing.slice(0, 3).join(', ') + (differing.length > 3 ? ` and ${differing.length - 3} more` : '');
-  return [
-    `${main.goModFile ?? main.rootName}: Go 1.16 would select other versions (${shown}), which go mod tidy checks by default; ` +
-      'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
-  ];
+  return [{ kind: 'tidy-compat', file: main.goModFile ?? main.rootName, differing: differing.slice(0, 3), more: Math.max(0, differing.length - 3) }];
 }
 
 /** Collects shipped versions under the identity the go command downloads, first reason kept. */
@@ -103,11 +98,11 @@ class ShippedSet {
 
   constructor(private readonly main: MainModule) {}
 
-  addZip(module: ModuleVersion, reason: string): void {
+  addZip(module: ModuleVersion, reason: ShipReason): void {
     this.add(this.zips, module, reason);
   }
 
-  addMod(module: ModuleVersion, reason: string): void {
+  addMod(module: ModuleVersion, reason: ShipReason): void {
     this.add(this.mods, module, reason);
   }
 
@@ -122,14 +117,13 @@ class ShippedSet {
     return [...this.zips.values()];
   }
 
-  private add(into: Map<string, ShippedVersion>, module: ModuleVersion, reason: string): void {
+  private add(into: Map<string, ShippedVersion>, module: ModuleVersion, reason: ShipReason): void {
     const fetched = this.main.fetchedAs(module);
     if (fetched === undefined) return;
     const key = moduleKey(fetched);
     if (into.has(key)) return;
     const replacement = this.main.replacementFor(module);
-    const note = replacement === undefined ? '' : `, as the replacement for ${moduleKey(module)} (${this.main.at(replacement.line)})`;
-    into.set(key, { module: fetched, reason: reason + note });
+    into.set(key, { module: fetched, reason: replacement === undefined ? reason : { ...reason, replacement: { replaces: moduleKey(module), at: this.main.at(replacement.line) } } });
   }
 }
 
@@ -138,32 +132,30 @@ class ShippedSet {
  * leaves no version of the module in the build list, a build that imports it makes the go command look
  * the module up online, which an offline machine cannot do.
  */
-function exclusionWarnings(main: MainModule, buildGraph: ModuleGraph): string[] {
-  const vanished = (path: string): string =>
-    buildGraph.selectedVersion(path) !== undefined
-      ? ''
-      : `; that leaves no version of ${path} in the build list, so if the project imports it the go command ` +
-        'will look it up online: run go mod tidy before exporting';
+function exclusionWarnings(main: MainModule, buildGraph: ModuleGraph): PlanWarning[] {
+  const vanishes = (path: string): boolean => buildGraph.selectedVersion(path) === undefined;
   const warnings = main.droppedRequirements.map(
-    ({ require, exclude }) =>
-      `${main.at(require.line)}: require ${require.path} ${require.version} is excluded (${main.at(exclude.line)}): ` +
-      `the go command drops it${vanished(require.path)}`,
+    ({ require, exclude }): PlanWarning => ({
+      kind: 'excluded-require',
+      at: main.at(require.line),
+      module: require.path,
+      version: require.version,
+      excludeAt: main.at(exclude.line),
+      vanishes: vanishes(require.path),
+    }),
   );
   const reported = new Set<string>();
   for (const { requiredBy, module } of buildGraph.excludedRequirements()) {
     const exclude = main.exclusionOf(module);
     if (exclude === undefined || reported.has(moduleKey(module)) || buildGraph.selectedVersion(module.path) !== undefined) continue;
     reported.add(moduleKey(module));
-    warnings.push(
-      `${main.at(exclude.line)}: exclude ${module.path} ${module.version} drops the requirement of ${moduleKey(requiredBy)} on it` +
-        vanished(module.path),
-    );
+    warnings.push({ kind: 'exclude-drops', at: main.at(exclude.line), module: module.path, version: module.version, requiredBy: moduleKey(requiredBy), vanishes: vanishes(module.path) });
   }
   return warnings;
 }
 
 /** The go command reads a directory replacement from disk; we cannot fetch it, so the user must carry it. */
-function directoryReplacementWarnings(main: MainModule, graphs: readonly ModuleGraph[]): string[] {
+function directoryReplacementWarnings(main: MainModule, graphs: readonly ModuleGraph[]): PlanWarning[] {
   const used = new Map<number, ReplaceDirective>();
   for (const graph of graphs) {
     for (const module of graph.allModules()) {
@@ -173,9 +165,5 @@ function directoryReplacementWarnings(main: MainModule, graphs: readonly ModuleG
   }
   return [...used.values()]
     .sort((a, b) => a.line - b.line)
-    .map(
-      (r) =>
-        `${main.at(r.line)}: replace ${describeReplaced(r)} => ${r.new.path}: directory replacement skipped: ` +
-        'ship that folder yourself (the requirements in its go.mod are not followed)',
-    );
+    .map((r): PlanWarning => ({ kind: 'directory-replace', at: main.at(r.line), replaced: describeReplaced(r), dir: r.new.path }));
 }

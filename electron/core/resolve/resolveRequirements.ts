@@ -4,6 +4,7 @@
  * ModFerry ships. The graph rules are the go command's own (cmd/go/internal/mvs and modload); the
  * helpers in this folder cite the function each one mirrors.
  */
+import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import type { GoModFile, ModuleVersion } from '../../../shared/gomod/goModFile';
 import { isValid } from '../../../shared/gomod/semver';
 import type { ProgressEvent } from '../../../shared/work/progress';
@@ -37,9 +38,9 @@ export interface Resolution {
   zipFiles: ModuleVersion[];
   /** `path@version` → the names of the roots that need it. */
   neededBy: Map<string, string[]>;
-  /** `path@version` → one readable line saying why it ships. */
-  reasons: Map<string, string>;
-  warnings: string[];
+  /** `path@version` → why it ships. */
+  reasons: Map<string, ShipReason>;
+  warnings: PlanWarning[];
 }
 
 export interface ResolveOptions {
@@ -114,10 +115,10 @@ function mainModulesOf(root: ResolveRoot): MainModule[] {
 function mergeResolutions(mains: readonly MainModule[], results: readonly MainModuleResolution[]): Resolution {
   const modFiles = new Map<string, ModuleVersion>();
   const zipFiles = new Map<string, ModuleVersion>();
-  const zipReasons = new Map<string, string>();
-  const modReasons = new Map<string, string>();
+  const zipReasons = new Map<string, ShipReason>();
+  const modReasons = new Map<string, ShipReason>();
   const needs = new Map<string, Set<string>>();
-  const warnings = new Set<string>();
+  const warnings = new Map<string, PlanWarning>();
 
   results.forEach((result, i) => {
     const rootName = (mains[i] as MainModule).rootName;
@@ -134,22 +135,23 @@ function mergeResolutions(mains: readonly MainModule[], results: readonly MainMo
         roots.add(rootName);
       }
     }
-    for (const warning of result.warnings) warnings.add(warning);
+    for (const warning of result.warnings) warnings.set(JSON.stringify(warning), warning);
   });
 
   const sortedMods = sortModuleVersions(modFiles.values());
   const neededBy = new Map<string, string[]>();
-  const reasons = new Map<string, string>();
+  const reasons = new Map<string, ShipReason>();
   for (const module of sortedMods) {
     const key = moduleKey(module);
     neededBy.set(key, [...(needs.get(key) ?? [])]);
-    reasons.set(key, zipReasons.get(key) ?? modReasons.get(key) ?? '');
+    // Every version came in with a reason, through the zips or the go.mod files.
+    reasons.set(key, (zipReasons.get(key) ?? modReasons.get(key)) as ShipReason);
   }
   return {
     modFiles: sortedMods,
     zipFiles: [...zipFiles.values()].sort(compareModuleVersions),
     neededBy,
     reasons,
-    warnings: [...warnings],
+    warnings: [...warnings.values()],
   };
 }

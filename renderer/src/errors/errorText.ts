@@ -1,4 +1,4 @@
-import { ERROR_KINDS, type ErrorKind } from '../../../shared/errorRecord';
+import { ERROR_KINDS, type ErrorKind, type ErrorProblem } from '../../../shared/errorRecord';
 import { errorMessage } from '../../../shared/errorMessage';
 import { IpcError } from '../../../shared/ipc/ipcError';
 import type { MessageKey, Translate } from '../i18n/catalog';
@@ -21,6 +21,18 @@ export const ERROR_MESSAGE_KEYS = {
   internal: 'errors.kind.internal',
 } as const satisfies Readonly<Record<ErrorKind, MessageKey>>;
 
+/** What is wrong, for the failures the core gives a problem code: the compiler and a test insist on each. */
+export const ERROR_PROBLEM_KEYS = {
+  'content-changed': 'errors.problem.content-changed',
+  'size-changed': 'errors.problem.size-changed',
+  'entry-missing': 'errors.problem.entry-missing',
+  'not-a-volume': 'errors.problem.not-a-volume',
+  'not-a-module-zip': 'errors.problem.not-a-module-zip',
+  'manifest-invalid': 'errors.problem.manifest-invalid',
+  'signature-invalid': 'errors.problem.signature-invalid',
+  'signer-not-trusted': 'errors.problem.signer-not-trusted',
+} as const satisfies Readonly<Record<ErrorProblem, MessageKey>>;
+
 export type ErrorPlace = 'module' | 'file' | 'volume' | 'entry' | 'drive' | 'url' | 'fingerprint';
 
 const PLACE_LABELS = {
@@ -37,6 +49,8 @@ const PLACE_LABELS = {
 export interface ErrorText {
   kind: ErrorKind;
   summary: string;
+  /** What is wrong, in the operator's language, when the core gave it as a code. */
+  problem?: string;
   places: Array<{ place: ErrorPlace; label: string; value: string }>;
   /** The core's message, in English: for a search, a log or a support request. */
   detail: string;
@@ -67,9 +81,11 @@ export function errorText(error: unknown, t: Translate): ErrorText {
     const value = values[place];
     return value === undefined ? [] : [{ place, label: t(PLACE_LABELS[place]), value }];
   });
+  const problem = error instanceof IpcError ? error.problem : undefined;
   return {
     kind,
     summary: t(ERROR_MESSAGE_KEYS[kind]),
+    ...(problem === undefined ? {} : { problem: t(ERROR_PROBLEM_KEYS[problem]) }),
     places,
     detail: errorMessage(error),
     retryable: error instanceof IpcError && error.retryable,

@@ -2,6 +2,7 @@ import type { ExportRunResult } from '../../../shared/ipc/exportChannel';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
 import { useExportWizard } from './exportWizardStore';
+import { planWarningWords } from './planNotesWords';
 
 /** Step 5: the bundle written, the fingerprint to compare on the offline side, and eject for a drive. */
 export function DoneStep({ result }: { result: ExportRunResult }) {
@@ -36,8 +37,8 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
         <section aria-labelledby="done-warnings" className="export-notice export-notice-warning">
           <h4 id="done-warnings">{t('exportWizard.review.warnings', { count: result.warnings.length })}</h4>
           <ul>
-            {result.warnings.map((warning) => (
-              <li key={warning}>{warning}</li>
+            {result.warnings.map((warning, i) => (
+              <li key={i} data-kind={warning.kind}>{planWarningWords(warning, t)}</li>
             ))}
           </ul>
         </section>

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ExportPlanAnswer } from '../../../shared/ipc/exportChannel';
 import { useI18n } from '../i18n/useI18n';
 import { useExportWizard } from './exportWizardStore';
+import { planWarningWords, shipReasonWords } from './planNotesWords';
 import { moduleRow, reviewRows, SORT_KEYS, type ModuleRow, type ReviewRow, type RowView, type SortKey } from './planRows';
 import { VirtualList } from './VirtualList';
 
@@ -38,8 +39,8 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
         <section aria-labelledby="review-warnings" className="export-notice export-notice-warning">
           <h4 id="review-warnings">{t('exportWizard.review.warnings', { count: plan.warnings.length })}</h4>
           <ul data-testid="review-warnings">
-            {plan.warnings.map((warning) => (
-              <li key={warning}>{warning}</li>
+            {plan.warnings.map((warning, i) => (
+              <li key={i} data-kind={warning.kind}>{planWarningWords(warning, t)}</li>
             ))}
           </ul>
         </section>
@@ -50,7 +51,7 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
           <ul data-testid="review-unmet">
             {plan.unmet.map((u) => (
               <li key={`${u.path}@${u.version}`}>
-                <code>{u.path}@{u.version}</code>: {u.reason}
+                <code>{u.path}@{u.version}</code>: <span title={u.reason}>{t('plan.unmet.missing', { missing: u.missing })}</span>
               </li>
             ))}
           </ul>
@@ -119,9 +120,9 @@ function statusText(row: ModuleRow, t: ReturnType<typeof useI18n>['t']): string 
 function ModuleLine({ row, index, status, size }: { row: ModuleRow; index: number; status: string; size: string }) {
   const { t } = useI18n();
   return (
-    <div role="row" aria-rowindex={index + 2} className="review-row" data-testid="review-module" title={row.reason}>
+    <div role="row" aria-rowindex={index + 2} className="review-row" data-testid="review-module" title={shipReasonWords(row.reason, t)}>
       <div role="cell" className="review-cell cell-path" data-testid="review-module-path">{row.path}</div>
-      <div role="cell" className="review-cell cell-version" data-testid="review-module-version">{row.version}</div>
+      <div role="cell" className="review-cell cell-version" data-testid="review-module-version" title={row.version}>{row.version}</div>
       <div role="cell" className="review-cell cell-size">
         {size}
         {!row.zip && <span className="muted"> · {t('exportWizard.review.modOnly')}</span>}

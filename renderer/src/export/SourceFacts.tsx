@@ -14,9 +14,10 @@ export function SourceFacts({ answer }: { answer: SourceAnswer | { failed: unkno
     const { file, line, reason } = answer.problem;
     return (
       <p className="source-problem" role="alert" data-testid="source-problem">
+        {t('exportWizard.sources.cannotUse')}{' '}
         {file !== undefined && <code data-testid="source-problem-where">{line === undefined ? file : `${file}:${line}`}</code>}
         {file !== undefined && ': '}
-        {reason}
+        <span lang="en">{reason}</span>
       </p>
     );
   }

@@ -119,7 +119,7 @@ export function SourcesStep() {
       </label>
       <ul id="pasted-problems" className="field-problem" data-testid="pasted-problems">
         {badLines.map((line) => (
-          <li key={line.line}>{t('exportWizard.sources.lineProblem', { line: line.line, reason: 'problem' in line ? line.problem : '' })}</li>
+          <li key={line.line} title={'problem' in line ? line.problem : undefined}>{t('exportWizard.sources.lineProblem', { line: line.line, reason: 'problem' in line ? (line.code === undefined ? line.problem : t(`exportWizard.sources.pasted.${line.code}`)) : '' })}</li>
         ))}
       </ul>
 

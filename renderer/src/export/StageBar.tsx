@@ -23,8 +23,10 @@ function fractionOf(progress: ProgressUpdate | undefined): number | undefined {
 
 /** One stage as a labelled bar with its files, bytes, rate and time left. */
 export function StageBar({ stage, progress, state }: { stage: StageName; progress: ProgressUpdate | undefined; state: StageState }) {
-  const { t, format } = useI18n();
+  const { t, format, language } = useI18n();
   const title = t(STAGE_TITLES[stage]);
+  // The core's line is English: another language shows only what it is about (a file, a volume, a project).
+  const line = language === 'en' ? progress?.message : progress?.subject;
   const fraction = state === 'done' ? 1 : fractionOf(progress);
   const figures: string[] = [];
   if (progress?.totalFiles !== undefined) figures.push(t('exportWizard.progress.files', { done: progress.files ?? 0, total: progress.totalFiles }));
@@ -43,7 +45,7 @@ export function StageBar({ stage, progress, state }: { stage: StageName; progres
       <progress aria-labelledby={`stage-title-${stage}`} {...(fraction === undefined ? (state === 'waiting' ? { value: 0, max: 1 } : {}) : { value: fraction, max: 1 })} />
       <p className="stage-figures" data-testid={`stage-figures-${stage}`}>
         {figures.join(' · ')}
-        {state === 'active' && progress?.message ? <span className="stage-message">{progress.message}</span> : null}
+        {state === 'active' && line ? <span className="stage-message">{line}</span> : null}
       </p>
     </div>
   );

@@ -50,6 +50,10 @@ interface ExportWizardState {
   /** The chosen destination's free space against the bundle, and its volume size; for the destination shown. */
   destinationFacts?: DestinationAnswer;
   destinationError?: unknown;
+  /** The operator's own volume size, as typed; undefined: the file system's. Set back when another destination is chosen. */
+  volumeSizeText?: string;
+  /** That size in bytes once it reads as one the destination allows; the check and the run are given it. */
+  volumeSize?: number;
   runPhase: JobPhase;
   stages: StageProgress;
   /** The stage reported last, which the screen names as under way. */
@@ -65,6 +69,8 @@ interface ExportWizardState {
   setPasted(text: string): void;
   setUpstream(upstream: string): void;
   setCheck(check: boolean): void;
+  /** The volume size chosen: text undefined for the file system's, bytes undefined while the text is not a size allowed. */
+  setVolumeSize(text: string | undefined, bytes: number | undefined): void;
   /** The upstream from the settings, else from the app's GOPROXY, unless one was typed already. */
   loadDefaults(): Promise<void>;
   makePlan(): void;
@@ -120,6 +126,11 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
     setPasted: (pasted) => sourcesChanged({ pasted }),
     setUpstream: (upstream) => sourcesChanged({ upstream }),
     setCheck: (check) => set({ check }),
+    setVolumeSize: (volumeSizeText, volumeSize) => {
+      const changed = volumeSize !== get().volumeSize;
+      set({ volumeSizeText, volumeSize });
+      if (changed) void get().checkDestination();
+    },
     loadDefaults: async () => {
       try {
         const [saved, defaults] = await Promise.all([client.call('settings:get', {}), client.call('settings:defaults', {})]);
@@ -140,7 +151,7 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
         (planProgress) => set({ planProgress }),
       );
       const job = planJob;
-      set({ planPhase: 'running', planProgress: undefined, plan: undefined, planError: undefined, result: undefined, destination: undefined });
+      set({ planPhase: 'running', planProgress: undefined, plan: undefined, planError: undefined, result: undefined, destination: undefined, volumeSizeText: undefined, volumeSize: undefined });
       job.result.then(
         (plan) => {
           if (planJob === job) set({ plan, planPhase: 'idle', step: 'review' });
@@ -169,15 +180,19 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
       set({ showAllDrives, ...(!showAllDrives && destination?.kind === 'drive' && !destination.offered ? { destination: undefined } : {}) });
     },
     choose: (destination) => {
-      set({ destination, destinationFacts: undefined, destinationError: undefined });
+      set({ destination, destinationFacts: undefined, destinationError: undefined, volumeSizeText: undefined, volumeSize: undefined });
       if (destination?.kind === 'drive') void get().checkDestination();
     },
     checkDestination: async () => {
-      const { destination, plan } = get();
+      const { destination, plan, volumeSize } = get();
       const check = ++destinationChecks;
       if (destination === undefined || !ABSOLUTE_PATH.test(destination.path)) return;
       try {
-        const destinationFacts = await client.call('destination:check', { dir: destination.path, ...(plan === undefined ? {} : { planId: plan.id }) });
+        const destinationFacts = await client.call('destination:check', {
+          dir: destination.path,
+          ...(plan === undefined ? {} : { planId: plan.id }),
+          ...(volumeSize === undefined ? {} : { volumeSize }),
+        });
         if (check === destinationChecks) set({ destinationFacts, destinationError: undefined });
       } catch (destinationError) {
         if (check === destinationChecks) set({ destinationFacts: undefined, destinationError });
@@ -185,9 +200,9 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
     },
 
     run: () => {
-      const { plan, destination, check } = get();
-      if (plan === undefined || destination === undefined) return;
-      runJob = client.startJob('export:run', { planId: plan.id, outDir: destination.path, check }, (progress) =>
+      const { plan, destination, check, volumeSize, volumeSizeText } = get();
+      if (plan === undefined || destination === undefined || (volumeSizeText !== undefined && volumeSize === undefined)) return;
+      runJob = client.startJob('export:run', { planId: plan.id, outDir: destination.path, check, ...(volumeSize === undefined ? {} : { volumeSize }) }, (progress) =>
         set((state) => ({ stages: { ...state.stages, [progress.stage]: progress }, currentStage: progress.stage })),
       );
       const job = runJob;
@@ -222,7 +237,7 @@ export const useExportWizard = create<ExportWizardState>((set, get) => {
     startOver: () => {
       planJob = undefined;
       runJob = undefined;
-      set({ step: 'sources', plan: undefined, planPhase: 'idle', planProgress: undefined, planError: undefined, destination: undefined, runPhase: 'idle', stages: {}, currentStage: undefined, result: undefined, runError: undefined, ejected: 'no', ejectError: undefined });
+      set({ step: 'sources', plan: undefined, planPhase: 'idle', planProgress: undefined, planError: undefined, destination: undefined, volumeSizeText: undefined, volumeSize: undefined, runPhase: 'idle', stages: {}, currentStage: undefined, result: undefined, runError: undefined, ejected: 'no', ejectError: undefined });
     },
   };
 });

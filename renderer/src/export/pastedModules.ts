@@ -1,8 +1,8 @@
 import { errorMessage } from '../../../shared/errorMessage';
-import { parseModuleAtVersion } from '../../../shared/gomod/modulePath';
+import { ModuleArgError, parseModuleAtVersion, type ModuleArgProblem } from '../../../shared/gomod/modulePath';
 
-/** One pasted line: the `path@version` it asks for, or why it cannot be read. */
-export type PastedLine = { line: number; text: string } & ({ module: string } | { problem: string });
+/** One pasted line: the `path@version` it asks for, or why it cannot be read (as a code, when the parser gives one, and in its English). */
+export type PastedLine = { line: number; text: string } & ({ module: string } | { problem: string; code?: ModuleArgProblem });
 
 /**
  * Pasted text, one `path@version` or `path@latest` a line, read as `modferry export --module` reads
@@ -17,7 +17,7 @@ export function pastedModules(text: string): PastedLine[] {
       const { path, version } = parseModuleAtVersion(content);
       return [{ line, text: content, module: `${path}@${version}` }];
     } catch (error) {
-      return [{ line, text: content, problem: errorMessage(error) }];
+      return [{ line, text: content, problem: errorMessage(error), ...(error instanceof ModuleArgError ? { code: error.problem } : {}) }];
     }
   });
 }

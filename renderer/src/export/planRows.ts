@@ -1,4 +1,5 @@
 import { compare } from '../../../shared/gomod/semver';
+import type { ShipReason } from '../../../shared/export/planNotes';
 import type { ExportPlanAnswer, PlannedModuleAnswer } from '../../../shared/ipc/exportChannel';
 
 /**
@@ -18,7 +19,7 @@ export interface ModuleRow {
   status: CarriedStatus;
   /** The latest earlier bundle that carried it, for `carried`. */
   carriedIn?: string;
-  reason: string;
+  reason: ShipReason;
   deprecated?: string;
   neededBy: string[];
 }

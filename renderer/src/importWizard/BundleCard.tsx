@@ -1,5 +1,8 @@
 import type { FoundBundleAnswer } from '../../../shared/ipc/bundleChannels';
+import { isErrorProblem } from '../../../shared/errorRecord';
+import { ERROR_PROBLEM_KEYS } from '../errors/errorText';
 import { useI18n } from '../i18n/useI18n';
+import { volumeProblemWords } from './volumeProblemWords';
 
 /** One bundle found on the drive: when it was made, its size, who signed it and whether that signer is trusted, and what is missing. */
 export function BundleCard({ bundle, onChoose, disabled }: { bundle: FoundBundleAnswer; onChoose(): void; disabled: boolean }) {
@@ -61,7 +64,7 @@ export function BundleCard({ bundle, onChoose, disabled }: { bundle: FoundBundle
           <div key={problem.volume}>
             <dt>{t('importWizard.field.volume')}</dt>
             <dd>
-              <code>{problem.volume}</code>: {problem.reason}
+              <code>{problem.volume}</code>: <span title={problem.reason} data-kind={problem.code.kind}>{volumeProblemWords(problem, t, format.size)}</span>
             </dd>
           </div>
         ))}
@@ -69,7 +72,7 @@ export function BundleCard({ bundle, onChoose, disabled }: { bundle: FoundBundle
           <div>
             <dt>{t('importWizard.bundle.problem')}</dt>
             <dd>
-              {bundle.problem.message}
+              {isErrorProblem(bundle.problem.problem) ? <span title={bundle.problem.message}>{t(ERROR_PROBLEM_KEYS[bundle.problem.problem])}</span> : bundle.problem.message}
               {bundle.problem.file !== undefined && (
                 <>
                   {' '}

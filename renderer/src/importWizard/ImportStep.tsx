@@ -81,7 +81,7 @@ export function ImportStep() {
                     <code>
                       {unmet.path}@{unmet.version}
                     </code>
-                    : {unmet.reason}
+                    : <span title={unmet.reason}>{t('plan.unmet.missing', { missing: unmet.missing })}</span>
                   </li>
                 ))}
               </ul>

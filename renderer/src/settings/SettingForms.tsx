@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'reac
 import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
 import { useI18n } from '../i18n/useI18n';
 import { useSettingsStore, type EditedSetting } from './settingsStore';
+import { upstreamProblemWords } from './upstreamProblemWords';
 
 /** A draft that starts from the saved value and starts over whenever a save changes it. */
 function useDraft(saved: string): [string, (value: string) => void] {
@@ -18,7 +19,7 @@ function SettingStatus({ field, id }: { field: EditedSetting; id: string }) {
   if (refusal !== undefined) {
     return (
       <p id={id} className="field-error" role="alert" data-testid={`${field}-refused`}>
-        {t('settings.refused', { reason: refusal.reason })}
+        {t('settings.refused', { reason: refusal.upstream === undefined ? refusal.reason : upstreamProblemWords(refusal.upstream, t) })}
       </p>
     );
   }
@@ -154,3 +155,4 @@ export function ListenSetting() {
     </SettingForm>
   );
 }
+

@@ -4,6 +4,7 @@ import type { SettingsAnswer } from '../../../shared/ipc/settingsChannels';
 import type { SettingsDefaults } from '../../../shared/ipc/storeChannels';
 import { settingsPatchSchema, type SettingsPatch } from '../../../shared/settings/appSettings';
 import { client } from '../ipc/client';
+import { upstreamProblemOf, type UpstreamProblem } from '../../../shared/goproxy/upstreamSetting';
 
 /** The settings the screen edits one at a time, each with its own Save and its own refusal. */
 export type EditedSetting = 'upstream' | 'storeDir' | 'serveListen';
@@ -14,6 +15,8 @@ export interface Refusal {
   error: unknown;
   /** Why, in the words of the rule that refused it. */
   reason: string;
+  /** For the upstream list, what is wrong as a code the screen words in its language. */
+  upstream?: UpstreamProblem;
 }
 
 interface SettingsState {
@@ -43,6 +46,11 @@ export function refusalReason<F extends EditedSetting>(field: F, value: Settings
   return parsed.error.issues.map((issue) => [...issue.path.slice(1).map(String), issue.message].join(': ')).join('; ');
 }
 
+function upstreamCode<F extends EditedSetting>(field: F, value: SettingsPatch[F]): { upstream?: UpstreamProblem } {
+  const upstream = field === 'upstream' && typeof value === 'string' ? upstreamProblemOf(value) : undefined;
+  return upstream === undefined ? {} : { upstream };
+}
+
 export const useSettingsStore = create<SettingsState>((set) => ({
   refused: {},
   load: async () => {
@@ -62,7 +70,7 @@ export const useSettingsStore = create<SettingsState>((set) => ({
       set({ answer, saved: field, saving: undefined });
       return true;
     } catch (error) {
-      set((state) => ({ saving: undefined, refused: { ...state.refused, [field]: { error, reason: refusalReason(field, value, error) } } }));
+      set((state) => ({ saving: undefined, refused: { ...state.refused, [field]: { error, reason: refusalReason(field, value, error), ...upstreamCode(field, value) } } }));
       return false;
     }
   },

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { PLAN_WARNING_KINDS, SHIP_REASON_KINDS, type PlanWarning, type ShipReason } from '../../shared/export/planNotes';
+import { planWarningText, shipReasonText } from '../../shared/export/planNotesText';
+import { planWarningWords, shipReasonWords } from '../../renderer/src/export/planNotesWords';
+import { translator } from '../../renderer/src/i18n/catalog';
+
+const warnings: Record<PlanWarning['kind'], PlanWarning> = {
+  'no-go-sum': { kind: 'no-go-sum', file: '/p/go.mod' },
+  'excluded-require': { kind: 'excluded-require', at: '/p/go.mod:5', module: 'example.com/x', version: 'v1.0.0', excludeAt: '/p/go.mod:9', vanishes: true },
+  'exclude-drops': { kind: 'exclude-drops', at: '/p/go.mod:9', module: 'example.com/x', version: 'v1.0.0', requiredBy: 'example.com/a@v1.0.0', vanishes: false },
+  'directory-replace': { kind: 'directory-replace', at: '/p/go.mod:7', replaced: 'example.com/y', dir: '../y' },
+  'tidy-compat': { kind: 'tidy-compat', file: '/p/go.mod', differing: [{ path: 'example.com/c', version: 'v1.3.0', built: 'v1.2.0' }, { path: 'example.com/d', version: 'v1.0.0' }], more: 2 },
+  'outside-pruned-graph': { kind: 'outside-pruned-graph', module: 'example.com/z@v1.0.0', detail: 'example.com/z@v1.0.0 (required by example.com/a@v1.0.0): not found' },
+  deprecated: { kind: 'deprecated', module: 'example.com/old', version: 'v1.2.0', notice: 'use example.com/new.' },
+  'drive-unknown': { kind: 'drive-unknown', folder: '/x', detail: 'lsblk: not found' },
+  'not-removable': { kind: 'not-removable', folder: '/tmp/out', on: { system: true, device: '/dev/vda', mountpoint: '/' } },
+  'abandoned-removed': { kind: 'abandoned-removed', dir: '/media/usb/mf-1', why: 'its writer stopped', kept: ['notes.txt'] },
+  'proofs-unavailable': { kind: 'proofs-unavailable', database: 'sum.golang.org', reason: 'connection refused' },
+  'proofs-unknown': { kind: 'proofs-unknown', database: 'sum.golang.org', modules: ['example.com/new@v1.0.0'] },
+  'proof-cleanup': { kind: 'proof-cleanup', detail: 'EACCES' },
+};
+const reasons: ShipReason[] = [
+  { kind: 'selected', root: '/p/go.mod' },
+  { kind: 'required-by', by: 'example.com/a@v1.0.0', root: '/p/go.mod', replacement: { replaces: 'example.com/b@v1.0.0', at: '/p/go.mod:8' } },
+  { kind: 'root-requires', root: '/p/go.mod' },
+  { kind: 'requested', root: 'requests.txt' },
+  { kind: 'retractions', module: 'example.com/r' },
+  { kind: 'toolchain', toolchain: 'go1.22.3', platform: 'linux/amd64', detail: 'toolchain asked for with --toolchain go1.22.3' },
+];
+
+describe('the reasons and warnings of a plan', () => {
+  test('the CLI words them as it always has', () => {
+    assert.equal(planWarningText(warnings['tidy-compat']), '/p/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0, example.com/d v1.0.0 and 2 more), which go mod tidy checks by default; the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17');
+    assert.equal(shipReasonText(reasons[1]!), 'required by example.com/a@v1.0.0 (via /p/go.mod), as the replacement for example.com/b@v1.0.0 (/p/go.mod:8)');
+  });
+
+  test('the app words every kind in each language, keeping names and paths, with no placeholder left open', () => {
+    assert.deepEqual(Object.keys(warnings).sort(), [...PLAN_WARNING_KINDS].sort());
+    assert.deepEqual(reasons.map((r) => r.kind), [...SHIP_REASON_KINDS]);
+    const zh = translator('zh-CN');
+    for (const t of [translator('en'), zh]) {
+      for (const warning of Object.values(warnings)) {
+        const words = planWarningWords(warning, t);
+        assert.doesNotMatch(words, /\{\w+\}/, words);
+        for (const name of ['file', 'module', 'folder', 'dir'] as const) {
+          const value = (warning as Partial<Record<typeof name, string>>)[name];
+          if (value !== undefined) assert.ok(words.includes(value), `${warning.kind}: ${words} names ${value}`);
+        }
+      }
+      for (const reason of reasons) assert.doesNotMatch(shipReasonWords(reason, t), /\{\w+\}/);
+    }
+    assert.equal(planWarningWords(warnings['no-go-sum'], zh), '/p/go.mod：旁边没有 go.sum，因此它需要的内容都没有与已知哈希核对。请运行“go mod tidy”记录哈希。');
+    assert.equal(shipReasonWords(reasons[1]!, zh), 'example.com/a@v1.0.0 需要（经由 /p/go.mod），作为 example.com/b@v1.0.0 的替换（/p/go.mod:8）');
+  });
+});
