@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { shipReasonText } from '../../shared/export/planNotesText';
 import assert from 'node:assert/strict';
 import { parseGoMod } from '../../shared/gomod/goModFile';
 import { parsePlatformList, platformProblem } from '../../shared/gomod/goPlatforms';
@@ -96,12 +97,12 @@ describe('Go toolchain versions', () => {
   test('each toolchain ships once per platform, needed by every go.mod and --toolchain that asks for it', () => {
     const root = (name: string, text: string) => ({ name, input: { kind: 'go.mod' as const, value: name }, goModFile: name, goMod: parseGoMod(`module example.com/m\n${text}`, name), modules: [] });
     const wanted = wantedToolchains(['go1.22.4'], [root('/a/go.mod', 'go 1.22.3\ntoolchain go1.22.4\n'), root('/b/go.mod', 'go 1.22.4\n'), root('/c/go.mod', 'go 1.20\n')], ['linux/amd64', 'windows/arm64']);
-    assert.deepEqual(wanted.map((w) => [w.module.version, w.neededBy, w.demanded, w.reason]), [
+    assert.deepEqual(wanted.map((w) => [w.module.version, w.neededBy, w.demanded, shipReasonText(w.reason)]), [
       ['v0.0.1-go1.22.4.linux-amd64', ['--toolchain', '/a/go.mod', '/b/go.mod'], true, 'toolchain asked for with --toolchain go1.22.4, linux/amd64'],
       ['v0.0.1-go1.22.4.windows-arm64', ['--toolchain', '/a/go.mod', '/b/go.mod'], true, 'toolchain asked for with --toolchain go1.22.4, windows/arm64'],
     ]);
     const fromGoMods = wantedToolchains([], [root('/a/go.mod', 'go 1.22.3\ntoolchain go1.22.4\n'), root('/b/go.mod', 'go 1.22\n')], ['linux/amd64']);
-    assert.deepEqual(fromGoMods.map((w) => [w.module.version, w.neededBy, w.demanded, w.file, w.line, w.reason]), [
+    assert.deepEqual(fromGoMods.map((w) => [w.module.version, w.neededBy, w.demanded, w.file, w.line, shipReasonText(w.reason)]), [
       ['v0.0.1-go1.22.4.linux-amd64', ['/a/go.mod'], false, '/a/go.mod', 3, "toolchain for go.mod's `toolchain go1.22.4`, linux/amd64"],
       ['v0.0.1-go1.22.0.linux-amd64', ['/b/go.mod'], false, '/b/go.mod', 2, "toolchain for go.mod's `go 1.22`, linux/amd64"],
     ]);

@@ -331,7 +331,7 @@ describe('modferry export behind a proxy', () => {
     const out = path.join(work, 'out');
     await mkdir(out);
     const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
-    const env: NodeJS.ProcessEnv = { ...process.env, MODFERRY_HOME: path.join(work, 'home'), NODE_EXTRA_CA_CERTS: path.join(work, 'cert.pem') };
+    const env: NodeJS.ProcessEnv = { ...process.env, MODFERRY_HOME: path.join(work, 'home'), NODE_EXTRA_CA_CERTS: path.join(work, 'cert.pem'), GOSUMDB: 'off' };
     for (const name of ['HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'https_proxy']) delete env[name];
     env.HTTPS_PROXY = proxy.url;
     const upstreamUrl = `https://${UPSTREAM_HOST}:${port}`;
