@@ -10,7 +10,28 @@ import { journalProofs, readCommitJournal } from './commitJournal';
 import { SUMDB_DIR, type StoreLayout } from './storeLayout';
 
 /** Tree paths (relative to tree/, `/`-separated, sorted) of everything in the tree the catalog does not list. */
-export async function findStrayFiles(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<string[]> {
+export function findStrayFiles(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<string[]> {
+  return findUnlisted(layout, { folder: layout.tree, prefix: '', under: layout.tree }, (file) => catalog.fileByPath(file) !== undefined, signal);
+}
+
+/**
+ * Proof paths (`sumdb/<db>/…`, sorted) of the files under sumdb/ the catalog does not list, journaled
+ * ones (an import about to record them) excepted. Read-only, like findStrayFiles.
+ */
+export function findStrayProofs(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<string[]> {
+  return findUnlisted(layout, { folder: layout.sumdb, prefix: SUMDB_DIR, under: layout.dir }, (file) => catalog.proofs.file(file) !== undefined, signal);
+}
+
+/**
+ * The files under `where.folder`, named `where.prefix/…` (relative to `where.under`), that `listed` does
+ * not know and no commit journal names.
+ */
+async function findUnlisted(
+  layout: StoreLayout,
+  where: { folder: string; prefix: string; under: string },
+  listed: (file: string) => boolean,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const candidates: string[] = [];
   const walk = async (dir: string, relative: string): Promise<void> => {
     let entries;
@@ -24,49 +45,17 @@ export async function findStrayFiles(layout: StoreLayout, catalog: Catalog, sign
       signal?.throwIfAborted();
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) await walk(path.join(dir, entry.name), child);
-      else if (catalog.fileByPath(child) === undefined) candidates.push(child);
+      else if (!listed(child)) candidates.push(child);
     }
   };
-  await walk(layout.tree, '');
+  await walk(where.folder, where.prefix);
   if (candidates.length === 0) return [];
   // Confirmed once the walk is over: an import that committed meanwhile has recorded its files by now.
   const journaled = await journaledPaths(layout);
   const stray: string[] = [];
   for (const candidate of candidates) {
-    if (catalog.fileByPath(candidate) !== undefined || journaled.has(candidate)) continue;
-    if (await exists(path.join(layout.tree, ...candidate.split('/')))) stray.push(candidate);
-  }
-  return stray.sort();
-}
-
-/**
- * Proof paths (`sumdb/<db>/…`, sorted) of the files under sumdb/ the catalog does not list, journaled
- * ones (an import about to record them) excepted. Read-only, like findStrayFiles.
- */
-export async function findStrayProofs(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<string[]> {
-  const candidates: string[] = [];
-  const walk = async (dir: string, relative: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await opendir(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for await (const entry of entries) {
-      signal?.throwIfAborted();
-      const child = `${relative}/${entry.name}`;
-      if (entry.isDirectory()) await walk(path.join(dir, entry.name), child);
-      else if (catalog.proofs.file(child) === undefined) candidates.push(child);
-    }
-  };
-  await walk(layout.sumdb, SUMDB_DIR);
-  if (candidates.length === 0) return [];
-  const journaled = await journaledPaths(layout);
-  const stray: string[] = [];
-  for (const candidate of candidates) {
-    if (catalog.proofs.file(candidate) !== undefined || journaled.has(candidate)) continue;
-    if (await exists(path.join(layout.dir, ...candidate.split('/')))) stray.push(candidate);
+    if (listed(candidate) || journaled.has(candidate)) continue;
+    if (await exists(path.join(where.under, ...candidate.split('/')))) stray.push(candidate);
   }
   return stray.sort();
 }
