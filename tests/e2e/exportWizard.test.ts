@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { untilPage } from '../support/until';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -195,7 +196,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.equal(listed.code, 0, listed.stderr);
       const all = (JSON.parse(listed.stdout.trim().split('\n').at(-1)!) as { drives: Array<{ mounts: unknown[]; heldBack?: string }> }).drives;
       const entries = all.reduce((sum, d) => sum + Math.max(1, d.mounts.length), 0);
-      await page.waitForFunction(`document.querySelectorAll('[data-testid="drive-choice"]').length === ${entries}`);
+      await untilPage(page, `document.querySelectorAll('[data-testid="drive-choice"]').length === ${entries}`);
       const heldBack = all.filter((d) => d.heldBack !== undefined).length;
       if (heldBack > 0) assert.ok((await page.getByTestId('drive-choice').allInnerTexts()).some((text) => text.includes(language === 'en' ? 'Not offered:' : '不提供：')));
       await checkStep(page, `3-destination-all-drives-${language}`);
@@ -356,9 +357,9 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     await page.getByTestId('source-asks').waitFor();
     assert.deepEqual(await page.getByTestId('source').locator('.source-path').allInnerTexts(), [quickProject]);
     await drop({ file: { name: 'request.txt', text: '# modferry request v1\nexample.com/quick/dep1@v1.0.0  # 3 requests\n' } });
-    await page.waitForFunction(`document.querySelector('[data-testid="sources-pasted"]').value.includes('dep1@v1.0.0')`);
+    await untilPage(page, `document.querySelector('[data-testid="sources-pasted"]').value.includes('dep1@v1.0.0')`);
     await drop({ file: { name: 'go.mod', text: 'module example.com/dropped\n\ngo 1.19\n\nrequire example.com/quick/dep2 v1.0.0\n' } });
-    await page.waitForFunction(`document.querySelector('[data-testid="sources-pasted"]').value.includes('example.com/quick/dep2@v1.0.0')`);
+    await untilPage(page, `document.querySelector('[data-testid="sources-pasted"]').value.includes('example.com/quick/dep2@v1.0.0')`);
     assert.equal(await page.getByTestId('sources-pasted').inputValue(), '# modferry request v1\nexample.com/quick/dep1@v1.0.0  # 3 requests\n# example.com/dropped\nexample.com/quick/dep2@v1.0.0\n');
     assert.deepEqual(await page.getByTestId('pasted-problems').locator('li').count(), 0);
     assert.equal(await page.getByTestId('plan-make').isDisabled(), false);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { untilPage } from '../support/until';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -270,7 +271,7 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
         if (Date.now() > end) assert.fail(`the page heard of fewer than the ${BURST} requests sent within 30 s`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await page.waitForFunction(`[...document.querySelectorAll('[data-testid="log-row"]')].at(-1).textContent.includes('/@v/list')`, undefined, { timeout: 30_000 });
+      await untilPage(page, `[...document.querySelectorAll('[data-testid="log-row"]')].at(-1).textContent.includes('/@v/list')`, 30_000);
       assert.equal(await rows.count(), FOLLOWING_ROWS, 'following the newest, the page draws only the newest rows');
       const logged = await stopWatching();
       console.log(`frames while ${BURST} requests were logged (${language.code}): ${logged.text}`);
