@@ -1,4 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { neededToolchain } from '../../../shared/gomod/goToolchain';
 import path from 'node:path';
 import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile';
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
@@ -72,7 +73,8 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const { signal, onProgress, dirs } = options;
   requireToolchainNames(request.toolchains ?? []);
   const inputs = await loadExportInputs(request);
-  const wanted = wantedToolchains(request.toolchains ?? [], inputs.roots, await toolchainPlatforms(dirs, request.toolchainPlatforms));
+  const carriesToolchains = (request.toolchains?.length ?? 0) > 0 || inputs.roots.some((r) => r.goMod !== undefined && neededToolchain(r.goMod) !== undefined);
+  const wanted = carriesToolchains ? wantedToolchains(request.toolchains ?? [], inputs.roots, await toolchainPlatforms(dirs, request.toolchainPlatforms)) : [];
   const destination = options.outDir === undefined ? undefined : await requireDestinationFolder(options.outDir);
   const volumeSize = destination === undefined ? undefined : await volumeSizeForFolder(destination, options.volumeSize);
   const warnings: PlanWarning[] = [];

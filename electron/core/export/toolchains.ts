@@ -12,7 +12,6 @@ import type { BundleInput, UnmetRequest } from '../../../shared/bundle/manifest'
 import type { AppDirs } from '../appDirs/appDirs';
 import { ModFerryError } from '../errors/modferryError';
 import type { Resolution } from '../resolve/resolveRequirements';
-import { readSettings } from '../settings/settingsFile';
 import { ModuleNotFoundError } from '../upstream/errors';
 import type { UpstreamClient } from '../upstream/upstreamClient';
 import { hostPlatform } from './hostPlatform';
@@ -40,7 +39,9 @@ export interface WantedToolchain {
  */
 export async function toolchainPlatforms(dirs: AppDirs, given: readonly string[] | undefined): Promise<string[]> {
   const host = hostPlatform();
-  const platforms = given !== undefined && given.length > 0 ? [...new Set(given)] : ((await readSettings(dirs)).settings.toolchainPlatforms ?? (platformProblem(host) === undefined ? [host] : []));
+  // The settings (and their schema library) load only for an export that carries a toolchain: loading them weighs on start-up.
+  const fromSettings = async (): Promise<string[] | null> => (await (await import('../settings/settingsFile.js')).readSettings(dirs)).settings.toolchainPlatforms;
+  const platforms = given !== undefined && given.length > 0 ? [...new Set(given)] : ((await fromSettings()) ?? (platformProblem(host) === undefined ? [host] : []));
   for (const platform of platforms) {
     const problem = platformProblem(platform);
     if (problem !== undefined) throw new ModFerryError('input', `toolchain platform ${platform}: ${problem}`);
