@@ -111,7 +111,7 @@ const LogRow = memo(function LogRow({ request, format, time }: { request: Logged
     <tr data-testid="log-row" data-status={request.status} className={request.status >= 400 ? 'log-miss' : undefined}>
       <td>{time.format(new Date(request.at))}</td>
       <td>{request.status}</td>
-      <td>{request.module === undefined ? '' : `${request.module}${request.version === undefined ? '' : `@${request.version}`}`}</td>
+      <td className="log-module">{request.module === undefined ? '' : `${request.module}${request.version === undefined ? '' : `@${request.version}`}`}</td>
       <td className="log-target">
         {request.method} {request.target}
       </td>
