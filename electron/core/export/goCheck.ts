@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseGoMod } from '../../../shared/gomod/goModFile';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { removeTree } from '../fsutil/removeTree';
 import { proofModuleCacheFolder } from './proofModuleCache';
@@ -55,10 +56,14 @@ export async function checkWithGo(
         // compile `go build` does, without the link, which reads nothing from a module and would only write
         // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
         // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
+        // -test: `go test` compiles the tests' imports too, and with -mod=mod adds their modules to go.mod as `go build` does.
+        const goMod = path.join(work, 'go.mod');
+        const asGiven = target.projectDir ? await readFile(goMod, 'utf8') : undefined;
         const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
-        if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-trimpath', './...'], work, env, target.name, options.signal));
+        if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-test', '-trimpath', './...'], work, env, target.name, options.signal));
         const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
+        if (asGiven !== undefined) await proveRewrittenGoMod(asGiven, await readFile(goMod, 'utf8'), work, env, target.name, options.signal);
       } finally {
         const cache = modCache;
         const cleanup = Promise.all([removeTree(scratch), cache === undefined ? undefined : removeModuleCache(cache, offlineEnv(tree, scratch, cache))]);
@@ -121,6 +126,33 @@ async function removeModuleCache(modCache: string, env: NodeJS.ProcessEnv): Prom
     execFile('go', ['clean', '-modcache'], { cwd: path.dirname(modCache), env, timeout: 10 * 60_000 }, () => resolve());
   });
   await removeTree(modCache);
+}
+
+/**
+ * A go.mod that lacks requirements of the packages its project imports is rewritten by the first
+ * offline `go build` or `go test` (-mod=mod adds them as indirect), and the modules it then lists bring
+ * their own requirements into the pruned graph: `go mod download all` after that build needs more than
+ * the go.mod as given did. The build just run in the copy made that rewrite, so the copy is proven again
+ * as the developer's go.mod will be.
+ */
+async function proveRewrittenGoMod(asGiven: string, rewritten: string, work: string, env: NodeJS.ProcessEnv, name: string, signal?: AbortSignal): Promise<void> {
+  if (rewritten === asGiven) return;
+  try {
+    await runGo(['mod', 'download', 'all'], work, env, name, signal);
+  } catch (error) {
+    if (!(error instanceof GoCheckError)) throw error;
+    const given = new Set(requirementLines(asGiven, name));
+    const added = requirementLines(rewritten, name).filter((line) => !given.has(line));
+    throw new GoCheckError(
+      `${name} is not tidy: building the project offline (GOFLAGS=-mod=mod), the go command adds\n  ${added.join('\n  ')}\n` +
+        `and then needs what the bundle does not carry. Run 'go mod tidy' in the project, here where the upstream is reachable, and export again.\n` +
+        error.message.slice(error.message.indexOf('\n') + 1),
+    );
+  }
+}
+
+function requirementLines(goMod: string, name: string): string[] {
+  return parseGoMod(goMod, `${name}/go.mod`).require.map((r) => `${r.path} ${r.version}${r.indirect ? ' // indirect' : ''}`);
 }
 
 function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, name: string, signal?: AbortSignal): Promise<void> {
