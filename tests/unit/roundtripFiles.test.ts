@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatRequestFile, parseRequestFile, parseRequestHeads, RequestFileError } from '../../shared/roundtrip/requestFile';
 import { formatInventory, inventoryHas, parseInventory } from '../../shared/roundtrip/inventory';
+import { requestFileAsks } from '../../shared/sources/exportSource';
 
 describe('request file', () => {
   test('round-trips what the store writes', () => {
@@ -64,8 +65,10 @@ describe('request file', () => {
     ['# modferry request v1\n# sumdb sum.test 0\n', 'r:2: checksum database head: 0 is not a tree size'],
     ['# modferry request v1\n# sumdb a/b 3\n', 'r:2: checksum database head: "a/b" is not a checksum database name'],
   ] as const) {
-    test(`rejects the head line in ${JSON.stringify(text)} naming the line`, () => {
+    test(`rejects the head line in ${JSON.stringify(text)} naming the line, also when the file is chosen as an export source`, () => {
       assert.throws(() => parseRequestHeads(text, 'r'), (e: unknown) => e instanceof RequestFileError && e.message.startsWith(message));
+      const asked = requestFileAsks(`${text}example.com/x@v1.0.0\n`, 'r');
+      assert.ok('message' in asked && asked.message.startsWith(message), JSON.stringify(asked));
     });
   }
 
