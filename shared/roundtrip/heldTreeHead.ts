@@ -1,7 +1,7 @@
 /**
- * The offline store's newest signed tree head of a checksum database, by size, as the request file
- * and the inventory carry it online: a go command that verified against that head (or an older one
- * the store served) proves the next bundle's newer head consistent with it using the newer tree's
+ * A signed tree head of a checksum database the offline store holds, by size, as the request file
+ * and the inventory carry it online: the store may have served any of them, and a go command that
+ * verified against one proves the next bundle's newer head consistent with it using the newer tree's
  * tiles over the old head's right edge, which the export then adds (issue 13).
  */
 import { isSumdbName } from '../sumdb/sumdbPath';

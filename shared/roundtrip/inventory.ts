@@ -1,7 +1,7 @@
 /**
  * An inventory lists what an offline store holds, so `modferry export --since FILE` can leave out
  * what the other side already has. JSON, because it is written and read by programs, not people.
- * `sumdbHeads` (the store's newest checksum-database tree heads) is optional: readers that predate it
+ * `sumdbHeads` (the store's checksum-database tree heads) is optional: readers that predate it
  * ignore it, so the format version stays 1.
  */
 import { checkModulePath } from '../gomod/modulePath';

@@ -2,7 +2,7 @@
  * The request file closes the round trip: the offline store writes the modules developers asked for
  * but it lacked, and `modferry export --request FILE` fetches them online. It is plain text, one
  * `path@version` (or `path@latest`) a line, so an operator can read and edit it before carrying it over.
- * Lines `# sumdb <name> <size>` name the store's newest checksum-database tree heads: comments, so
+ * Lines `# sumdb <name> <size>` name the store's checksum-database tree heads: comments, so
  * readers that predate them read the requests as before.
  */
 import { FileLineError } from '../fileLineError';
@@ -47,7 +47,7 @@ export interface RequestFileMeta {
   /** The file names only requests seen since this time. */
   since?: string;
   dropped?: DroppedRequests;
-  /** The store's newest tree head of each checksum database it holds proofs of. */
+  /** Every checksum-database tree head the store holds. */
   heads?: readonly HeldTreeHead[];
 }
 
@@ -70,7 +70,7 @@ export function formatRequestFile(requests: readonly RequestedModule[], meta: Re
         ]),
     ...(meta.heads === undefined || meta.heads.length === 0
       ? []
-      : ['# The store\'s newest checksum-database tree heads (the export adds the tiles proving its own head extends them):', ...meta.heads.map((h) => `# sumdb ${h.database} ${h.size}`)]),
+      : ['# The store\'s checksum-database tree heads (the export adds the tiles proving its own head extends each):', ...meta.heads.map((h) => `# sumdb ${h.database} ${h.size}`)]),
     ...requests.map((r) => `${r.path}@${r.version}  # ${r.count} request${r.count === 1 ? '' : 's'}, first ${r.firstSeen}, last ${r.lastSeen}`),
   ];
   return lines.join('\n') + '\n';
@@ -94,7 +94,7 @@ export function parseRequestFile(text: string, fileName: string): ParsedRequest[
   return requests;
 }
 
-/** The `# sumdb <name> <size>` lines: the store's newest tree heads, one per database. */
+/** The `# sumdb <name> <size>` lines: the store's tree heads, each once. */
 export function parseRequestHeads(text: string, fileName: string): HeldTreeHead[] {
   const heads = new Map<string, HeldTreeHead>();
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -107,7 +107,7 @@ export function parseRequestHeads(text: string, fileName: string): HeldTreeHead[
       ? heldTreeHeadProblem({ database, size: /^[0-9]+$/.test(sizeText) ? size : sizeText })
       : 'expected "# sumdb <database name> <tree size>"';
     if (problem !== undefined) throw new RequestFileError(fileName, index + 1, `checksum database head: ${problem}`);
-    if ((heads.get(database)?.size ?? 0) < size) heads.set(database, { database, size });
+    heads.set(`${database} ${size}`, { database, size });
   });
   return [...heads.values()];
 }

@@ -113,7 +113,7 @@ test('a go command that saw the older head verifies the next bundle: the export 
   assert.equal((await fetch(`${served.url}/${B}/@v/v1.0.0.info`)).status, 404);
   await served.stop();
 
-  // What the offline side carries online names the store's newest head.
+  // What the offline side carries online names the heads the store holds.
   const requestFile = path.join(dir, 'request.txt');
   const inventoryFile = path.join(dir, 'inventory.json');
   assert.equal((await writeStoreRequest(requestFile, { storeDir: store, tool: 'test' })).written, true);
@@ -147,6 +147,8 @@ test('a go command that saw the older head verifies the next bundle: the export 
 
   // With it, the same client proves the newer head extends the one it saw, and verifies b.
   await importInto(store, viaHistory);
+  await writeStoreInventory(inventoryFile, { storeDir: store, tool: 'test' });
+  assert.deepEqual(parseInventory(await readFile(inventoryFile, 'utf8'), inventoryFile).sumdbHeads, [{ database: 'sum.test', size: 602 }, { database: 'sum.test', size: 301 }], 'every head the store may have served');
   const servedAgain = await serve(store);
   await download(servedAgain.url, B);
   assert.match(await latestSeen(), /^go\.sum database tree\n602\n/);

@@ -42,7 +42,7 @@ describe('request file', () => {
     assert.deepEqual(parseRequestFile(text, 'r'), [{ path: 'github.com/a/b', version: 'v2.0.0+incompatible', line: 3 }]);
   });
 
-  test('names the store\'s newest checksum-database heads in comment lines that readers of the requests skip', () => {
+  test('names the store\'s checksum-database heads in comment lines that readers of the requests skip', () => {
     const heads = [{ database: 'sum.golang.org', size: 31_002_117 }, { database: 'sum.test', size: 303 }];
     const text = formatRequestFile(
       [{ path: 'golang.org/x/text', version: 'v0.3.0', count: 1, firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:00:00Z' }],
@@ -55,8 +55,11 @@ describe('request file', () => {
     assert.deepEqual(parseRequestFile(text, 'req.txt').map(({ path, version }) => `${path}@${version}`), ['golang.org/x/text@v0.3.0']);
     const withoutHeads = formatRequestFile([{ path: 'golang.org/x/text', version: 'v0.3.0', count: 1, firstSeen: 'a', lastSeen: 'b' }], { createdAt: 'c', tool: 't' });
     assert.deepEqual(parseRequestHeads(withoutHeads, 'req.txt'), []);
-    // Hand edits: the larger of two heads of one database counts.
-    assert.deepEqual(parseRequestHeads('# modferry request v1\n#sumdb sum.test 300\n#  sumdb   sum.test   400  \n', 'r'), [{ database: 'sum.test', size: 400 }]);
+    // Hand edits: spacing is free; every head counts, each once.
+    assert.deepEqual(parseRequestHeads('# modferry request v1\n#sumdb sum.test 300\n#  sumdb   sum.test   400  \n# sumdb sum.test 300\n', 'r'), [
+      { database: 'sum.test', size: 300 },
+      { database: 'sum.test', size: 400 },
+    ]);
   });
 
   for (const [text, message] of [
@@ -94,7 +97,7 @@ describe('inventory', () => {
     assert.equal(has('github.com/a/c', 'v1.0.0', 'mod'), false);
   });
 
-  test('carries the store\'s newest checksum-database heads in a field readers of format 1 skip', () => {
+  test('carries the store\'s checksum-database heads in a field readers of format 1 skip', () => {
     const sumdbHeads = [{ database: 'sum.test', size: 303 }];
     const text = formatInventory([{ path: 'github.com/a/b', version: 'v1.0.0', files: ['info', 'mod'] }], { createdAt: 'now', tool: 'modferry', sumdbHeads });
     const parsed = parseInventory(text, 'inv.json');

@@ -35,7 +35,7 @@ export interface ProofOptions {
   cache: DownloadCache;
   /**
    * Tree sizes, by database name, of older heads a go command offline may have cached (earlier bundles',
-   * the store's newest): it proves the new head against each with the new tree's tiles over the old
+   * the store's): it proves the new head against each with the new tree's tiles over the old
    * head's right edge, tiles no record of this bundle may need.
    */
   earlierHeads?: ReadonlyMap<string, readonly number[]>;

@@ -41,7 +41,7 @@ export interface LoadedInputs {
   goSums: GoSumFile[];
   /** Inputs that require modules but have no go.sum to check their downloads against: said before the long work. */
   warnings: PlanWarning[];
-  /** The offline store's newest checksum-database tree heads, as its request files name them. */
+  /** The offline store's checksum-database tree heads, as its request files name them. */
   treeHeads: HeldTreeHead[];
 }
 

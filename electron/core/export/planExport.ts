@@ -219,7 +219,7 @@ function provenProofs(proven: ProvenRecords, files: readonly VerifiedFile[], war
 
 /**
  * The tree heads a go command offline may have cached, by database: those earlier bundles from this
- * machine carried, and the store's newest as its request file or --since inventory names it.
+ * machine carried, and those the store holds as its request file or --since inventory names them.
  */
 function earlierTreeHeads(dirs: AppDirs, inputs: LoadedInputs, inventory: Inventory | undefined): Map<string, number[]> {
   const heads = new Map<string, number[]>();

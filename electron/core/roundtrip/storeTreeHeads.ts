@@ -1,7 +1,10 @@
 import type { HeldTreeHead } from '../../../shared/roundtrip/heldTreeHead';
 import type { ProofStore } from '../store/store';
 
-/** The newest tree head the store holds of each checksum database: what a go command served from it may have seen last. */
+/**
+ * Every tree head the store holds, newest first for each checksum database: serve answers with the
+ * newest its tiles prove a record against, so a go command may have cached any of them.
+ */
 export function storeTreeHeads(proofs: ProofStore): HeldTreeHead[] {
-  return proofs.databases().flatMap((database) => proofs.heads(database).slice(0, 1).map(({ size }) => ({ database, size })));
+  return proofs.databases().flatMap((database) => proofs.heads(database).map(({ size }) => ({ database, size })));
 }
