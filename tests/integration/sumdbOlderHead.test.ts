@@ -152,6 +152,13 @@ test('a go command that saw the older head verifies the next bundle: the export 
   const servedAgain = await serve(store);
   await download(servedAgain.url, B);
   assert.match(await latestSeen(), /^go\.sum database tree\n602\n/);
+  // The store keeps the older head's edge tile beside the full one, which it is a prefix of.
+  const tileBytes = async (name: string): Promise<Buffer> => {
+    const answer = await fetch(`${servedAgain.url}/sumdb/sum.test/tile/8/0/${name}`);
+    assert.equal(answer.status, 200, name);
+    return Buffer.from(await answer.arrayBuffer());
+  };
+  assert.deepEqual(await tileBytes('001.p/45'), (await tileBytes('001')).subarray(0, 45 * 32));
 
   // The bundles made from the request file and the inventory serve a client that saw the older head as well.
   for (const [label, bundle] of [['request', viaRequest], ['since', viaInventory]] as const) {
