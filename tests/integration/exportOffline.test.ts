@@ -227,6 +227,30 @@ describe('modferry export', { timeout: 900_000 }, () => {
     await runGo(['mod', 'download', 'all'], { cwd: tidied, env });
   });
 
+  test('a project asking for a newer Go than the go command here is exported unproven, saying so, while the others are proven', async (t) => {
+    if (!installedGo()) return t.skip('no go command to check with');
+    // Newer than any go command: one before 1.21 cannot parse the line, a later one refuses it with GOTOOLCHAIN=local.
+    const modern = await goProgram(fixture, home, 'uuid', ['github.com/google/uuid', 'github.com/pkg/errors']);
+    const goMod = path.join(modern, 'go.mod');
+    await writeFile(goMod, (await readFile(goMod, 'utf8')).replace('go 1.19', 'go 1.99.0'));
+    const basic = await goProgram(fixture, home);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const version = /go version go(\S+)/.exec(execFileSync('go', ['version'], { encoding: 'utf8' }))?.[1];
+
+    const both = await exportTo(['--project', basic, '--project', modern, '--out', out]);
+    assert.equal(both.code, 0, both.stderr.join('\n'));
+    assert.ok(both.stderr.join('\n').includes(`warning: ${goMod} asks for Go 1.99.0, and this machine's go command is go${version}, too old to read it: that project was not proven with the go command (install Go 1.99.0 or later here to prove it)`), both.stderr.join('\n'));
+    assert.match(both.stdout.join('\n'), /Checked: the offline go command resolves every project/);
+
+    const alone = await exportTo(['--project', modern, '--out', out, '--json']);
+    assert.equal(alone.code, 0, alone.stderr.join('\n'));
+    const result = JSON.parse(alone.stdout.find((l) => l.startsWith('{"type":"result"')) ?? '{}') as { check?: unknown; warnings?: string[] };
+    assert.deepEqual(result.check, { status: 'skipped', reason: "this machine's go command is too old for every project's go.mod (see the warnings)" });
+    assert.ok(result.warnings?.some((w) => w.startsWith(`${goMod} asks for Go 1.99.0`)), JSON.stringify(result.warnings));
+    assert.equal(bundleDirsIn(out).length, 2, 'both bundles are written');
+  });
+
   test('a missing --out is refused before anything is downloaded, and a folder not on a removable drive is warned about', async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-nodrive-'));
     t.after(() => rm(dir, { recursive: true, force: true }));

@@ -207,7 +207,14 @@ function describeProofs(proofs: PlanProofs, verb: string): string {
 }
 
 function skipReason(reason: GoProofSkipped['reason']): string {
-  return reason === 'not-asked' ? '--no-check was given' : 'no go command on PATH';
+  switch (reason) {
+    case 'not-asked':
+      return '--no-check was given';
+    case 'no-go':
+      return 'no go command on PATH';
+    case 'go-too-old':
+      return "this machine's go command is too old for every project's go.mod (see the warnings)";
+  }
 }
 
 function printPlan(plan: ExportPlan, output: CommandOutput): void {

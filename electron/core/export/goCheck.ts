@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseGoMod } from '../../../shared/gomod/goModFile';
+import { compareGoVersions, toolchainGoVersion } from '../../../shared/gomod/goToolchain';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { removeTree } from '../fsutil/removeTree';
 import { proofModuleCacheFolder } from './proofModuleCache';
@@ -24,6 +25,18 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | u
   });
 }
 
+/** The release `go version` names (`go version go1.19.8 linux/amd64` → 1.19.8); undefined for a development build. */
+export function goReleaseOf(versionLine: string): string | undefined {
+  const name = /^go version (go\S+)/.exec(versionLine)?.[1];
+  return name === undefined ? undefined : toolchainGoVersion(name);
+}
+
+/** A project the go command here cannot read: its go.mod asks for a newer Go (`needs`). */
+export interface UncheckedTarget {
+  name: string;
+  needs: string;
+}
+
 /**
  * Proves the staged tree complete the only way that counts: the real go command, offline, with an empty
  * module cache, pointed at nothing but the tree. Projects are copied so -mod=mod never edits the user's files.
@@ -35,12 +48,19 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | u
 export async function checkWithGo(
   tree: string,
   targets: readonly GoCheckTarget[],
-  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes?: number } = {},
-): Promise<{ cleanedUp: Promise<void> }> {
+  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes?: number; goRelease?: string } = {},
+): Promise<{ cleanedUp: Promise<void>; unchecked: UncheckedTarget[] }> {
   const cleanups: Array<Promise<unknown>> = [];
+  const unchecked: UncheckedTarget[] = [];
   try {
     let done = 0;
     for (const target of targets) {
+      const needs = options.goRelease === undefined ? undefined : await newerGoNeeded(target, options.goRelease);
+      if (needs !== undefined) {
+        unchecked.push({ name: target.name, needs });
+        done++;
+        continue;
+      }
       // The count is of projects, not files: it goes in the message, where it cannot be read as files.
       const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
       options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}`, subject: target.name });
@@ -78,8 +98,25 @@ export async function checkWithGo(
     throw error;
   }
   options.onProgress?.({ stage: 'prove', message: 'go command: every project resolves offline' });
-  return { cleanedUp: Promise.all(cleanups).then(() => undefined) };
+  return { cleanedUp: Promise.all(cleanups).then(() => undefined), unchecked };
 }
+
+/**
+ * The Go a target's go.mod asks for when the go command here is older: with GOTOOLCHAIN=local a go
+ * command from 1.21 on refuses such a go.mod, and an older one cannot even parse a `go 1.21.0` or
+ * `toolchain` line. Either way it proves nothing about the bundle, so the target is left unchecked.
+ */
+async function newerGoNeeded(target: GoCheckTarget, goRelease: string): Promise<string | undefined> {
+  const file = target.projectDir !== undefined ? path.join(target.projectDir, 'go.mod') : target.goModFile;
+  if (file === undefined) return undefined;
+  const goMod = parseGoMod(await readFile(file, 'utf8'), file);
+  if (goMod.go !== undefined && compareGoVersions(goMod.go.version, goRelease) > 0) return goMod.go.version;
+  if (goMod.toolchain !== undefined && compareGoVersions(goRelease, FIRST_TOOLCHAIN_AWARE) < 0) return FIRST_TOOLCHAIN_AWARE;
+  return undefined;
+}
+
+/** The first Go whose go command reads the `toolchain` directive. */
+const FIRST_TOOLCHAIN_AWARE = '1.21';
 
 async function prepareWorkspace(target: GoCheckTarget, work: string): Promise<void> {
   if (target.projectDir) {
