@@ -198,10 +198,13 @@ describe('modferry export', { timeout: 900_000 }, () => {
     const original = await readFile(path.join(project, 'go.mod'), 'utf8');
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
-    const result = await exportTo(['--project', project, '--out', out]);
-    const stderr = result.stderr.join('\n');
+    const result = await exportTo(['--project', project, '--out', out, '--json']);
     assert.equal(result.code, 1, result.stdout.join('\n'));
-    assert.match(stderr, /go\.mod is not tidy/);
+    // As the app gets it: the file at fault and the problem as a code its screens word.
+    const failure = JSON.parse(result.stdout.find((l) => l.startsWith('{"type":"error"')) ?? '{}') as { kind?: string; problem?: string; file?: string; message?: string };
+    assert.deepEqual([failure.kind, failure.problem, failure.file], ['go-check', 'go-mod-not-tidy', path.join(project, 'go.mod')]);
+    const stderr = failure.message ?? '';
+    assert.match(stderr, new RegExp(`^${escapeRegExp(path.join(project, 'go.mod'))}: not tidy`));
     assert.match(stderr, /github\.com\/spf13\/afero v1\.9\.3 \/\/ indirect/, 'names the requirements the go command adds');
     assert.match(stderr, /go mod tidy/);
     assert.match(stderr, /golang\.org\/x\/mod@v0\.7\.0/, 'names what the rewritten go.mod needs that the bundle lacks');

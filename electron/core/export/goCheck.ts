@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseGoMod } from '../../../shared/gomod/goModFile';
 import { compareGoVersions, toolchainGoVersion } from '../../../shared/gomod/goToolchain';
 import type { ProgressListener } from '../../../shared/work/progress';
+import { ModFerryError } from '../errors/modferryError';
 import { removeTree } from '../fsutil/removeTree';
 import { proofModuleCacheFolder } from './proofModuleCache';
 import type { GoCheckTarget } from '../../../shared/export/exportPlan';
@@ -180,10 +181,13 @@ async function proveRewrittenGoMod(asGiven: string, rewritten: string, work: str
     if (!(error instanceof GoCheckError)) throw error;
     const given = new Set(requirementLines(asGiven, name));
     const added = requirementLines(rewritten, name).filter((line) => !given.has(line));
-    throw new GoCheckError(
-      `${name} is not tidy: building the project offline (GOFLAGS=-mod=mod), the go command adds\n  ${added.join('\n  ')}\n` +
+    throw new ModFerryError(
+      'go-check',
+      `not tidy: building the project offline (GOFLAGS=-mod=mod), the go command adds\n  ${added.join('\n  ')}\n` +
         `and then needs what the bundle does not carry. Run 'go mod tidy' in the project, here where the upstream is reachable, and export again.\n` +
         error.message.slice(error.message.indexOf('\n') + 1),
+      { file: name },
+      { problem: 'go-mod-not-tidy' },
     );
   }
 }

@@ -31,6 +31,7 @@ export const ERROR_PROBLEM_KEYS = {
   'manifest-invalid': 'errors.problem.manifest-invalid',
   'signature-invalid': 'errors.problem.signature-invalid',
   'signer-not-trusted': 'errors.problem.signer-not-trusted',
+  'go-mod-not-tidy': 'errors.problem.go-mod-not-tidy',
 } as const satisfies Readonly<Record<ErrorProblem, MessageKey>>;
 
 export type ErrorPlace = 'module' | 'file' | 'volume' | 'entry' | 'drive' | 'url' | 'fingerprint';

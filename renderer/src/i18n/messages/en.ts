@@ -280,6 +280,7 @@ export const en = {
   'errors.problem.manifest-invalid': 'The bundle’s list of contents (manifest.json) cannot be read.',
   'errors.problem.signature-invalid': 'The bundle’s signature does not match its contents.',
   'errors.problem.signer-not-trusted': 'The bundle is signed by a key this computer does not trust.',
+  'errors.problem.go-mod-not-tidy': 'This go.mod is not tidy: built offline, the go command would add requirements and then need modules the bundle does not carry. Run “go mod tidy” in the project on this computer, then export again.',
   'errors.field.module': 'Module',
   'errors.field.file': 'File',
   'errors.field.volume': 'Volume',

@@ -278,6 +278,7 @@ export const zhCN: Catalog = {
   'errors.problem.manifest-invalid': '无法读取模块包的内容清单（manifest.json）。',
   'errors.problem.signature-invalid': '模块包的签名与其内容不符。',
   'errors.problem.signer-not-trusted': '模块包的签名密钥不受这台计算机信任。',
+  'errors.problem.go-mod-not-tidy': '这个 go.mod 不整洁：离线构建时，go 命令会添加依赖要求，随后需要模块包中没有的模块。请在这台计算机上的项目中运行“go mod tidy”，然后重新导出。',
   'errors.field.module': '模块',
   'errors.field.file': '文件',
   'errors.field.volume': '分卷',
