@@ -111,11 +111,14 @@ function printRepair(repair: StoreRepairReport, output: CommandOutput): void {
         `bring a bundle holding ${file.modulePath}@${file.version} (it came with ${file.bundleId})`,
     );
   }
-  for (const proofPath of repair.proofsForgotten) output.out(`forgotten: ${proofPath}, damaged or missing: import a bundle that carries it again`);
+  for (const { db, path: proofPath, bundleId } of repair.proofsRestored) output.out(`restored: ${proofPath} (checksum database ${db}) from ${bundleId}`);
+  for (const { db, path: proofPath, was } of repair.proofsForgotten) {
+    output.out(`forgotten: ${proofPath} (checksum database ${db}), ${was} and in no bundle given: import or give with --bundle a bundle that carries it`);
+  }
   if (repair.quarantineDir !== undefined) output.out(`Moved ${plural(repair.quarantined.length, 'file')} to ${repair.quarantineDir} (nothing was deleted)`);
-  output.out(
-    repair.forgotten.length === 0
-      ? 'Repaired: the store is sound'
-      : `Not fully repaired: ${plural(repair.forgotten.length, 'file is', 'files are')} no longer served; the next request file asks for them once a client misses them`,
-  );
+  const short = [
+    ...(repair.forgotten.length === 0 ? [] : [`${plural(repair.forgotten.length, 'file is', 'files are')} no longer served; the next request file asks for them once a client misses them`]),
+    ...(repair.proofsForgotten.length === 0 ? [] : [`${plural(repair.proofsForgotten.length, 'checksum database proof is', 'checksum database proofs are')} no longer served`]),
+  ];
+  output.out(short.length === 0 ? 'Repaired: the store is sound' : `Not fully repaired: ${short.join('; ')}`);
 }
