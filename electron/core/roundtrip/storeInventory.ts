@@ -1,6 +1,7 @@
 /** The inventory the offline side carries online, so the next export leaves out what the store holds. */
 import { formatInventory, type InventoryModule } from '../../../shared/roundtrip/inventory';
 import { openStoreIfMade } from '../store/diskStore';
+import { markProofGaps } from './inventoryProofGaps';
 import { writeRoundtripFile } from './roundtripFile';
 
 export interface StoreInventory {
@@ -15,7 +16,7 @@ export function storeInventory(options: { storeDir?: string; tool: string; now?:
   const store = openStoreIfMade(options.storeDir, { mode: 'read' });
   let modules: InventoryModule[] = [];
   try {
-    if (store !== undefined) modules = store.inventory();
+    if (store !== undefined) modules = markProofGaps(store.inventory(), store.catalog.proofs);
   } finally {
     store?.close();
   }

@@ -100,6 +100,11 @@ export class CatalogProofs {
            AND NOT EXISTS (SELECT 1 FROM sumdb_files s WHERE s.kind = 'lookup' AND s.module_path = m.path AND s.version = v.version)
          ORDER BY m.path, v.version LIMIT ?`,
       ),
+      unprovenHashes: db.prepare<[], { path: string; version: string; kind: 'mod' | 'zip'; h1: string }>(
+        `SELECT m.path, v.version, f.kind, f.h1 FROM files f JOIN versions v ON v.id = f.version_id JOIN modules m ON m.id = v.module_id
+         WHERE f.kind IN ('mod', 'zip')
+           AND NOT EXISTS (SELECT 1 FROM sumdb_files s WHERE s.kind = 'lookup' AND s.module_path = m.path AND s.version = v.version)`,
+      ),
       versionsWithoutCount: db.prepare<[], { n: number }>(
         `SELECT count(*) AS n FROM versions v JOIN modules m ON m.id = v.module_id
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.version_id = v.id AND f.kind IN ('mod', 'zip'))
@@ -149,6 +154,11 @@ export class CatalogProofs {
   /** Up to `limit` held versions (with a .mod or .zip) that have no lookup record, by path and version. */
   versionsWithoutProof(limit: number): Array<{ path: string; version: string }> {
     return this.s.versionsWithout.all(limit);
+  }
+
+  /** The h1 of every .mod and .zip held of a version that has no lookup record, in no particular order. */
+  unprovenHashes(): Array<{ path: string; version: string; kind: 'mod' | 'zip'; h1: string }> {
+    return this.s.unprovenHashes.all();
   }
 
   /** Within the caller's transaction: a head of a size already held must have its hash (else forkError). */
