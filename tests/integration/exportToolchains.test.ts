@@ -13,13 +13,15 @@ import { appDirs } from '../../electron/core/appDirs/appDirs';
 import { hostPlatform } from '../../electron/core/export/hostPlatform';
 import { planExport } from '../../electron/core/export/planExport';
 import { openStore } from '../../electron/core/store/diskStore';
+import { importBundle } from '../../electron/core/store/importBundle';
 import { parseManifest } from '../../shared/bundle/manifest';
 import type { ExportPlan } from '../../shared/export/exportPlan';
-import { makeTempDir } from '../support/bundleSources';
+import { makeTempDir, testSigningKey } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb } from '../support/testSumdb';
+import { makeBundle } from '../support/storeFixtures';
 import { publishToolchains, toolchainGoSumLines } from '../support/toolchainModules';
 
 const TOOLCHAIN = 'golang.org/toolchain';
@@ -215,6 +217,32 @@ describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {
     assert.ok(existsSync(path.join(dir, 'src', '_go.mod')) && !existsSync(path.join(dir, 'go.mod')));
     const listed = await fetch(`${proxyUrl}/${TOOLCHAIN}/@v/list`);
     assert.deepEqual((await listed.text()).trim().split('\n').sort(), versions);
+    stop.abort();
+    await serving;
+
+    // A module imported without proofs: the database is no longer asked about modules, but GONOSUMDB=*
+    // (not GOSUMDB=off, under which Go 1.21+ refuses every toolchain) keeps the toolchains checked.
+    const plain = await makeBundle(path.join(root, 'plain'), [{ path: 'example.com/plain', version: 'v1.0.0' }], testSigningKey());
+    const store = openStore(storeDir, { mode: 'write' });
+    try {
+      await importBundle(plain.bundleDir, { store, trust: () => true });
+    } finally {
+      store.close();
+    }
+    const again = captureOutput();
+    const stopAgain = new AbortController();
+    const servingAgain = serveCommand(['--store', storeDir, '--listen', '127.0.0.1:0'], again, { stop: stopAgain.signal, platform: 'linux', env: { GOSUMDB: db.vkey } });
+    t.after(async () => {
+      stopAgain.abort();
+      await servingAgain;
+    });
+    const urlAgain = await printedProxyUrl(again.stdout);
+    assert.deepEqual(again.stdout.filter((line) => line.startsWith('  export ')), [`  export GOPROXY=${urlAgain}`, "  export GONOSUMDB='*'", '  export GOFLAGS=-mod=mod']);
+    assert.ok(again.stdout.some((line) => /^ {2}GONOSUMDB +.*1 module version\(s\) in the store have no proof from it \(example\.com\/plain@v1\.0\.0\).*Go toolchains are still checked against the sum\.test proofs/.test(line)), again.stdout.join('\n'));
+    const plainWorkspace = await scratchGoWorkspace('toolchain-plain');
+    t.after(() => plainWorkspace.cleanup());
+    const [plainDownload] = await goModDownload(['example.com/plain@v1.0.0'], plainWorkspace.dir, offlineGoEnv(urlAgain, plainWorkspace.modCache, { GOSUMDB: db.vkey, GONOSUMDB: '*', GONOSUMCHECK: '' }));
+    assert.equal(plainDownload?.Error, undefined, JSON.stringify(plainDownload));
   });
 
   test("a toolchain zip whose checksum-database record disagrees fails the export, naming the toolchain", async (t) => {
