@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { runCli } from '../../electron/cli/main';
 import { trustedKeysDir } from '../../electron/core/appDirs/appDirs';
 import { trustStore } from '../../electron/core/keys/trustStore';
@@ -63,15 +64,31 @@ test('store check --repair --bundle restores damaged and missing proofs from a b
   held.close();
   const original = new Map(await Promise.all([RECORD_TILE, LEVEL1_TILE, ALPHA_LOOKUP, BETA_LOOKUP].map(async (p) => [p, await readFile(proofFile(layout, p))] as const)));
 
-  // A tile damaged, a tile and both records missing.
+  // A tile damaged, a tile and both records missing, and the tree head's note (kept in the catalog) cut short.
   const damagedTile = Buffer.from(original.get(RECORD_TILE)!);
   damagedTile[0]! ^= 0xff;
   await writeFile(proofFile(layout, RECORD_TILE), damagedTile);
   for (const p of [LEVEL1_TILE, ALPHA_LOOKUP, BETA_LOOKUP]) await rm(proofFile(layout, p));
+  const head = await readFile(path.join(proofs.dir, 'latest'), 'utf8');
+  const cutHead = (): void => {
+    const catalog = new Database(path.join(storeDir, 'catalog.db'));
+    try {
+      catalog.prepare('UPDATE sumdb_heads SET note = ? WHERE db = ?').run(head.slice(0, 30), 'sum.test');
+    } finally {
+      catalog.close();
+    }
+  };
+  cutHead();
 
   const checked = await cli(['store', 'check', '--store', storeDir]);
   assert.equal(checked.code, 1);
-  assert.deepEqual(checked.stdout.slice(0, 4), [`damaged: ${RECORD_TILE}: sha256 differs from the catalog`, `missing: ${ALPHA_LOOKUP}`, `missing: ${BETA_LOOKUP}`, `missing: ${LEVEL1_TILE}`]);
+  assert.deepEqual(checked.stdout.slice(0, 5), [
+    `damaged: ${RECORD_TILE}: sha256 differs from the catalog`,
+    `missing: ${ALPHA_LOOKUP}`,
+    `missing: ${BETA_LOOKUP}`,
+    `missing: ${LEVEL1_TILE}`,
+    'damaged: sumdb/sum.test/latest (the tree head of 302 records, in the catalog): not a signed tree head (signed note has no blank line before its signatures)',
+  ]);
 
   // The other tree's bundle first: its record of beta has other bytes and is not taken; the bundle short of beta's record restores the rest.
   const repaired = await cli(['store', 'check', '--store', storeDir, '--repair', '--bundle', other.bundleDir, '--bundle', withoutBeta.bundleDir]);
@@ -83,6 +100,7 @@ test('store check --repair --bundle restores damaged and missing proofs from a b
     `restored: ${RECORD_TILE} (checksum database sum.test) from ${id}`,
     `restored: ${LEVEL1_TILE} (checksum database sum.test) from ${id}`,
     `forgotten: ${BETA_LOOKUP} (checksum database sum.test), missing and in no bundle given: import or give with --bundle a bundle that carries it`,
+    `restored: sumdb/sum.test/latest (the tree head of 302 records) from ${id}`,
   ]);
   assert.equal(repaired.stdout.at(-1), 'Not fully repaired: 1 checksum database proof is no longer served');
   for (const p of [RECORD_TILE, LEVEL1_TILE, ALPHA_LOOKUP]) assert.deepEqual(await readFile(proofFile(layout, p)), original.get(p), `${p} holds its imported bytes again`);
@@ -98,6 +116,7 @@ test('store check --repair --bundle restores damaged and missing proofs from a b
   // The forgotten record is no longer listed: the store is sound without it, and the good bundle brings it back.
   const after = openStore(storeDir, { mode: 'write' });
   try {
+    assert.deepEqual(after.catalog.proofs.heads('sum.test').map((h) => [h.size, h.note]), [[302, head]], 'the head\'s note is the bundle\'s again');
     assert.equal(after.catalog.proofs.file(BETA_LOOKUP), undefined);
     assert.ok(storeIsSound(await checkStore(after.layout, after.catalog)));
     const again = await importBundle(good.bundleDir, { store: after, trust: () => true });
@@ -117,6 +136,19 @@ test('store check --repair --bundle restores damaged and missing proofs from a b
   assert.deepEqual(report.repair.proofsForgotten, []);
   assert.deepEqual(await readFile(proofFile(layout, ALPHA_LOOKUP)), original.get(ALPHA_LOOKUP));
   assert.equal((await cli(['store', 'check', '--store', storeDir])).code, 0);
+
+  // A head no bundle given carries is kept as it is and named: a store without its newest head would serve an older one.
+  cutHead();
+  const unrestored = await cli(['store', 'check', '--store', storeDir, '--repair', '--bundle', other.bundleDir]);
+  assert.equal(unrestored.code, 1);
+  assert.ok(unrestored.stdout.includes('still damaged: sumdb/sum.test/latest (the tree head of 302 records), kept: give with --bundle a bundle that carries this head to restore it'), unrestored.stdout.join('\n'));
+  assert.equal(unrestored.stdout.at(-1), 'Not fully repaired: 1 tree head is still damaged');
+  const kept = openStore(storeDir, { mode: 'read' });
+  try {
+    assert.deepEqual(kept.catalog.proofs.heads('sum.test').map((h) => [h.size, h.note]), [[302, head.slice(0, 30)]]);
+  } finally {
+    kept.close();
+  }
 });
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {

@@ -70,6 +70,7 @@ export class CatalogProofs {
       head: db.prepare<[string, number], ProofHead>('SELECT db, size, hash, note FROM sumdb_heads WHERE db = ? AND size = ?'),
       heads: db.prepare<[string], ProofHead>('SELECT db, size, hash, note FROM sumdb_heads WHERE db = ? ORDER BY size DESC'),
       databases: db.prepare<[], { db: string }>('SELECT DISTINCT db FROM sumdb_heads ORDER BY db'),
+      replaceNote: db.prepare<[string, string, number, string]>('UPDATE sumdb_heads SET note = ? WHERE db = ? AND size = ? AND hash = ?'),
       insertHead: db.prepare<[string, number, string, string, string]>(
         'INSERT INTO sumdb_heads (db, size, hash, note, bundle_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (db, size) DO NOTHING',
       ),
@@ -180,6 +181,11 @@ export class CatalogProofs {
         this.s.insertFile.run(file.db, file.path, 'tile', null, null, null, file.tile.level, file.tile.n, file.tile.width, file.size, file.sha256, bundleId);
       }
     }
+  }
+
+  /** Puts a good copy of a head's note in place of a damaged one: a note of the same tree (size and root hash), which the caller has checked. */
+  replaceNote(head: ProofHead): void {
+    this.s.replaceNote.run(head.note, head.db, head.size, head.hash);
   }
 
   forget(proofPaths: readonly string[]): void {

@@ -8,7 +8,8 @@
  * request for it is a miss that lands in the next request file. Checksum-database proofs (lookup
  * records and hash tiles) are restored alike from a bundle carrying them with the catalog's SHA-256;
  * one no bundle carries is forgotten and named (database and path), and the next bundle carrying it
- * brings it back. Tree heads live in the catalog itself, not in files. Files in the tree that the catalog
+ * brings it back. Tree heads live in the catalog itself, not in files: a damaged note is put back from
+ * a bundle carrying a head of the same tree, and otherwise kept and named. Files in the tree that the catalog
  * does not list are quarantined. The proxy may go on serving throughout: between a damaged copy
  * leaving and the good one arriving, a request for it finds it missing and is answered with an
  * error, which is better than the wrong bytes.
@@ -50,6 +51,13 @@ export interface StoreRepairReport {
   proofsRestored: Array<ProofName & { bundleId: string }>;
   /** Proofs damaged or missing that no bundle given carried, forgotten by the catalog: a bundle carrying them brings them back. */
   proofsForgotten: Array<ProofName & { was: 'damaged' | 'missing' }>;
+  /** Tree heads whose damaged note was put back from the bundle named. */
+  headsRestored: Array<{ db: string; size: number; bundleId: string }>;
+  /**
+   * Tree heads still damaged: no bundle given carried a head of the same tree. Kept, never forgotten:
+   * a store without its newest head would serve an older one, which clients that saw it refuse.
+   */
+  headsDamaged: Array<{ db: string; size: number; why: string }>;
   /** Files no bundle given carried: the catalog no longer lists them; a bundle holding their module version brings them back. */
   forgotten: ForgottenFile[];
   /** Tree paths of the damaged copies and the files the catalog did not list, now in the quarantine. */
@@ -72,7 +80,8 @@ export interface RepairCheckedStoreOptions extends RestoreFromBundlesOptions {
 
 /** The store is sound now: it was at the check, or the repair restored everything it found wrong. */
 export function soundAfter(result: StoreCheckResult): boolean {
-  return result.repair === undefined ? storeIsSound(result.check) : result.repair.forgotten.length === 0 && result.repair.proofsForgotten.length === 0;
+  const { repair } = result;
+  return repair === undefined ? storeIsSound(result.check) : repair.forgotten.length === 0 && repair.proofsForgotten.length === 0 && repair.headsDamaged.length === 0;
 }
 
 export async function repairCheckedStore(layout: StoreLayout, catalog: Catalog, options: RepairCheckedStoreOptions): Promise<StoreCheckResult> {
@@ -87,8 +96,9 @@ export async function repairCheckedStore(layout: StoreLayout, catalog: Catalog, 
         const held = catalog.proofs.file(proofPath);
         return held === undefined ? [] : [held];
       }),
+      heads: check.proofs.damagedHeads,
     };
-    const nothingNeeded = needed.files.length + needed.proofs.length === 0;
+    const nothingNeeded = needed.files.length + needed.proofs.length + needed.heads.length === 0;
     const area = nothingNeeded || options.bundles.length === 0 ? undefined : await RestoreArea.fromBundles(layout, options.bundles, needed, options);
     try {
       options.signal?.throwIfAborted();
@@ -116,6 +126,16 @@ async function applyRepair(layout: StoreLayout, catalog: Catalog, check: StoreCh
     ...proofs.missing.map((proofPath) => ({ ...proofName(proofPath), was: 'missing' as const })),
   ].filter((proof) => !landedProofs.has(proof.path));
   catalog.proofs.forget(proofsForgotten.map((proof) => proof.path));
+  const headsRestored: StoreRepairReport['headsRestored'] = [];
+  for (const { db, size, note, bundleId } of area?.landedHeads ?? []) {
+    const damaged = proofs.damagedHeads.find((head) => head.db === db && head.size === size);
+    if (damaged === undefined) continue;
+    catalog.proofs.replaceNote({ db, size, hash: damaged.hash, note });
+    headsRestored.push({ db, size, bundleId });
+  }
+  const headsDamaged = proofs.damagedHeads
+    .filter((head) => !headsRestored.some((restored) => restored.db === head.db && restored.size === head.size))
+    .map(({ db, size, why }) => ({ db, size, why }));
 
   const toQuarantine: QuarantinedFile[] = [
     ...check.damaged.map(({ file, why }) => ({
@@ -152,6 +172,8 @@ async function applyRepair(layout: StoreLayout, catalog: Catalog, check: StoreCh
     proofsRestored: proofsRestored.sort((a, b) => compareCodePoints(a.path, b.path)),
     forgotten,
     proofsForgotten: proofsForgotten.sort((a, b) => compareCodePoints(a.path, b.path)),
+    headsRestored,
+    headsDamaged,
     quarantined: quarantine.files.map((moved) => (moved.from.startsWith(`${TREE_DIR}/`) ? moved.from.slice(TREE_DIR.length + 1) : moved.from)).sort(compareCodePoints),
     quarantineDir: quarantine.dir,
   };
