@@ -104,6 +104,11 @@ export interface PlanProofs {
   unknown: string[];
   /** The size of the tree of the signed head every record is proven against. */
   treeSize?: number;
+  /**
+   * Sizes of older heads of the database (ones earlier bundles carried, the offline store's newest)
+   * a go command may have cached: the bundle carries the tiles proving `treeSize` extends each.
+   */
+  earlierHeads?: number[];
   files: PlannedProofFile[];
 }
 

@@ -56,14 +56,16 @@ export type PlanWarning =
   /** The checksum database has no record of these module versions: they carry no proof. */
   | { kind: 'proofs-unknown'; database: string; modules: string[] }
   /** After a good proof, the go command's scratch folders could not all be removed (`detail` in English). */
-  | { kind: 'proof-cleanup'; detail: string };
+  | { kind: 'proof-cleanup'; detail: string }
+  /** This machine's go command (`go`, e.g. 1.19.8) is older than the Go `file` asks for (`needs`): that project was not proven with it. */
+  | { kind: 'go-too-old'; file: string; needs: string; go: string };
 
 export type PlanWarningKind = PlanWarning['kind'];
 export type ShipReasonKind = ShipReason['kind'];
 
 export const PLAN_WARNING_KINDS = [
   'no-go-sum', 'excluded-require', 'exclude-drops', 'directory-replace', 'tidy-compat', 'outside-pruned-graph', 'deprecated', 'drive-unknown', 'not-removable', 'abandoned-removed',
-  'proofs-unavailable', 'proofs-unknown', 'proof-cleanup',
+  'proofs-unavailable', 'proofs-unknown', 'proof-cleanup', 'go-too-old',
 ] as const satisfies readonly PlanWarningKind[];
 
 export const SHIP_REASON_KINDS = ['selected', 'required-by', 'root-requires', 'requested', 'retractions', 'toolchain'] as const satisfies readonly ShipReasonKind[];

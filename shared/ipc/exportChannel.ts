@@ -56,7 +56,7 @@ export interface ExportRunResult {
   leftOut: number;
   warnings: PlanWarning[];
   unmet: UnmetRequest[];
-  /** not-asked: check was false; no-go: no go command on this machine. */
-  check: { status: 'passed' } | { status: 'skipped'; reason: 'not-asked' | 'no-go' };
+  /** not-asked: check was false; no-go: no go command on this machine; go-too-old: it is older than every project asks for. */
+  check: { status: 'passed' } | { status: 'skipped'; reason: 'not-asked' | 'no-go' | 'go-too-old' };
   signer: { fingerprint: string; created: boolean };
 }

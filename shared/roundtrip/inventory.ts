@@ -1,9 +1,12 @@
 /**
  * An inventory lists what an offline store holds, so `modferry export --since FILE` can leave out
  * what the other side already has. JSON, because it is written and read by programs, not people.
+ * `sumdbHeads` (the store's checksum-database tree heads) is optional: readers that predate it
+ * ignore it, so the format version stays 1.
  */
 import { checkModulePath } from '../gomod/modulePath';
 import { isValid } from '../gomod/semver';
+import { heldTreeHeadProblem, type HeldTreeHead } from './heldTreeHead';
 
 export const inventoryFormat = 'modferry-inventory';
 
@@ -32,6 +35,7 @@ export interface Inventory {
   createdAt: string;
   tool: string;
   modules: InventoryModule[];
+  sumdbHeads?: HeldTreeHead[];
 }
 
 export class InventoryError extends Error {
@@ -76,7 +80,19 @@ export function parseInventory(text: string, fileName: string): Inventory {
     if (!Array.isArray(m.files) || m.files.some((f) => !fileKinds.includes(f))) fail(`${where}.files`, 'expected a list of "info", "mod", "zip"');
     if (m.noProof !== undefined && !isProofGapHashes(m.noProof)) fail(`${where}.noProof`, 'expected {"mod": "h1:…", "zip": "h1:…"} (either may be absent)');
   });
-  return { format: inventoryFormat, formatVersion: 1, createdAt: String(doc.createdAt ?? ''), tool: String(doc.tool ?? ''), modules: doc.modules! };
+  if (doc.sumdbHeads !== undefined && !Array.isArray(doc.sumdbHeads)) fail('sumdbHeads', 'expected an array');
+  (doc.sumdbHeads ?? []).forEach((h, i) => {
+    const problem = typeof h === 'object' && h !== null ? heldTreeHeadProblem(h) : 'expected {"database": name, "size": records}';
+    if (problem !== undefined) fail(`sumdbHeads[${i}]`, problem);
+  });
+  return {
+    format: inventoryFormat,
+    formatVersion: 1,
+    createdAt: String(doc.createdAt ?? ''),
+    tool: String(doc.tool ?? ''),
+    modules: doc.modules!,
+    ...(doc.sumdbHeads === undefined ? {} : { sumdbHeads: doc.sumdbHeads.map(({ database, size }) => ({ database, size })) }),
+  };
 }
 
 function isProofGapHashes(value: unknown): value is ProofGapHashes {
@@ -84,8 +100,15 @@ function isProofGapHashes(value: unknown): value is ProofGapHashes {
   return Object.entries(value).every(([kind, h1]) => (kind === 'mod' || kind === 'zip') && typeof h1 === 'string' && /^h1:[A-Za-z0-9+/]{43}=$/.test(h1));
 }
 
-export function formatInventory(modules: readonly InventoryModule[], meta: { createdAt: string; tool: string }): string {
-  const inventory: Inventory = { format: inventoryFormat, formatVersion: 1, createdAt: meta.createdAt, tool: meta.tool, modules: [...modules] };
+export function formatInventory(modules: readonly InventoryModule[], meta: { createdAt: string; tool: string; sumdbHeads?: readonly HeldTreeHead[] }): string {
+  const inventory: Inventory = {
+    format: inventoryFormat,
+    formatVersion: 1,
+    createdAt: meta.createdAt,
+    tool: meta.tool,
+    modules: [...modules],
+    ...(meta.sumdbHeads === undefined || meta.sumdbHeads.length === 0 ? {} : { sumdbHeads: [...meta.sumdbHeads] }),
+  };
   return JSON.stringify(inventory, null, 2) + '\n';
 }
 

@@ -2,10 +2,13 @@
  * The request file closes the round trip: the offline store writes the modules developers asked for
  * but it lacked, and `modferry export --request FILE` fetches them online. It is plain text, one
  * `path@version` (or `path@latest`) a line, so an operator can read and edit it before carrying it over.
+ * Lines `# sumdb <name> <size>` name the store's checksum-database tree heads: comments, so
+ * readers that predate them read the requests as before.
  */
 import { FileLineError } from '../fileLineError';
 import { checkModulePath } from '../gomod/modulePath';
 import { isCanonicalModuleVersion } from '../gomod/moduleVersion';
+import { heldTreeHeadProblem, type HeldTreeHead } from './heldTreeHead';
 
 export const requestFileHeader = '# modferry request v1';
 
@@ -44,7 +47,11 @@ export interface RequestFileMeta {
   /** The file names only requests seen since this time. */
   since?: string;
   dropped?: DroppedRequests;
+  /** Every checksum-database tree head the store holds. */
+  heads?: readonly HeldTreeHead[];
 }
+
+const headLine = /^#\s*sumdb\s+(.*)$/;
 
 /** Comments only, so every reader of the format (`export --request` included) reads the requests as before. */
 export function formatRequestFile(requests: readonly RequestedModule[], meta: RequestFileMeta): string {
@@ -61,6 +68,9 @@ export function formatRequestFile(requests: readonly RequestedModule[], meta: Re
           `# dropped: ${dropped.count} request${dropped.count === 1 ? ' was' : 's were'} answered but not recorded, so not named here ` +
             `(${dropped.reasons.join(', ')}), first ${dropped.firstSeen}, last ${dropped.lastSeen}`,
         ]),
+    ...(meta.heads === undefined || meta.heads.length === 0
+      ? []
+      : ['# The store\'s checksum-database tree heads (the export adds the tiles proving its own head extends each):', ...meta.heads.map((h) => `# sumdb ${h.database} ${h.size}`)]),
     ...requests.map((r) => `${r.path}@${r.version}  # ${r.count} request${r.count === 1 ? '' : 's'}, first ${r.firstSeen}, last ${r.lastSeen}`),
   ];
   return lines.join('\n') + '\n';
@@ -82,6 +92,24 @@ export function parseRequestFile(text: string, fileName: string): ParsedRequest[
     seen.add(key);
   });
   return requests;
+}
+
+/** The `# sumdb <name> <size>` lines: the store's tree heads, each once. */
+export function parseRequestHeads(text: string, fileName: string): HeldTreeHead[] {
+  const heads = new Map<string, HeldTreeHead>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const match = headLine.exec(raw.trim());
+    if (match === null) return;
+    const fields = (match[1] ?? '').trim().split(/\s+/);
+    const [database = '', sizeText = ''] = fields;
+    const size = Number(sizeText);
+    const problem = fields.length === 2
+      ? heldTreeHeadProblem({ database, size: /^[0-9]+$/.test(sizeText) ? size : sizeText })
+      : 'expected "# sumdb <database name> <tree size>"';
+    if (problem !== undefined) throw new RequestFileError(fileName, index + 1, `checksum database head: ${problem}`);
+    heads.set(`${database} ${size}`, { database, size });
+  });
+  return [...heads.values()];
 }
 
 /** One `path@version` or `path@latest`, checked by the go command's rules. */

@@ -6,7 +6,7 @@
 import { errorMessage } from '../errorMessage';
 import { FileLineError } from '../fileLineError';
 import { parseGoMod } from '../gomod/goModFile';
-import { parseModuleRequest, parseRequestFile, type ParsedRequest } from '../roundtrip/requestFile';
+import { parseModuleRequest, parseRequestFile, parseRequestHeads, type ParsedRequest } from '../roundtrip/requestFile';
 
 /** Where and why a source cannot be used; message is `file:line: reason` with what is known. */
 export interface SourceProblem {
@@ -47,6 +47,8 @@ export function goModAsks(text: string, file: string): GoModAsks | SourceProblem
 export function requestFileAsks(text: string, file: string): { requests: ParsedRequest[] } | SourceProblem {
   try {
     const requests = parseRequestFile(text, file);
+    // The export reads the head lines too: one it would refuse is told while the source is chosen.
+    parseRequestHeads(text, file);
     if (requests.length === 0) return sourceProblem(new Error('the request file asks for no modules'), file);
     return { requests };
   } catch (error) {

@@ -189,6 +189,68 @@ describe('modferry export', { timeout: 900_000 }, () => {
     assert.deepEqual(bundleDirsIn(out), [], 'what was written is removed');
   });
 
+  test('a go.mod the go command rewrites offline is proven as rewritten: the check fails naming go mod tidy instead of sealing a bundle `go mod download all` then fails on', async (t) => {
+    if (!installedGo()) return t.skip('no go command to check with');
+    // Only viper is required: building with -mod=mod adds the modules its packages come from, and their
+    // requirements join the pruned graph, so `go mod download all` after a build needs zips the
+    // untouched go.mod never asked for.
+    const project = await goProgram(fixture, home, 'viper', ['github.com/spf13/viper']);
+    const original = await readFile(path.join(project, 'go.mod'), 'utf8');
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const result = await exportTo(['--project', project, '--out', out]);
+    const stderr = result.stderr.join('\n');
+    assert.equal(result.code, 1, result.stdout.join('\n'));
+    assert.match(stderr, /go\.mod is not tidy/);
+    assert.match(stderr, /github\.com\/spf13\/afero v1\.9\.3 \/\/ indirect/, 'names the requirements the go command adds');
+    assert.match(stderr, /go mod tidy/);
+    assert.match(stderr, /golang\.org\/x\/mod@v0\.7\.0/, 'names what the rewritten go.mod needs that the bundle lacks');
+    assert.deepEqual(bundleDirsIn(out), [], 'nothing is sealed');
+    assert.equal(await readFile(path.join(project, 'go.mod'), 'utf8'), original, "the user's go.mod is left as it was");
+
+    // Tidied, as the message asks, the same project exports, and offline the go command builds it and then downloads all.
+    const tidied = await goProgram(fixture, home, 'viper', ['github.com/spf13/viper']);
+    const workspace = await scratchGoWorkspace('export-untidy');
+    t.after(() => workspace.cleanup());
+    await runGo(['mod', 'tidy', '-e'], { cwd: tidied, env: offlineGoEnv(upstream.url, workspace.modCache) });
+    const again = await exportTo(['--project', tidied, '--out', out]);
+    assert.equal(again.code, 0, again.stderr.join('\n'));
+    const [bundleDir] = bundleDirsIn(out);
+    assert.ok(bundleDir);
+    const tree = await mkdtemp(path.join(os.tmpdir(), 'modferry-tree-'));
+    t.after(() => rm(tree, { recursive: true, force: true }));
+    extractVolumes(bundleDir, tree);
+    const offline = await scratchGoWorkspace('export-untidy-offline');
+    t.after(() => offline.cleanup());
+    const env = offlineGoEnv(pathToFileURL(tree).href, offline.modCache);
+    await runGo(['build', './...'], { cwd: tidied, env });
+    await runGo(['mod', 'download', 'all'], { cwd: tidied, env });
+  });
+
+  test('a project asking for a newer Go than the go command here is exported unproven, saying so, while the others are proven', async (t) => {
+    if (!installedGo()) return t.skip('no go command to check with');
+    // Newer than any go command: one before 1.21 cannot parse the line, a later one refuses it with GOTOOLCHAIN=local.
+    const modern = await goProgram(fixture, home, 'uuid', ['github.com/google/uuid', 'github.com/pkg/errors']);
+    const goMod = path.join(modern, 'go.mod');
+    await writeFile(goMod, (await readFile(goMod, 'utf8')).replace('go 1.19', 'go 1.99.0'));
+    const basic = await goProgram(fixture, home);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
+    t.after(() => rm(out, { recursive: true, force: true }));
+    const version = /go version go(\S+)/.exec(execFileSync('go', ['version'], { encoding: 'utf8' }))?.[1];
+
+    const both = await exportTo(['--project', basic, '--project', modern, '--out', out]);
+    assert.equal(both.code, 0, both.stderr.join('\n'));
+    assert.ok(both.stderr.join('\n').includes(`warning: ${goMod} asks for Go 1.99.0, and this machine's go command is go${version}, too old to read it: that project was not proven with the go command (install Go 1.99.0 or later here to prove it)`), both.stderr.join('\n'));
+    assert.match(both.stdout.join('\n'), /Checked: the offline go command resolves every project/);
+
+    const alone = await exportTo(['--project', modern, '--out', out, '--json']);
+    assert.equal(alone.code, 0, alone.stderr.join('\n'));
+    const result = JSON.parse(alone.stdout.find((l) => l.startsWith('{"type":"result"')) ?? '{}') as { check?: unknown; warnings?: string[] };
+    assert.deepEqual(result.check, { status: 'skipped', reason: "this machine's go command is too old for every project's go.mod (see the warnings)" });
+    assert.ok(result.warnings?.some((w) => w.startsWith(`${goMod} asks for Go 1.99.0`)), JSON.stringify(result.warnings));
+    assert.equal(bundleDirsIn(out).length, 2, 'both bundles are written');
+  });
+
   test('a missing --out is refused before anything is downloaded, and a folder not on a removable drive is warned about', async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-nodrive-'));
     t.after(() => rm(dir, { recursive: true, force: true }));

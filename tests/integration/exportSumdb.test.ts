@@ -14,7 +14,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli } from '../../electron/cli/main';
-import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { checkRecord, verifyTiles, type ProvenTile } from '../../electron/core/sumdb/tileProofs';
 import { parseVerifierKey, verifyNoteSignature } from '../../electron/core/sumdb/verifierKey';
 import { parseManifest, type BundleManifest } from '../../shared/bundle/manifest';
@@ -25,7 +24,7 @@ import { parseSignedTreeNote } from '../../shared/sumdb/treeNote';
 import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import { makeTempDir } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
-import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+import { publishedGoSumLines, publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb, type TestSumdb } from '../support/testSumdb';
 
@@ -52,11 +51,7 @@ async function world(t: TestContext, label: string): Promise<World> {
   // One version of c ships its go.mod alone: the graph needs it, the build list has the other.
   await publishFixtureModule(tree, C, [{ version: 'v1.0.0', files: { 'c.go': 'package c\n' } }, { version: 'v1.1.0', files: { 'c.go': 'package c\n' } }]);
   await publishFixtureModule(tree, PRIVATE, [{ version: 'v1.0.0', files: { 's.go': 'package secret\n' } }]);
-  const goSum: string[] = [];
-  for (const [mod, version] of [[A, 'v1.0.0'], [B, 'v1.0.0'], [C, 'v1.0.0'], [C, 'v1.1.0'], [PRIVATE, 'v1.0.0']] as const) {
-    const base = path.join(tree, escapePath(mod), '@v', escapeVersion(version));
-    goSum.push(`${mod} ${version} ${await hashModuleZip(`${base}.zip`)}`, `${mod} ${version}/go.mod ${hashGoModBytes(await readFile(`${base}.mod`))}`);
-  }
+  const goSum = await publishedGoSumLines(tree, [[A, 'v1.0.0'], [B, 'v1.0.0'], [C, 'v1.0.0'], [C, 'v1.1.0'], [PRIVATE, 'v1.0.0']]);
   goSum.push(...FILLER);
   const upstream = await startFixtureUpstream(tree);
   t.after(() => upstream.close());

@@ -81,4 +81,11 @@ test('the real go command downloads, lists and resolves @latest from modferry se
   // @latest asks for the list first; its 404 ends the query, so @latest itself may never be asked.
   assert.ok(misses.includes('v1.0.0') && misses.includes('list'), JSON.stringify(misses));
   assert.ok(misses.every((query) => ['v1.0.0', 'list', 'latest'].includes(query)), JSON.stringify(misses));
+
+  // Looking for a module, the go command also asks for every prefix of its path; on github.com none
+  // shorter than owner/repository can be a module, so only the module itself becomes a miss.
+  await assert.rejects(go(['install', 'github.com/nosuch/thing@v1.0.0']), /github\.com\/nosuch\/thing.*404 Not Found/s);
+  store.flushMisses();
+  const probed = store.misses().map((m) => m.path).filter((p) => p.startsWith('github.com') && !p.includes('BurntSushi'));
+  assert.deepEqual([...new Set(probed)], ['github.com/nosuch/thing']);
 });

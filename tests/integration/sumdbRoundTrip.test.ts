@@ -10,15 +10,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
-import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { startServe } from '../../electron/core/serve/serveService';
 import { openStore } from '../../electron/core/store/diskStore';
 import { importBundle } from '../../electron/core/store/importBundle';
 import { loadSigningKey, PRIVATE_KEY_FILE } from '../../electron/core/keys/signingKey';
-import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import { makeTempDir } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
-import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
+import { publishedGoSumLines, publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { offlineGoEnv, requireGo, runGo } from '../support/goCommand';
 import { paddingLines } from '../support/proofBundles';
 import { writeTestSumdb } from '../support/testSumdb';
@@ -36,11 +34,7 @@ test('exported proofs, imported and served: the go command verifies every module
     { version: 'v1.0.0', files: { 'b.go': 'package b\n\nfunc Name() string { return "b0" }\n' } },
     { version: 'v1.1.0', files: { 'b.go': 'package b\n\nfunc Name() string { return "b1" }\n' } },
   ]);
-  const goSum: string[] = [];
-  for (const [mod, version] of [[A, 'v1.0.0'], [B, 'v1.0.0'], [B, 'v1.1.0']] as const) {
-    const base = path.join(tree, escapePath(mod), '@v', escapeVersion(version));
-    goSum.push(`${mod} ${version} ${await hashModuleZip(`${base}.zip`)}`, `${mod} ${version}/go.mod ${hashGoModBytes(await readFile(`${base}.mod`))}`);
-  }
+  const goSum = await publishedGoSumLines(tree, [[A, 'v1.0.0'], [B, 'v1.0.0'], [B, 'v1.1.0']]);
   const db = await writeTestSumdb(path.join(tree, 'sumdb', 'sum.test'), [...paddingLines(0, 300), ...goSum], { name: 'sum.test', seed: 'roundtrip' });
   const upstream = await startFixtureUpstream(tree);
   t.after(() => upstream.close());

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
+import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 
 export interface FixtureFaults {
@@ -182,6 +183,16 @@ export interface FixtureVersion {
    * `module <path>` line the go command synthesizes.
    */
   noGoMod?: boolean;
+}
+
+/** The go.sum lines of versions publishFixtureModule wrote: the zip's h1 and the go.mod's, as a checksum database records them. */
+export async function publishedGoSumLines(treeDir: string, versions: ReadonlyArray<readonly [modulePath: string, version: string]>): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [modulePath, version] of versions) {
+    const base = path.join(treeDir, escapePath(modulePath), '@v', escapeVersion(version));
+    lines.push(`${modulePath} ${version} ${await hashModuleZip(`${base}.zip`)}`, `${modulePath} ${version}/go.mod ${hashGoModBytes(await readFile(`${base}.mod`))}`);
+  }
+  return lines;
 }
 
 /**

@@ -19,6 +19,7 @@ const warnings: Record<PlanWarning['kind'], PlanWarning> = {
   'proofs-unavailable': { kind: 'proofs-unavailable', database: 'sum.golang.org', reason: 'connection refused' },
   'proofs-unknown': { kind: 'proofs-unknown', database: 'sum.golang.org', modules: ['example.com/new@v1.0.0'] },
   'proof-cleanup': { kind: 'proof-cleanup', detail: 'EACCES' },
+  'go-too-old': { kind: 'go-too-old', file: '/src/app/go.mod', needs: '1.22.3', go: '1.19.8' },
 };
 const reasons: ShipReason[] = [
   { kind: 'selected', root: '/p/go.mod' },

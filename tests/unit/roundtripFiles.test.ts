@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRequestFile, parseRequestFile, RequestFileError } from '../../shared/roundtrip/requestFile';
+import { formatRequestFile, parseRequestFile, parseRequestHeads, RequestFileError } from '../../shared/roundtrip/requestFile';
 import { formatInventory, inventoryHas, parseInventory } from '../../shared/roundtrip/inventory';
+import { requestFileAsks } from '../../shared/sources/exportSource';
 
 describe('request file', () => {
   test('round-trips what the store writes', () => {
@@ -41,6 +42,39 @@ describe('request file', () => {
     assert.deepEqual(parseRequestFile(text, 'r'), [{ path: 'github.com/a/b', version: 'v2.0.0+incompatible', line: 3 }]);
   });
 
+  test('names the store\'s checksum-database heads in comment lines that readers of the requests skip', () => {
+    const heads = [{ database: 'sum.golang.org', size: 31_002_117 }, { database: 'sum.test', size: 303 }];
+    const text = formatRequestFile(
+      [{ path: 'golang.org/x/text', version: 'v0.3.0', count: 1, firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:00:00Z' }],
+      { createdAt: '2026-01-03T00:00:00Z', tool: 'modferry 0.1.0', heads },
+    );
+    assert.match(text, /^# sumdb sum\.golang\.org 31002117$/m);
+    assert.match(text, /^# sumdb sum\.test 303$/m);
+    assert.deepEqual(parseRequestHeads(text, 'req.txt'), heads);
+    // A reader that knows nothing of the head lines (any comment is skipped) reads the same requests.
+    assert.deepEqual(parseRequestFile(text, 'req.txt').map(({ path, version }) => `${path}@${version}`), ['golang.org/x/text@v0.3.0']);
+    const withoutHeads = formatRequestFile([{ path: 'golang.org/x/text', version: 'v0.3.0', count: 1, firstSeen: 'a', lastSeen: 'b' }], { createdAt: 'c', tool: 't' });
+    assert.deepEqual(parseRequestHeads(withoutHeads, 'req.txt'), []);
+    // Hand edits: spacing is free; every head counts, each once.
+    assert.deepEqual(parseRequestHeads('# modferry request v1\n#sumdb sum.test 300\n#  sumdb   sum.test   400  \n# sumdb sum.test 300\n', 'r'), [
+      { database: 'sum.test', size: 300 },
+      { database: 'sum.test', size: 400 },
+    ]);
+  });
+
+  for (const [text, message] of [
+    ['# modferry request v1\n# sumdb sum.test\n', 'r:2: checksum database head: expected "# sumdb <database name> <tree size>"'],
+    ['# modferry request v1\n\n# sumdb sum.test twelve\n', 'r:3: checksum database head: "twelve" is not a tree size'],
+    ['# modferry request v1\n# sumdb sum.test 0\n', 'r:2: checksum database head: 0 is not a tree size'],
+    ['# modferry request v1\n# sumdb a/b 3\n', 'r:2: checksum database head: "a/b" is not a checksum database name'],
+  ] as const) {
+    test(`rejects the head line in ${JSON.stringify(text)} naming the line, also when the file is chosen as an export source`, () => {
+      assert.throws(() => parseRequestHeads(text, 'r'), (e: unknown) => e instanceof RequestFileError && e.message.startsWith(message));
+      const asked = requestFileAsks(`${text}example.com/x@v1.0.0\n`, 'r');
+      assert.ok('message' in asked && asked.message.startsWith(message), JSON.stringify(asked));
+    });
+  }
+
   for (const [text, message] of [
     ['github.com/a/b@v1.0.0\n', 'r:1: not a modferry request file'],
     ['# modferry request v1\ngithub.com/a/b\n', 'r:2: "github.com/a/b": expected path@version or path@latest'],
@@ -63,7 +97,20 @@ describe('inventory', () => {
     assert.equal(has('github.com/a/c', 'v1.0.0', 'mod'), false);
   });
 
+  test('carries the store\'s checksum-database heads in a field readers of format 1 skip', () => {
+    const sumdbHeads = [{ database: 'sum.test', size: 303 }];
+    const text = formatInventory([{ path: 'github.com/a/b', version: 'v1.0.0', files: ['info', 'mod'] }], { createdAt: 'now', tool: 'modferry', sumdbHeads });
+    const parsed = parseInventory(text, 'inv.json');
+    assert.equal(parsed.formatVersion, 1);
+    assert.deepEqual(parsed.sumdbHeads, sumdbHeads);
+    assert.equal(parseInventory(formatInventory([], { createdAt: 'now', tool: 'modferry' }), 'inv.json').sumdbHeads, undefined);
+  });
+
   for (const [doc, message] of [
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[],"sumdbHeads":{}}', 'inv.json: sumdbHeads: expected an array'],
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[],"sumdbHeads":[{"database":"sum.test","size":-1}]}', 'inv.json: sumdbHeads[0]: -1 is not a tree size'],
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[],"sumdbHeads":[{"database":"a b","size":3}]}', 'inv.json: sumdbHeads[0]: "a b" is not a checksum database name'],
+    ['{"format":"modferry-inventory","formatVersion":1,"modules":[],"sumdbHeads":[7]}', 'inv.json: sumdbHeads[0]: expected {"database"'],
     ['nope', 'inv.json: not JSON'],
     ['{"format":"other"}', 'inv.json: format: not a modferry inventory'],
     ['{"format":"modferry-inventory","formatVersion":2,"modules":[]}', 'inv.json: formatVersion: unsupported version 2'],

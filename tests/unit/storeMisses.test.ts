@@ -191,6 +191,21 @@ describe('what counts as a miss', () => {
     ['example.com/a', 'v1.0.0+build', 'example.com/a@latest'],
     ['example.com/a', `${longVersion}x`, 'example.com/a@latest'],
     ['example.com/a/v2', 'v1.0.0', 'example.com/a/v2@latest'],
+    // Nested modules below a repository are modules.
+    ['github.com/a/b', 'latest', 'github.com/a/b@latest'],
+    ['github.com/a/b/sub', 'v1.0.0', 'github.com/a/b/sub@v1.0.0'],
+    ['golang.org/x/sys', 'latest', 'golang.org/x/sys@latest'],
+    ['google.golang.org/grpc', 'latest', 'google.golang.org/grpc@latest'],
+    ['gopkg.in/yaml.v3', 'latest', 'gopkg.in/yaml.v3@latest'],
+    ['example.com', 'latest', 'example.com@latest'],
+    // The go command's probes of path prefixes on hosts where no module can be that short: ignored.
+    ['github.com', 'latest', 'probe'],
+    ['github.com/google', 'latest', 'probe'],
+    ['github.com/nosuch', 'v1.0.0', 'probe'],
+    ['bitbucket.org/owner', 'latest', 'probe'],
+    ['golang.org', 'latest', 'probe'],
+    ['golang.org/x', 'latest', 'probe'],
+    ['google.golang.org', 'latest', 'probe'],
     // Dropped.
     [`${longPath}x`, 'v1.0.0', 'invalid: module path longer than 300 characters'],
     ['not a path', 'v1.0.0', 'invalid: not a module path'],
@@ -202,7 +217,7 @@ describe('what counts as a miss', () => {
   for (const [modulePath, query, want] of cases) {
     test(`${modulePath.length > 40 ? `${modulePath.slice(0, 20)}…(${modulePath.length})` : modulePath} ${query.length > 40 ? `${query.slice(0, 10)}…(${query.length})` : JSON.stringify(query)} → ${want.slice(0, 60)}`, () => {
       const counted = countedMiss(modulePath, query);
-      assert.equal('invalid' in counted ? `invalid: ${counted.invalid}` : `${counted.path}@${counted.query}`, want);
+      assert.equal('probe' in counted ? 'probe' : 'invalid' in counted ? `invalid: ${counted.invalid}` : `${counted.path}@${counted.query}`, want);
     });
   }
 });

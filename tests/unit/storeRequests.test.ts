@@ -30,6 +30,11 @@ describe('pendingRequests', () => {
       lines: ['example.com/x@latest', 'example.com/y@latest', 'example.com/z@latest'],
       askedAsLatest: ['example.com/x@master', 'example.com/y@v1.2', 'example.com/z@v1.0.0+meta'],
     },
+    {
+      name: "probes of path prefixes shorter than a repository, recorded by older stores, are left out; the module they looked for is kept",
+      misses: [miss('github.com', 'latest'), miss('github.com/google', 'list'), miss('golang.org/x', 'latest'), miss('github.com/google/uuid', 'latest')],
+      lines: ['github.com/google/uuid@latest'],
+    },
     { name: 'a branch query of a module the store now holds is left out', misses: [miss('example.com/held', 'main')], lines: [] },
     {
       name: 'lines are sorted by path, then version',

@@ -50,8 +50,8 @@ test('import shows a bundle\'s unmet requests, the catalog remembers them, and r
   assert.equal(await importCommand([bundle.bundleDir, '--store', storeDir], imported), 0);
   assert.deepEqual(imported.stdout.slice(-3), [
     'The online side could not meet 2 requests (they are left out of later request files):',
-    '  example.com/nowhere@latest (example.com/nowhere@latest: not found at any proxy)',
-    '  example.com/wanted@v1.0.0 (needs example.com/sys@v1.2.0, which the upstream lacks: example.com/sys@v1.2.0: not found at any proxy)',
+    '  example.com/nowhere@latest (not found at any proxy)',
+    '  example.com/wanted@v1.0.0 (needs example.com/sys@v1.2.0, which the upstream lacks: not found at any proxy)',
   ]);
 
   const store = openStore(storeDir, { mode: 'write' });

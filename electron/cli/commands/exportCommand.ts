@@ -202,11 +202,19 @@ function describeProofs(proofs: PlanProofs, verb: string): string {
   if (proofs.status === 'unavailable') return `${verb} no checksum-database proofs: ${proofs.database} could not be asked`;
   const privately = proofs.private > 0 ? `; ${plural(proofs.private, 'private module version')} (GONOSUMDB/GOPRIVATE) without` : '';
   const tree = proofs.treeSize === undefined ? '' : ` against its signed tree of ${proofs.treeSize} records`;
-  return `${verb} checksum-database proofs for ${plural(proofs.versions, 'module version')} from ${proofs.database}${tree}${privately}`;
+  const earlier = (proofs.earlierHeads ?? []).length === 0 ? '' : `, which it proves extends the earlier trees of ${proofs.earlierHeads!.join(', ')} records`;
+  return `${verb} checksum-database proofs for ${plural(proofs.versions, 'module version')} from ${proofs.database}${tree}${earlier}${privately}`;
 }
 
 function skipReason(reason: GoProofSkipped['reason']): string {
-  return reason === 'not-asked' ? '--no-check was given' : 'no go command on PATH';
+  switch (reason) {
+    case 'not-asked':
+      return '--no-check was given';
+    case 'no-go':
+      return 'no go command on PATH';
+    case 'go-too-old':
+      return "this machine's go command is too old for every project's go.mod (see the warnings)";
+  }
 }
 
 function printPlan(plan: ExportPlan, output: CommandOutput): void {

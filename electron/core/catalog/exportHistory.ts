@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { HeldTreeHead } from '../../../shared/roundtrip/heldTreeHead';
 import type { AppDirs } from '../appDirs/appDirs';
 import { SqliteDatabase, type SqliteConnection } from '../sqlite/sqliteDatabase';
 
@@ -32,6 +33,12 @@ const migrations = [
      kind TEXT NOT NULL,
      PRIMARY KEY (bundle_id, module, version, kind)
    ) STRICT`,
+  `CREATE TABLE export_sumdb_heads (
+     bundle_id TEXT NOT NULL REFERENCES exports(bundle_id) ON DELETE CASCADE,
+     db TEXT NOT NULL,
+     tree_size INTEGER NOT NULL,
+     PRIMARY KEY (bundle_id, db)
+   ) STRICT`,
 ];
 
 /** A module file an export carried, as the history remembers it for later plans. */
@@ -60,14 +67,26 @@ export class ExportHistory {
     })();
   }
 
-  record(entry: ExportRecord, carried: readonly CarriedFile[] = []): void {
+  record(entry: ExportRecord, carried: readonly CarriedFile[] = [], heads: readonly HeldTreeHead[] = []): void {
     const addFile = this.db.prepare('INSERT OR IGNORE INTO export_files (bundle_id, module, version, kind) VALUES (?, ?, ?, ?)');
+    const addHead = this.db.prepare('INSERT OR REPLACE INTO export_sumdb_heads (bundle_id, db, tree_size) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       this.db
         .prepare('INSERT OR REPLACE INTO exports (bundle_id, created_at, out_dir, inputs, files, bytes, modules) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(entry.bundleId, entry.createdAt, entry.outDir, JSON.stringify(entry.inputs), entry.files, entry.bytes, entry.modules);
       for (const f of carried) addFile.run(entry.bundleId, f.module, f.version, f.kind);
+      for (const h of heads) addHead.run(entry.bundleId, h.database, h.size);
     })();
+  }
+
+  /**
+   * Every distinct checksum-database tree head earlier bundles carried, smallest first: a go command
+   * served from any of them may have cached it, so later bundles prove their heads extend each.
+   */
+  treeHeads(): HeldTreeHead[] {
+    return this.db
+      .prepare('SELECT DISTINCT db AS database, tree_size AS size FROM export_sumdb_heads ORDER BY db, tree_size')
+      .all() as HeldTreeHead[];
   }
 
   /** `module@version.kind` of every file an earlier export carried, with the newest bundle that did. */
@@ -106,11 +125,11 @@ export function carriedKey(f: CarriedFile): string {
   return `${f.module}@${f.version}.${f.kind}`;
 }
 
-/** Adds one finished export, and the module files it carried, to this machine's history. */
-export function recordExport(dirs: AppDirs, entry: ExportRecord, carried: readonly CarriedFile[] = []): void {
+/** Adds one finished export, the module files and the checksum-database tree heads it carried, to this machine's history. */
+export function recordExport(dirs: AppDirs, entry: ExportRecord, carried: readonly CarriedFile[] = [], heads: readonly HeldTreeHead[] = []): void {
   const history = new ExportHistory(exportHistoryFile(dirs));
   try {
-    history.record(entry, carried);
+    history.record(entry, carried, heads);
   } finally {
     history.close();
   }
@@ -133,6 +152,17 @@ export function filesExportedBefore(dirs: AppDirs): Map<string, string> {
   const history = new ExportHistory(exportHistoryFile(dirs));
   try {
     return history.carriedFiles();
+  } finally {
+    history.close();
+  }
+}
+
+/** The tree heads earlier exports from this machine carried (see ExportHistory.treeHeads); none when it has exported nothing yet. */
+export function treeHeadsExportedBefore(dirs: AppDirs): HeldTreeHead[] {
+  if (!existsSync(exportHistoryFile(dirs))) return [];
+  const history = new ExportHistory(exportHistoryFile(dirs));
+  try {
+    return history.treeHeads();
   } finally {
     history.close();
   }

@@ -33,6 +33,12 @@ export interface ProofOptions {
   /** The GOPROXY list the export fetches through: its proxies are asked whether they proxy the database. */
   upstream: string;
   cache: DownloadCache;
+  /**
+   * Tree sizes, by database name, of older heads a go command offline may have cached (earlier bundles',
+   * the store's): it proves the new head against each with the new tree's tiles over the old
+   * head's right edge, tiles no record of this bundle may need.
+   */
+  earlierHeads?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** The records of a set of versions, proven against one head, with the files the bundle would carry. */
@@ -120,6 +126,8 @@ class Proofs implements ProofSession {
     want(edgeTiles(newest.size));
     want(tilesFromLevel(newest.size, 1));
     for (const head of older) want(treeProofTiles(newest.size, head.size));
+    const earlierHeads = [...new Set(this.options.earlierHeads?.get(database) ?? [])].filter((size) => size >= 1 && size < newest.size).sort((a, b) => a - b);
+    for (const size of earlierHeads) want(treeProofTiles(newest.size, size));
 
     const fetched = await Promise.all([...wanted.values()].map(async (tile) => ({ tile, ...(await this.tile(tile)) })));
     const proven = new Map<string, ProvenTile>(fetched.map(({ tile, data }) => [tilePath(tile), { tile, data }]));
@@ -144,7 +152,8 @@ class Proofs implements ProofSession {
     }));
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const lines = new Map(lookups.map((l) => [`${l.module.path}@${l.module.version}`, recordGoSumLines(l.answer).map(({ version, hash }) => ({ version, hash }))]));
-    return { proofs: { ...base, status: 'carried', versions: lookups.length, treeSize: newest.size, files }, lines };
+    const proofs: PlanProofs = { ...base, status: 'carried', versions: lookups.length, treeSize: newest.size, ...(earlierHeads.length === 0 ? {} : { earlierHeads }), files };
+    return { proofs, lines };
   }
 
   private lookup(module: ModuleVersion): Promise<Lookup | undefined> {

@@ -32,7 +32,7 @@ export async function exportBundle(request: ExportRequest): Promise<ExportBundle
 
 /**
  * Runs a plan with this machine's signing key (or the one given) and records the bundle in the export
- * history, so later plans show what it carried.
+ * history, so later plans show what it carried and prove their tree heads extend its own.
  */
 export async function exportPlannedBundle(plan: ExportPlan, options: ExportRunRequest): Promise<ExportBundleResult> {
   return runWithSigner(plan, options, await exportSigningKey(signingKeysDir(options.dirs), options.keyFile));
@@ -52,6 +52,7 @@ async function runWithSigner(plan: ExportPlan, options: ExportRunRequest, signer
       modules: result.modules.length,
     },
     plan.modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ module: m.path, version: m.version, kind: f.kind }))),
+    plan.proofs?.status === 'carried' && plan.proofs.treeSize !== undefined ? [{ database: plan.proofs.database, size: plan.proofs.treeSize }] : [],
   );
   return { ...result, signer: { fingerprint: signer.key.fingerprint, keyFile: signer.file, created: signer.created } };
 }

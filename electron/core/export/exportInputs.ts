@@ -7,7 +7,8 @@ import { parseGoSum } from '../../../shared/gomod/goSumFile';
 import type { GoSumFile } from './goSumIndex';
 import { parseModuleAtVersion } from '../../../shared/gomod/modulePath';
 import type { BundleInput } from '../../../shared/bundle/manifest';
-import { parseRequestFile } from '../../../shared/roundtrip/requestFile';
+import { parseRequestFile, parseRequestHeads } from '../../../shared/roundtrip/requestFile';
+import type { HeldTreeHead } from '../../../shared/roundtrip/heldTreeHead';
 import { errorMessage } from '../../../shared/errorMessage';
 import { ModFerryError } from '../errors/modferryError';
 
@@ -40,6 +41,8 @@ export interface LoadedInputs {
   goSums: GoSumFile[];
   /** Inputs that require modules but have no go.sum to check their downloads against: said before the long work. */
   warnings: PlanWarning[];
+  /** The offline store's checksum-database tree heads, as its request files name them. */
+  treeHeads: HeldTreeHead[];
 }
 
 export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInputs> {
@@ -63,8 +66,11 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
     }
     roots.push(moduleRoot(text, { kind: 'module', value: text }, [module]));
   }
+  const treeHeads: HeldTreeHead[] = [];
   for (const file of spec.requestFiles ?? []) {
-    const requests = parseRequestFile(await readInputText(file), file);
+    const text = await readInputText(file);
+    const requests = parseRequestFile(text, file);
+    treeHeads.push(...parseRequestHeads(text, file));
     if (requests.length === 0) throw new ModFerryError('input', 'the request file asks for no modules', { file });
     roots.push(moduleRoot(file, { kind: 'request', value: path.resolve(file) }, requests));
   }
@@ -72,7 +78,7 @@ export async function loadExportInputs(spec: ExportInputSpec): Promise<LoadedInp
   const summed = new Set(goSums.map((sum) => path.dirname(sum.file)));
   const unsummed = new Set(roots.flatMap((r) => (r.goModFile !== undefined && (r.goMod?.require.length ?? 0) > 0 && !summed.has(path.dirname(r.goModFile)) ? [r.goModFile] : [])));
   const warnings = [...unsummed].map((file): PlanWarning => ({ kind: 'no-go-sum', file }));
-  return { roots, goSums, warnings };
+  return { roots, goSums, warnings, treeHeads };
 }
 
 async function goModRoot(file: string, input: BundleInput, goSums: GoSumFile[], projectDir?: string): Promise<PendingRoot> {

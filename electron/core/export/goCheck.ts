@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseGoMod } from '../../../shared/gomod/goModFile';
+import { compareGoVersions, toolchainGoVersion } from '../../../shared/gomod/goToolchain';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { removeTree } from '../fsutil/removeTree';
 import { proofModuleCacheFolder } from './proofModuleCache';
@@ -23,6 +25,18 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | u
   });
 }
 
+/** The release `go version` names (`go version go1.19.8 linux/amd64` → 1.19.8); undefined for a development build. */
+export function goReleaseOf(versionLine: string): string | undefined {
+  const name = /^go version (go\S+)/.exec(versionLine)?.[1];
+  return name === undefined ? undefined : toolchainGoVersion(name);
+}
+
+/** A project the go command here cannot read: its go.mod asks for a newer Go (`needs`). */
+export interface UncheckedTarget {
+  name: string;
+  needs: string;
+}
+
 /**
  * Proves the staged tree complete the only way that counts: the real go command, offline, with an empty
  * module cache, pointed at nothing but the tree. Projects are copied so -mod=mod never edits the user's files.
@@ -34,12 +48,19 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | u
 export async function checkWithGo(
   tree: string,
   targets: readonly GoCheckTarget[],
-  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes?: number } = {},
-): Promise<{ cleanedUp: Promise<void> }> {
+  options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes?: number; goRelease?: string } = {},
+): Promise<{ cleanedUp: Promise<void>; unchecked: UncheckedTarget[] }> {
   const cleanups: Array<Promise<unknown>> = [];
+  const unchecked: UncheckedTarget[] = [];
   try {
     let done = 0;
     for (const target of targets) {
+      const needs = options.goRelease === undefined ? undefined : await newerGoNeeded(target, options.goRelease);
+      if (needs !== undefined) {
+        unchecked.push({ name: target.name, needs });
+        done++;
+        continue;
+      }
       // The count is of projects, not files: it goes in the message, where it cannot be read as files.
       const which = targets.length === 1 ? '' : ` (${done + 1} of ${targets.length})`;
       options.onProgress?.({ stage: 'prove', message: `go command: checking ${target.name}${which}`, subject: target.name });
@@ -55,10 +76,14 @@ export async function checkWithGo(
         // compile `go build` does, without the link, which reads nothing from a module and would only write
         // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
         // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
+        // -test: `go test` compiles the tests' imports too, and with -mod=mod adds their modules to go.mod as `go build` does.
+        const goMod = path.join(work, 'go.mod');
+        const asGiven = target.projectDir ? await readFile(goMod, 'utf8') : undefined;
         const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
-        if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-trimpath', './...'], work, env, target.name, options.signal));
+        if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-test', '-trimpath', './...'], work, env, target.name, options.signal));
         const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
+        if (asGiven !== undefined) await proveRewrittenGoMod(asGiven, await readFile(goMod, 'utf8'), work, env, target.name, options.signal);
       } finally {
         const cache = modCache;
         const cleanup = Promise.all([removeTree(scratch), cache === undefined ? undefined : removeModuleCache(cache, offlineEnv(tree, scratch, cache))]);
@@ -73,8 +98,25 @@ export async function checkWithGo(
     throw error;
   }
   options.onProgress?.({ stage: 'prove', message: 'go command: every project resolves offline' });
-  return { cleanedUp: Promise.all(cleanups).then(() => undefined) };
+  return { cleanedUp: Promise.all(cleanups).then(() => undefined), unchecked };
 }
+
+/**
+ * The Go a target's go.mod asks for when the go command here is older: with GOTOOLCHAIN=local a go
+ * command from 1.21 on refuses such a go.mod, and an older one cannot even parse a `go 1.21.0` or
+ * `toolchain` line. Either way it proves nothing about the bundle, so the target is left unchecked.
+ */
+async function newerGoNeeded(target: GoCheckTarget, goRelease: string): Promise<string | undefined> {
+  const file = target.projectDir !== undefined ? path.join(target.projectDir, 'go.mod') : target.goModFile;
+  if (file === undefined) return undefined;
+  const goMod = parseGoMod(await readFile(file, 'utf8'), file);
+  if (goMod.go !== undefined && compareGoVersions(goMod.go.version, goRelease) > 0) return goMod.go.version;
+  if (goMod.toolchain !== undefined && compareGoVersions(goRelease, FIRST_TOOLCHAIN_AWARE) < 0) return FIRST_TOOLCHAIN_AWARE;
+  return undefined;
+}
+
+/** The first Go whose go command reads the `toolchain` directive. */
+const FIRST_TOOLCHAIN_AWARE = '1.21';
 
 async function prepareWorkspace(target: GoCheckTarget, work: string): Promise<void> {
   if (target.projectDir) {
@@ -121,6 +163,33 @@ async function removeModuleCache(modCache: string, env: NodeJS.ProcessEnv): Prom
     execFile('go', ['clean', '-modcache'], { cwd: path.dirname(modCache), env, timeout: 10 * 60_000 }, () => resolve());
   });
   await removeTree(modCache);
+}
+
+/**
+ * A go.mod that lacks requirements of the packages its project imports is rewritten by the first
+ * offline `go build` or `go test` (-mod=mod adds them as indirect), and the modules it then lists bring
+ * their own requirements into the pruned graph: `go mod download all` after that build needs more than
+ * the go.mod as given did. The build just run in the copy made that rewrite, so the copy is proven again
+ * as the developer's go.mod will be.
+ */
+async function proveRewrittenGoMod(asGiven: string, rewritten: string, work: string, env: NodeJS.ProcessEnv, name: string, signal?: AbortSignal): Promise<void> {
+  if (rewritten === asGiven) return;
+  try {
+    await runGo(['mod', 'download', 'all'], work, env, name, signal);
+  } catch (error) {
+    if (!(error instanceof GoCheckError)) throw error;
+    const given = new Set(requirementLines(asGiven, name));
+    const added = requirementLines(rewritten, name).filter((line) => !given.has(line));
+    throw new GoCheckError(
+      `${name} is not tidy: building the project offline (GOFLAGS=-mod=mod), the go command adds\n  ${added.join('\n  ')}\n` +
+        `and then needs what the bundle does not carry. Run 'go mod tidy' in the project, here where the upstream is reachable, and export again.\n` +
+        error.message.slice(error.message.indexOf('\n') + 1),
+    );
+  }
+}
+
+function requirementLines(goMod: string, name: string): string[] {
+  return parseGoMod(goMod, `${name}/go.mod`).require.map((r) => `${r.path} ${r.version}${r.indirect ? ' // indirect' : ''}`);
 }
 
 function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, name: string, signal?: AbortSignal): Promise<void> {

@@ -11,7 +11,7 @@ import { planVolumes } from '../../../shared/bundle/volumePlan';
 import type { ProgressListener } from '../../../shared/work/progress';
 import type { AppDirs } from '../appDirs/appDirs';
 import { downloadCacheDir } from '../cache/cacheMaintenance';
-import { carriedKey, filesExportedBefore } from '../catalog/exportHistory';
+import { carriedKey, filesExportedBefore, treeHeadsExportedBefore } from '../catalog/exportHistory';
 import { requireDestinationFolder } from '../drives/destination';
 import { volumeSizeForFolder } from '../drives/volumeSize';
 import { directRequirements, resolveRequirements, type Resolution, type ResolveRoot } from '../resolve/resolveRequirements';
@@ -104,7 +104,9 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     },
   });
   try {
-    const proofSession = request.checksumDatabase === undefined ? undefined : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache });
+    const proofSession = request.checksumDatabase === undefined
+      ? undefined
+      : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache, earlierHeads: earlierTreeHeads(dirs, inputs, inventory) });
     const [questions, toolchains] = await Promise.all([answerVersionQueries(inputs.roots, client), availableToolchains(wanted, client)]);
     if (!questions.roots.some(hasWork) && toolchains.found.length === 0) throw new NothingToExportError([...questions.unmet, ...toolchains.unmet]);
     const deprecations = new Map<string, string>();
@@ -217,6 +219,18 @@ function provenProofs(proven: ProvenRecords, files: readonly VerifiedFile[], war
     warn({ kind: 'proofs-unknown', database: proofs.database, modules: proofs.unknown });
   }
   return proofs;
+}
+
+/**
+ * The tree heads a go command offline may have cached, by database: those earlier bundles from this
+ * machine carried, and those the store holds as its request file or --since inventory names them.
+ */
+function earlierTreeHeads(dirs: AppDirs, inputs: LoadedInputs, inventory: Inventory | undefined): Map<string, number[]> {
+  const heads = new Map<string, number[]>();
+  for (const { database, size } of [...treeHeadsExportedBefore(dirs), ...inputs.treeHeads, ...(inventory?.sumdbHeads ?? [])]) {
+    heads.set(database, [...(heads.get(database) ?? []), size]);
+  }
+  return heads;
 }
 
 /** The destination's free space once the run has removed the abandoned bundles there, as it does first; undefined when the file system does not tell. */

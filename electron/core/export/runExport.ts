@@ -23,7 +23,7 @@ import { requireCurrentPlan, type ExportPlan, type PlanProofs } from './exportPl
 import type { BundleSourceFile } from '../bundle/writeBundle';
 import { bundleSpaceEstimate, ensureBundleFits } from './exportSpace';
 import type { VerifiedFile } from './fetchVerifiedFiles';
-import { checkWithGo, findGo, type GoCheckTarget } from './goCheck';
+import { checkWithGo, findGo, goReleaseOf, type GoCheckTarget } from './goCheck';
 import { stageTree } from './stageTree';
 
 export interface RunExportOptions {
@@ -73,8 +73,8 @@ export interface ExportResult {
 export type GoProof = { status: 'passed' } | GoProofSkipped;
 export interface GoProofSkipped {
   status: 'skipped';
-  /** not-asked: the caller turned the check off; no-go: there is no go command to run. */
-  reason: 'not-asked' | 'no-go';
+  /** not-asked: the caller turned the check off; no-go: there is no go command to run; go-too-old: it is older than every project asks for (each warned about). */
+  reason: 'not-asked' | 'no-go' | 'go-too-old';
 }
 
 /**
@@ -115,7 +115,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     const shipped: BundleSourceFile[] = [...moduleFiles, ...(await plannedProofFiles(plan, cache))];
     await ensureBundleFits(destination, bundleSpaceEstimate(shipped, plan.modules.length));
     // The go command proves the staged tree while the volumes are written; the bundle is sealed only if it passes.
-    const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }, proofCleanups) : Promise.resolve<GoProof>({ status: 'skipped', reason: 'not-asked' });
+    const checking = options.check ? proveWithGo(goCommand, tree.dir, plan.checkTargets, { signal, onProgress, extractedBytes: extractedSize(files) }, proofCleanups, warn) : Promise.resolve<GoProof>({ status: 'skipped', reason: 'not-asked' });
     let proved = false;
     checking.then(() => {
       proved = true;
@@ -215,12 +215,16 @@ async function proveWithGo(
   targets: readonly GoCheckTarget[],
   options: { signal?: AbortSignal; onProgress?: ProgressListener; extractedBytes: number },
   cleanups: Array<Promise<void>>,
+  warn: (warning: PlanWarning) => void,
 ): Promise<GoProof> {
-  if (!(await goCommand)) return { status: 'skipped', reason: 'no-go' };
-  const { cleanedUp } = await checkWithGo(tree, targets, options);
+  const version = await goCommand;
+  if (!version) return { status: 'skipped', reason: 'no-go' };
+  const goRelease = goReleaseOf(version);
+  const { cleanedUp, unchecked } = await checkWithGo(tree, targets, { ...options, goRelease });
   cleanedUp.catch(() => undefined);
   cleanups.push(cleanedUp);
-  return { status: 'passed' };
+  for (const target of unchecked) warn({ kind: 'go-too-old', file: target.name, needs: target.needs, go: goRelease ?? version });
+  return unchecked.length === targets.length && targets.length > 0 ? { status: 'skipped', reason: 'go-too-old' } : { status: 'passed' };
 }
 
 /** What the go command writes to its module cache for these files: each zip and its files, extracted. */

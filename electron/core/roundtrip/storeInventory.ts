@@ -3,6 +3,8 @@ import { formatInventory, type InventoryModule } from '../../../shared/roundtrip
 import { openStoreIfMade } from '../store/diskStore';
 import { markProofGaps } from './inventoryProofGaps';
 import { writeRoundtripFile } from './roundtripFile';
+import { storeTreeHeads } from './storeTreeHeads';
+import type { HeldTreeHead } from '../../../shared/roundtrip/heldTreeHead';
 
 export interface StoreInventory {
   modules: InventoryModule[];
@@ -15,12 +17,16 @@ export interface StoreInventory {
 export function storeInventory(options: { storeDir?: string; tool: string; now?: Date }): StoreInventory {
   const store = openStoreIfMade(options.storeDir, { mode: 'read' });
   let modules: InventoryModule[] = [];
+  let sumdbHeads: HeldTreeHead[] = [];
   try {
-    if (store !== undefined) modules = markProofGaps(store.inventory(), store.catalog.proofs);
+    if (store !== undefined) {
+      modules = markProofGaps(store.inventory(), store.catalog.proofs);
+      sumdbHeads = storeTreeHeads(store.proofs);
+    }
   } finally {
     store?.close();
   }
-  const text = formatInventory(modules, { createdAt: (options.now ?? new Date()).toISOString(), tool: options.tool });
+  const text = formatInventory(modules, { createdAt: (options.now ?? new Date()).toISOString(), tool: options.tool, sumdbHeads });
   return { modules, paths: new Set(modules.map((m) => m.path)).size, text };
 }
 

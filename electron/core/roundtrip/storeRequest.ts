@@ -7,6 +7,8 @@ import { openStore } from '../store/diskStore';
 import { droppedRequests, pendingRequests } from '../store/pendingRequests';
 import type { StoreMiss } from '../store/store';
 import { writeRoundtripFile } from './roundtripFile';
+import { storeTreeHeads } from './storeTreeHeads';
+import type { HeldTreeHead } from '../../../shared/roundtrip/heldTreeHead';
 
 export interface StoreRequestOptions {
   /** The store; default: the store in ModFerry's data folder. */
@@ -37,7 +39,9 @@ export function storeRequest(options: StoreRequestOptions): StoreRequest {
   let pending;
   let dropped;
   let unmet;
+  let heads: HeldTreeHead[];
   try {
+    heads = storeTreeHeads(store.proofs);
     unmet = store.catalog.unmetRequests();
     pending = pendingRequests(store.misses({ since }), {
       holdsModule: (path) => store.versions(path).length > 0,
@@ -51,7 +55,7 @@ export function storeRequest(options: StoreRequestOptions): StoreRequest {
   const bundles = [...new Set(unmet.filter((u) => leftLines.has(`${u.path}@${u.version}`)).map((u) => u.bundleId))];
   const text = pending.requests.length === 0
     ? undefined
-    : formatRequestFile(pending.requests, { createdAt: (options.now ?? new Date()).toISOString(), tool: options.tool, since: since?.toISOString(), dropped });
+    : formatRequestFile(pending.requests, { createdAt: (options.now ?? new Date()).toISOString(), tool: options.tool, since: since?.toISOString(), dropped, heads });
   return { requests: pending.requests, askedAsLatest: pending.askedAsLatest, leftOut: { requests: pending.unmet, bundles }, dropped, text };
 }
 

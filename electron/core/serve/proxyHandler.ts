@@ -117,7 +117,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const outcome = store.recordMiss(path, query);
     if (outcome === 'recorded') counts.misses++;
     const line = `not found: ${what} is not in this ModFerry store${outcome === 'recorded' ? ' (recorded as a miss for the next transfer)' : ''}`;
-    const note = outcome === 'recorded' || outcome === 'read-only' ? undefined : `miss not recorded: ${MISS_DROP_REASONS[outcome]}`;
+    const note = outcome === 'recorded' || outcome === 'read-only' || outcome === 'probe' ? undefined : `miss not recorded: ${MISS_DROP_REASONS[outcome]}`;
     return { ...sendLine(req, res, 404, line), note };
   };
 

@@ -7,6 +7,7 @@
  */
 import { escapeVersion, isValidModulePath } from '../../../shared/gomod/modulePath';
 import { moduleVersionProblem } from '../../../shared/gomod/moduleVersion';
+import { isShorterThanRepository } from '../../../shared/gomod/repositoryRoot';
 import type { MissDropReason, MissQuery } from './store';
 
 /** Far above any real module path (the go command's longest are a few hundred characters at most). */
@@ -14,11 +15,13 @@ export const MAX_MISS_PATH_LENGTH = 300;
 /** Far above any real version, pseudo-versions and long pre-release tags included. */
 export const MAX_MISS_VERSION_LENGTH = 100;
 
-export type CountedMiss = { path: string; query: MissQuery } | { invalid: string };
+/** A miss, a request that is junk (dropped and counted), or the go command probing a path that is never a module (ignored). */
+export type CountedMiss = { path: string; query: MissQuery } | { invalid: string } | { probe: true };
 
 export function countedMiss(path: string, query: string): CountedMiss {
   if (path.length > MAX_MISS_PATH_LENGTH) return { invalid: `module path longer than ${MAX_MISS_PATH_LENGTH} characters` };
   if (!isValidModulePath(path)) return { invalid: 'not a module path' };
+  if (isShorterThanRepository(path)) return { probe: true };
   if (query === 'list' || query === 'latest') return { path, query };
   if (query.length <= MAX_MISS_VERSION_LENGTH && moduleVersionProblem(path, query) === undefined) return { path, query };
   try {

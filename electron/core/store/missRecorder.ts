@@ -45,6 +45,7 @@ export class MissRecorder {
   record(path: string, query: string, at: Date): MissOutcome {
     const time = at.toISOString();
     const counted = countedMiss(path, query);
+    if ('probe' in counted) return 'probe';
     if ('invalid' in counted) return this.drop('invalid', time);
     // '@' never occurs in a module path, so the key is unambiguous.
     const key = `${counted.path}@${counted.query}`;

@@ -7,10 +7,12 @@
  *   and .zip (the miss does not say which of them was asked for, so all three must be there);
  * - any other query (a branch name, a commit hash) cannot be named in a request file; the
  *   online side is asked for `path@latest` instead, and the query is reported.
- * Misses that end up as the same line are merged. Lines an imported bundle reported the online side
+ * Misses that end up as the same line are merged. Probes of path prefixes no module can have, which
+ * stores recorded before they were told apart (see isShorterThanRepository), are left out. Lines an imported bundle reported the online side
  * could not meet are left out (and returned apart), so the offline side stops asking for them.
  */
 import { isCanonicalModuleVersion } from '../../../shared/gomod/moduleVersion';
+import { isShorterThanRepository } from '../../../shared/gomod/repositoryRoot';
 import type { DroppedRequests, RequestedModule } from '../../../shared/roundtrip/requestFile';
 import { MISS_DROP_REASONS } from './countedMiss';
 import type { DroppedMisses, StoreMiss } from './store';
@@ -34,6 +36,7 @@ export function pendingRequests(misses: readonly StoreMiss[], holdings: StoreHol
   const byLine = new Map<string, RequestedModule>();
   const askedAsLatest: StoreMiss[] = [];
   for (const miss of misses) {
+    if (isShorterThanRepository(miss.path)) continue;
     const exact = isCanonicalModuleVersion(miss.query);
     if (exact ? holdings.holdsVersion(miss.path, miss.query) : holdings.holdsModule(miss.path)) continue;
     if (!exact && miss.query !== 'list' && miss.query !== 'latest') askedAsLatest.push(miss);

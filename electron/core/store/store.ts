@@ -34,9 +34,10 @@ export type MissDropReason = 'invalid' | 'over-cap';
 
 /**
  * What recordMiss did with a request: counted it (to be written with the next batch), skipped it
- * (a read-only store records nothing), or dropped it, saying why.
+ * (a read-only store records nothing; a `probe` is the go command asking for a path prefix no module
+ * can have, nothing to fetch), or dropped it, saying why.
  */
-export type MissOutcome = 'recorded' | 'read-only' | MissDropReason;
+export type MissOutcome = 'recorded' | 'read-only' | 'probe' | MissDropReason;
 
 /** Requests dropped instead of recorded as misses, for one reason. */
 export interface DroppedMisses {

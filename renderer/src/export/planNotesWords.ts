@@ -62,5 +62,7 @@ export function planWarningWords(warning: PlanWarning, t: Translate): string {
       return t('plan.warning.proofs-unknown', { database: warning.database, modules: warning.modules.join(', ') });
     case 'proof-cleanup':
       return t('plan.warning.proof-cleanup');
+    case 'go-too-old':
+      return t('plan.warning.go-too-old', { file: warning.file, needs: warning.needs, go: warning.go });
   }
 }
