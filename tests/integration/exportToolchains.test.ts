@@ -18,11 +18,11 @@ import { parseManifest } from '../../shared/bundle/manifest';
 import type { ExportPlan } from '../../shared/export/exportPlan';
 import { makeTempDir, testSigningKey } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
-import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
+import { publishedGoSumLines, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb } from '../support/testSumdb';
 import { makeBundle } from '../support/storeFixtures';
-import { publishToolchains, toolchainGoSumLines } from '../support/toolchainModules';
+import { publishToolchains } from '../support/toolchainModules';
 
 const TOOLCHAIN = 'golang.org/toolchain';
 let root: string;
@@ -162,7 +162,7 @@ describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {
     if (!requireGo(t)) return;
     const versions = ['v0.0.1-go1.22.3.darwin-arm64', 'v0.0.1-go1.22.3.linux-amd64', 'v0.0.1-go1.22.3.windows-amd64', 'v0.0.1-go1.22.4.linux-amd64'];
     const sumdbDir = path.join(tree, 'sumdb', 'sum.test');
-    const db = await writeTestSumdb(sumdbDir, [...(await toolchainGoSumLines(tree, versions)), ...FILLER], { name: 'sum.test', seed: 'toolchains' });
+    const db = await writeTestSumdb(sumdbDir, [...(await publishedGoSumLines(tree, versions.map((v) => [TOOLCHAIN, v] as const))), ...FILLER], { name: 'sum.test', seed: 'toolchains' });
     t.after(() => rm(sumdbDir, { recursive: true, force: true }));
     const project = await newerGoProject('served');
     const out = path.join(root, 'usb');
@@ -249,7 +249,7 @@ describe('Go toolchains across the air gap', { timeout: 300_000 }, () => {
     if (!requireGo(t)) return;
     const liedTree = path.join(root, 'lied-upstream');
     const [version = ''] = await publishToolchains(liedTree, [{ name: 'go1.22.5', platforms: ['linux/amd64'] }]);
-    const lines = await toolchainGoSumLines(liedTree, [version]);
+    const lines = await publishedGoSumLines(liedTree, [[TOOLCHAIN, version]]);
     const lied = lines.map((line) => (line.includes('/go.mod ') ? line : `${TOOLCHAIN} ${version} h1:${Buffer.alloc(32, 7).toString('base64')}`));
     // A database of its own name: the download cache keeps the tiles of sum.test, as the go command keeps them, by name.
     const db = await writeTestSumdb(path.join(liedTree, 'sumdb', 'sum.lied'), [...lied, ...FILLER], { name: 'sum.lied', seed: 'lied-toolchain' });

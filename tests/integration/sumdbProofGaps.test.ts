@@ -11,13 +11,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../electron/cli/main';
 import { serveCommand } from '../../electron/cli/commands/serveCommand';
-import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
 import { parseManifest, type BundleManifest } from '../../shared/bundle/manifest';
-import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import { parseInventory } from '../../shared/roundtrip/inventory';
 import { makeTempDir } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
-import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
+import { publishedGoSumLines, publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb } from '../support/testSumdb';
 
@@ -64,14 +62,9 @@ test('an inventory names the versions held without a proof, and the next export 
   await withHome(t, path.join(dir, 'home'));
   const tree = path.join(dir, 'upstream');
   for (const mod of [A, B, C]) await publishFixtureModule(tree, mod, [{ version: 'v1.0.0', files: { 'x.go': `package ${mod.slice(-1)}\n\nfunc Name() string { return "${mod}" }\n` } }]);
-  const held = new Map<string, { mod: string; zip: string }>();
-  const goSum: string[] = [];
-  for (const mod of [A, B, C]) {
-    const base = path.join(tree, escapePath(mod), '@v', escapeVersion('v1.0.0'));
-    const hashes = { zip: await hashModuleZip(`${base}.zip`), mod: hashGoModBytes(await readFile(`${base}.mod`)) };
-    held.set(mod, hashes);
-    goSum.push(`${mod} v1.0.0 ${hashes.zip}`, `${mod} v1.0.0/go.mod ${hashes.mod}`);
-  }
+  const goSum = await publishedGoSumLines(tree, [A, B, C].map((mod) => [mod, 'v1.0.0'] as const));
+  const hashOf = (line: string | undefined): string => line?.split(' ')[2] ?? '';
+  const held = new Map([A, B, C].map((mod) => [mod, { mod: hashOf(goSum.find((l) => l.startsWith(`${mod} v1.0.0/go.mod `))), zip: hashOf(goSum.find((l) => l.startsWith(`${mod} v1.0.0 `))) }]));
   const db = await writeTestSumdb(path.join(tree, 'sumdb', 'sum.test'), [...goSum, ...FILLER], { name: 'sum.test', seed: 'gaps' });
   const upstream = await startFixtureUpstream(tree);
   t.after(() => upstream.close());

@@ -5,12 +5,11 @@
  * `module golang.org/toolchain` line), with tiny stand-ins for the binaries.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
-import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
+import { escapePath } from '../../shared/gomod/modulePath';
 
 const TOOLCHAIN = 'golang.org/toolchain';
 const TIME = '2024-05-07T17:41:57Z';
@@ -31,16 +30,6 @@ export async function publishToolchains(treeDir: string, builds: ReadonlyArray<{
   const versions = (await readdir(vDir)).filter((f) => f.endsWith('.zip')).map((f) => f.slice(0, -'.zip'.length)).sort();
   await writeFile(path.join(vDir, 'list'), versions.map((v) => `${v}\n`).join(''));
   return versions;
-}
-
-/** The go.sum lines (zip, then go.mod) of these toolchain versions in the tree: what a checksum database records for them. */
-export async function toolchainGoSumLines(treeDir: string, versions: readonly string[]): Promise<string[]> {
-  const lines: string[] = [];
-  for (const version of versions) {
-    const base = path.join(treeDir, escapePath(TOOLCHAIN), '@v', escapeVersion(version));
-    lines.push(`${TOOLCHAIN} ${version} ${await hashModuleZip(`${base}.zip`)}`, `${TOOLCHAIN} ${version}/go.mod ${hashGoModBytes(await readFile(`${base}.mod`))}`);
-  }
-  return lines;
 }
 
 async function writeToolchainZip(file: string, prefix: string, name: string, goos: string, goarch: string): Promise<void> {
