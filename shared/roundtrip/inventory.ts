@@ -16,6 +16,17 @@ export interface InventoryModule {
   path: string;
   version: string;
   files: StoredFileKind[];
+  /**
+   * Present when the store holds no checksum-database record of this version (and holds records of
+   * others): the h1 of its .mod and .zip, so an export can ship the record and check it against
+   * them. Readers that predate it ignore it, so the format version stays 1.
+   */
+  noProof?: ProofGapHashes;
+}
+
+export interface ProofGapHashes {
+  mod?: string;
+  zip?: string;
 }
 
 export interface Inventory {
@@ -67,6 +78,7 @@ export function parseInventory(text: string, fileName: string): Inventory {
     }
     if (typeof m.version !== 'string' || !isValid(m.version)) fail(`${where}.version`, `invalid version ${JSON.stringify(m.version)}`);
     if (!Array.isArray(m.files) || m.files.some((f) => !fileKinds.includes(f))) fail(`${where}.files`, 'expected a list of "info", "mod", "zip"');
+    if (m.noProof !== undefined && !isProofGapHashes(m.noProof)) fail(`${where}.noProof`, 'expected {"mod": "h1:…", "zip": "h1:…"} (either may be absent)');
   });
   if (doc.sumdbHeads !== undefined && !Array.isArray(doc.sumdbHeads)) fail('sumdbHeads', 'expected an array');
   (doc.sumdbHeads ?? []).forEach((h, i) => {
@@ -81,6 +93,11 @@ export function parseInventory(text: string, fileName: string): Inventory {
     modules: doc.modules!,
     ...(doc.sumdbHeads === undefined ? {} : { sumdbHeads: doc.sumdbHeads.map(({ database, size }) => ({ database, size })) }),
   };
+}
+
+function isProofGapHashes(value: unknown): value is ProofGapHashes {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([kind, h1]) => (kind === 'mod' || kind === 'zip') && typeof h1 === 'string' && /^h1:[A-Za-z0-9+/]{43}=$/.test(h1));
 }
 
 export function formatInventory(modules: readonly InventoryModule[], meta: { createdAt: string; tool: string; sumdbHeads?: readonly HeldTreeHead[] }): string {

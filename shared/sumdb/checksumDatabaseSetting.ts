@@ -40,9 +40,13 @@ export function checksumDatabaseSetting(vars: ChecksumDatabaseVariables): Checks
   return { key, ...(fields[1] === undefined ? {} : { url: fields[1] }), noSumdb: vars.GONOSUMDB || vars.GOPRIVATE || '' };
 }
 
-/** Whether the database vouches for this module (modfetch.useSumDB). */
+/**
+ * Whether the database vouches for this module (modfetch.useSumDB). The go command checks a
+ * downloaded toolchain against the database whatever GONOSUMDB says (no go.sum can list it), so a
+ * toolchain's record is needed even where GONOSUMDB or GOPRIVATE match golang.org/toolchain.
+ */
 export function usesChecksumDatabase(setting: ChecksumDatabaseSetting, modulePath: string): boolean {
-  return !matchPrefixPatterns(setting.noSumdb, modulePath);
+  return modulePath === 'golang.org/toolchain' || !matchPrefixPatterns(setting.noSumdb, modulePath);
 }
 
 /**

@@ -73,7 +73,7 @@ test('checksum-database proofs: verified for what they claim, checked and repair
   assert.deepEqual(damaged.proofs.stray, ['sumdb/sum.test/planted']);
   const repaired = await repairCheckedStore(store.layout, store.catalog, { bundles: [], trust });
   assert.ok(repaired.repair);
-  assert.deepEqual(repaired.repair.proofsForgotten, [RECORD_TILE]);
+  assert.deepEqual(repaired.repair.proofsForgotten, [{ db: 'sum.test', path: RECORD_TILE, was: 'damaged' }]);
   assert.deepEqual(repaired.repair.quarantined, ['sumdb/sum.test/planted', RECORD_TILE]);
   assert.equal(soundAfter(repaired), false, 'a forgotten proof leaves the store short of it');
   assert.equal(store.catalog.proofs.file(RECORD_TILE), undefined);

@@ -27,6 +27,10 @@ describe('GOSUMDB, GONOSUMDB and GOPRIVATE, as the go command reads them', () =>
     assert.equal(usesChecksumDatabase(setting, 'git.corp.example.com/team/lib'), false);
     assert.equal(usesChecksumDatabase(setting, 'example.com/private/v2'), false);
     assert.equal(usesChecksumDatabase(setting, 'example.com/public'), true);
+    const everything = checksumDatabaseSetting({ GONOSUMDB: '*' })!;
+    assert.equal(usesChecksumDatabase(everything, 'example.com/public'), false);
+    assert.equal(usesChecksumDatabase(everything, 'golang.org/toolchain'), true, 'the go command checks toolchains whatever GONOSUMDB says');
+    assert.equal(usesChecksumDatabase(everything, 'golang.org/toolchainx'), false);
   });
 
   test('checksumDatabaseFromEnv checks the key at once, as an input error naming it', () => {

@@ -106,6 +106,16 @@ describe('goClientEnvironment with checksum-database proofs in the store', () =>
     assert.match(settings[1]?.why ?? '', /7 module version\(s\) in the store have no proof from it \(example\.com\/a@v1\.0\.0, example\.com\/b@v0\.1\.0, …\)/);
   });
 
+  test('versions without proofs but every toolchain proven: GONOSUMDB=*, not GOSUMDB=off, which stops Go 1.21+ downloading toolchains', () => {
+    const some = { ...covering, withProof: 10, withoutProof: 7, firstWithout: ['example.com/a@v1.0.0'] };
+    const settings = goClientEnvironment(url, {}, some, ['sum.golang.org']);
+    assert.deepEqual(settings.map((s) => [s.name, s.value]), [['GOPROXY', url], ['GONOSUMDB', '*'], ['GOFLAGS', '-mod=mod']]);
+    assert.match(settings[1]?.why ?? '', /7 module version\(s\) in the store have no proof from it .*Go toolchains are still checked against the sum\.golang\.org proofs/);
+    assert.deepEqual(names({ GOSUMDB: 'sum.test+750a8375+AQ' }, some).slice(1, 2), ['GOSUMDB'], 'toolchains proven by no database GOSUMDB names');
+    assert.deepEqual(goClientEnvironment(url, { GOSUMDB: 'sum.test+750a8375+AQ' }, some, ['sum.golang.org']).map((s) => s.name), ['GOPROXY', 'GOSUMDB', 'GOFLAGS']);
+    assert.deepEqual(goClientEnvironment(url, {}, covering, ['sum.golang.org']).map((s) => s.name), ['GOPROXY'], 'all proven: GOPROXY alone still');
+  });
+
   test('proofs of another database than GOSUMDB names, or GOSUMDB=off: today\'s advice', () => {
     const other = { ...covering, databases: [{ name: 'sum.test', size: 3 }] };
     const settings = goClientEnvironment(url, {}, other);

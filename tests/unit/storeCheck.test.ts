@@ -88,7 +88,7 @@ describe('checkStore', () => {
     const stored = bundle.manifest.entries.filter((entry) => !entry.path.endsWith('/@v/list'));
     assert.deepEqual(report, {
       files: stored.length, bytes: stored.reduce((sum, e) => sum + e.size, 0), damaged: [], missing: [], stray: [],
-      proofs: { files: 0, bytes: 0, damaged: [], missing: [], stray: [] },
+      proofs: { files: 0, bytes: 0, damaged: [], missing: [], stray: [], damagedHeads: [] },
     });
     assert.ok(storeIsSound(report));
     assert.ok(events.length > 0 && events.every((event) => event.stage === 'check' && event.totalFiles === stored.length));

@@ -22,7 +22,9 @@ export async function inventoryCommand(args: string[], output: CommandOutput): P
   const options = { storeDir: values.store, tool: `modferry ${packageJson.version}` };
   const toStdout = values.out === '-';
   const { modules, paths, text } = toStdout ? storeInventory(options) : await writeStoreInventory(values.out, options);
-  const counts = `${plural(modules.length, 'version')} of ${plural(paths, 'module')}${modules.length === 0 ? ' (the store holds nothing yet)' : ''}`;
+  const gaps = modules.filter((m) => m.noProof !== undefined).length;
+  const unproven = gaps === 0 ? '' : `, ${gaps} without a checksum-database proof (the next export --since this inventory carries their proofs)`;
+  const counts = `${plural(modules.length, 'version')} of ${plural(paths, 'module')}${modules.length === 0 ? ' (the store holds nothing yet)' : ''}${unproven}`;
   if (toStdout) {
     output.out(text.replace(/\n$/, ''));
     output.err(`Wrote the inventory to stdout: ${counts}`);

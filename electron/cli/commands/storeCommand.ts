@@ -92,10 +92,11 @@ function printCheck(report: StoreCheckReport, storeDir: string, output: CommandO
   for (const { path: proofPath, why } of proofs.damaged) output.out(`damaged: ${proofPath}: ${why}`);
   for (const proofPath of proofs.missing) output.out(`missing: ${proofPath}`);
   for (const proofPath of proofs.stray) output.out(`not in the catalog: ${proofPath}`);
+  for (const { db, size, why } of proofs.damagedHeads) output.out(`damaged: sumdb/${db}/latest (the tree head of ${size} records, in the catalog): ${why}`);
   const withProofs = proofs.files === 0 ? '' : ` and ${plural(proofs.files, 'checksum database proof')}`;
   const checked = `Checked ${plural(report.files, 'file')} (${formatBytes(report.bytes)})${withProofs} in ${storeDir}`;
   const problems = [
-    [report.damaged.length + proofs.damaged.length, 'damaged'],
+    [report.damaged.length + proofs.damaged.length + proofs.damagedHeads.length, 'damaged'],
     [report.missing.length + proofs.missing.length, 'missing'],
     [report.stray.length + proofs.stray.length, 'not in the catalog'],
   ] as const;
@@ -111,11 +112,19 @@ function printRepair(repair: StoreRepairReport, output: CommandOutput): void {
         `bring a bundle holding ${file.modulePath}@${file.version} (it came with ${file.bundleId})`,
     );
   }
-  for (const proofPath of repair.proofsForgotten) output.out(`forgotten: ${proofPath}, damaged or missing: import a bundle that carries it again`);
+  for (const { db, path: proofPath, bundleId } of repair.proofsRestored) output.out(`restored: ${proofPath} (checksum database ${db}) from ${bundleId}`);
+  for (const { db, path: proofPath, was } of repair.proofsForgotten) {
+    output.out(`forgotten: ${proofPath} (checksum database ${db}), ${was} and in no bundle given: import or give with --bundle a bundle that carries it`);
+  }
+  for (const { db, size, bundleId } of repair.headsRestored) output.out(`restored: sumdb/${db}/latest (the tree head of ${size} records) from ${bundleId}`);
+  for (const { db, size } of repair.headsDamaged) {
+    output.out(`still damaged: sumdb/${db}/latest (the tree head of ${size} records), kept: give with --bundle a bundle that carries this head to restore it`);
+  }
   if (repair.quarantineDir !== undefined) output.out(`Moved ${plural(repair.quarantined.length, 'file')} to ${repair.quarantineDir} (nothing was deleted)`);
-  output.out(
-    repair.forgotten.length === 0
-      ? 'Repaired: the store is sound'
-      : `Not fully repaired: ${plural(repair.forgotten.length, 'file is', 'files are')} no longer served; the next request file asks for them once a client misses them`,
-  );
+  const short = [
+    ...(repair.forgotten.length === 0 ? [] : [`${plural(repair.forgotten.length, 'file is', 'files are')} no longer served; the next request file asks for them once a client misses them`]),
+    ...(repair.proofsForgotten.length === 0 ? [] : [`${plural(repair.proofsForgotten.length, 'checksum database proof is', 'checksum database proofs are')} no longer served`]),
+    ...(repair.headsDamaged.length === 0 ? [] : [`${plural(repair.headsDamaged.length, 'tree head is', 'tree heads are')} still damaged`]),
+  ];
+  output.out(short.length === 0 ? 'Repaired: the store is sound' : `Not fully repaired: ${short.join('; ')}`);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile';
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
+import { checkGapsAgainstRecords, inventoryProofGaps, withProofGaps } from './proofGaps';
 import type { UnmetRequest } from '../../../shared/bundle/manifest';
 import type { PlanWarning, ShipReason } from '../../../shared/export/planNotes';
 import { planVolumes } from '../../../shared/bundle/volumePlan';
@@ -87,6 +88,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
   const inputFiles = await hashInputFiles(inputs, request.sinceInventory);
   const space = destination === undefined ? undefined : await spaceForRun(destination);
   const held = inventory ? inventoryHas(inventory) : () => false;
+  const proofGaps = inventoryProofGaps(inventory);
   await mkdir(dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(dirs));
   const transfer = { bytes: 0 };
@@ -141,7 +143,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         if (!tooBig.signal.aborted && !fits(bundleSpaceEstimate(arrived, shipping.resolution.modFiles.length), known.space)) tooBig.abort();
       };
       // The checksum database is asked while the files download; its answer is awaited once they are in.
-      const proving = proofSession?.prove(shipping.resolution.modFiles);
+      const proving = proofSession?.prove(withProofGaps(shipping.resolution.modFiles, proofGaps));
       proving?.catch(() => undefined);
       try {
         const files = await fetchVerifiedFiles(shipping.resolution, client, goSum, { signal, onProgress, transfer, onVerified, zipChecks });
@@ -154,7 +156,9 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const unmet = [...questions.unmet, ...toolchains.unmet, ...wishes.unmet].sort((a, b) => compareText(a.path, b.path) || compareText(a.version, b.version));
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const { resolution, files, listed, proving } = wishes.outcome;
-    const proofs = proving === undefined ? undefined : provenProofs(await proving, files, warn);
+    const proven = await proving;
+    const proofs = proven === undefined ? undefined : provenProofs(proven, files, warn);
+    if (proven !== undefined && request.sinceInventory !== undefined) checkGapsAgainstRecords(proven.proofs.database, proven.lines, proofGaps, request.sinceInventory);
     const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
     const proofFiles = proofs?.files ?? [];
     const shippedFiles = [...modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size }))), ...proofFiles];

@@ -1,6 +1,7 @@
 /** The inventory the offline side carries online, so the next export leaves out what the store holds. */
 import { formatInventory, type InventoryModule } from '../../../shared/roundtrip/inventory';
 import { openStoreIfMade } from '../store/diskStore';
+import { markProofGaps } from './inventoryProofGaps';
 import { writeRoundtripFile } from './roundtripFile';
 import { storeTreeHeads } from './storeTreeHeads';
 import type { HeldTreeHead } from '../../../shared/roundtrip/heldTreeHead';
@@ -19,7 +20,7 @@ export function storeInventory(options: { storeDir?: string; tool: string; now?:
   let sumdbHeads: HeldTreeHead[] = [];
   try {
     if (store !== undefined) {
-      modules = store.inventory();
+      modules = markProofGaps(store.inventory(), store.catalog.proofs);
       sumdbHeads = storeTreeHeads(store.proofs);
     }
   } finally {

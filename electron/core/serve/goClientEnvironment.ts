@@ -18,19 +18,27 @@ export interface GoEnvSetting {
  * When the store holds checksum-database proofs for every version it serves, of the database the
  * go command checks against, GOPROXY is all it takes: the proxy answers the database's lookups and
  * tiles, and the go command verifies every module as it would online.
+ *
+ * Otherwise the database is not asked about modules. Go 1.21+ checks a downloaded toolchain against
+ * it whatever GONOSUMDB says and refuses one under GOSUMDB=off, so when the store holds proofs of
+ * that database for every toolchain it serves (`toolchainDatabases`), GONOSUMDB=* keeps toolchain
+ * switching working where GOSUMDB=off would stop it.
  */
-export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, proofs?: ProofFacts): GoEnvSetting[] {
+export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, proofs?: ProofFacts, toolchainDatabases: readonly string[] = []): GoEnvSetting[] {
   const database = sumdbName(env.GOSUMDB);
   const proven = proofs !== undefined && database !== undefined && proofs.withoutProof === 0 && proofs.databases.some((db) => db.name === database);
+  const unreachable = `the checksum database (${database ?? DEFAULT_SUMDB}) is unreachable offline${proofGap(proofs, database)}; ModFerry checked every hash against the signed bundle on import`;
   const settings: GoEnvSetting[] = proven
     ? [{ name: 'GOPROXY', value: proxyUrl, why: `download every module from this store, and the ${database} proofs the go command checks each one against` }]
     : [
         { name: 'GOPROXY', value: proxyUrl, why: 'download every module from this store' },
-        {
-          name: 'GOSUMDB',
-          value: 'off',
-          why: `the checksum database (${database ?? DEFAULT_SUMDB}) is unreachable offline${proofGap(proofs, database)}; ModFerry checked every hash against the signed bundle on import`,
-        },
+        database !== undefined && toolchainDatabases.includes(database)
+          ? {
+              name: 'GONOSUMDB',
+              value: '*',
+              why: `${unreachable}; Go toolchains are still checked against the ${database} proofs this store holds for them (GOSUMDB=off would stop GOTOOLCHAIN=auto)`,
+            }
+          : { name: 'GOSUMDB', value: 'off', why: unreachable },
         {
           name: 'GOFLAGS',
           value: withModMod(env.GOFLAGS ?? ''),

@@ -34,9 +34,17 @@ export type NetworkInterfaces = ReturnType<typeof os.networkInterfaces>;
 /**
  * The facts for a proxy listening at `url`. `env` is the environment of the shell the user will
  * paste into (see goClientEnvironment); `interfaces` default to this machine's; `heldToolchains` are
- * the `golang.org/toolchain` versions the store holds zips of.
+ * the `golang.org/toolchain` versions the store holds zips of, `toolchainDatabases` the databases
+ * it holds a record of each of them from (provingDatabases).
  */
-export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: NetworkInterfaces = os.networkInterfaces(), proofs?: ProofFacts, heldToolchains: readonly string[] = []): ServeFacts {
+export function serveFacts(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  interfaces: NetworkInterfaces = os.networkInterfaces(),
+  proofs?: ProofFacts,
+  heldToolchains: readonly string[] = [],
+  toolchainDatabases: readonly string[] = [],
+): ServeFacts {
   const listening = new URL(url);
   const host = listening.hostname.replace(/^\[|\]$/g, '');
   const allInterfaces = isWildcardHost(host);
@@ -47,7 +55,7 @@ export function serveFacts(url: string, env: NodeJS.ProcessEnv, interfaces: Netw
     urls = [...lanAddresses(interfaces, host === '::').map((address) => `http://${urlHost(address)}:${listening.port}${path}`), loopback];
   }
   const proxyUrl = urls[0]!;
-  const settings = goClientEnvironment(proxyUrl, env, proofs);
+  const settings = goClientEnvironment(proxyUrl, env, proofs, toolchainDatabases);
   return {
     proxyUrl,
     urls,

@@ -14,6 +14,7 @@ import { startProxyServer, type RunningProxyServer } from './proxyHttpServer';
 import { timestamped } from './requestLogLine';
 import type { ServedRequest } from './servedRequest';
 import { serveFacts, type ServeFacts } from './serveFacts';
+import { provingDatabases } from './toolchainFacts';
 
 /** Each worker is a Node process of 60-150 MiB; past the cores of any machine that runs this, more only costs memory. */
 export const MAX_WORKERS = 16;
@@ -79,9 +80,11 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
   const store = openStore(options.storeDir, { mode: 'read' });
   let startFacts: StoreFacts & { exists: true };
   let heldToolchains: string[];
+  let toolchainDatabases: string[];
   try {
     startFacts = openStoreFacts(store);
     heldToolchains = store.zipVersions(TOOLCHAIN_MODULE);
+    toolchainDatabases = provingDatabases(store.proofs, heldToolchains);
   } catch (error) {
     store.close();
     throw error;
@@ -109,7 +112,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       readOnly: store.readOnly,
       workers,
       url: server.url,
-      facts: serveFacts(server.url, env, undefined, startFacts.proofs, heldToolchains),
+      facts: serveFacts(server.url, env, undefined, startFacts.proofs, heldToolchains, toolchainDatabases),
       startFacts,
       startedAt,
       counts: server.counts,
@@ -145,7 +148,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
     readOnly: store.readOnly,
     workers,
     url: cluster.url,
-    facts: serveFacts(cluster.url, env, undefined, startFacts.proofs, heldToolchains),
+    facts: serveFacts(cluster.url, env, undefined, startFacts.proofs, heldToolchains, toolchainDatabases),
     startFacts,
     startedAt,
     counts: cluster.counts,

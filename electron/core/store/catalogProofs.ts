@@ -70,6 +70,7 @@ export class CatalogProofs {
       head: db.prepare<[string, number], ProofHead>('SELECT db, size, hash, note FROM sumdb_heads WHERE db = ? AND size = ?'),
       heads: db.prepare<[string], ProofHead>('SELECT db, size, hash, note FROM sumdb_heads WHERE db = ? ORDER BY size DESC'),
       databases: db.prepare<[], { db: string }>('SELECT DISTINCT db FROM sumdb_heads ORDER BY db'),
+      replaceNote: db.prepare<[string, string, number, string]>('UPDATE sumdb_heads SET note = ? WHERE db = ? AND size = ? AND hash = ?'),
       insertHead: db.prepare<[string, number, string, string, string]>(
         'INSERT INTO sumdb_heads (db, size, hash, note, bundle_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (db, size) DO NOTHING',
       ),
@@ -99,6 +100,11 @@ export class CatalogProofs {
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.version_id = v.id AND f.kind IN ('mod', 'zip'))
            AND NOT EXISTS (SELECT 1 FROM sumdb_files s WHERE s.kind = 'lookup' AND s.module_path = m.path AND s.version = v.version)
          ORDER BY m.path, v.version LIMIT ?`,
+      ),
+      unprovenHashes: db.prepare<[], { path: string; version: string; kind: 'mod' | 'zip'; h1: string }>(
+        `SELECT m.path, v.version, f.kind, f.h1 FROM files f JOIN versions v ON v.id = f.version_id JOIN modules m ON m.id = v.module_id
+         WHERE f.kind IN ('mod', 'zip')
+           AND NOT EXISTS (SELECT 1 FROM sumdb_files s WHERE s.kind = 'lookup' AND s.module_path = m.path AND s.version = v.version)`,
       ),
       versionsWithoutCount: db.prepare<[], { n: number }>(
         `SELECT count(*) AS n FROM versions v JOIN modules m ON m.id = v.module_id
@@ -151,6 +157,11 @@ export class CatalogProofs {
     return this.s.versionsWithout.all(limit);
   }
 
+  /** The h1 of every .mod and .zip held of a version that has no lookup record, in no particular order. */
+  unprovenHashes(): Array<{ path: string; version: string; kind: 'mod' | 'zip'; h1: string }> {
+    return this.s.unprovenHashes.all();
+  }
+
   /** Within the caller's transaction: a head of a size already held must have its hash (else forkError). */
   insert(bundleId: string, heads: readonly ProofHead[], files: readonly ProofRecordFile[]): void {
     for (const head of heads) {
@@ -170,6 +181,11 @@ export class CatalogProofs {
         this.s.insertFile.run(file.db, file.path, 'tile', null, null, null, file.tile.level, file.tile.n, file.tile.width, file.size, file.sha256, bundleId);
       }
     }
+  }
+
+  /** Puts a good copy of a head's note in place of a damaged one: a note of the same tree (size and root hash), which the caller has checked. */
+  replaceNote(head: ProofHead): void {
+    this.s.replaceNote.run(head.note, head.db, head.size, head.hash);
   }
 
   forget(proofPaths: readonly string[]): void {

@@ -12,7 +12,10 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ignoreProgress, type ProgressListener } from '../../../shared/work/progress';
+import { encodeBase64 } from '../../../shared/sumdb/base64';
+import { parseSignedTreeNote, TreeNoteError } from '../../../shared/sumdb/treeNote';
 import type { Catalog, CheckedCatalogFile } from './catalog';
+import type { ProofHead } from './catalogProofs';
 import { proofFile, treeFile, type StoreLayout } from './storeLayout';
 import { findStrayFiles, findStrayProofs } from './strayFiles';
 
@@ -44,6 +47,16 @@ export interface ProofCheckReport {
   damaged: Array<{ path: string; why: string }>;
   missing: string[];
   stray: string[];
+  /** Tree heads (kept in the catalog, not in files) whose signed note no longer says what the catalog records of it. */
+  damagedHeads: DamagedHead[];
+}
+
+export interface DamagedHead {
+  db: string;
+  /** The tree size and root hash (base64) the catalog records: what a good copy must say. */
+  size: number;
+  hash: string;
+  why: string;
 }
 
 export interface CheckStoreOptions {
@@ -60,7 +73,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 export function storeIsSound(report: StoreCheckReport): boolean {
   const { proofs } = report;
   return report.damaged.length === 0 && report.missing.length === 0 && report.stray.length === 0 &&
-    proofs.damaged.length === 0 && proofs.missing.length === 0 && proofs.stray.length === 0;
+    proofs.damaged.length === 0 && proofs.missing.length === 0 && proofs.stray.length === 0 && proofs.damagedHeads.length === 0;
 }
 
 export async function checkStore(layout: StoreLayout, catalog: Catalog, options: CheckStoreOptions = {}): Promise<StoreCheckReport> {
@@ -68,7 +81,7 @@ export async function checkStore(layout: StoreLayout, catalog: Catalog, options:
   signal?.throwIfAborted();
   const progress = throttledProgress(options.onProgress ?? ignoreProgress);
   const totals = catalog.fileTotals();
-  const report: StoreCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [], proofs: { files: 0, bytes: 0, damaged: [], missing: [], stray: [] } };
+  const report: StoreCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [], proofs: { files: 0, bytes: 0, damaged: [], missing: [], stray: [], damagedHeads: [] } };
   let bytesRead = 0;
   progress({ stage: 'check', message: 'checking every file against the catalog', files: 0, totalFiles: totals.files, bytes: 0, totalBytes: totals.bytes }, true);
   let after = '';
@@ -101,7 +114,7 @@ export async function checkStore(layout: StoreLayout, catalog: Catalog, options:
 
 /** Proofs are a few KB each: hashed without progress of their own. */
 async function checkProofs(layout: StoreLayout, catalog: Catalog, signal?: AbortSignal): Promise<ProofCheckReport> {
-  const report: ProofCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [] };
+  const report: ProofCheckReport = { files: 0, bytes: 0, damaged: [], missing: [], stray: [], damagedHeads: [] };
   for (const proof of catalog.proofs.allFiles()) {
     const found = await hashStoreFile(proofFile(layout, proof.path), () => undefined, signal);
     report.files++;
@@ -115,7 +128,28 @@ async function checkProofs(layout: StoreLayout, catalog: Catalog, signal?: Abort
     }
   }
   report.stray = await findStrayProofs(layout, catalog, signal);
+  for (const db of catalog.proofs.databases()) {
+    for (const head of catalog.proofs.heads(db)) {
+      const why = headProblem(head);
+      if (why !== undefined) report.damagedHeads.push({ db, size: head.size, hash: head.hash, why });
+    }
+  }
   return report;
+}
+
+/** What is wrong with a tree head's note, against the size and hash the catalog records beside it; undefined when nothing. */
+export function headProblem(head: ProofHead): string | undefined {
+  let note;
+  try {
+    note = parseSignedTreeNote(head.note);
+  } catch (error) {
+    if (error instanceof TreeNoteError) return `not a signed tree head (${error.reason})`;
+    throw error;
+  }
+  if (note.size !== head.size) return `its note is of ${note.size} records, the catalog says ${head.size}`;
+  if (encodeBase64(note.hash) !== head.hash) return `its note's root hash is ${encodeBase64(note.hash)}, the catalog says ${head.hash}`;
+  if (!note.signatures.some((signature) => signature.name === head.db)) return `its note is not signed by ${head.db}`;
+  return undefined;
 }
 
 type Found = { size: number; sha256: string } | 'missing' | 'not-regular';
