@@ -1,13 +1,12 @@
 /**
  * The versions an inventory marks as held without a checksum-database record, so the next export
- * ships their records (the files themselves are not sent again). A store that holds no record of
- * any database is left unmarked: it is served with GOSUMDB=off and its inventory stays as before.
+ * ships their records (the files themselves are not sent again). A store that has never held a record
+ * is marked too: the first export with proofs then fills every gap, not only the versions it ships.
  */
 import type { InventoryModule, ProofGapHashes } from '../../../shared/roundtrip/inventory';
 import type { CatalogProofs } from '../store/catalogProofs';
 
 export function markProofGaps(modules: readonly InventoryModule[], proofs: CatalogProofs): InventoryModule[] {
-  if (proofs.databases().length === 0) return [...modules];
   const gaps = new Map<string, ProofGapHashes>();
   for (const { path, version, kind, h1 } of proofs.unprovenHashes()) {
     const key = `${path}@${version}`;
