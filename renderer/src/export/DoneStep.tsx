@@ -3,6 +3,7 @@ import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
 import { useExportWizard } from './exportWizardStore';
 import { planWarningWords } from './planNotesWords';
+import { ProofsFacts } from './ProofsFacts';
 
 /** Step 5: the bundle written, the fingerprint to compare on the offline side, and eject for a drive. */
 export function DoneStep({ result }: { result: ExportRunResult }) {
@@ -32,6 +33,8 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
         <dd data-testid="done-read-back">{t('exportWizard.done.readBackPassed', { count: result.files })}</dd>
         <dt>{t('exportWizard.done.proof')}</dt>
         <dd data-testid="done-proof">{proof}</dd>
+        <dt>{t('proofs.title')}</dt>
+        <dd><ProofsFacts proofs={result.proofs} testId="done-proofs" /></dd>
       </dl>
       {result.warnings.length > 0 && (
         <section aria-labelledby="done-warnings" className="export-notice export-notice-warning">

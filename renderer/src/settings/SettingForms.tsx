@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { platformProblem } from '../../../shared/gomod/goPlatforms';
 import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
 import { useI18n } from '../i18n/useI18n';
 import { useSettingsStore, type EditedSetting } from './settingsStore';
@@ -156,3 +157,44 @@ export function ListenSetting() {
   );
 }
 
+
+/** The entries of a comma-separated platform list, blanks dropped. */
+function platformEntries(text: string): string[] {
+  return text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/** The goos/goarch pairs an export carries Go toolchains for; empty: this computer's own. Checked as typed, each bad entry named. */
+export function ToolchainPlatformsSetting() {
+  const { t } = useI18n();
+  const { answer, defaults, refused, save } = useSettingsStore();
+  const [draft, setDraft] = useDraft(answer?.settings.toolchainPlatforms?.join(', ') ?? '');
+  const id = useId();
+  const entries = platformEntries(draft);
+  const bad = entries.filter((entry) => platformProblem(entry) !== undefined);
+  const submit = (): void => {
+    if (bad.length === 0) void save('toolchainPlatforms', entries.length === 0 ? null : [...new Set(entries)]);
+  };
+  return (
+    <SettingForm field="toolchainPlatforms" legend={t('settings.toolchainPlatforms')} onSubmit={submit}>
+      <label htmlFor={`${id}-input`}>{t('settings.toolchainPlatforms.label')}</label>
+      <input
+        id={`${id}-input`}
+        className="wide"
+        value={draft}
+        onChange={(event) => setDraft(event.target.value)}
+        placeholder={defaults?.toolchainPlatform}
+        spellCheck={false}
+        aria-invalid={bad.length > 0 || refused.toolchainPlatforms !== undefined}
+        aria-describedby={`${id}-hint ${id}-problems ${id}-status`}
+        data-testid="toolchainPlatforms-input"
+      />
+      <p id={`${id}-hint`} className="hint">{defaults === undefined ? '' : t('settings.toolchainPlatforms.hint', { platform: defaults.toolchainPlatform })}</p>
+      <ul id={`${id}-problems`} className="field-error plain-list" data-testid="toolchainPlatforms-problems">
+        {bad.map((entry) => (
+          <li key={entry} title={platformProblem(entry)}>{t('settings.toolchainPlatforms.problem', { platform: entry })}</li>
+        ))}
+      </ul>
+      <SettingStatus field="toolchainPlatforms" id={`${id}-status`} />
+    </SettingForm>
+  );
+}

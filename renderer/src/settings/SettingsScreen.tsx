@@ -6,7 +6,7 @@ import { useI18n } from '../i18n/useI18n';
 import { THEME_CHOICES, useThemeStore } from '../theme/themeStore';
 import { useKeysStore } from './keysStore';
 import { OwnKey } from './OwnKey';
-import { ListenSetting, StoreDirSetting, UpstreamSetting } from './SettingForms';
+import { ListenSetting, StoreDirSetting, ToolchainPlatformsSetting, UpstreamSetting } from './SettingForms';
 import { useSettingsStore } from './settingsStore';
 import { TrustedKeys } from './TrustedKeys';
 
@@ -45,6 +45,7 @@ export function SettingsScreen() {
       <section aria-labelledby="settings-online" className="settings-section">
         <h3 id="settings-online">{t('settings.section.online')}</h3>
         <UpstreamSetting />
+        <ToolchainPlatformsSetting />
       </section>
 
       <section aria-labelledby="settings-offline" className="settings-section">

@@ -7,7 +7,7 @@ import { client } from '../ipc/client';
 import { upstreamProblemOf, type UpstreamProblem } from '../../../shared/goproxy/upstreamSetting';
 
 /** The settings the screen edits one at a time, each with its own Save and its own refusal. */
-export type EditedSetting = 'upstream' | 'storeDir' | 'serveListen';
+export type EditedSetting = 'upstream' | 'storeDir' | 'serveListen' | 'toolchainPlatforms';
 /** The choices saved as soon as they are made, from wherever they are made. */
 export type ChoicePatch = Pick<SettingsPatch, 'language' | 'theme' | 'side'>;
 
