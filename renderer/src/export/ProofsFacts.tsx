@@ -20,10 +20,8 @@ export function ProofsFacts({ proofs, testId }: { proofs: PlanProofsAnswer | und
   }
   return (
     <div className="proofs-facts" data-testid={testId} data-status="carried" data-database={proofs.database} data-versions={proofs.versions}>
-      <p>
-        {t('proofs.carried', { database: proofs.database, count: proofs.versions, size: format.size(proofs.bytes) })}
-        {proofs.treeSize !== undefined && <> {t('proofs.tree', { size: format.number(proofs.treeSize) })}</>}
-      </p>
+      <p>{t('proofs.carried', { database: proofs.database, count: proofs.versions, size: format.size(proofs.bytes) })}</p>
+      {proofs.treeSize !== undefined && <p>{t('proofs.tree', { size: format.number(proofs.treeSize) })}</p>}
       {proofs.private > 0 && <p data-testid={`${testId}-private`}>{t('proofs.private', { count: proofs.private })}</p>}
       {proofs.unknown.length > 0 && <p data-testid={`${testId}-unknown`}>{t('proofs.unknown', { count: proofs.unknown.length, modules: proofs.unknown.join(', ') })}</p>}
     </div>

@@ -22,32 +22,26 @@ export function ProofsCard({ store, serving }: { store: StoreFactsAnswer | undef
     <section aria-labelledby="serve-proofs-title" className="dashboard-card" data-testid="serve-proofs">
       <h4 id="serve-proofs-title">{t('importWizard.proofs.title')}</h4>
       {proofs !== undefined && (
-        <dl className="facts">
-          <div>
-            <dt>{t('importWizard.proofs.held')}</dt>
-            <dd data-testid="store-proofs">
-              {proofs.databases.length === 0 ? (
-                t('importWizard.proofs.none')
-              ) : (
-                <ul className="plain-list">
-                  {proofs.databases.map((db) => (
-                    <li key={db.name} data-testid="store-proofs-database">{t('importWizard.import.head', { database: db.name, size: db.size })}</li>
-                  ))}
-                </ul>
-              )}
-            </dd>
-          </div>
+        <div className="card-lines">
+          <p data-testid="store-proofs">
+            <span className="card-label">{t('importWizard.proofs.held')}</span>{' '}
+            {proofs.databases.length === 0
+              ? t('importWizard.proofs.none')
+              : proofs.databases.map((db, i) => (
+                  <span key={db.name} data-testid="store-proofs-database">
+                    {i > 0 && '; '}
+                    {t('importWizard.import.head', { database: db.name, size: db.size })}
+                  </span>
+                ))}
+          </p>
           {(proofs.databases.length > 0 || proofs.withoutProof > 0) && (
-            <div>
-              <dt>{t('importWizard.store.versions')}</dt>
-              <dd data-testid="store-proofs-cover" data-without={proofs.withoutProof}>
-                {proofs.withoutProof === 0
-                  ? t('importWizard.proofs.every', { count: proofs.withProof })
-                  : t('importWizard.proofs.lacking', { count: proofs.withoutProof, modules: `${proofs.firstWithout.join(', ')}${more}` })}
-              </dd>
-            </div>
+            <p data-testid="store-proofs-cover" data-without={proofs.withoutProof} className={proofs.withoutProof > 0 ? 'warning' : undefined}>
+              {proofs.withoutProof === 0
+                ? t('importWizard.proofs.every', { count: proofs.withProof })
+                : t('importWizard.proofs.lacking', { count: proofs.withoutProof, modules: `${proofs.firstWithout.join(', ')}${more}` })}
+            </p>
           )}
-        </dl>
+        </div>
       )}
       <h5 className="card-subtitle">{t('importWizard.toolchains.title')}</h5>
       {serving === undefined ? (
@@ -57,7 +51,7 @@ export function ProofsCard({ store, serving }: { store: StoreFactsAnswer | undef
           {t('importWizard.toolchains.none', { setting: 'GOTOOLCHAIN=local' })}
         </p>
       ) : (
-        <div data-testid="serve-toolchains" data-state="held">
+        <div className="card-lines" data-testid="serve-toolchains" data-state="held">
           <p>{t('importWizard.toolchains.held')}</p>
           <ul className="plain-list">
             {serving.toolchains.held.map((toolchain) => (
