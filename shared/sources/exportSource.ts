@@ -5,15 +5,19 @@
  */
 import { errorMessage } from '../errorMessage';
 import { FileLineError } from '../fileLineError';
-import { parseGoMod } from '../gomod/goModFile';
+import { GoModSyntaxError, parseGoMod } from '../gomod/goModFile';
+import type { GoModProblem } from '../gomod/goModProblem';
 import { parseModuleRequest, parseRequestFile, type ParsedRequest } from '../roundtrip/requestFile';
 
 /** Where and why a source cannot be used; message is `file:line: reason` with what is known. */
 export interface SourceProblem {
   file?: string;
   line?: number;
+  /** In English, as the CLI says it. */
   reason: string;
   message: string;
+  /** For a go.mod, the reason as a code with its parts, for a screen to word in its language. */
+  goMod?: GoModProblem;
 }
 
 export interface GoModAsks {
@@ -23,17 +27,18 @@ export interface GoModAsks {
   requires: Array<{ path: string; version: string; indirect: boolean }>;
 }
 
-export function sourceProblem(error: unknown, file?: string): SourceProblem {
+export function sourceProblem(error: unknown, file?: string, goMod?: GoModProblem): SourceProblem {
+  if (error instanceof GoModSyntaxError) return { file: error.file, line: error.line, reason: error.reason, message: error.message, goMod: error.problem };
   if (error instanceof FileLineError) return { file: error.file, line: error.line, reason: error.reason, message: error.message };
   const reason = errorMessage(error);
-  return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}` };
+  return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}`, ...(goMod === undefined ? {} : { goMod }) };
 }
 
 /** A go.mod read as export reads a project's: strictly, as the main module. */
 export function goModAsks(text: string, file: string): GoModAsks | SourceProblem {
   try {
     const goMod = parseGoMod(text, file);
-    if (goMod.module === undefined) return sourceProblem(new Error('no module statement: is this a go.mod file?'), file);
+    if (goMod.module === undefined) return sourceProblem(new Error('no module statement: is this a go.mod file?'), file, { code: 'no-module' });
     return {
       module: goMod.module.path,
       go: goMod.go?.version ?? null,

@@ -313,7 +313,11 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await where.waitFor();
       assert.equal(await where.innerText(), `${goMod}:7`);
       assert.match(await page.getByTestId('source-problem').innerText(), /:7: \S/, 'the reason follows the place');
-      assert.match(await page.getByTestId('source-problem').innerText(), language === 'en' ? /^This source cannot be used: / : /^无法使用此来源（原因为英文原文）：/);
+      assert.match(await page.getByTestId('source-problem').innerText(), language === 'en' ? /^This source cannot be used: / : /^无法使用此来源：/);
+      // The parser's reason is a code the page words in its own language; the go command's English stays as the tooltip.
+      assert.equal(await page.getByTestId('source-problem').getAttribute('data-code'), 'usage');
+      assert.equal(await page.getByTestId('source-problem-reason').innerText(), language === 'en' ? '“require” is not written as it must be: require module/path v1.2.3' : '“require”的写法不对，应为：require module/path v1.2.3');
+      assert.equal(await page.getByTestId('source-problem-reason').getAttribute('title'), 'usage: require module/path v1.2.3');
       assert.equal(await page.getByTestId('plan-make').isDisabled(), true, 'a source that cannot be used holds the plan back');
       await checkStep(page, `1-sources-problem-${language}`);
 

@@ -1,6 +1,7 @@
 import type { SourceAnswer } from '../../../shared/ipc/sourcesChannel';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
+import { goModProblemWords } from './goModProblemWords';
 
 // Enough to recognise a source by; the review step lists everything the plan ships.
 const LISTED = 5;
@@ -11,13 +12,13 @@ export function SourceFacts({ answer }: { answer: SourceAnswer | { failed: unkno
   if (answer === undefined) return <p className="hint source-facts">{t('exportWizard.sources.reading')}</p>;
   if ('failed' in answer) return <ErrorView error={answer.failed} />;
   if ('problem' in answer) {
-    const { file, line, reason } = answer.problem;
+    const { file, line, reason, goMod } = answer.problem;
     return (
-      <p className="source-problem" role="alert" data-testid="source-problem">
-        {t('exportWizard.sources.cannotUse')}{' '}
+      <p className="source-problem" role="alert" data-testid="source-problem" data-code={goMod?.code}>
+        {t(goMod === undefined ? 'exportWizard.sources.cannotUse' : 'exportWizard.sources.cannotUseWorded')}{' '}
         {file !== undefined && <code data-testid="source-problem-where">{line === undefined ? file : `${file}:${line}`}</code>}
         {file !== undefined && ': '}
-        <span lang="en">{reason}</span>
+        {goMod === undefined ? <span lang="en">{reason}</span> : <span title={reason} data-testid="source-problem-reason">{goModProblemWords(goMod, t)}</span>}
       </p>
     );
   }
