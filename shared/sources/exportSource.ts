@@ -16,9 +16,18 @@ export interface SourceProblem {
   /** In English, as the CLI says it. */
   reason: string;
   message: string;
-  /** For a go.mod, the reason as a code with its parts, for a screen to word in its language. */
-  goMod?: GoModProblem;
+  /** The reason as a code with its parts, for a screen to word in its language (absent where only the English is known). */
+  coded?: GoModProblem | SourceReadProblem;
 }
+
+/** Why a source's file could not be read as one. */
+export type SourceReadProblem =
+  | { code: 'no-go-mod' }
+  | { code: 'missing' }
+  | { code: 'folder' }
+  | { code: 'too-large'; bytes: number }
+  | { code: 'unreadable'; errno: string }
+  | { code: 'no-requests' };
 
 export interface GoModAsks {
   /** The main module's path; null when the file has no module statement. */
@@ -27,11 +36,11 @@ export interface GoModAsks {
   requires: Array<{ path: string; version: string; indirect: boolean }>;
 }
 
-export function sourceProblem(error: unknown, file?: string, goMod?: GoModProblem): SourceProblem {
-  if (error instanceof GoModSyntaxError) return { file: error.file, line: error.line, reason: error.reason, message: error.message, goMod: error.problem };
+export function sourceProblem(error: unknown, file?: string, coded?: GoModProblem | SourceReadProblem): SourceProblem {
+  if (error instanceof GoModSyntaxError) return { file: error.file, line: error.line, reason: error.reason, message: error.message, coded: error.problem };
   if (error instanceof FileLineError) return { file: error.file, line: error.line, reason: error.reason, message: error.message };
   const reason = errorMessage(error);
-  return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}`, ...(goMod === undefined ? {} : { goMod }) };
+  return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}`, ...(coded === undefined ? {} : { coded }) };
 }
 
 /** A go.mod read as export reads a project's: strictly, as the main module. */
@@ -52,7 +61,7 @@ export function goModAsks(text: string, file: string): GoModAsks | SourceProblem
 export function requestFileAsks(text: string, file: string): { requests: ParsedRequest[] } | SourceProblem {
   try {
     const requests = parseRequestFile(text, file);
-    if (requests.length === 0) return sourceProblem(new Error('the request file asks for no modules'), file);
+    if (requests.length === 0) return sourceProblem(new Error('the request file asks for no modules'), file, { code: 'no-requests' });
     return { requests };
   } catch (error) {
     return sourceProblem(error, file);

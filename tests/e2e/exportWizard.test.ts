@@ -326,6 +326,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await addSource(page, missing);
       await page.getByTestId('source-problem-where').waitFor();
       assert.equal(await page.getByTestId('source-problem-where').innerText(), path.join(missing, 'go.mod'));
+      assert.equal(await page.getByTestId('source-problem-reason').innerText(), language === 'en' ? 'there is no go.mod in this folder: is it a Go module’s folder?' : '此文件夹中没有 go.mod：它是 Go 模块的文件夹吗？');
       await page.getByRole('button', { name: language === 'en' ? `Remove ${missing}` : `移除 ${missing}` }).click();
       await page.getByTestId('sources-path').fill('relative/path');
       await page.getByTestId('sources-add').click();

@@ -1,5 +1,27 @@
 import type { GoModProblem } from '../../../shared/gomod/goModProblem';
+import type { SourceReadProblem } from '../../../shared/sources/exportSource';
 import type { Translate } from '../i18n/catalog';
+import type { Formatters } from '../i18n/format';
+
+/** Why a source cannot be used, in the operator's language: its file could not be read as one, or its go.mod has a syntax error. */
+export function sourceProblemWords(problem: GoModProblem | SourceReadProblem, t: Translate, format: Formatters): string {
+  switch (problem.code) {
+    case 'no-go-mod':
+      return t('sources.problem.no-go-mod');
+    case 'missing':
+      return t('sources.problem.missing');
+    case 'folder':
+      return t('sources.problem.folder');
+    case 'too-large':
+      return t('sources.problem.too-large', { size: format.size(problem.bytes) });
+    case 'unreadable':
+      return t('sources.problem.unreadable', { errno: problem.errno });
+    case 'no-requests':
+      return t('sources.problem.no-requests');
+    default:
+      return goModProblemWords(problem, t);
+  }
+}
 
 /** What is wrong with a go.mod line, in the operator's language; paths, versions and tokens stay as written. */
 export function goModProblemWords(problem: GoModProblem, t: Translate): string {
