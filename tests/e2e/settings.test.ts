@@ -261,7 +261,8 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
     const notice = page.getByTestId('settings-problem');
     await notice.waitFor();
     assert.equal(await notice.getAttribute('role'), 'status');
-    assert.match(await notice.innerText(), /settings\.json could not be used: serveListen\.port must be 0 to 65535\. The defaults are in use/);
+    assert.match(await notice.innerText(), /settings\.json could not be used: serveListen\.port must be at most 65535\. The defaults are in use/);
+    assert.equal(await notice.getAttribute('data-code'), 'too-large');
     assert.match(await notice.innerText(), /left as it is/);
     assert.equal(await page.getByTestId('listen-port').inputValue(), '3000', 'the defaults stand in');
     await page.screenshot({ path: path.join(screenshots, 'settings-problem-en.png'), fullPage: true });
@@ -275,6 +276,20 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
     await rm(path.join(home, keptAs[0] ?? ''));
     assert.deepEqual(errors, []);
     await page.close();
+
+    // In Chinese, a setting the app does not know is named in Chinese words; the schema's English is the tooltip.
+    const zh = await openSettings('zh');
+    const saved = await readFile(settingsFile(), 'utf8');
+    await writeFile(settingsFile(), '{ "theem": "dark" }\n');
+    await zh.page.reload();
+    const zhNotice = zh.page.getByTestId('settings-problem');
+    await zhNotice.waitFor();
+    assert.equal(await zhNotice.getAttribute('data-code'), 'unknown-fields');
+    assert.match(await zhNotice.innerText(), /^设置文件 .*settings\.json 无法使用：其中有本应用不认识的设置项：theem。目前使用默认设置。/);
+    await zh.page.screenshot({ path: path.join(screenshots, 'settings-problem-zh.png'), fullPage: true });
+    await writeFile(settingsFile(), saved);
+    assert.deepEqual(zh.errors, []);
+    await zh.page.close();
   });
 
   test('the language chosen in Settings is saved in the data folder: it survives a reload and a new browser', async () => {

@@ -6,8 +6,9 @@
  */
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import type { z } from 'zod';
 import { errorMessage } from '../../../shared/errorMessage';
-import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, type SettingsProblem } from '../../../shared/settings/appSettings';
+import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, type SettingsProblem, type SettingsProblemCode } from '../../../shared/settings/appSettings';
 import type { AppDirs } from '../appDirs/appDirs';
 import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
@@ -46,13 +47,13 @@ async function readSettingsFile(file: string): Promise<LoadedSettings> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file, settings: DEFAULT_SETTINGS };
-    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `cannot be read (${errorMessage(error)})` } };
+    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `cannot be read (${errorMessage(error)})`, coded: { code: 'unreadable' } } };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `is not JSON (${errorMessage(error)})` } };
+    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `is not JSON (${errorMessage(error)})`, coded: { code: 'not-json' } } };
   }
   // Fields a newer or older file leaves out take their defaults; only what is there is judged.
   const parsed = appSettingsSchema.safeParse(typeof json === 'object' && json !== null && !Array.isArray(json) ? { ...DEFAULT_SETTINGS, ...json } : json);
@@ -62,8 +63,26 @@ async function readSettingsFile(file: string): Promise<LoadedSettings> {
   return {
     file,
     settings: DEFAULT_SETTINGS,
-    problem: { file, ...(field === '' ? {} : { field }), reason: issue?.message ?? 'is not valid settings' },
+    problem: { file, ...(field === '' ? {} : { field }), reason: issue?.message ?? 'is not valid settings', coded: issue === undefined ? { code: 'invalid' } : issueCode(issue) },
   };
+}
+
+/** A schema issue as a code a screen can word; rules of a field's own stay `invalid`, their words in the reason. */
+function issueCode(issue: z.core.$ZodIssue): SettingsProblemCode {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return { code: 'unknown-fields', keys: issue.keys };
+    case 'invalid_type':
+      return { code: 'wrong-type', expected: issue.expected };
+    case 'too_small':
+      return issue.origin === 'number' ? { code: 'too-small', minimum: Number(issue.minimum) } : { code: 'empty' };
+    case 'too_big':
+      return issue.origin === 'number' ? { code: 'too-large', maximum: Number(issue.maximum) } : { code: 'invalid' };
+    case 'invalid_value':
+      return { code: 'not-one-of', values: issue.values.map(String) };
+    default:
+      return { code: 'invalid' };
+  }
 }
 
 /**
