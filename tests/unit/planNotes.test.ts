@@ -15,7 +15,7 @@ const warnings: Record<PlanWarning['kind'], PlanWarning> = {
   deprecated: { kind: 'deprecated', module: 'example.com/old', version: 'v1.2.0', notice: 'use example.com/new.' },
   'drive-unknown': { kind: 'drive-unknown', folder: '/x', detail: 'lsblk: not found' },
   'not-removable': { kind: 'not-removable', folder: '/tmp/out', on: { system: true, device: '/dev/vda', mountpoint: '/' } },
-  'abandoned-removed': { kind: 'abandoned-removed', dir: '/media/usb/mf-1', why: 'its writer stopped', kept: ['notes.txt'] },
+  'abandoned-removed': { kind: 'abandoned-removed', dir: '/media/usb/mf-1', writer: { pid: 4242, host: 'desktop', gone: 'exited' }, kept: ['notes.txt'] },
   'proofs-unavailable': { kind: 'proofs-unavailable', database: 'sum.golang.org', reason: 'connection refused' },
   'proofs-unknown': { kind: 'proofs-unknown', database: 'sum.golang.org', modules: ['example.com/new@v1.0.0'] },
   'proof-cleanup': { kind: 'proof-cleanup', detail: 'EACCES' },
