@@ -161,6 +161,11 @@ for (const language of ['en', 'zh'] as const) {
     await page.goto(`${offline.origin}/#/import`);
     await page.getByTestId('find-dir').fill(outDir);
     await page.getByTestId('find-dir').press('Enter');
+    await page.getByTestId('bundle-signer').waitFor();
+    await step(page, `proofs-found-${language}`);
+    await page.setViewportSize({ width: 760, height: 800 });
+    await step(page, `proofs-found-narrow-${language}`);
+    await page.setViewportSize({ width: 1100, height: 800 });
     await page.getByTestId('bundle-verify').click();
     await page.getByTestId('trust-yes').click({ timeout: 60_000 });
     await page.getByTestId('verify-ok').waitFor({ timeout: 60_000 });

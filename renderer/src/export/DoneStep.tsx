@@ -1,6 +1,7 @@
 import type { ExportRunResult } from '../../../shared/ipc/exportChannel';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
+import { Fingerprint } from '../keys/Fingerprint';
 import { useExportWizard } from './exportWizardStore';
 import { planWarningWords } from './planNotesWords';
 import { ProofsFacts } from './ProofsFacts';
@@ -26,7 +27,7 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
         <dd data-testid="done-volumes">{format.number(result.volumes)}</dd>
         <dt>{t('exportWizard.done.fingerprint')}</dt>
         <dd>
-          <code className="export-fingerprint" data-testid="done-fingerprint">{result.signer.fingerprint}</code>
+          <Fingerprint fingerprint={result.signer.fingerprint} testId="done-fingerprint" className="export-fingerprint" />
           <span className="hint block">{t(result.signer.created ? 'exportWizard.done.keyCreated' : 'exportWizard.done.compareKey')}</span>
         </dd>
         <dt>{t('exportWizard.done.readBack')}</dt>
