@@ -62,6 +62,24 @@ export type SettingsProblemCode =
   /** A rule of the field's own (a GOPROXY list, a platform, an absolute path): `reason` has its words. */
   | { code: 'invalid' };
 
+/** A schema issue as a code a screen can word; a field's own rules (formats, custom checks) stay `invalid`, their words in the issue's message. */
+export function settingsIssueCode(issue: z.core.$ZodIssue): SettingsProblemCode {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return { code: 'unknown-fields', keys: issue.keys };
+    case 'invalid_type':
+      return { code: 'wrong-type', expected: issue.expected };
+    case 'too_small':
+      return issue.origin === 'number' ? { code: 'too-small', minimum: Number(issue.minimum) } : { code: 'empty' };
+    case 'too_big':
+      return issue.origin === 'number' ? { code: 'too-large', maximum: Number(issue.maximum) } : { code: 'invalid' };
+    case 'invalid_value':
+      return { code: 'not-one-of', values: issue.values.map(String) };
+    default:
+      return { code: 'invalid' };
+  }
+}
+
 /** Why the settings file could not be used, so the defaults stand in. */
 export interface SettingsProblem {
   file: string;

@@ -6,9 +6,8 @@
  */
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
 import { errorMessage } from '../../../shared/errorMessage';
-import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, type SettingsProblem, type SettingsProblemCode } from '../../../shared/settings/appSettings';
+import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, settingsIssueCode, type SettingsProblem } from '../../../shared/settings/appSettings';
 import type { AppDirs } from '../appDirs/appDirs';
 import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
@@ -63,27 +62,10 @@ async function readSettingsFile(file: string): Promise<LoadedSettings> {
   return {
     file,
     settings: DEFAULT_SETTINGS,
-    problem: { file, ...(field === '' ? {} : { field }), reason: issue?.message ?? 'is not valid settings', coded: issue === undefined ? { code: 'invalid' } : issueCode(issue) },
+    problem: { file, ...(field === '' ? {} : { field }), reason: issue?.message ?? 'is not valid settings', coded: issue === undefined ? { code: 'invalid' } : settingsIssueCode(issue) },
   };
 }
 
-/** A schema issue as a code a screen can word; rules of a field's own stay `invalid`, their words in the reason. */
-function issueCode(issue: z.core.$ZodIssue): SettingsProblemCode {
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return { code: 'unknown-fields', keys: issue.keys };
-    case 'invalid_type':
-      return { code: 'wrong-type', expected: issue.expected };
-    case 'too_small':
-      return issue.origin === 'number' ? { code: 'too-small', minimum: Number(issue.minimum) } : { code: 'empty' };
-    case 'too_big':
-      return issue.origin === 'number' ? { code: 'too-large', maximum: Number(issue.maximum) } : { code: 'invalid' };
-    case 'invalid_value':
-      return { code: 'not-one-of', values: issue.values.map(String) };
-    default:
-      return { code: 'invalid' };
-  }
-}
 
 /**
  * Applies a change to the saved settings and answers them all. The change is checked first: a bad

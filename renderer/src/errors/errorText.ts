@@ -31,6 +31,9 @@ export const ERROR_PROBLEM_KEYS = {
   'manifest-invalid': 'errors.problem.manifest-invalid',
   'signature-invalid': 'errors.problem.signature-invalid',
   'signer-not-trusted': 'errors.problem.signer-not-trusted',
+  'store-folder-foreign': 'errors.problem.store-folder-foreign',
+  'store-folder-is-file': 'errors.problem.store-folder-is-file',
+  'store-folder-unreadable': 'errors.problem.store-folder-unreadable',
 } as const satisfies Readonly<Record<ErrorProblem, MessageKey>>;
 
 export type ErrorPlace = 'module' | 'file' | 'volume' | 'entry' | 'drive' | 'url' | 'fingerprint';

@@ -2,7 +2,11 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'reac
 import { platformProblem } from '../../../shared/gomod/goPlatforms';
 import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
 import { useI18n } from '../i18n/useI18n';
-import { useSettingsStore, type EditedSetting } from './settingsStore';
+import { IpcError } from '../../../shared/ipc/ipcError';
+import { ERROR_PROBLEM_KEYS } from '../errors/errorText';
+import type { Translate } from '../i18n/catalog';
+import { fieldProblemWords } from './settingsProblemWords';
+import { useSettingsStore, type EditedSetting, type Refusal } from './settingsStore';
 import { upstreamProblemWords } from './upstreamProblemWords';
 
 /** A draft that starts from the saved value and starts over whenever a save changes it. */
@@ -19,8 +23,8 @@ function SettingStatus({ field, id }: { field: EditedSetting; id: string }) {
   const refusal = refused[field];
   if (refusal !== undefined) {
     return (
-      <p id={id} className="field-error" role="alert" data-testid={`${field}-refused`}>
-        {t('settings.refused', { reason: refusal.upstream === undefined ? refusal.reason : upstreamProblemWords(refusal.upstream, t) })}
+      <p id={id} className="field-error" role="alert" data-testid={`${field}-refused`} title={refusal.reason}>
+        {t('settings.refused', { reason: refusalWords(refusal, t) })}
       </p>
     );
   }
@@ -29,6 +33,14 @@ function SettingStatus({ field, id }: { field: EditedSetting; id: string }) {
       {saved === field ? t('settings.saved') : ''}
     </p>
   );
+}
+
+/** Why a value was refused, in the operator's language: the upstream list's code, the schema's, the app's problem code, else the app's own words. */
+function refusalWords(refusal: Refusal, t: Translate): string {
+  if (refusal.upstream !== undefined) return upstreamProblemWords(refusal.upstream, t);
+  if (refusal.coded !== undefined) return fieldProblemWords(refusal.coded.field, refusal.coded.problem, t);
+  const problem = refusal.error instanceof IpcError ? refusal.error.problem : undefined;
+  return problem === undefined ? refusal.reason : t(ERROR_PROBLEM_KEYS[problem]);
 }
 
 function SettingForm({ field, legend, onSubmit, children }: { field: EditedSetting; legend: string; onSubmit(): void; children: ReactNode }) {

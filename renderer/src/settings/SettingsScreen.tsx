@@ -4,6 +4,7 @@ import { ErrorView } from '../ErrorView';
 import { LanguageSelect } from '../i18n/LanguageSelect';
 import type { Translate } from '../i18n/catalog';
 import { useI18n } from '../i18n/useI18n';
+import { fieldProblemWords } from './settingsProblemWords';
 import { THEME_CHOICES, useThemeStore } from '../theme/themeStore';
 import { useKeysStore } from './keysStore';
 import { OwnKey } from './OwnKey';
@@ -14,7 +15,6 @@ import { TrustedKeys } from './TrustedKeys';
 /** What is wrong with the settings file, in the operator's language; the rule's English words are the tooltip. */
 function problemWords(problem: SettingsProblem, t: Translate): string {
   const { coded } = problem;
-  const field = problem.field ?? '';
   switch (coded.code) {
     case 'unreadable':
       return t('settings.problem.unreadable');
@@ -23,21 +23,7 @@ function problemWords(problem: SettingsProblem, t: Translate): string {
     case 'unknown-fields':
       return t('settings.problem.unknown-fields', { keys: coded.keys.join(', ') });
     default:
-      if (problem.field === undefined) return t('settings.problem.not-settings');
-  }
-  switch (coded.code) {
-    case 'wrong-type':
-      return t('settings.problem.wrong-type', { field, expected: coded.expected });
-    case 'too-small':
-      return t('settings.problem.too-small', { field, minimum: coded.minimum });
-    case 'too-large':
-      return t('settings.problem.too-large', { field, maximum: coded.maximum });
-    case 'empty':
-      return t('settings.problem.empty', { field });
-    case 'not-one-of':
-      return t('settings.problem.not-one-of', { field, values: coded.values.join(', ') });
-    default:
-      return t('settings.problem.invalid', { field });
+      return problem.field === undefined ? t('settings.problem.not-settings') : fieldProblemWords(problem.field, coded, t);
   }
 }
 
