@@ -162,8 +162,13 @@ for (const language of ['en', 'zh'] as const) {
     await page.getByTestId('find-dir').fill(outDir);
     await page.getByTestId('find-dir').press('Enter');
     await page.getByTestId('bundle-signer').waitFor();
+    // The signer's fingerprint reads in groups on one line at 1,100 px, two at most in a narrow window, and its text is the fingerprint exactly.
+    const signerLines = (): Promise<number> => page.getByTestId('bundle-signer').evaluate((code) => new Set([...code.querySelectorAll('span')].map((group) => Math.round(group.getBoundingClientRect().top))).size);
+    assert.match(await page.getByTestId('bundle-signer').innerText(), /^SHA256:[A-Za-z0-9_-]{43}$/);
+    assert.equal(await signerLines(), 1);
     await step(page, `proofs-found-${language}`);
     await page.setViewportSize({ width: 760, height: 800 });
+    assert.ok((await signerLines()) <= 2, `the fingerprint takes ${await signerLines()} lines at 760 px`);
     await step(page, `proofs-found-narrow-${language}`);
     await page.setViewportSize({ width: 1100, height: 800 });
     await page.getByTestId('bundle-verify').click();
