@@ -156,7 +156,7 @@ describe('settings drive the app', () => {
     t.after(() => session.close());
     const answer = await ask(session, 'settings:get', {});
     assert.deepEqual(answer.settings, DEFAULT_SETTINGS);
-    assert.deepEqual(answer.problem, { file, field: 'language', reason: 'Invalid option: expected one of "system"|"en"|"zh-CN"' });
+    assert.deepEqual(answer.problem, { file, field: 'language', reason: 'Invalid option: expected one of "system"|"en"|"zh-CN"', coded: { code: 'not-one-of', values: ['system', 'en', 'zh-CN'] } });
     const after = await ask(session, 'settings:set', { language: 'zh-CN' });
     assert.equal(after.settings.language, 'zh-CN');
     assert.equal(await readFile(after.problem?.keptAs ?? '', 'utf8'), '{"language": "de"}');
