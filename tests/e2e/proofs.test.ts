@@ -212,3 +212,87 @@ for (const language of ['en', 'zh'] as const) {
     assert.deepEqual(errors, []);
   });
 }
+
+const PRIVATE_WORDS = {
+  en: {
+    locale: 'en-US',
+    carried: /^sum\.test: the proofs of 3 module versions travel with the bundle/,
+    private: '1 private module version (GONOSUMDB or GOPRIVATE) carries no proof: the go command asks none for it.',
+    lacking: '1 module version has no proof: example.com/proofs/dep2@v1.0.0',
+    notProven: /^The store’s proofs do not cover everything it serves for sum\.test, so the lines turn the checksum database off for the go command \(GOSUMDB=off\)\./,
+  },
+  zh: {
+    locale: 'zh-CN',
+    carried: /^sum\.test：3 个模块版本的校验证明随模块包一起携带/,
+    private: '1 个私有模块版本（GONOSUMDB 或 GOPRIVATE）不带校验证明：go 命令不会为它们查询。',
+    lacking: '1 个模块版本没有校验证明：example.com/proofs/dep2@v1.0.0',
+    notProven: /^仓库的校验证明没有覆盖它为 sum\.test 提供的全部内容，因此这些设置会为 go 命令关闭校验和数据库（GOSUMDB=off）。/,
+  },
+} as const;
+
+for (const language of ['en', 'zh'] as const) {
+  test(`${language}: a private module (GONOSUMDB) carries no proof: the review says so, and the dashboard names it and keeps the checksum database off`, { timeout: 600_000 }, async (t) => {
+    if (!requireGo(t)) return;
+    const words = PRIVATE_WORDS[language];
+    const w = await world(t, `private-${language}`);
+    await mkdir(screenshots, { recursive: true });
+    const upstream = await startFixtureUpstream(w.tree);
+    t.after(() => upstream.close());
+    const online = await startUi({ ...process.env, GOSUMDB: w.db.vkey, GONOSUMDB: DEPS[2]!, GOPRIVATE: '', GONOPROXY: '', MODFERRY_HOME: path.join(w.dir, 'online') });
+    t.after(async () => assert.equal(await online.stop(), 0, online.stderr()));
+    const offline = await startUi({ ...process.env, GOSUMDB: w.db.vkey, GONOSUMDB: '', GOPRIVATE: '', GONOPROXY: '', MODFERRY_HOME: path.join(w.dir, 'offline') });
+    t.after(async () => assert.equal(await offline.stop(), 0, offline.stderr()));
+    const browser = await launchChromium({ locale: words.locale });
+    t.after(() => browser.close());
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.emulateMedia({ colorScheme: language === 'zh' ? 'dark' : 'light' });
+
+    await page.goto(online.url);
+    await page.goto(`${online.origin}/#/export`);
+    await page.getByTestId('sources-upstream').fill(upstream.url);
+    await page.getByTestId('sources-path').fill(w.project);
+    await page.getByTestId('sources-add').click();
+    await page.getByTestId('source-asks').waitFor();
+    await page.getByTestId('plan-make').click();
+    await page.locator('[data-testid="step-heading"][data-step="review"]').waitFor({ timeout: 120_000 });
+    // The dependencies and this machine's own toolchain: the private one carries no record.
+    assert.equal(await page.getByTestId('review-proofs').getAttribute('data-versions'), '3');
+    assert.match(await page.getByTestId('review-proofs').innerText(), words.carried);
+    assert.equal(await page.getByTestId('review-proofs-private').innerText(), words.private);
+    await step(page, `proofs-private-review-${language}`);
+    const outDir = path.join(w.dir, 'drive');
+    await mkdir(outDir);
+    await page.getByTestId('review-next').click();
+    await page.getByTestId('destination-folder').fill(outDir);
+    await page.locator('[data-testid="destination-room"][data-fits="true"]').waitFor();
+    await page.getByTestId('destination-check').uncheck();
+    await page.getByTestId('destination-export').click();
+    await page.locator('[data-testid="step-heading"][data-step="done"]').waitFor({ timeout: 120_000 });
+    assert.equal(await page.getByTestId('done-proofs-private').innerText(), words.private);
+
+    await page.goto(offline.url);
+    await page.goto(`${offline.origin}/#/import`);
+    await page.getByTestId('find-dir').fill(outDir);
+    await page.getByTestId('find-dir').press('Enter');
+    await page.getByTestId('bundle-verify').click();
+    await page.getByTestId('trust-yes').click({ timeout: 60_000 });
+    await page.getByTestId('verify-ok').waitFor({ timeout: 60_000 });
+    await page.getByTestId('import-run').click();
+    await page.getByTestId('import-ok').waitFor({ timeout: 60_000 });
+    await page.getByTestId('go-serve').click();
+    const cover = page.getByTestId('store-proofs-cover');
+    await cover.waitFor();
+    assert.equal(await cover.getAttribute('data-without'), '1');
+    assert.equal(await cover.innerText(), words.lacking);
+    await page.getByTestId('serve-port').fill('0');
+    await page.getByTestId('serve-start').click();
+    await page.getByTestId('serve-url').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('serve-proofs-coverage').getAttribute('data-proven'), 'false');
+    assert.match(await page.getByTestId('serve-proofs-coverage').innerText(), words.notProven);
+    assert.match(await page.getByTestId('env-posix').innerText(), /^export GOSUMDB=off$/m, 'the lines are the core\'s: the checksum database off while a version lacks its proof');
+    await step(page, `proofs-private-dashboard-${language}`);
+    assert.deepEqual(errors, []);
+  });
+}
