@@ -368,6 +368,9 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     assert.equal(await page.getByTestId('sources-pasted').inputValue(), '# modferry request v1\nexample.com/quick/dep1@v1.0.0  # 3 requests\n# example.com/dropped\nexample.com/quick/dep2@v1.0.0\n');
     assert.deepEqual(await page.getByTestId('pasted-problems').locator('li').count(), 0);
     assert.equal(await page.getByTestId('plan-make').isDisabled(), false);
+    // A dropped go.mod with a syntax error adds nothing and says which line and why, in the page's words.
+    await drop({ file: { name: 'go.mod', text: 'module example.com/dropped\n\ngo 1.x\n' } });
+    await page.getByTestId('drop-notes').filter({ hasText: 'go.mod: Line 3: the go version “1.x” is not valid: write it like 1.23.0' }).waitFor();
     assert.deepEqual(errors, []);
     await page.close();
   });
