@@ -57,7 +57,8 @@ export function planWarningWords(warning: PlanWarning, t: Translate): string {
         ? t('plan.warning.abandoned-removed', { dir: warning.dir })
         : t('plan.warning.abandoned-removed.kept', { dir: warning.dir, kept: warning.kept.join(', ') });
       const { pid, host, gone } = warning.writer;
-      return `${said} ${gone === 'restarted' ? t('plan.warning.abandoned-removed.restarted', { pid: String(pid), host }) : t('plan.warning.abandoned-removed.exited', { pid: String(pid) })}`;
+      const why = gone === 'restarted' ? t('plan.warning.abandoned-removed.restarted', { pid: String(pid), host }) : t('plan.warning.abandoned-removed.exited', { pid: String(pid) });
+      return t('plan.warning.sentences', { first: said, second: why });
     }
     case 'proofs-unavailable':
       return t('plan.warning.proofs-unavailable', { database: warning.database });

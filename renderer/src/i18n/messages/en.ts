@@ -551,6 +551,7 @@ export const en = {
   'plan.warning.not-removable.fixed': '{folder} is not on a removable drive: it is on a fixed drive {device}, mounted at {mountpoint}.',
   'plan.warning.abandoned-removed': 'Removed the unfinished bundle {dir}, left by an export that did not complete.',
   'plan.warning.abandoned-removed.kept': 'Removed the unfinished bundle {dir}, left by an export that did not complete; kept what is not ModFerry’s: {kept}.',
+  'plan.warning.sentences': '{first} {second}',
   'plan.warning.abandoned-removed.exited': 'The export that wrote it (process {pid}) is no longer running.',
   'plan.warning.abandoned-removed.restarted': 'The export that wrote it (process {pid}) ran before {host} last restarted.',
   'plan.unmet.missing': 'the upstream proxies do not have {missing}',

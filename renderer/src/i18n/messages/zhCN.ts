@@ -549,6 +549,7 @@ export const zhCN: Catalog = {
   'plan.warning.not-removable.fixed': '{folder} 不在移动存储设备上：它位于固定磁盘 {device}，挂载于 {mountpoint}。',
   'plan.warning.abandoned-removed': '已删除未完成的模块包 {dir}，它是一次未完成的导出留下的。',
   'plan.warning.abandoned-removed.kept': '已删除未完成的模块包 {dir}，它是一次未完成的导出留下的；保留了不属于 ModFerry 的内容：{kept}。',
+  'plan.warning.sentences': '{first}{second}',
   'plan.warning.abandoned-removed.exited': '写入它的导出进程（{pid}）已不在运行。',
   'plan.warning.abandoned-removed.restarted': '写入它的导出进程（{pid}）运行于 {host} 上次重启之前。',
   'plan.unmet.missing': '上游代理没有 {missing}',
