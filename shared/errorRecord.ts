@@ -31,7 +31,10 @@ export const ERROR_FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'v
  * What is wrong, as a code a screen words in its own language: given where a failure is common enough
  * for an operator to need it said in their words (a damaged bundle, an untrusted signer).
  */
-export const ERROR_PROBLEMS = ['content-changed', 'size-changed', 'entry-missing', 'not-a-volume', 'not-a-module-zip', 'manifest-invalid', 'signature-invalid', 'signer-not-trusted', 'go-mod-not-tidy'] as const;
+export const ERROR_PROBLEMS = [
+  'content-changed', 'size-changed', 'entry-missing', 'not-a-volume', 'not-a-module-zip', 'manifest-invalid', 'signature-invalid', 'signer-not-trusted',
+  'store-folder-foreign', 'store-folder-is-file', 'store-folder-unreadable', 'go-mod-not-tidy',
+] as const;
 
 export type ErrorProblem = (typeof ERROR_PROBLEMS)[number];
 

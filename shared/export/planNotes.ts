@@ -49,8 +49,8 @@ export type PlanWarning =
   | { kind: 'drive-unknown'; folder: string; detail: string }
   /** The folder is on no removable drive: `on` says which fixed or system drive holds it, when one does. */
   | { kind: 'not-removable'; folder: string; on?: { system: boolean; device: string; mountpoint: string } }
-  /** An unfinished bundle an export left was removed; `why` (in English) says how its writer is known to be gone. */
-  | { kind: 'abandoned-removed'; dir: string; why: string; kept: string[] }
+  /** An unfinished bundle an export left was removed; `writer` says how its writer is known to be gone. */
+  | { kind: 'abandoned-removed'; dir: string; writer: WriterGone; kept: string[] }
   /** The checksum database could not be asked (`reason` in English): the bundle carries no proofs. */
   | { kind: 'proofs-unavailable'; database: string; reason: string }
   /** The checksum database has no record of these module versions: they carry no proof. */
@@ -59,6 +59,13 @@ export type PlanWarning =
   | { kind: 'proof-cleanup'; detail: string }
   /** This machine's go command (`go`, e.g. 1.19.8) is older than the Go `file` asks for (`needs`): that project was not proven with it. */
   | { kind: 'go-too-old'; file: string; needs: string; go: string };
+
+/** How the process that wrote an unfinished bundle is known to be gone: `host` restarted since, or the process exited. */
+export interface WriterGone {
+  pid: number;
+  host: string;
+  gone: 'restarted' | 'exited';
+}
 
 export type PlanWarningKind = PlanWarning['kind'];
 export type ShipReasonKind = ShipReason['kind'];

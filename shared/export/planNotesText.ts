@@ -53,7 +53,9 @@ export function planWarningText(warning: PlanWarning): string {
         : `${warning.folder} is not on a removable drive (it is on ${warning.on.system ? 'the system drive' : 'a fixed drive'} ${warning.on.device}, mounted at ${warning.on.mountpoint})`;
     case 'abandoned-removed': {
       const kept = warning.kept.length === 0 ? '' : `; kept what is not ModFerry's: ${warning.kept.join(', ')}`;
-      return `removed the unfinished bundle ${warning.dir} left by an export that did not complete (${warning.why})${kept}`;
+      const { pid, host, gone } = warning.writer;
+      const why = gone === 'restarted' ? `written by pid ${pid} before ${host} last restarted` : `written by pid ${pid}, which is no longer running`;
+      return `removed the unfinished bundle ${warning.dir} left by an export that did not complete (${why})${kept}`;
     }
     case 'proofs-unavailable':
       return `checksum database ${warning.database} could not be asked (${warning.reason}): the bundle carries no proofs, so offline the go command needs GONOSUMDB (or GOSUMDB=off) for these modules`;

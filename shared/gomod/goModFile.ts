@@ -13,6 +13,7 @@ import { checkImportPath, checkModulePath, checkPathMajor, ModulePathError, spli
 import { GoModSyntaxError, parseGoModSyntax, type ModBlock, type ModComment, type ModLine } from './goModSyntax';
 import { goFields, goTrimSpace, isGoPrintable, quoteGoString, unquoteGoString } from './goStringRules';
 import { errorMessage } from '../errorMessage';
+import type { GoModProblem } from './goModProblem';
 
 export { GoModSyntaxError } from './goModSyntax';
 
@@ -66,6 +67,7 @@ export function parseGoMod(text: string, fileName: string, options: ParseGoModOp
 class DirectiveError extends Error {
   constructor(
     message: string,
+    readonly problem: GoModProblem,
     /** For a badly quoted argument: what is wrong with the quoting, for messages that say where the argument stood. */
     readonly quoting?: string,
   ) {
@@ -103,7 +105,7 @@ class GoModReader {
   addBlock(block: ModBlock): void {
     const [verb = ''] = block.tokens;
     if (block.tokens.length > 1 || !BLOCK_VERBS.has(verb)) {
-      if (!this.lax) this.fail(block.line, `unknown block type: ${block.tokens.join(' ')}`);
+      if (!this.lax) this.fail(block.line, `unknown block type: ${block.tokens.join(' ')}`, { code: 'unknown-block', block: block.tokens.join(' ') });
       return;
     }
     for (const line of block.lines) this.addDirective(block, line, verb, line.tokens);
@@ -133,17 +135,17 @@ class GoModReader {
         return this.addRetract(block, line, args);
       case 'tool':
       case 'ignore':
-        if (args.length !== 1) throw new DirectiveError(`${verb} directive expects exactly one argument`);
+        if (args.length !== 1) throw new DirectiveError(`${verb} directive expects exactly one argument`, { code: 'usage', directive: verb, usage: `${verb} path` });
         parseArgument(args[0] ?? '');
         return;
       default:
-        throw new DirectiveError(`unknown directive: ${verb}`);
+        throw new DirectiveError(`unknown directive: ${verb}`, { code: 'unknown-directive', directive: verb });
     }
   }
 
   private addModule(block: ModBlock | undefined, line: ModLine, args: string[]): void {
-    if (this.file.module !== undefined) throw new DirectiveError('repeated module statement');
-    if (args.length !== 1) throw new DirectiveError('usage: module module/path');
+    if (this.file.module !== undefined) throw new DirectiveError('repeated module statement', { code: 'repeated', directive: 'module' });
+    if (args.length !== 1) throw new DirectiveError('usage: module module/path', { code: 'usage', directive: 'module', usage: 'module module/path' });
     const path = parseArgument(args[0] ?? '');
     // The go command holds the main module to import-path rules only: `module myapp` is fine until published.
     if (!this.lax) checkPath(checkImportPath, path, 'module path');
@@ -152,27 +154,27 @@ class GoModReader {
   }
 
   private addGo(line: ModLine, args: string[]): void {
-    if (this.file.go !== undefined) throw new DirectiveError('repeated go statement');
-    if (args.length !== 1) throw new DirectiveError('go directive expects exactly one argument');
+    if (this.file.go !== undefined) throw new DirectiveError('repeated go statement', { code: 'repeated', directive: 'go' });
+    if (args.length !== 1) throw new DirectiveError('go directive expects exactly one argument', { code: 'usage', directive: 'go', usage: 'go 1.23.0' });
     let version = args[0] ?? '';
     if (!GO_VERSION.test(version)) {
       const salvaged = this.lax ? LAX_GO_VERSION.exec(version)?.[1] : undefined;
-      if (salvaged === undefined) throw new DirectiveError(`invalid go version '${version}': must match format 1.23.0`);
+      if (salvaged === undefined) throw new DirectiveError(`invalid go version '${version}': must match format 1.23.0`, { code: 'invalid-go-version', version });
       version = salvaged;
     }
     this.file.go = { version, line: line.line };
   }
 
   private addToolchain(line: ModLine, args: string[]): void {
-    if (this.file.toolchain !== undefined) throw new DirectiveError('repeated toolchain statement');
-    if (args.length !== 1) throw new DirectiveError('toolchain directive expects exactly one argument');
+    if (this.file.toolchain !== undefined) throw new DirectiveError('repeated toolchain statement', { code: 'repeated', directive: 'toolchain' });
+    if (args.length !== 1) throw new DirectiveError('toolchain directive expects exactly one argument', { code: 'usage', directive: 'toolchain', usage: 'toolchain go1.23.0' });
     const name = args[0] ?? '';
-    if (!TOOLCHAIN_NAME.test(name)) throw new DirectiveError(`invalid toolchain version '${name}': must match format go1.23.0 or default`);
+    if (!TOOLCHAIN_NAME.test(name)) throw new DirectiveError(`invalid toolchain version '${name}': must match format go1.23.0 or default`, { code: 'invalid-toolchain', name });
     this.file.toolchain = { name, line: line.line };
   }
 
   private addRequireOrExclude(line: ModLine, verb: 'require' | 'exclude', args: string[]): void {
-    if (args.length !== 2) throw new DirectiveError(`usage: ${verb} module/path v1.2.3`);
+    if (args.length !== 2) throw new DirectiveError(`usage: ${verb} module/path v1.2.3`, { code: 'usage', directive: verb, usage: `${verb} module/path v1.2.3` });
     const path = parseArgument(args[0] ?? '');
     const version = this.parseVersion(verb, path, args[1] ?? '');
     checkVersionMatchesPath(verb, path, version);
@@ -183,9 +185,8 @@ class GoModReader {
   private addReplace(line: ModLine, args: string[]): void {
     const arrow = args.length >= 2 && args[1] === '=>' ? 1 : 2;
     if (args.length < arrow + 2 || args.length > arrow + 3 || args[arrow] !== '=>') {
-      throw new DirectiveError(
-        'usage: replace module/path [v1.2.3] => other/module v1.4 or replace module/path [v1.2.3] => ../local/directory',
-      );
+      const usage = 'replace module/path [v1.2.3] => other/module v1.4 or replace module/path [v1.2.3] => ../local/directory';
+      throw new DirectiveError(`usage: ${usage}`, { code: 'usage', directive: 'replace', usage });
     }
     const oldPath = parseArgument(args[0] ?? '');
     const oldPathMajor = pathMajorOf('replace', oldPath);
@@ -199,12 +200,12 @@ class GoModReader {
     let newVersion: string | undefined;
     if (args.length === arrow + 2) {
       if (!isLocalPath) {
-        if (newPath.includes('@')) throw new DirectiveError("replacement module must match format 'path version', not 'path@version'");
-        throw new DirectiveError('replacement module without version must be directory path (rooted or starting with . or ..)');
+        if (newPath.includes('@')) throw new DirectiveError("replacement module must match format 'path version', not 'path@version'", { code: 'replacement-without-version', replacement: newPath });
+        throw new DirectiveError('replacement module without version must be directory path (rooted or starting with . or ..)', { code: 'replacement-without-version', replacement: newPath });
       }
     } else {
       newVersion = this.parseVersion('replace', newPath, args[arrow + 2] ?? '');
-      if (isLocalPath) throw new DirectiveError(`replacement module directory path ${quoteGoString(newPath)} cannot have version`);
+      if (isLocalPath) throw new DirectiveError(`replacement module directory path ${quoteGoString(newPath)} cannot have version`, { code: 'replacement-directory-version', dir: newPath });
       // The replacement is what gets downloaded, so it must be a module path the go command can fetch.
       checkPath(checkModulePath, newPath, 'module path', 'replace');
       checkVersionMatchesPath('replace', newPath, newVersion);
@@ -228,7 +229,7 @@ class GoModReader {
       throw error;
     }
     if (interval.rest.length > 0 && !this.lax) {
-      throw new DirectiveError(`unexpected token after version: ${quoteGoString(interval.rest[0] ?? '')}`);
+      throw new DirectiveError(`unexpected token after version: ${quoteGoString(interval.rest[0] ?? '')}`, { code: 'unexpected-token', token: interval.rest[0] ?? '' });
     }
     this.retractions.push({ low: interval.low, high: interval.high, rationale, line: line.line });
   }
@@ -279,11 +280,11 @@ class GoModReader {
       version = parseArgument(token);
     } catch (error) {
       if (!(error instanceof DirectiveError)) throw error;
-      throw new DirectiveError(`${where}version ${quoteGoString(token)} invalid: ${error.quoting ?? error.message}`);
+      throw new DirectiveError(`${where}version ${quoteGoString(token)} invalid: ${error.quoting ?? error.message}`, { code: 'bad-quoting', token });
     }
     const canonicalVersion = canonicalModuleVersion(version);
     if (canonicalVersion === '' || (!this.lax && canonicalVersion !== version)) {
-      throw new DirectiveError(`${where}version ${quoteGoString(version)} invalid: must be of the form v1.2.3`);
+      throw new DirectiveError(`${where}version ${quoteGoString(version)} invalid: must be of the form v1.2.3`, { code: 'invalid-version', directive: verb, module: path, version });
     }
     return canonicalVersion;
   }
@@ -292,13 +293,13 @@ class GoModReader {
     try {
       check();
     } catch (error) {
-      if (error instanceof DirectiveError) this.fail(line, error.message);
+      if (error instanceof DirectiveError) this.fail(line, error.message, error.problem);
       throw error;
     }
   }
 
-  private fail(line: number, reason: string): never {
-    throw new GoModSyntaxError(this.fileName, line, reason);
+  private fail(line: number, reason: string, problem: GoModProblem): never {
+    throw new GoModSyntaxError(this.fileName, line, reason, problem);
   }
 }
 
@@ -311,10 +312,10 @@ function parseArgument(token: string): string {
     try {
       return unquoteGoString(token);
     } catch (error) {
-      throw new DirectiveError(`invalid quoted string: ${errorMessage(error)}`, errorMessage(error));
+      throw new DirectiveError(`invalid quoted string: ${errorMessage(error)}`, { code: 'bad-quoting', token }, errorMessage(error));
     }
   }
-  if (/["'`]/.test(token)) throw new DirectiveError('invalid quoted string: unquoted string cannot contain quote', 'unquoted string cannot contain quote');
+  if (/["'`]/.test(token)) throw new DirectiveError('invalid quoted string: unquoted string cannot contain quote', { code: 'bad-quoting', token }, 'unquoted string cannot contain quote');
   return token;
 }
 
@@ -330,13 +331,13 @@ function checkPath(check: (path: string) => void, path: string, kind: string, ve
   } catch (error) {
     if (!(error instanceof ModulePathError)) throw error;
     const where = verb === undefined ? '' : `${verb} ${pathForMessage(path)}: `;
-    throw new DirectiveError(`${where}malformed ${kind} ${quoteGoString(path)}: ${error.reason}`);
+    throw new DirectiveError(`${where}malformed ${kind} ${quoteGoString(path)}: ${error.reason}`, { code: 'malformed-path', directive: verb ?? 'module', path });
   }
 }
 
 function pathMajorOf(verb: string, path: string): string {
   const split = splitPathVersion(path);
-  if (split === undefined) throw new DirectiveError(`${verb} ${pathForMessage(path)}: invalid module path`);
+  if (split === undefined) throw new DirectiveError(`${verb} ${pathForMessage(path)}: invalid module path`, { code: 'malformed-path', directive: verb, path });
   return split.pathMajor;
 }
 
@@ -344,7 +345,7 @@ function checkPathMajorFor(verb: string, path: string, version: string, pathMajo
   try {
     checkPathMajor(version, pathMajor);
   } catch (error) {
-    throw new DirectiveError(`${verb} ${pathForMessage(path)}: ${errorMessage(error)}`);
+    throw new DirectiveError(`${verb} ${pathForMessage(path)}: ${errorMessage(error)}`, { code: 'version-path-mismatch', directive: verb, module: path, version });
   }
 }
 
@@ -357,6 +358,7 @@ function checkRetractedVersionMatchesModule(modulePath: string, version: string)
   if (split === undefined) {
     throw new DirectiveError(
       `retract ${pathForMessage(modulePath)}: version ${quoteGoString(version)} invalid: malformed module path ${quoteGoString(modulePath)}`,
+      { code: 'malformed-path', directive: 'retract', path: modulePath },
     );
   }
   checkPathMajorFor('retract', modulePath, version, split.pathMajor);
@@ -364,24 +366,24 @@ function checkRetractedVersionMatchesModule(modulePath: string, version: string)
 
 function checkGodebug(args: string[]): void {
   const setting = args[0] ?? '';
-  if (args.length !== 1 || /["`',]/.test(setting) || !setting.includes('=')) throw new DirectiveError('usage: godebug key=value');
+  if (args.length !== 1 || /["`',]/.test(setting) || !setting.includes('=')) throw new DirectiveError('usage: godebug key=value', { code: 'usage', directive: 'godebug', usage: 'godebug key=value' });
 }
 
 /** `v1.2.3` or `[v1.0.0, v1.2.3]`, with whatever tokens follow it. */
 function parseVersionInterval(args: string[]): { low: string; high: string; rest: string[] } {
   const [first] = args;
-  if (first === undefined || first === '(') throw new DirectiveError("expected '[' or version");
+  if (first === undefined || first === '(') throw new DirectiveError("expected '[' or version", { code: 'retract-syntax' });
   if (first !== '[') {
     const version = retractedVersion(first);
     return { low: version, high: version, rest: args.slice(1) };
   }
   const [, low, comma, high, close, ...rest] = args;
-  if (low === undefined) throw new DirectiveError("expected version after '['");
+  if (low === undefined) throw new DirectiveError("expected version after '['", { code: 'retract-syntax' });
   const lowVersion = retractedVersion(low);
-  if (comma !== ',') throw new DirectiveError("expected ',' after version");
-  if (high === undefined) throw new DirectiveError("expected version after ','");
+  if (comma !== ',') throw new DirectiveError("expected ',' after version", { code: 'retract-syntax' });
+  if (high === undefined) throw new DirectiveError("expected version after ','", { code: 'retract-syntax' });
   const highVersion = retractedVersion(high);
-  if (close !== ']') throw new DirectiveError("expected ']' after version");
+  if (close !== ']') throw new DirectiveError("expected ']' after version", { code: 'retract-syntax' });
   return { low: lowVersion, high: highVersion, rest };
 }
 
@@ -391,7 +393,7 @@ function retractedVersion(token: string): string {
     return parseArgument(token);
   } catch (error) {
     if (!(error instanceof DirectiveError)) throw error;
-    throw new DirectiveError(`retract: version ${quoteGoString(token)} invalid: ${error.quoting ?? error.message}`);
+    throw new DirectiveError(`retract: version ${quoteGoString(token)} invalid: ${error.quoting ?? error.message}`, { code: 'bad-quoting', token });
   }
 }
 

@@ -5,10 +5,21 @@
  */
 import { isGoPrintable, isGoSpace, quoteGoRune } from './goStringRules';
 import { FileLineError } from '../fileLineError';
+import type { GoModProblem } from './goModProblem';
 
 /** A go.mod that cannot be read; the message is `file:line: reason`, like the go command's. */
 export class GoModSyntaxError extends FileLineError {
   override name = 'GoModSyntaxError';
+
+  constructor(
+    file: string,
+    line: number,
+    reason: string,
+    /** The reason as a code with its parts, for a screen to word. */
+    readonly problem: GoModProblem,
+  ) {
+    super(file, line, reason);
+  }
 }
 
 export interface ModComment {
@@ -69,8 +80,8 @@ class Lexer {
     private readonly file: string,
   ) {}
 
-  fail(line: number, reason: string): never {
-    throw new GoModSyntaxError(this.file, line, reason);
+  fail(line: number, reason: string, problem: GoModProblem): never {
+    throw new GoModSyntaxError(this.file, line, reason, problem);
   }
 
   next(): Token {
@@ -89,7 +100,7 @@ class Lexer {
       return { kind: ch === '(' ? 'lparen' : ch === ')' ? 'rparen' : 'word', text: ch, line };
     }
     if (ch === '"' || ch === '`') return this.readString(ch);
-    if (!isWordRune(ch)) this.fail(line, `unexpected input character ${quoteGoRune(ch)}`);
+    if (!isWordRune(ch)) this.fail(line, `unexpected input character ${quoteGoRune(ch)}`, { code: 'unexpected-character', character: quoteGoRune(ch) });
     return this.readWord();
   }
 
@@ -112,7 +123,7 @@ class Lexer {
   }
 
   private rejectBlockComment(): void {
-    if (this.text.startsWith('/*', this.pos)) this.fail(this.lineNumber, 'mod files must use // comments (not /* */ comments)');
+    if (this.text.startsWith('/*', this.pos)) this.fail(this.lineNumber, 'mod files must use // comments (not /* */ comments)', { code: 'block-comment' });
   }
 
   // A comment runs to the end of its line and takes the newline with it. Whether anything precedes it
@@ -137,12 +148,12 @@ class Lexer {
     this.pos++;
     for (;;) {
       const ch = this.text.charAt(this.pos);
-      if (this.pos >= this.text.length || ch === '\n') this.fail(line, 'unterminated quoted string');
+      if (this.pos >= this.text.length || ch === '\n') this.fail(line, 'unterminated quoted string', { code: 'unterminated-string' });
       this.pos++;
       if (ch === quote) break;
       if (ch === '\\' && quote === '"') {
         const escaped = this.text.charAt(this.pos);
-        if (this.pos >= this.text.length || escaped === '\n') this.fail(line, 'unterminated quoted string');
+        if (this.pos >= this.text.length || escaped === '\n') this.fail(line, 'unterminated quoted string', { code: 'unterminated-string' });
         this.pos++;
       }
     }
@@ -251,10 +262,10 @@ class Parser {
           comments.push({ text: token.text, line: token.line });
           break;
         case 'eof':
-          return this.lexer.fail(startLine, `unterminated block: missing ')' to close '${tokens.join(' ')} ('`);
+          return this.lexer.fail(startLine, `unterminated block: missing ')' to close '${tokens.join(' ')} ('`, { code: 'unterminated-block', block: tokens.join(' ') });
         case 'rparen': {
           const rparen = this.take();
-          if (!endsLine(this.peek().kind)) this.lexer.fail(rparen.line, "syntax error (expected newline after closing paren)");
+          if (!endsLine(this.peek().kind)) this.lexer.fail(rparen.line, "syntax error (expected newline after closing paren)", { code: 'paren-newline' });
           this.take();
           return block;
         }

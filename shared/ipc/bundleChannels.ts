@@ -44,6 +44,8 @@ export interface ImportRunResult {
   alreadyPresent: number;
   restored: Array<{ path: string; quarantined: string }>;
   unmet: UnmetRequest[];
+  /** Checksum-database proof files added, and each database's newest tree head in the store after the import. */
+  proofs: { added: number; heads: Array<{ db: string; size: number }> };
 }
 
 export const bundlesFindRequest = z.strictObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { UnmetRequest } from '../bundle/manifest';
-import type { ExportPlan, PlanCounts, PlannedFile, PlannedModule } from '../export/exportPlan';
+import type { ExportPlan, PlanCounts, PlannedFile, PlannedModule, PlanProofs } from '../export/exportPlan';
 import { MIN_VOLUME_BYTES } from '../bundle/volumePlan';
 import type { PlanWarning } from '../export/planNotes';
 import { absolutePath } from './paths';
@@ -32,8 +32,15 @@ export type PlannedFileAnswer = Omit<PlannedFile, 'h1' | 'unpackedBytes'>;
 export type PlannedModuleAnswer = Omit<PlannedModule, 'files'> & { files: PlannedFileAnswer[] };
 export type PlanCountsAnswer = PlanCounts;
 
+/** The checksum database's proofs as a screen shows them: how many files and bytes, not the files (a few MB of tiles). */
+export type PlanProofsAnswer = Omit<PlanProofs, 'files'> & { files: number; bytes: number };
+
 /** What an export would ship, as planExport made it; export:run takes its id, never the plan itself. */
-export type ExportPlanAnswer = Omit<ExportPlan, 'format' | 'inputFiles' | 'checkTargets' | 'listed' | 'modules'> & { modules: PlannedModuleAnswer[] };
+export type ExportPlanAnswer = Omit<ExportPlan, 'format' | 'inputFiles' | 'checkTargets' | 'listed' | 'modules' | 'proofs'> & {
+  modules: PlannedModuleAnswer[];
+  /** Absent when the export asks no checksum database (GOSUMDB=off). */
+  proofs?: PlanProofsAnswer;
+};
 
 export const exportRunRequest = z.strictObject({
   /** A plan export:plan made on this window or connection (the last few are kept). */
@@ -59,4 +66,6 @@ export interface ExportRunResult {
   /** not-asked: check was false; no-go: no go command on this machine; go-too-old: it is older than every project asks for. */
   check: { status: 'passed' } | { status: 'skipped'; reason: 'not-asked' | 'no-go' | 'go-too-old' };
   signer: { fingerprint: string; created: boolean };
+  /** The checksum database's proofs the bundle carries; absent when none were asked for (GOSUMDB=off). */
+  proofs?: PlanProofsAnswer;
 }

@@ -22,6 +22,8 @@ export interface ServeFactsAnswer {
   envLines: { posix: string[]; powershell: string[]; goEnvWrite: string };
   /** The Go toolchains the store holds (each with its goos/goarch pairs), and the line saying so or recommending GOTOOLCHAIN=local. */
   toolchains: { held: Array<{ name: string; platforms: string[] }>; line: string };
+  /** The checksum database the go command checks against (null: GOSUMDB=off), and whether the store's proofs cover all it serves: GOPROXY alone is pasted then. */
+  proofs: { database: string | null; proven: boolean };
 }
 
 export interface ServeCounts {

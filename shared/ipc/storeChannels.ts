@@ -14,6 +14,8 @@ export interface SettingsDefaults {
   dataDir: string;
   cacheDir: string;
   storeDir: string;
+  /** This machine's goos/goarch: the toolchain platform exports carry when the setting names none. */
+  toolchainPlatform: string;
 }
 
 export type { StoreFacts as StoreFactsAnswer } from '../store/storeFacts';

@@ -49,12 +49,45 @@ export const settingsPatchSchema = z.strictObject(fields).partial();
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
+/** What is wrong with the settings file, as a code with its parts, for a screen to word in its language. */
+export type SettingsProblemCode =
+  | { code: 'unreadable' }
+  | { code: 'not-json' }
+  | { code: 'unknown-fields'; keys: string[] }
+  | { code: 'wrong-type'; expected: string }
+  | { code: 'too-small'; minimum: number }
+  | { code: 'too-large'; maximum: number }
+  | { code: 'empty' }
+  | { code: 'not-one-of'; values: string[] }
+  /** A rule of the field's own (a GOPROXY list, a platform, an absolute path): `reason` has its words. */
+  | { code: 'invalid' };
+
+/** A schema issue as a code a screen can word; a field's own rules (formats, custom checks) stay `invalid`, their words in the issue's message. */
+export function settingsIssueCode(issue: z.core.$ZodIssue): SettingsProblemCode {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return { code: 'unknown-fields', keys: issue.keys };
+    case 'invalid_type':
+      return { code: 'wrong-type', expected: issue.expected };
+    case 'too_small':
+      return issue.origin === 'number' ? { code: 'too-small', minimum: Number(issue.minimum) } : { code: 'empty' };
+    case 'too_big':
+      return issue.origin === 'number' ? { code: 'too-large', maximum: Number(issue.maximum) } : { code: 'invalid' };
+    case 'invalid_value':
+      return { code: 'not-one-of', values: issue.values.map(String) };
+    default:
+      return { code: 'invalid' };
+  }
+}
+
 /** Why the settings file could not be used, so the defaults stand in. */
 export interface SettingsProblem {
   file: string;
   /** The field at fault, dotted (serveListen.port); absent when the file as a whole cannot be read. */
   field?: string;
+  /** In English, as the CLI says it. */
   reason: string;
+  coded: SettingsProblemCode;
   /** Where the file was moved aside when a change was saved over it. */
   keptAs?: string;
 }

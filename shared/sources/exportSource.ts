@@ -5,16 +5,29 @@
  */
 import { errorMessage } from '../errorMessage';
 import { FileLineError } from '../fileLineError';
-import { parseGoMod } from '../gomod/goModFile';
+import { GoModSyntaxError, parseGoMod } from '../gomod/goModFile';
+import type { GoModProblem } from '../gomod/goModProblem';
 import { parseModuleRequest, parseRequestFile, parseRequestHeads, type ParsedRequest } from '../roundtrip/requestFile';
 
 /** Where and why a source cannot be used; message is `file:line: reason` with what is known. */
 export interface SourceProblem {
   file?: string;
   line?: number;
+  /** In English, as the CLI says it. */
   reason: string;
   message: string;
+  /** The reason as a code with its parts, for a screen to word in its language (absent where only the English is known). */
+  coded?: GoModProblem | SourceReadProblem;
 }
+
+/** Why a source's file could not be read as one. */
+export type SourceReadProblem =
+  | { code: 'no-go-mod' }
+  | { code: 'missing' }
+  | { code: 'folder' }
+  | { code: 'too-large'; bytes: number }
+  | { code: 'unreadable'; errno: string }
+  | { code: 'no-requests' };
 
 export interface GoModAsks {
   /** The main module's path; null when the file has no module statement. */
@@ -23,17 +36,18 @@ export interface GoModAsks {
   requires: Array<{ path: string; version: string; indirect: boolean }>;
 }
 
-export function sourceProblem(error: unknown, file?: string): SourceProblem {
+export function sourceProblem(error: unknown, file?: string, coded?: GoModProblem | SourceReadProblem): SourceProblem {
+  if (error instanceof GoModSyntaxError) return { file: error.file, line: error.line, reason: error.reason, message: error.message, coded: error.problem };
   if (error instanceof FileLineError) return { file: error.file, line: error.line, reason: error.reason, message: error.message };
   const reason = errorMessage(error);
-  return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}` };
+  return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}`, ...(coded === undefined ? {} : { coded }) };
 }
 
 /** A go.mod read as export reads a project's: strictly, as the main module. */
 export function goModAsks(text: string, file: string): GoModAsks | SourceProblem {
   try {
     const goMod = parseGoMod(text, file);
-    if (goMod.module === undefined) return sourceProblem(new Error('no module statement: is this a go.mod file?'), file);
+    if (goMod.module === undefined) return sourceProblem(new Error('no module statement: is this a go.mod file?'), file, { code: 'no-module' });
     return {
       module: goMod.module.path,
       go: goMod.go?.version ?? null,
@@ -49,7 +63,7 @@ export function requestFileAsks(text: string, file: string): { requests: ParsedR
     const requests = parseRequestFile(text, file);
     // The export reads the head lines too: one it would refuse is told while the source is chosen.
     parseRequestHeads(text, file);
-    if (requests.length === 0) return sourceProblem(new Error('the request file asks for no modules'), file);
+    if (requests.length === 0) return sourceProblem(new Error('the request file asks for no modules'), file, { code: 'no-requests' });
     return { requests };
   } catch (error) {
     return sourceProblem(error, file);

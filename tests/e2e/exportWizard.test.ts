@@ -313,7 +313,11 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await where.waitFor();
       assert.equal(await where.innerText(), `${goMod}:7`);
       assert.match(await page.getByTestId('source-problem').innerText(), /:7: \S/, 'the reason follows the place');
-      assert.match(await page.getByTestId('source-problem').innerText(), language === 'en' ? /^This source cannot be used: / : /^无法使用此来源（原因为英文原文）：/);
+      assert.match(await page.getByTestId('source-problem').innerText(), language === 'en' ? /^This source cannot be used: / : /^无法使用此来源：/);
+      // The parser's reason is a code the page words in its own language; the go command's English stays as the tooltip.
+      assert.equal(await page.getByTestId('source-problem').getAttribute('data-code'), 'usage');
+      assert.equal(await page.getByTestId('source-problem-reason').innerText(), language === 'en' ? '“require” is not written as it must be: require module/path v1.2.3' : '“require”的写法不对，应为：require module/path v1.2.3');
+      assert.equal(await page.getByTestId('source-problem-reason').getAttribute('title'), 'usage: require module/path v1.2.3');
       assert.equal(await page.getByTestId('plan-make').isDisabled(), true, 'a source that cannot be used holds the plan back');
       await checkStep(page, `1-sources-problem-${language}`);
 
@@ -322,6 +326,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await addSource(page, missing);
       await page.getByTestId('source-problem-where').waitFor();
       assert.equal(await page.getByTestId('source-problem-where').innerText(), path.join(missing, 'go.mod'));
+      assert.equal(await page.getByTestId('source-problem-reason').innerText(), language === 'en' ? 'there is no go.mod in this folder: is it a Go module’s folder?' : '此文件夹中没有 go.mod：它是 Go 模块的文件夹吗？');
       await page.getByRole('button', { name: language === 'en' ? `Remove ${missing}` : `移除 ${missing}` }).click();
       await page.getByTestId('sources-path').fill('relative/path');
       await page.getByTestId('sources-add').click();
@@ -363,6 +368,9 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     assert.equal(await page.getByTestId('sources-pasted').inputValue(), '# modferry request v1\nexample.com/quick/dep1@v1.0.0  # 3 requests\n# example.com/dropped\nexample.com/quick/dep2@v1.0.0\n');
     assert.deepEqual(await page.getByTestId('pasted-problems').locator('li').count(), 0);
     assert.equal(await page.getByTestId('plan-make').isDisabled(), false);
+    // A dropped go.mod with a syntax error adds nothing and says which line and why, in the page's words.
+    await drop({ file: { name: 'go.mod', text: 'module example.com/dropped\n\ngo 1.x\n' } });
+    await page.getByTestId('drop-notes').filter({ hasText: 'go.mod: Line 3: the go version “1.x” is not valid: write it like 1.23.0' }).waitFor();
     assert.deepEqual(errors, []);
     await page.close();
   });

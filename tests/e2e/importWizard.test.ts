@@ -246,6 +246,11 @@ describe('the import wizard in Chromium: find, verify, import, serve, in English
       assert.equal(lines.GOPROXY, url);
       assert.match(await page.getByTestId('env-powershell').innerText(), new RegExp(`^\\$env:GOPROXY = "${url}"$`, 'm'));
       assert.match(await page.getByTestId('env-goenv').innerText(), new RegExp(`^go env -w GOPROXY=${url} `));
+      // No checksum database here (GOSUMDB=off) and no toolchain in the store: the dashboard says both, in the page's language.
+      assert.equal(await page.getByTestId('serve-proofs-coverage').getAttribute('data-proven'), 'false');
+      assert.match(await page.getByTestId('serve-proofs-coverage').innerText(), language.code === 'en' ? /^This computer turns the checksum database off \(GOSUMDB=off\)/ : /^这台计算机关闭了校验和数据库（GOSUMDB=off）/);
+      assert.equal(await page.getByTestId('serve-toolchains').getAttribute('data-state'), 'none');
+      assert.ok((await page.getByTestId('serve-toolchains').innerText()).includes('GOTOOLCHAIN=local'));
 
       // The real go command, set up by nothing but the copied lines, builds the fixture program through the proxy.
       const { GOPROXY: _proxy, GOSUMDB: _sumdb, GOFLAGS: _flags, ...base } = offlineGoEnv('off', workspace.modCache);

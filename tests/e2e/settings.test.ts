@@ -154,10 +154,12 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
       const foreign = path.join(root, 'upstream');
       await input.fill(foreign);
       await form.getByRole('button').click();
-      assert.match(await form.getByTestId('storeDir-refused').innerText(), new RegExp(`${foreign.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds other files and is not a ModFerry store`));
+      // The app's refusal is a problem code the page words in its own language; the app's English, naming the folder, is the tooltip.
+      assert.match(await form.getByTestId('storeDir-refused').innerText(), language === 'en' ? /^Not saved: The folder holds other files and is not a ModFerry store/ : /^未保存：该文件夹中有其他文件，不是 ModFerry 仓库/);
+      assert.match((await form.getByTestId('storeDir-refused').getAttribute('title')) ?? '', new RegExp(`${foreign.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds other files and is not a ModFerry store`));
       await input.fill('relative/store');
       await form.getByRole('button').click();
-      await form.getByTestId('storeDir-refused').filter({ hasText: 'must be an absolute path' }).waitFor();
+      await form.getByTestId('storeDir-refused').filter({ hasText: language === 'en' ? 'must be an absolute path' : '必须是绝对路径' }).waitFor();
       assert.equal(existsSync(settingsFile()), false, 'nothing refused is saved');
       const chosen = path.join(root, `store-${language}`);
       await input.fill(chosen);
@@ -189,7 +191,7 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
       assert.equal(await warning.isVisible(), false);
       await page.getByTestId('listen-port').fill('70000');
       await form.getByRole('button').click();
-      assert.match(await form.getByTestId('serveListen-refused').innerText(), /port: must be 0 to 65535/);
+      assert.match(await form.getByTestId('serveListen-refused').innerText(), language === 'en' ? /^Not saved: serveListen\.port must be at most 65535$/ : /^未保存：serveListen\.port 不能大于 65535$/);
       assert.deepEqual((await savedSettings()).serveListen, { host: '192.168.1.20', port: 3100 });
       assert.deepEqual(errors, []);
       await page.close();
@@ -261,7 +263,8 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
     const notice = page.getByTestId('settings-problem');
     await notice.waitFor();
     assert.equal(await notice.getAttribute('role'), 'status');
-    assert.match(await notice.innerText(), /settings\.json could not be used: serveListen\.port must be 0 to 65535\. The defaults are in use/);
+    assert.match(await notice.innerText(), /settings\.json could not be used: serveListen\.port must be at most 65535\. The defaults are in use/);
+    assert.equal(await notice.getAttribute('data-code'), 'too-large');
     assert.match(await notice.innerText(), /left as it is/);
     assert.equal(await page.getByTestId('listen-port').inputValue(), '3000', 'the defaults stand in');
     await page.screenshot({ path: path.join(screenshots, 'settings-problem-en.png'), fullPage: true });
@@ -275,6 +278,19 @@ describe('Settings and Start in Chromium: saved in the data folder, in English a
     await rm(path.join(home, keptAs[0] ?? ''));
     assert.deepEqual(errors, []);
     await page.close();
+
+    // In Chinese, a setting the app does not know is named in Chinese words; the schema's English is the tooltip.
+    const zh = await openSettings('zh');
+    await writeFile(settingsFile(), '{ "theem": "dark" }\n');
+    await zh.page.reload();
+    const zhNotice = zh.page.getByTestId('settings-problem');
+    await zhNotice.waitFor();
+    assert.equal(await zhNotice.getAttribute('data-code'), 'unknown-fields');
+    assert.match(await zhNotice.innerText(), /^设置文件 .*settings\.json 无法使用：其中有本应用不认识的设置项：theem。目前使用默认设置。/);
+    await zh.page.screenshot({ path: path.join(screenshots, 'settings-problem-zh.png'), fullPage: true });
+    await rm(settingsFile());
+    assert.deepEqual(zh.errors, []);
+    await zh.page.close();
   });
 
   test('the language chosen in Settings is saved in the data folder: it survives a reload and a new browser', async () => {

@@ -31,9 +31,9 @@ test('only our debris whose writer is provably gone is removed, and never a file
   const notBundle = await folder('photos', { [WRITER_MARKER_FILE]: marker('photos', { pid: deadPid }) });
 
   const removed = await removeAbandonedBundles(path.join(root, 'drive'));
-  assert.deepEqual(removed.map((r) => [path.basename(r.dir), r.why, r.kept]).sort(), [
-    ['mf-20261203-0000000a', `written by pid ${deadPid}, which is no longer running`, []],
-    ['mf-20261203-0000000b', `written by pid ${process.pid} before ${thisWriter('x').host} last restarted`, ['notes.txt']],
+  assert.deepEqual(removed.map((r) => [path.basename(r.dir), r.writer, r.kept]).sort(), [
+    ['mf-20261203-0000000a', { pid: deadPid, host: thisWriter('x').host, gone: 'exited' }, []],
+    ['mf-20261203-0000000b', { pid: process.pid, host: thisWriter('x').host, gone: 'restarted' }, ['notes.txt']],
   ]);
   assert.ok(!existsSync(dead));
   assert.deepEqual(readdirSync(rebooted), ['notes.txt'], 'a file that is not ours stays, and so does its folder');

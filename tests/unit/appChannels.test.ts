@@ -1,3 +1,4 @@
+import { hostPlatform } from '../../electron/core/export/hostPlatform';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -221,6 +222,7 @@ describe('serve through the app, on a real store', () => {
       dataDir: path.join(dir, 'data'),
       cacheDir: path.join(dir, 'cache'),
       storeDir: path.join(dir, 'store'),
+      toolchainPlatform: hostPlatform(),
     });
     process.env.GOPROXY = 'off';
     const off = await answer<{ upstream: string | null; upstreamProblem: string | null }>(session.dispatch('settings:defaults', {}));

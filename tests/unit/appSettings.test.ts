@@ -80,7 +80,7 @@ describe('the settings file', () => {
     await writeFile(settingsFile(dirs), edited);
     const read = await readSettings(dirs);
     assert.deepEqual(read.settings, DEFAULT_SETTINGS);
-    assert.deepEqual(read.problem, { file: settingsFile(dirs), field: 'serveListen.port', reason: 'Invalid input: expected number, received string' });
+    assert.deepEqual(read.problem, { file: settingsFile(dirs), field: 'serveListen.port', reason: 'Invalid input: expected number, received string', coded: { code: 'wrong-type', expected: 'number' } });
     assert.equal(await readFile(settingsFile(dirs), 'utf8'), edited, 'reading changes nothing');
 
     const saved = await updateSettings(dirs, { language: 'en' });
@@ -101,7 +101,7 @@ describe('the settings file', () => {
     assert.equal(broken.problem?.field, undefined);
     assert.match(broken.problem?.reason ?? '', /^is not JSON \(/);
     await writeFile(settingsFile(dirs), '{"theem": "dark"}');
-    assert.deepEqual((await readSettings(dirs)).problem, { file: settingsFile(dirs), reason: 'Unrecognized key: "theem"' });
+    assert.deepEqual((await readSettings(dirs)).problem, { file: settingsFile(dirs), reason: 'Unrecognized key: "theem"', coded: { code: 'unknown-fields', keys: ['theem'] } });
     await writeFile(settingsFile(dirs), '{"theme": "dark"}');
     assert.deepEqual(await readSettings(dirs), { file: settingsFile(dirs), settings: { ...DEFAULT_SETTINGS, theme: 'dark' } }, 'fields left out take their defaults');
   });

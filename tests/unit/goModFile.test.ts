@@ -699,3 +699,25 @@ describe('parseGoMod on real go.mod files', () => {
     }
   });
 });
+
+describe('parseGoMod: each syntax error carries its reason as a code with its parts, beside the go command\'s words', () => {
+  const cases: Array<[string, GoModSyntaxError['problem']]> = [
+    ['module m\n\nrequire (\n\tthis is not a requirement\n)\n', { code: 'usage', directive: 'require', usage: 'require module/path v1.2.3' }],
+    ['module m\nmodule n\n', { code: 'repeated', directive: 'module' }],
+    ['module m\ngo 1.x\n', { code: 'invalid-go-version', version: '1.x' }],
+    ['module m\ntoolchain 1.22\n', { code: 'invalid-toolchain', name: '1.22' }],
+    ['module m\nrequire example.com/a v1.2\n', { code: 'invalid-version', directive: 'require', module: 'example.com/a', version: 'v1.2' }],
+    ['module m\nrequire example.com/a/v2 v1.0.0\n', { code: 'version-path-mismatch', directive: 'require', module: 'example.com/a/v2', version: 'v1.0.0' }],
+    ['module m\nreplace example.com/a => example.com/b\n', { code: 'replacement-without-version', replacement: 'example.com/b' }],
+    ['module m\nreplace example.com/a => ./b v1.0.0\n', { code: 'replacement-directory-version', dir: './b' }],
+    ['module m\nfrobnicate x\n', { code: 'unknown-directive', directive: 'frobnicate' }],
+    ['module m\nrequire (\n\texample.com/a v1.0.0\n', { code: 'unterminated-block', block: 'require' }],
+    ['module m\n/* no */\n', { code: 'block-comment' }],
+    ['module m\nretract [v1.0.0 v1.1.0]\n', { code: 'retract-syntax' }],
+  ];
+  for (const [text, problem] of cases) {
+    test(`${problem.code}: ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parseError(text).problem, problem);
+    });
+  }
+});

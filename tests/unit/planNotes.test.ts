@@ -15,7 +15,7 @@ const warnings: Record<PlanWarning['kind'], PlanWarning> = {
   deprecated: { kind: 'deprecated', module: 'example.com/old', version: 'v1.2.0', notice: 'use example.com/new.' },
   'drive-unknown': { kind: 'drive-unknown', folder: '/x', detail: 'lsblk: not found' },
   'not-removable': { kind: 'not-removable', folder: '/tmp/out', on: { system: true, device: '/dev/vda', mountpoint: '/' } },
-  'abandoned-removed': { kind: 'abandoned-removed', dir: '/media/usb/mf-1', why: 'its writer stopped', kept: ['notes.txt'] },
+  'abandoned-removed': { kind: 'abandoned-removed', dir: '/media/usb/mf-1', writer: { pid: 4242, host: 'desktop', gone: 'exited' }, kept: ['notes.txt'] },
   'proofs-unavailable': { kind: 'proofs-unavailable', database: 'sum.golang.org', reason: 'connection refused' },
   'proofs-unknown': { kind: 'proofs-unknown', database: 'sum.golang.org', modules: ['example.com/new@v1.0.0'] },
   'proof-cleanup': { kind: 'proof-cleanup', detail: 'EACCES' },
@@ -53,5 +53,10 @@ describe('the reasons and warnings of a plan', () => {
     }
     assert.equal(planWarningWords(warnings['no-go-sum'], zh), '/p/go.mod：旁边没有 go.sum，因此它需要的内容都没有与已知哈希核对。请运行“go mod tidy”记录哈希。');
     assert.equal(shipReasonWords(reasons[1]!, zh), 'example.com/a@v1.0.0 需要（经由 /p/go.mod），作为 example.com/b@v1.0.0 的替换（/p/go.mod:8）');
+    // How an abandoned bundle's writer is known to be gone, in each language and in the CLI's English.
+    const restarted = { ...warnings['abandoned-removed'], writer: { pid: 77, host: 'desktop', gone: 'restarted' as const } };
+    assert.equal(planWarningWords(warnings['abandoned-removed'], zh), '已删除未完成的模块包 /media/usb/mf-1，它是一次未完成的导出留下的；保留了不属于 ModFerry 的内容：notes.txt。写入它的导出进程（4242）已不在运行。');
+    assert.match(planWarningWords(restarted, translator('en')), / The export that wrote it \(process 77\) ran before desktop last restarted\.$/);
+    assert.equal(planWarningText(restarted), "removed the unfinished bundle /media/usb/mf-1 left by an export that did not complete (written by pid 77 before desktop last restarted); kept what is not ModFerry's: notes.txt");
   });
 });

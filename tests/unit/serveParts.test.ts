@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goClientEnvironment, shellAssignment } from '../../electron/core/serve/goClientEnvironment';
+import { goClientEnvironment, proofCoverage, shellAssignment } from '../../electron/core/serve/goClientEnvironment';
 import {
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
@@ -122,6 +122,14 @@ describe('goClientEnvironment with checksum-database proofs in the store', () =>
     assert.deepEqual(settings.map((s) => s.name), ['GOPROXY', 'GOSUMDB', 'GOFLAGS']);
     assert.match(settings[1]?.why ?? '', /sum\.golang\.org.*the store holds proofs of sum\.test only/);
     assert.deepEqual(names({ GOSUMDB: 'off' }, covering), ['GOPROXY', 'GOSUMDB', 'GOFLAGS']);
+  });
+
+  test('proofCoverage, for a screen to word, says what the lines above decided', () => {
+    assert.deepEqual(proofCoverage({}, covering), { database: 'sum.golang.org', proven: true });
+    assert.deepEqual(proofCoverage({ GOSUMDB: 'sum.test+750a8375+AQ' }, covering), { database: 'sum.test', proven: false });
+    assert.deepEqual(proofCoverage({}, { ...covering, withoutProof: 1, firstWithout: ['example.com/a@v1.0.0'] }), { database: 'sum.golang.org', proven: false });
+    assert.deepEqual(proofCoverage({ GOSUMDB: 'off' }, covering), { database: null, proven: false });
+    assert.deepEqual(proofCoverage({}), { database: 'sum.golang.org', proven: false });
   });
 });
 

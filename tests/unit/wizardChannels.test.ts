@@ -156,7 +156,7 @@ describe('settings drive the app', () => {
     t.after(() => session.close());
     const answer = await ask(session, 'settings:get', {});
     assert.deepEqual(answer.settings, DEFAULT_SETTINGS);
-    assert.deepEqual(answer.problem, { file, field: 'language', reason: 'Invalid option: expected one of "system"|"en"|"zh-CN"' });
+    assert.deepEqual(answer.problem, { file, field: 'language', reason: 'Invalid option: expected one of "system"|"en"|"zh-CN"', coded: { code: 'not-one-of', values: ['system', 'en', 'zh-CN'] } });
     const after = await ask(session, 'settings:set', { language: 'zh-CN' });
     assert.equal(after.settings.language, 'zh-CN');
     assert.equal(await readFile(after.problem?.keptAs ?? '', 'utf8'), '{"language": "de"}');
@@ -189,16 +189,16 @@ describe('sources:inspect', () => {
       pasted: 'example.com/p@v1.2.3\n\n# a comment\nExample.com/Bad@v1.0.0\nexample.com/q@v1\nexample.com/r@latest\n',
     });
     assert.deepEqual(answers, [
-      { kind: 'goMod', source: broken, file: broken, problem: { file: broken, line: 5, reason: 'require example.com/lib: version "v1.1" invalid: must be of the form v1.2.3', message: `${broken}:5: require example.com/lib: version "v1.1" invalid: must be of the form v1.2.3` } },
-      { kind: 'goMod', source: noModule, file: noModule, problem: { file: noModule, reason: 'no module statement: is this a go.mod file?', message: `${noModule}: no module statement: is this a go.mod file?` } },
-      { kind: 'goMod', source: path.join(dir, 'missing.mod'), file: path.join(dir, 'missing.mod'), problem: { file: path.join(dir, 'missing.mod'), reason: 'no such file', message: `${path.join(dir, 'missing.mod')}: no such file` } },
+      { kind: 'goMod', source: broken, file: broken, problem: { file: broken, line: 5, reason: 'require example.com/lib: version "v1.1" invalid: must be of the form v1.2.3', message: `${broken}:5: require example.com/lib: version "v1.1" invalid: must be of the form v1.2.3`, coded: { code: 'invalid-version', directive: 'require', module: 'example.com/lib', version: 'v1.1' } } },
+      { kind: 'goMod', source: noModule, file: noModule, problem: { file: noModule, reason: 'no module statement: is this a go.mod file?', message: `${noModule}: no module statement: is this a go.mod file?`, coded: { code: 'no-module' } } },
+      { kind: 'goMod', source: path.join(dir, 'missing.mod'), file: path.join(dir, 'missing.mod'), problem: { file: path.join(dir, 'missing.mod'), reason: 'no such file', message: `${path.join(dir, 'missing.mod')}: no such file`, coded: { code: 'missing' } } },
       {
         kind: 'project',
         source: project,
         file: path.join(project, 'go.mod'),
         asks: { module: 'example.com/app', go: '1.19', requires: [{ path: 'example.com/lib', version: 'v1.1.0', indirect: false }, { path: 'example.com/dep', version: 'v1.0.0', indirect: true }] },
       },
-      { kind: 'project', source: dir, file: path.join(dir, 'go.mod'), problem: { file: path.join(dir, 'go.mod'), reason: "no go.mod in this folder: is it a Go module's folder?", message: `${path.join(dir, 'go.mod')}: no go.mod in this folder: is it a Go module's folder?` } },
+      { kind: 'project', source: dir, file: path.join(dir, 'go.mod'), problem: { file: path.join(dir, 'go.mod'), reason: "no go.mod in this folder: is it a Go module's folder?", message: `${path.join(dir, 'go.mod')}: no go.mod in this folder: is it a Go module's folder?`, coded: { code: 'no-go-mod' } } },
       { kind: 'requestFile', source: requestFile, file: requestFile, requests: [{ path: 'example.com/x', version: 'v1.0.0', line: 2 }, { path: 'example.com/y', version: 'latest', line: 3 }] },
       { kind: 'requestFile', source: badRequest, file: badRequest, problem: { file: badRequest, line: 2, reason: 'example.com/x@1.0: version must be canonical, like v1.2.3, or "latest"', message: `${badRequest}:2: example.com/x@1.0: version must be canonical, like v1.2.3, or "latest"` } },
       { kind: 'pasted', source: 'example.com/p@v1.2.3', line: 1, path: 'example.com/p', version: 'v1.2.3' },

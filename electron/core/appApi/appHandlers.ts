@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { IpcChannel, IpcResponse, JobChannel, JobReport, ParsedRequest } from '../../../shared/ipc/contract';
+import type { PlanProofsAnswer } from '../../../shared/ipc/exportChannel';
+import type { PlanProofs } from '../../../shared/export/exportPlan';
 import type { ProgressListener } from '../../../shared/work/progress';
 import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
 import { recentActivity } from '../activity/recentActivity';
@@ -12,6 +14,7 @@ import { watchDrives } from '../drives/watchDrives';
 import type { DriveInfo } from '../drives/driveInfo';
 import { destinationFacts } from '../drives/destinationFacts';
 import { exportPlannedBundle } from '../export/exportBundle';
+import { hostPlatform } from '../export/hostPlatform';
 import { planExport } from '../export/planExport';
 import { planSpaceEstimate } from '../export/planSpace';
 import { ownKeyFacts, writePublicKey } from '../keys/ownKeyFacts';
@@ -78,7 +81,7 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
       if (!(error instanceof NoUpstreamError)) throw error;
       upstreamProblem = error.message;
     }
-    return { upstream, upstreamProblem, dataDir: app.dirs.data, cacheDir: app.dirs.cache, storeDir: await appStoreDir(app) };
+    return { upstream, upstreamProblem, dataDir: app.dirs.data, cacheDir: app.dirs.cache, storeDir: await appStoreDir(app), toolchainPlatform: hostPlatform() };
   },
 
   'settings:get': async (_request, { app }) => settingsAnswer(await readSettings(app.dirs)),
@@ -106,6 +109,7 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
       alreadyCarried: plan.alreadyCarried,
       unmet: plan.unmet,
       warnings: plan.warnings,
+      ...proofsAnswer(plan.proofs),
     };
   },
 
@@ -124,6 +128,7 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
       unmet: result.unmet,
       check: result.check,
       signer: { fingerprint: result.signer.fingerprint, created: result.signer.created },
+      ...proofsAnswer(result.proofs),
     };
   },
 
@@ -246,6 +251,13 @@ export const appHandlers: { [C in IpcChannel]: Handler<C> } = {
     return { file, versions: inventory.modules.length, paths: inventory.paths };
   },
 };
+
+/** A plan's proofs without their files (a few MB of tiles a screen has no use for), counted instead. */
+function proofsAnswer(proofs: PlanProofs | undefined): { proofs?: PlanProofsAnswer } {
+  if (proofs === undefined) return {};
+  const { files, ...rest } = proofs;
+  return { proofs: { ...rest, files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) } };
+}
 
 function shownDrives(drives: DriveInfo[], all: boolean | undefined): DriveInfo[] {
   return all ? drives : drives.filter((drive) => drive.offered);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import type { WriterGone } from '../../../shared/export/planNotes';
 
 export const WRITER_MARKER_FILE = '.modferry-writing.json';
 
@@ -35,10 +36,10 @@ export async function readWriterMarker(file: string): Promise<WriterMarker | und
 }
 
 /** Why the marker's writer is provably gone, or undefined when it may still be writing (or runs on another machine). */
-export function writerGone(marker: WriterMarker, here: { host: string; boot: string; isRunning: (pid: number) => boolean }): string | undefined {
+export function writerGone(marker: WriterMarker, here: { host: string; boot: string; isRunning: (pid: number) => boolean }): WriterGone | undefined {
   if (marker.host !== here.host) return undefined;
-  if (marker.boot !== here.boot) return `written by pid ${marker.pid} before ${here.host} last restarted`;
-  if (!here.isRunning(marker.pid)) return `written by pid ${marker.pid}, which is no longer running`;
+  if (marker.boot !== here.boot) return { pid: marker.pid, host: here.host, gone: 'restarted' };
+  if (!here.isRunning(marker.pid)) return { pid: marker.pid, host: here.host, gone: 'exited' };
   return undefined;
 }
 

@@ -8,21 +8,22 @@ import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isBundleId, MANIFEST_FILE } from '../../../shared/bundle/manifest';
+import type { WriterGone } from '../../../shared/export/planNotes';
 import { bootId, isProcessRunning, readWriterMarker, WRITER_MARKER_FILE, writerGone } from '../bundle/writerMarker';
 
 export interface AbandonedBundle {
   dir: string;
-  why: string;
+  writer: WriterGone;
   /** Files left because they are not ours; the folder then stays too. */
   kept: string[];
 }
 
 export async function removeAbandonedBundles(outDir: string): Promise<AbandonedBundle[]> {
   const removed: AbandonedBundle[] = [];
-  for (const { dir, why, ours, kept } of await findAbandonedBundles(outDir)) {
+  for (const { dir, writer, ours, kept } of await findAbandonedBundles(outDir)) {
     for (const name of ours) await rm(path.join(dir, name), { force: true });
     if (kept.length === 0) await rmdir(dir);
-    removed.push({ dir, why, kept });
+    removed.push({ dir, writer, kept });
   }
   return removed;
 }
@@ -44,7 +45,7 @@ export async function abandonedBundleBytes(outDir: string, blockSize: number): P
 
 interface FoundDebris {
   dir: string;
-  why: string;
+  writer: WriterGone;
   /** The files such a writer makes. */
   ours: string[];
   kept: string[];
@@ -62,11 +63,11 @@ async function findAbandonedBundles(outDir: string): Promise<FoundDebris[]> {
     if (names.includes(MANIFEST_FILE) || !names.includes(WRITER_MARKER_FILE)) continue;
     const marker = await readWriterMarker(path.join(dir, WRITER_MARKER_FILE));
     if (marker === undefined || marker.bundleId !== entry.name) continue;
-    const why = writerGone(marker, here);
-    if (why === undefined) continue;
+    const writer = writerGone(marker, here);
+    if (writer === undefined) continue;
     const isOurs = (name: string): boolean =>
       name === WRITER_MARKER_FILE || name.startsWith(`${entry.name}-`) || /^(manifest\.sig|signer\.pub\.pem|\.modferry-writing\.json)(\.[0-9a-f]{8}\.partial)?$/.test(name);
-    found.push({ dir, why, ours: names.filter(isOurs), kept: names.filter((name) => !isOurs(name)) });
+    found.push({ dir, writer, ours: names.filter(isOurs), kept: names.filter((name) => !isOurs(name)) });
   }
   return found;
 }

@@ -96,7 +96,7 @@ export async function runExport(plan: ExportPlan, options: RunExportOptions): Pr
     if (warning !== undefined) warn(warning);
   });
   for (const debris of await removeAbandonedBundles(destination)) {
-    warn({ kind: 'abandoned-removed', dir: debris.dir, why: debris.why, kept: debris.kept });
+    warn({ kind: 'abandoned-removed', dir: debris.dir, writer: debris.writer, kept: debris.kept });
   }
   await mkdir(options.dirs.cache, { recursive: true });
   const cache = new DownloadCache(downloadCacheDir(options.dirs));

@@ -25,8 +25,9 @@ export interface GoEnvSetting {
  * switching working where GOSUMDB=off would stop it.
  */
 export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, proofs?: ProofFacts, toolchainDatabases: readonly string[] = []): GoEnvSetting[] {
-  const database = sumdbName(env.GOSUMDB);
-  const proven = proofs !== undefined && database !== undefined && proofs.withoutProof === 0 && proofs.databases.some((db) => db.name === database);
+  const coverage = proofCoverage(env, proofs);
+  const database = coverage.database ?? undefined;
+  const proven = coverage.proven;
   const unreachable = `the checksum database (${database ?? DEFAULT_SUMDB}) is unreachable offline${proofGap(proofs, database)}; ModFerry checked every hash against the signed bundle on import`;
   const settings: GoEnvSetting[] = proven
     ? [{ name: 'GOPROXY', value: proxyUrl, why: `download every module from this store, and the ${database} proofs the go command checks each one against` }]
@@ -54,6 +55,18 @@ export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, pr
     });
   }
   return settings;
+}
+
+/** Which checksum database the go command checks against (null: GOSUMDB=off), and whether the store's proofs cover every version it serves. */
+export interface ProofCoverage {
+  database: string | null;
+  proven: boolean;
+}
+
+export function proofCoverage(env: NodeJS.ProcessEnv, proofs?: ProofFacts): ProofCoverage {
+  const database = sumdbName(env.GOSUMDB);
+  if (database === undefined) return { database: null, proven: false };
+  return { database, proven: proofs !== undefined && proofs.withoutProof === 0 && proofs.databases.some((db) => db.name === database) };
 }
 
 /** The database GOSUMDB names (`name`, `name+key` or `name+key url`), the default when unset; undefined for off. */

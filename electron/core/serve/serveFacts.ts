@@ -4,7 +4,7 @@
  * it when the store's checksum-database proofs (`proofs`) cover every module it serves.
  */
 import os from 'node:os';
-import { goClientEnvironment, shellAssignment, type GoEnvSetting } from './goClientEnvironment';
+import { goClientEnvironment, proofCoverage, shellAssignment, type GoEnvSetting, type ProofCoverage } from './goClientEnvironment';
 import { isWildcardHost, urlHost } from './listenAddress';
 import type { ProofFacts } from '../../../shared/store/storeFacts';
 import { toolchainFacts, type ToolchainFacts } from './toolchainFacts';
@@ -27,6 +27,8 @@ export interface ServeFacts {
   };
   /** The Go toolchains the store holds for GOTOOLCHAIN=auto, or that it holds none and GOTOOLCHAIN=local is the better setting. */
   toolchains: ToolchainFacts;
+  /** The checksum database the go command checks against, and whether the store's proofs cover all it serves (GOPROXY alone then). */
+  proofs: ProofCoverage;
 }
 
 export type NetworkInterfaces = ReturnType<typeof os.networkInterfaces>;
@@ -67,6 +69,7 @@ export function serveFacts(
       goEnvWrite: ['go env -w', ...settings.map((s) => goEnvArgument(s))].join(' '),
     },
     toolchains: toolchainFacts(heldToolchains),
+    proofs: proofCoverage(env, proofs),
   };
 }
 

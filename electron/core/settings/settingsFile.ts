@@ -7,7 +7,7 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../../../shared/errorMessage';
-import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, type SettingsProblem } from '../../../shared/settings/appSettings';
+import { appSettingsSchema, DEFAULT_SETTINGS, settingsPatchSchema, type AppSettings, type SettingsPatch, settingsIssueCode, type SettingsProblem } from '../../../shared/settings/appSettings';
 import type { AppDirs } from '../appDirs/appDirs';
 import { ModFerryError } from '../errors/modferryError';
 import { writeFileDurably } from '../fsutil/durableFile';
@@ -46,13 +46,13 @@ async function readSettingsFile(file: string): Promise<LoadedSettings> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file, settings: DEFAULT_SETTINGS };
-    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `cannot be read (${errorMessage(error)})` } };
+    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `cannot be read (${errorMessage(error)})`, coded: { code: 'unreadable' } } };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `is not JSON (${errorMessage(error)})` } };
+    return { file, settings: DEFAULT_SETTINGS, problem: { file, reason: `is not JSON (${errorMessage(error)})`, coded: { code: 'not-json' } } };
   }
   // Fields a newer or older file leaves out take their defaults; only what is there is judged.
   const parsed = appSettingsSchema.safeParse(typeof json === 'object' && json !== null && !Array.isArray(json) ? { ...DEFAULT_SETTINGS, ...json } : json);
@@ -62,9 +62,10 @@ async function readSettingsFile(file: string): Promise<LoadedSettings> {
   return {
     file,
     settings: DEFAULT_SETTINGS,
-    problem: { file, ...(field === '' ? {} : { field }), reason: issue?.message ?? 'is not valid settings' },
+    problem: { file, ...(field === '' ? {} : { field }), reason: issue?.message ?? 'is not valid settings', coded: issue === undefined ? { code: 'invalid' } : settingsIssueCode(issue) },
   };
 }
+
 
 /**
  * Applies a change to the saved settings and answers them all. The change is checked first: a bad

@@ -13,10 +13,11 @@ export function requireStoreFolderChoice(dir: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? String(error)})`;
-    throw new ModFerryError('store', `setting storeDir: ${dir} ${reason}`, { file: dir }, { cause: error, message: `setting storeDir: ${dir} ${reason}` });
+    const problem = code === 'ENOTDIR' ? 'store-folder-is-file' : 'store-folder-unreadable';
+    throw new ModFerryError('store', `setting storeDir: ${dir} ${reason}`, { file: dir }, { cause: error, message: `setting storeDir: ${dir} ${reason}`, problem });
   }
   if (kind === 'foreign') {
     const reason = `${dir} holds other files and is not a ModFerry store; choose a store, or a new or empty folder for a new one`;
-    throw new ModFerryError('store', `setting storeDir: ${reason}`, { file: dir }, { message: `setting storeDir: ${reason}` });
+    throw new ModFerryError('store', `setting storeDir: ${reason}`, { file: dir }, { message: `setting storeDir: ${reason}`, problem: 'store-folder-foreign' });
   }
 }

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_GO_MOD_BYTES } from '../../../shared/gomod/moduleZipRules';
 import type { SourceAnswer } from '../../../shared/ipc/sourcesChannel';
-import { goModAsks, pastedLinesAsk, requestFileAsks, sourceProblem, type SourceProblem } from '../../../shared/sources/exportSource';
+import { goModAsks, pastedLinesAsk, requestFileAsks, sourceProblem, type SourceProblem, type SourceReadProblem } from '../../../shared/sources/exportSource';
 
 export interface ExportSources {
   goModFiles?: readonly string[];
@@ -20,7 +20,7 @@ export async function inspectSources(sources: ExportSources): Promise<SourceAnsw
   }
   for (const dir of sources.projectDirs ?? []) {
     const file = path.join(dir, 'go.mod');
-    const text = await readSourceText(file, 'no go.mod in this folder: is it a Go module\'s folder?');
+    const text = await readSourceText(file, { reason: 'no go.mod in this folder: is it a Go module\'s folder?', coded: { code: 'no-go-mod' } });
     answers.push({ kind: 'project', source: dir, file, ...(typeof text === 'string' ? asksOrProblem(goModAsks(text, file)) : { problem: text }) });
   }
   for (const file of sources.requestFiles ?? []) {
@@ -39,14 +39,16 @@ function asksOrProblem(result: ReturnType<typeof goModAsks>): { asks: Exclude<Re
 }
 
 // A go.mod or request file larger than the go command reads is not one; a huge file must not fill memory.
-async function readSourceText(file: string, missing = 'no such file'): Promise<string | SourceProblem> {
+async function readSourceText(file: string, missing: { reason: string; coded: SourceReadProblem } = { reason: 'no such file', coded: { code: 'missing' } }): Promise<string | SourceProblem> {
   try {
     const info = await stat(file);
-    if (info.isDirectory()) return sourceProblem(new Error('is a folder, not a file'), file);
-    if (info.size > MAX_GO_MOD_BYTES) return sourceProblem(new Error(`is ${info.size} bytes, larger than any go.mod or request file`), file);
+    if (info.isDirectory()) return sourceProblem(new Error('is a folder, not a file'), file, { code: 'folder' });
+    if (info.size > MAX_GO_MOD_BYTES) return sourceProblem(new Error(`is ${info.size} bytes, larger than any go.mod or request file`), file, { code: 'too-large', bytes: info.size });
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return sourceProblem(new Error(code === 'ENOENT' ? missing : `cannot read (${code ?? String(error)})`), file);
+    if (code === 'ENOENT') return sourceProblem(new Error(missing.reason), file, missing.coded);
+    const errno = code ?? String(error);
+    return sourceProblem(new Error(`cannot read (${errno})`), file, { code: 'unreadable', errno });
   }
 }

@@ -32,6 +32,9 @@ export const ERROR_PROBLEM_KEYS = {
   'signature-invalid': 'errors.problem.signature-invalid',
   'signer-not-trusted': 'errors.problem.signer-not-trusted',
   'go-mod-not-tidy': 'errors.problem.go-mod-not-tidy',
+  'store-folder-foreign': 'errors.problem.store-folder-foreign',
+  'store-folder-is-file': 'errors.problem.store-folder-is-file',
+  'store-folder-unreadable': 'errors.problem.store-folder-unreadable',
 } as const satisfies Readonly<Record<ErrorProblem, MessageKey>>;
 
 export type ErrorPlace = 'module' | 'file' | 'volume' | 'entry' | 'drive' | 'url' | 'fingerprint';

@@ -1,8 +1,10 @@
 import type { ExportRunResult } from '../../../shared/ipc/exportChannel';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
+import { Fingerprint } from '../keys/Fingerprint';
 import { useExportWizard } from './exportWizardStore';
 import { planWarningWords } from './planNotesWords';
+import { ProofsFacts } from './ProofsFacts';
 
 /** Step 5: the bundle written, the fingerprint to compare on the offline side, and eject for a drive. */
 export function DoneStep({ result }: { result: ExportRunResult }) {
@@ -25,13 +27,15 @@ export function DoneStep({ result }: { result: ExportRunResult }) {
         <dd data-testid="done-volumes">{format.number(result.volumes)}</dd>
         <dt>{t('exportWizard.done.fingerprint')}</dt>
         <dd>
-          <code className="export-fingerprint" data-testid="done-fingerprint">{result.signer.fingerprint}</code>
+          <Fingerprint fingerprint={result.signer.fingerprint} testId="done-fingerprint" className="export-fingerprint" />
           <span className="hint block">{t(result.signer.created ? 'exportWizard.done.keyCreated' : 'exportWizard.done.compareKey')}</span>
         </dd>
         <dt>{t('exportWizard.done.readBack')}</dt>
         <dd data-testid="done-read-back">{t('exportWizard.done.readBackPassed', { count: result.files })}</dd>
         <dt>{t('exportWizard.done.proof')}</dt>
         <dd data-testid="done-proof">{proof}</dd>
+        <dt>{t('proofs.title')}</dt>
+        <dd><ProofsFacts proofs={result.proofs} testId="done-proofs" /></dd>
       </dl>
       {result.warnings.length > 0 && (
         <section aria-labelledby="done-warnings" className="export-notice export-notice-warning">

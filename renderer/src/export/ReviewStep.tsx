@@ -3,6 +3,7 @@ import type { ExportPlanAnswer } from '../../../shared/ipc/exportChannel';
 import { useI18n } from '../i18n/useI18n';
 import { useExportWizard } from './exportWizardStore';
 import { planWarningWords, shipReasonWords } from './planNotesWords';
+import { ProofsFacts } from './ProofsFacts';
 import { moduleRow, reviewRows, SORT_KEYS, type ModuleRow, type ReviewRow, type RowView, type SortKey } from './planRows';
 import { VirtualList } from './VirtualList';
 
@@ -18,6 +19,7 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
   const rows = useMemo(() => reviewRows(plan, modules, view), [plan, modules, view]);
   const shown = rows.filter((row) => row.kind === 'module').length;
   const fresh = modules.filter((m) => m.status === 'new').length;
+  const toolchains = useMemo(() => modules.filter((m) => m.reason.kind === 'toolchain'), [modules]);
   const { heldOffline, exportedBefore } = plan.alreadyCarried;
   const sortBy = (sort: SortKey): void => setView({ ...view, sort, descending: view.sort === sort ? !view.descending : false });
 
@@ -35,6 +37,22 @@ export function ReviewStep({ plan }: { plan: ExportPlanAnswer }) {
         )}
         {heldOffline.modules > 0 && <li>{t('exportWizard.review.heldOffline', { count: heldOffline.modules, size: format.size(heldOffline.bytes) })}</li>}
       </ul>
+      <section aria-labelledby="review-proofs" className="review-section">
+        <h4 id="review-proofs">{t('proofs.title')}</h4>
+        <ProofsFacts proofs={plan.proofs} testId="review-proofs" />
+      </section>
+      {toolchains.length > 0 && (
+        <section aria-labelledby="review-toolchains" className="review-section">
+          <h4 id="review-toolchains">{t('exportWizard.review.toolchains', { count: toolchains.length })}</h4>
+          <ul data-testid="review-toolchains">
+            {toolchains.map((m) => (
+              <li key={m.key} data-testid="review-toolchain" title={m.reason.kind === 'toolchain' ? m.reason.detail : undefined}>
+                <code>{m.key}</code>: {shipReasonWords(m.reason, t)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {plan.warnings.length > 0 && (
         <section aria-labelledby="review-warnings" className="export-notice export-notice-warning">
           <h4 id="review-warnings">{t('exportWizard.review.warnings', { count: plan.warnings.length })}</h4>
@@ -126,6 +144,7 @@ function ModuleLine({ row, index, status, size }: { row: ModuleRow; index: numbe
       <div role="cell" className="review-cell cell-size">
         {size}
         {!row.zip && <span className="muted"> · {t('exportWizard.review.modOnly')}</span>}
+        {row.reason.kind === 'toolchain' && <span className="muted" data-testid="review-toolchain-tag"> · {t('exportWizard.review.toolchainTag')}</span>}
       </div>
       <div role="cell" className={`review-cell cell-status status-${row.status}`}>{status}</div>
     </div>

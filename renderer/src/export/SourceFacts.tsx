@@ -1,23 +1,24 @@
 import type { SourceAnswer } from '../../../shared/ipc/sourcesChannel';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
+import { sourceProblemWords } from './sourceProblemWords';
 
 // Enough to recognise a source by; the review step lists everything the plan ships.
 const LISTED = 5;
 
 /** What one source asks for, or where and why it cannot be used, under the source in the list. */
 export function SourceFacts({ answer }: { answer: SourceAnswer | { failed: unknown } | undefined }) {
-  const { t } = useI18n();
+  const { t, format } = useI18n();
   if (answer === undefined) return <p className="hint source-facts">{t('exportWizard.sources.reading')}</p>;
   if ('failed' in answer) return <ErrorView error={answer.failed} />;
   if ('problem' in answer) {
-    const { file, line, reason } = answer.problem;
+    const { file, line, reason, coded } = answer.problem;
     return (
-      <p className="source-problem" role="alert" data-testid="source-problem">
-        {t('exportWizard.sources.cannotUse')}{' '}
+      <p className="source-problem" role="alert" data-testid="source-problem" data-code={coded?.code}>
+        {t(coded === undefined ? 'exportWizard.sources.cannotUse' : 'exportWizard.sources.cannotUseWorded')}{' '}
         {file !== undefined && <code data-testid="source-problem-where">{line === undefined ? file : `${file}:${line}`}</code>}
         {file !== undefined && ': '}
-        <span lang="en">{reason}</span>
+        {coded === undefined ? <span lang="en">{reason}</span> : <span title={reason} data-testid="source-problem-reason">{sourceProblemWords(coded, t, format)}</span>}
       </p>
     );
   }

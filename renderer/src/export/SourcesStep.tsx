@@ -48,7 +48,7 @@ export function SourcesStep() {
     let added = '';
     for (const file of Array.from(event.dataTransfer.files)) {
       const text = await file.text().catch(() => undefined);
-      const read = text === undefined ? { problem: t('exportWizard.sources.dropUnreadable') } : droppedFileLines(file.name, text);
+      const read = text === undefined ? { problem: t('exportWizard.sources.dropUnreadable') } : droppedFileLines(file.name, text, t);
       if ('problem' in read) notes.push(`${file.name}: ${read.problem}`);
       else {
         added += `${read.lines}\n`;
@@ -87,7 +87,7 @@ export function SourcesStep() {
       <div className="drop-zone" onDragOver={(event) => event.preventDefault()} onDrop={(event) => void drop(event)} data-testid="sources-drop">
         <p>{t('exportWizard.sources.drop')}</p>
         {dropNotes.length > 0 && (
-          <ul aria-live="polite">
+          <ul aria-live="polite" data-testid="drop-notes">
             {dropNotes.map((note) => (
               <li key={note}>{note}</li>
             ))}

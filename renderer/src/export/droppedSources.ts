@@ -1,5 +1,7 @@
 import { errorMessage } from '../../../shared/errorMessage';
-import { parseGoMod } from '../../../shared/gomod/goModFile';
+import { GoModSyntaxError, parseGoMod } from '../../../shared/gomod/goModFile';
+import type { Translate } from '../i18n/catalog';
+import { goModProblemWords } from './sourceProblemWords';
 import type { PathSource, SourceKind } from './exportWizardStore';
 
 /** The kind a path names by its look: a go.mod file, a request file (.txt), else a project folder. */
@@ -22,15 +24,17 @@ export function droppedPaths(uriList: string): PathSource[] {
 /**
  * A dropped file whose location the browser keeps to itself, read for its text: a go.mod gives its
  * requirements as `path@version` lines (under a comment naming it), anything else is taken as lines
- * to paste, as a request file is. Lines for the pasted list, or why the file gives none.
+ * to paste, as a request file is. Lines for the pasted list, or why the file gives none (a go.mod's
+ * syntax error by its line, in the operator's language).
  */
-export function droppedFileLines(name: string, text: string): { lines: string } | { problem: string } {
+export function droppedFileLines(name: string, text: string, t: Translate): { lines: string } | { problem: string } {
   if (name !== 'go.mod') return { lines: text.trimEnd() };
   try {
     const goMod = parseGoMod(text, name);
     const requires = goMod.require.map((r) => `${r.path}@${r.version}`);
     return { lines: [`# ${goMod.module?.path ?? name}`, ...requires].join('\n') };
   } catch (error) {
+    if (error instanceof GoModSyntaxError) return { problem: t('exportWizard.sources.lineProblem', { line: error.line, reason: goModProblemWords(error.problem, t) }) };
     return { problem: errorMessage(error) };
   }
 }

@@ -52,10 +52,14 @@ export function planWarningWords(warning: PlanWarning, t: Translate): string {
       return warning.on === undefined
         ? t('plan.warning.not-removable', { folder: warning.folder })
         : t(warning.on.system ? 'plan.warning.not-removable.system' : 'plan.warning.not-removable.fixed', { folder: warning.folder, device: warning.on.device, mountpoint: warning.on.mountpoint });
-    case 'abandoned-removed':
-      return warning.kept.length === 0
+    case 'abandoned-removed': {
+      const said = warning.kept.length === 0
         ? t('plan.warning.abandoned-removed', { dir: warning.dir })
         : t('plan.warning.abandoned-removed.kept', { dir: warning.dir, kept: warning.kept.join(', ') });
+      const { pid, host, gone } = warning.writer;
+      const why = gone === 'restarted' ? t('plan.warning.abandoned-removed.restarted', { pid: String(pid), host }) : t('plan.warning.abandoned-removed.exited', { pid: String(pid) });
+      return t('plan.warning.sentences', { first: said, second: why });
+    }
     case 'proofs-unavailable':
       return t('plan.warning.proofs-unavailable', { database: warning.database });
     case 'proofs-unknown':

@@ -2,6 +2,7 @@ import type { FoundBundleAnswer } from '../../../shared/ipc/bundleChannels';
 import { isErrorProblem } from '../../../shared/errorRecord';
 import { ERROR_PROBLEM_KEYS } from '../errors/errorText';
 import { useI18n } from '../i18n/useI18n';
+import { Fingerprint } from '../keys/Fingerprint';
 import { volumeProblemWords } from './volumeProblemWords';
 
 /** One bundle found on the drive: when it was made, its size, who signed it and whether that signer is trusted, and what is missing. */
@@ -40,7 +41,7 @@ export function BundleCard({ bundle, onChoose, disabled }: { bundle: FoundBundle
         <div>
           <dt>{t('importWizard.bundle.signer')}</dt>
           <dd>
-            {bundle.signer === undefined ? t('importWizard.bundle.signerUnknown') : <code data-testid="bundle-signer">{bundle.signer}</code>}
+            {bundle.signer === undefined ? t('importWizard.bundle.signerUnknown') : <Fingerprint fingerprint={bundle.signer} testId="bundle-signer" />}
             <span className={bundle.trusted ? 'badge badge-ok' : 'badge badge-warn'} data-testid="bundle-trust" data-trusted={bundle.trusted}>
               {bundle.trusted ? t('importWizard.bundle.trusted') : t('importWizard.bundle.notTrusted')}
             </span>

@@ -1,3 +1,6 @@
+import type { ImportRunResult } from '../../../shared/ipc/bundleChannels';
+import type { Translate } from '../i18n/catalog';
+import type { Formatters } from '../i18n/format';
 import { useI18n } from '../i18n/useI18n';
 import { FaultView } from './FaultView';
 import { JobProgress } from './JobProgress';
@@ -51,6 +54,12 @@ export function ImportStep() {
                 <code>{result.storeDir}</code>
               </dd>
             </div>
+            <div>
+              <dt>{t('importWizard.import.proofs')}</dt>
+              <dd data-testid="import-proofs" data-added={result.proofs.added}>
+                {proofsWords(result.proofs, t, format)}
+              </dd>
+            </div>
             {result.signerNewlyTrusted && (
               <div>
                 <dt>{t('importWizard.bundle.signer')}</dt>
@@ -102,4 +111,11 @@ export function ImportStep() {
       )}
     </section>
   );
+}
+
+/** The proofs an import added, and the newest signed tree head of each database the store now holds. */
+function proofsWords(proofs: ImportRunResult['proofs'], t: Translate, format: Formatters): string {
+  const heads = proofs.heads.map((head) => t('importWizard.import.head', { database: head.db, size: format.number(head.size) })).join('; ');
+  if (proofs.added > 0) return t('importWizard.import.proofsAdded', { count: proofs.added, heads });
+  return proofs.heads.length > 0 ? t('importWizard.import.proofsHeld', { heads }) : t('importWizard.import.proofsNone');
 }

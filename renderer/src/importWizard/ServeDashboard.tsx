@@ -5,6 +5,7 @@ import { client } from '../ipc/client';
 import { CopyBlock } from './CopyBlock';
 import { FaultView } from './FaultView';
 import { MissesPanel } from './MissesPanel';
+import { ProofCoverage, ProofsCard } from './ProofsCard';
 import { RequestLog } from './RequestLog';
 import { StepHeading } from './StepHeading';
 import { useServeStore } from './serveStore';
@@ -103,6 +104,7 @@ export function ServeDashboard() {
             </dl>
             {started.facts.allInterfaces && <p className="warning">{t('importWizard.serve.lanWarning')}</p>}
             <p>{t('importWizard.serve.paste')}</p>
+            <ProofCoverage facts={started.facts} />
             <CopyBlock id="posix" title={t('importWizard.serve.posix')} lines={started.facts.envLines.posix} />
             <CopyBlock id="powershell" title={t('importWizard.serve.powershell')} lines={started.facts.envLines.powershell} />
             <CopyBlock id="goenv" title={t('importWizard.serve.goEnv')} lines={[started.facts.envLines.goEnvWrite]} />
@@ -139,6 +141,8 @@ export function ServeDashboard() {
           {t('importWizard.store.refresh')}
         </button>
       </section>
+
+      <ProofsCard store={facts} serving={serve.phase === 'running' ? started?.facts : undefined} />
 
       <section aria-labelledby="serve-log-title" className="dashboard-card">
         <h4 id="serve-log-title">{t('importWizard.log.title')}</h4>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useI18n } from '../i18n/useI18n';
+import { Fingerprint } from '../keys/Fingerprint';
 
 /** "Trust this key?": the signer's fingerprint, to compare with the online machine's, and nothing trusted until the operator says so. */
 export function TrustPrompt({ fingerprint, onAnswer }: { fingerprint: string; onAnswer(trust: boolean): void }) {
@@ -16,7 +17,7 @@ export function TrustPrompt({ fingerprint, onAnswer }: { fingerprint: string; on
       <p id="trust-why">{t('importWizard.trust.why')}</p>
       <p className="fingerprint">
         <span className="visually-hidden">{t('importWizard.trust.fingerprint')} </span>
-        <code data-testid="trust-fingerprint">{fingerprint}</code>
+        <Fingerprint fingerprint={fingerprint} testId="trust-fingerprint" />
       </p>
       <p className="hint">{t('importWizard.trust.compare')}</p>
       <div className="actions">

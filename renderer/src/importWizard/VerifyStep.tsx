@@ -1,4 +1,5 @@
 import { useI18n } from '../i18n/useI18n';
+import { Fingerprint } from '../keys/Fingerprint';
 import { FaultView } from './FaultView';
 import { JobProgress } from './JobProgress';
 import { useImportWizard } from './importStore';
@@ -45,7 +46,7 @@ export function VerifyStep() {
             <div>
               <dt>{t('importWizard.bundle.signer')}</dt>
               <dd>
-                <code>{result.signer}</code>
+                <Fingerprint fingerprint={result.signer} />
               </dd>
             </div>
           </dl>

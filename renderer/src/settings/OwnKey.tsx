@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ErrorView } from '../ErrorView';
 import { useI18n } from '../i18n/useI18n';
+import { Fingerprint } from '../keys/Fingerprint';
 import { useKeysStore } from './keysStore';
 
 const FOLDER = 'folder';
@@ -27,9 +28,9 @@ export function OwnKey() {
       {own === null && <p data-testid="own-key-none">{t('settings.ownKey.none')}</p>}
       {own !== undefined && own !== null && (
         <>
-          <dl className="facts">
+          <dl className="key-facts">
             <dt>{t('settings.ownKey.fingerprint')}</dt>
-            <dd><code className="fingerprint" data-testid="own-fingerprint">{own.fingerprint}</code></dd>
+            <dd><Fingerprint fingerprint={own.fingerprint} testId="own-fingerprint" /></dd>
             <dt>{t('settings.ownKey.created')}</dt>
             <dd>{format.dateTime(new Date(own.createdAt))}</dd>
           </dl>

@@ -1,7 +1,12 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { platformProblem } from '../../../shared/gomod/goPlatforms';
 import { listensBeyondLoopback } from '../../../shared/settings/appSettings';
 import { useI18n } from '../i18n/useI18n';
-import { useSettingsStore, type EditedSetting } from './settingsStore';
+import { IpcError } from '../../../shared/ipc/ipcError';
+import { ERROR_PROBLEM_KEYS } from '../errors/errorText';
+import type { Translate } from '../i18n/catalog';
+import { fieldProblemWords } from './settingsProblemWords';
+import { useSettingsStore, type EditedSetting, type Refusal } from './settingsStore';
 import { upstreamProblemWords } from './upstreamProblemWords';
 
 /** A draft that starts from the saved value and starts over whenever a save changes it. */
@@ -18,8 +23,8 @@ function SettingStatus({ field, id }: { field: EditedSetting; id: string }) {
   const refusal = refused[field];
   if (refusal !== undefined) {
     return (
-      <p id={id} className="field-error" role="alert" data-testid={`${field}-refused`}>
-        {t('settings.refused', { reason: refusal.upstream === undefined ? refusal.reason : upstreamProblemWords(refusal.upstream, t) })}
+      <p id={id} className="field-error" role="alert" data-testid={`${field}-refused`} title={refusal.reason}>
+        {t('settings.refused', { reason: refusalWords(refusal, t) })}
       </p>
     );
   }
@@ -28,6 +33,14 @@ function SettingStatus({ field, id }: { field: EditedSetting; id: string }) {
       {saved === field ? t('settings.saved') : ''}
     </p>
   );
+}
+
+/** Why a value was refused, in the operator's language: the upstream list's code, the schema's, the app's problem code, else the app's own words. */
+function refusalWords(refusal: Refusal, t: Translate): string {
+  if (refusal.upstream !== undefined) return upstreamProblemWords(refusal.upstream, t);
+  if (refusal.coded !== undefined) return fieldProblemWords(refusal.coded.field, refusal.coded.problem, t);
+  const problem = refusal.error instanceof IpcError ? refusal.error.problem : undefined;
+  return problem === undefined ? refusal.reason : t(ERROR_PROBLEM_KEYS[problem]);
 }
 
 function SettingForm({ field, legend, onSubmit, children }: { field: EditedSetting; legend: string; onSubmit(): void; children: ReactNode }) {
@@ -156,3 +169,44 @@ export function ListenSetting() {
   );
 }
 
+
+/** The entries of a comma-separated platform list, blanks dropped. */
+function platformEntries(text: string): string[] {
+  return text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/** The goos/goarch pairs an export carries Go toolchains for; empty: this computer's own. Checked as typed, each bad entry named. */
+export function ToolchainPlatformsSetting() {
+  const { t } = useI18n();
+  const { answer, defaults, refused, save } = useSettingsStore();
+  const [draft, setDraft] = useDraft(answer?.settings.toolchainPlatforms?.join(', ') ?? '');
+  const id = useId();
+  const entries = platformEntries(draft);
+  const bad = entries.filter((entry) => platformProblem(entry) !== undefined);
+  const submit = (): void => {
+    if (bad.length === 0) void save('toolchainPlatforms', entries.length === 0 ? null : [...new Set(entries)]);
+  };
+  return (
+    <SettingForm field="toolchainPlatforms" legend={t('settings.toolchainPlatforms')} onSubmit={submit}>
+      <label htmlFor={`${id}-input`}>{t('settings.toolchainPlatforms.label')}</label>
+      <input
+        id={`${id}-input`}
+        className="wide"
+        value={draft}
+        onChange={(event) => setDraft(event.target.value)}
+        placeholder={defaults?.toolchainPlatform}
+        spellCheck={false}
+        aria-invalid={bad.length > 0 || refused.toolchainPlatforms !== undefined}
+        aria-describedby={`${id}-hint ${id}-problems ${id}-status`}
+        data-testid="toolchainPlatforms-input"
+      />
+      <p id={`${id}-hint`} className="hint">{defaults === undefined ? '' : t('settings.toolchainPlatforms.hint', { platform: defaults.toolchainPlatform })}</p>
+      <ul id={`${id}-problems`} className="field-error plain-list" data-testid="toolchainPlatforms-problems">
+        {bad.map((entry) => (
+          <li key={entry} title={platformProblem(entry)}>{t('settings.toolchainPlatforms.problem', { platform: entry })}</li>
+        ))}
+      </ul>
+      <SettingStatus field="toolchainPlatforms" id={`${id}-status`} />
+    </SettingForm>
+  );
+}

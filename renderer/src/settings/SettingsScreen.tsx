@@ -2,24 +2,37 @@ import { useEffect } from 'react';
 import type { SettingsProblem } from '../../../shared/settings/appSettings';
 import { ErrorView } from '../ErrorView';
 import { LanguageSelect } from '../i18n/LanguageSelect';
+import type { Translate } from '../i18n/catalog';
 import { useI18n } from '../i18n/useI18n';
+import { fieldProblemWords } from './settingsProblemWords';
 import { THEME_CHOICES, useThemeStore } from '../theme/themeStore';
 import { useKeysStore } from './keysStore';
 import { OwnKey } from './OwnKey';
-import { ListenSetting, StoreDirSetting, UpstreamSetting } from './SettingForms';
+import { ListenSetting, StoreDirSetting, ToolchainPlatformsSetting, UpstreamSetting } from './SettingForms';
 import { useSettingsStore } from './settingsStore';
 import { TrustedKeys } from './TrustedKeys';
+
+/** What is wrong with the settings file, in the operator's language; the rule's English words are the tooltip. */
+function problemWords(problem: SettingsProblem, t: Translate): string {
+  const { coded } = problem;
+  switch (coded.code) {
+    case 'unreadable':
+      return t('settings.problem.unreadable');
+    case 'not-json':
+      return t('settings.problem.not-json');
+    case 'unknown-fields':
+      return t('settings.problem.unknown-fields', { keys: coded.keys.join(', ') });
+    default:
+      return problem.field === undefined ? t('settings.problem.not-settings') : fieldProblemWords(problem.field, coded, t);
+  }
+}
 
 /** A settings file that could not be used: said calmly, as the defaults are in use and the file is kept. */
 function ProblemNotice({ problem }: { problem: SettingsProblem }) {
   const { t } = useI18n();
   return (
-    <div role="status" className="notice" data-testid="settings-problem">
-      <p>
-        {problem.field === undefined
-          ? t('settings.problem', { file: problem.file, reason: problem.reason })
-          : t('settings.problem.field', { file: problem.file, field: problem.field, reason: problem.reason })}
-      </p>
+    <div role="status" className="notice" data-testid="settings-problem" data-code={problem.coded.code}>
+      <p title={problem.field === undefined ? problem.reason : `${problem.field}: ${problem.reason}`}>{t('settings.problem', { file: problem.file, what: problemWords(problem, t) })}</p>
       <p>{problem.keptAs === undefined ? t('settings.problem.willKeep') : t('settings.problem.keptAs', { file: problem.keptAs })}</p>
     </div>
   );
@@ -45,6 +58,7 @@ export function SettingsScreen() {
       <section aria-labelledby="settings-online" className="settings-section">
         <h3 id="settings-online">{t('settings.section.online')}</h3>
         <UpstreamSetting />
+        <ToolchainPlatformsSetting />
       </section>
 
       <section aria-labelledby="settings-offline" className="settings-section">

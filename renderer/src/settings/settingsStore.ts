@@ -2,21 +2,23 @@ import { create } from 'zustand';
 import { errorMessage } from '../../../shared/errorMessage';
 import type { SettingsAnswer } from '../../../shared/ipc/settingsChannels';
 import type { SettingsDefaults } from '../../../shared/ipc/storeChannels';
-import { settingsPatchSchema, type SettingsPatch } from '../../../shared/settings/appSettings';
+import { settingsIssueCode, settingsPatchSchema, type SettingsPatch, type SettingsProblemCode } from '../../../shared/settings/appSettings';
 import { client } from '../ipc/client';
 import { upstreamProblemOf, type UpstreamProblem } from '../../../shared/goproxy/upstreamSetting';
 
 /** The settings the screen edits one at a time, each with its own Save and its own refusal. */
-export type EditedSetting = 'upstream' | 'storeDir' | 'serveListen';
+export type EditedSetting = 'upstream' | 'storeDir' | 'serveListen' | 'toolchainPlatforms';
 /** The choices saved as soon as they are made, from wherever they are made. */
 export type ChoicePatch = Pick<SettingsPatch, 'language' | 'theme' | 'side'>;
 
 export interface Refusal {
   error: unknown;
-  /** Why, in the words of the rule that refused it. */
+  /** Why, in the words of the rule that refused it (English). */
   reason: string;
   /** For the upstream list, what is wrong as a code the screen words in its language. */
   upstream?: UpstreamProblem;
+  /** What the schema refused, as a code with the dotted field, for the screen to word. */
+  coded?: { field: string; problem: SettingsProblemCode };
 }
 
 interface SettingsState {
@@ -46,6 +48,13 @@ export function refusalReason<F extends EditedSetting>(field: F, value: Settings
   return parsed.error.issues.map((issue) => [...issue.path.slice(1).map(String), issue.message].join(': ')).join('; ');
 }
 
+/** The first issue the schema finds with the value, as a code and the field it is about. */
+export function refusalCode<F extends EditedSetting>(field: F, value: SettingsPatch[F]): { coded?: Refusal['coded'] } {
+  const parsed = settingsPatchSchema.safeParse({ [field]: value });
+  const issue = parsed.success ? undefined : parsed.error.issues[0];
+  return issue === undefined ? {} : { coded: { field: issue.path.map(String).join('.'), problem: settingsIssueCode(issue) } };
+}
+
 function upstreamCode<F extends EditedSetting>(field: F, value: SettingsPatch[F]): { upstream?: UpstreamProblem } {
   const upstream = field === 'upstream' && typeof value === 'string' ? upstreamProblemOf(value) : undefined;
   return upstream === undefined ? {} : { upstream };
@@ -70,7 +79,7 @@ export const useSettingsStore = create<SettingsState>((set) => ({
       set({ answer, saved: field, saving: undefined });
       return true;
     } catch (error) {
-      set((state) => ({ saving: undefined, refused: { ...state.refused, [field]: { error, reason: refusalReason(field, value, error), ...upstreamCode(field, value) } } }));
+      set((state) => ({ saving: undefined, refused: { ...state.refused, [field]: { error, reason: refusalReason(field, value, error), ...upstreamCode(field, value), ...refusalCode(field, value) } } }));
       return false;
     }
   },
