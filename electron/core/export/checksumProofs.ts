@@ -55,6 +55,11 @@ export interface ProofSession {
    * proof that fails.
    */
   prove(versions: readonly ModuleVersion[]): Promise<ProvenRecords>;
+  /**
+   * Starts the lookup of a version the export will likely ship, while the module graph is still
+   * walked; prove() finds it under way. Versions the database is not asked about are left alone.
+   */
+  prefetch(module: ModuleVersion): void;
 }
 
 /** Thrown inside a proof when the database cannot answer: the bundle then carries no proofs. */
@@ -78,12 +83,18 @@ class Proofs implements ProofSession {
   private server: Promise<ProxyServer> | undefined;
   private readonly lookups = new Map<string, Promise<Lookup | undefined>>();
   private readonly tiles = new Map<string, Promise<{ data: Uint8Array; fromCache: boolean }>>();
+  /** Tree sizes whose level-1+ and edge tiles are already asked for, ahead of the proof. */
+  private readonly headsAhead = new Set<number>();
 
   constructor(
     private readonly setting: ChecksumDatabaseSetting,
     private readonly key: VerifierKey,
     private readonly options: ProofOptions,
   ) {}
+
+  prefetch(module: ModuleVersion): void {
+    if (isSumdbName(this.key.name) && usesChecksumDatabase(this.setting, module.path)) this.lookup(module).catch(() => undefined);
+  }
 
   async prove(versions: readonly ModuleVersion[]): Promise<ProvenRecords> {
     const database = this.key.name;
@@ -162,6 +173,7 @@ class Proofs implements ProofSession {
     if (running === undefined) {
       running = this.fetchLookup(module, key);
       this.lookups.set(key, running);
+      running.then((found) => found && this.tilesAhead(found.answer), () => undefined);
     }
     return running;
   }
@@ -178,6 +190,29 @@ class Proofs implements ProofSession {
       throw new ModFerryError('upstream', `checksum database ${this.key.name}: the lookup answer is not one a checksum database writes: ${errorMessage(error)}`, moduleFields(module));
     }
     return { module, key, body, answer, fromCache: cached !== undefined };
+  }
+
+  /**
+   * The tiles a lookup's record and head will most likely be proven with, asked for as it arrives, so
+   * they come in while the other lookups and the downloads do instead of after the last of them. The
+   * proof asks again for what it needs against the newest head and finds these under way; one that
+   * fails here is forgotten, so the proof asks for it itself.
+   */
+  private tilesAhead(answer: LookupAnswer): void {
+    const size = answer.note.size;
+    const tiles = [...recordTiles(size, answer.id)];
+    if (!this.headsAhead.has(size)) {
+      this.headsAhead.add(size);
+      tiles.push(...edgeTiles(size), ...tilesFromLevel(size, 1));
+    }
+    for (const tile of tiles) {
+      const path = tilePath(tile);
+      if (this.tiles.has(path)) continue;
+      const running = this.tile(tile);
+      running.catch(() => {
+        if (this.tiles.get(path) === running) this.tiles.delete(path);
+      });
+    }
   }
 
   private tile(tile: Tile): Promise<{ data: Uint8Array; fromCache: boolean }> {

@@ -120,8 +120,9 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       if (!lone) for (const toolchain of toolchains.found) zipChecks.prefetch(toolchain.module);
       const resolution = withToolchains(await resolveRequirements(working, {
         goMod: async (modPath, version) => {
-          // Every version whose go.mod the graph needs ships its .info too: fetch it while the graph is walked.
+          // Every version whose go.mod the graph needs ships its .info and its proof too: fetch them while the graph is walked.
           client.fetch(modPath, version, 'info').catch(() => undefined);
+          proofSession?.prefetch({ path: modPath, version });
           try {
             const text = await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
             const deprecated = deprecationIn(text, modPath, version);
