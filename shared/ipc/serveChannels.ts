@@ -23,7 +23,7 @@ export interface ServeFactsAnswer {
   /** The Go toolchains the store holds (each with its goos/goarch pairs), and the line saying so or recommending GOTOOLCHAIN=local. */
   toolchains: { held: Array<{ name: string; platforms: string[] }>; line: string };
   /** The checksum database the go command checks against (null: GOSUMDB=off), and whether the store's proofs cover all it serves: GOPROXY alone is pasted then. */
-  proofs: { database: string | null; proven: boolean };
+  proofs: { database: string | null; proven: boolean; toolchainsProven: boolean };
 }
 
 export interface ServeCounts {

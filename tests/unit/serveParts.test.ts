@@ -125,11 +125,14 @@ describe('goClientEnvironment with checksum-database proofs in the store', () =>
   });
 
   test('proofCoverage, for a screen to word, says what the lines above decided', () => {
-    assert.deepEqual(proofCoverage({}, covering), { database: 'sum.golang.org', proven: true });
-    assert.deepEqual(proofCoverage({ GOSUMDB: 'sum.test+750a8375+AQ' }, covering), { database: 'sum.test', proven: false });
-    assert.deepEqual(proofCoverage({}, { ...covering, withoutProof: 1, firstWithout: ['example.com/a@v1.0.0'] }), { database: 'sum.golang.org', proven: false });
-    assert.deepEqual(proofCoverage({ GOSUMDB: 'off' }, covering), { database: null, proven: false });
-    assert.deepEqual(proofCoverage({}), { database: 'sum.golang.org', proven: false });
+    assert.deepEqual(proofCoverage({}, covering), { database: 'sum.golang.org', proven: true, toolchainsProven: false });
+    assert.deepEqual(proofCoverage({ GOSUMDB: 'sum.test+750a8375+AQ' }, covering), { database: 'sum.test', proven: false, toolchainsProven: false });
+    assert.deepEqual(proofCoverage({}, { ...covering, withoutProof: 1, firstWithout: ['example.com/a@v1.0.0'] }), { database: 'sum.golang.org', proven: false, toolchainsProven: false });
+    // Every toolchain served has its record though a module lacks one: GONOSUMDB=* rather than GOSUMDB=off.
+    assert.deepEqual(proofCoverage({}, { ...covering, withoutProof: 1, firstWithout: ['example.com/a@v1.0.0'] }, ['sum.golang.org']), { database: 'sum.golang.org', proven: false, toolchainsProven: true });
+    assert.deepEqual(proofCoverage({}, covering, ['sum.golang.org']), { database: 'sum.golang.org', proven: true, toolchainsProven: false });
+    assert.deepEqual(proofCoverage({ GOSUMDB: 'off' }, covering, ['sum.golang.org']), { database: null, proven: false, toolchainsProven: false });
+    assert.deepEqual(proofCoverage({}), { database: 'sum.golang.org', proven: false, toolchainsProven: false });
   });
 });
 

@@ -25,7 +25,7 @@ export interface GoEnvSetting {
  * switching working where GOSUMDB=off would stop it.
  */
 export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, proofs?: ProofFacts, toolchainDatabases: readonly string[] = []): GoEnvSetting[] {
-  const coverage = proofCoverage(env, proofs);
+  const coverage = proofCoverage(env, proofs, toolchainDatabases);
   const database = coverage.database ?? undefined;
   const proven = coverage.proven;
   const unreachable = `the checksum database (${database ?? DEFAULT_SUMDB}) is unreachable offline${proofGap(proofs, database)}; ModFerry checked every hash against the signed bundle on import`;
@@ -33,7 +33,7 @@ export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, pr
     ? [{ name: 'GOPROXY', value: proxyUrl, why: `download every module from this store, and the ${database} proofs the go command checks each one against` }]
     : [
         { name: 'GOPROXY', value: proxyUrl, why: 'download every module from this store' },
-        database !== undefined && toolchainDatabases.includes(database)
+        coverage.toolchainsProven
           ? {
               name: 'GONOSUMDB',
               value: '*',
@@ -57,16 +57,22 @@ export function goClientEnvironment(proxyUrl: string, env: NodeJS.ProcessEnv, pr
   return settings;
 }
 
-/** Which checksum database the go command checks against (null: GOSUMDB=off), and whether the store's proofs cover every version it serves. */
+/**
+ * Which checksum database the go command checks against (null: GOSUMDB=off), whether the store's
+ * proofs cover every version it serves, and, when they do not, whether they still cover every
+ * toolchain it serves (the lines then say GONOSUMDB=* rather than GOSUMDB=off).
+ */
 export interface ProofCoverage {
   database: string | null;
   proven: boolean;
+  toolchainsProven: boolean;
 }
 
-export function proofCoverage(env: NodeJS.ProcessEnv, proofs?: ProofFacts): ProofCoverage {
+export function proofCoverage(env: NodeJS.ProcessEnv, proofs?: ProofFacts, toolchainDatabases: readonly string[] = []): ProofCoverage {
   const database = sumdbName(env.GOSUMDB);
-  if (database === undefined) return { database: null, proven: false };
-  return { database, proven: proofs !== undefined && proofs.withoutProof === 0 && proofs.databases.some((db) => db.name === database) };
+  if (database === undefined) return { database: null, proven: false, toolchainsProven: false };
+  const proven = proofs !== undefined && proofs.withoutProof === 0 && proofs.databases.some((db) => db.name === database);
+  return { database, proven, toolchainsProven: !proven && toolchainDatabases.includes(database) };
 }
 
 /** The database GOSUMDB names (`name`, `name+key` or `name+key url`), the default when unset; undefined for off. */

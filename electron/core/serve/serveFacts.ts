@@ -69,7 +69,7 @@ export function serveFacts(
       goEnvWrite: ['go env -w', ...settings.map((s) => goEnvArgument(s))].join(' '),
     },
     toolchains: toolchainFacts(heldToolchains),
-    proofs: proofCoverage(env, proofs),
+    proofs: proofCoverage(env, proofs, toolchainDatabases),
   };
 }
 

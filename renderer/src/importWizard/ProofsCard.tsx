@@ -2,13 +2,19 @@ import type { ServeFactsAnswer } from '../../../shared/ipc/serveChannels';
 import type { StoreFactsAnswer } from '../../../shared/ipc/storeChannels';
 import { useI18n } from '../i18n/useI18n';
 
-/** Why the lines to paste are what they are: GOPROXY alone when the store's proofs cover all it serves, else the checksum database turned off. */
+/** Why the lines to paste are what they are: GOPROXY alone when the store's proofs cover all it serves, else the checksum database turned off, for modules alone while toolchains keep their proofs. */
 export function ProofCoverage({ facts }: { facts: ServeFactsAnswer }) {
   const { t } = useI18n();
-  const { database, proven } = facts.proofs;
+  const { database, proven, toolchainsProven } = facts.proofs;
   return (
     <p className="hint" data-testid="serve-proofs-coverage" data-proven={proven}>
-      {database === null ? t('importWizard.proofs.off') : proven ? t('importWizard.proofs.proven', { database }) : t('importWizard.proofs.notProven', { database })}
+      {database === null
+        ? t('importWizard.proofs.off')
+        : proven
+          ? t('importWizard.proofs.proven', { database })
+          : toolchainsProven
+            ? t('importWizard.proofs.toolchainsOnly', { database })
+            : t('importWizard.proofs.notProven', { database })}
     </p>
   );
 }

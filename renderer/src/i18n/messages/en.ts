@@ -174,6 +174,7 @@ export const en = {
   'importWizard.proofs.every': { one: 'The {count} module version in the store has its proof.', other: 'All {count} module versions in the store have their proofs.' },
   'importWizard.proofs.lacking': { one: '{count} module version has no proof: {modules}', other: '{count} module versions have no proof: {modules}' },
   'importWizard.proofs.proven': 'The go command checks every module against {database} through this proxy, as it would online: GOPROXY is the only line to paste.',
+  'importWizard.proofs.toolchainsOnly': 'The store’s proofs do not cover every module it serves for {database}, so the lines stop the go command asking the checksum database about modules (GONOSUMDB=*); the Go toolchains it serves are still checked against the proofs the store holds for them. ModFerry checked every file against the signed bundle on import.',
   'importWizard.proofs.notProven': 'The store’s proofs do not cover everything it serves for {database}, so the lines turn the checksum database off for the go command (GOSUMDB=off). ModFerry checked every file against the signed bundle on import.',
   'importWizard.proofs.off': 'This computer turns the checksum database off (GOSUMDB=off), so the lines turn it off for the go command too.',
   'importWizard.toolchains.title': 'Go toolchains',

@@ -172,6 +172,7 @@ export const zhCN: Catalog = {
   'importWizard.proofs.every': { other: '仓库中全部 {count} 个模块版本都有校验证明。' },
   'importWizard.proofs.lacking': { other: '{count} 个模块版本没有校验证明：{modules}' },
   'importWizard.proofs.proven': 'go 命令会通过这个代理，像在线时一样用 {database} 校验每个模块：只需粘贴 GOPROXY 这一行。',
+  'importWizard.proofs.toolchainsOnly': '仓库的校验证明没有覆盖它为 {database} 提供的全部模块，因此这些设置让 go 命令不再就模块询问校验和数据库（GONOSUMDB=*）；它提供的 Go 工具链仍会根据仓库为其持有的校验证明进行核对。导入时 ModFerry 已根据已签名的模块包核对了每个文件。',
   'importWizard.proofs.notProven': '仓库的校验证明没有覆盖它为 {database} 提供的全部内容，因此这些设置会为 go 命令关闭校验和数据库（GOSUMDB=off）。导入时 ModFerry 已根据已签名的模块包核对了每个文件。',
   'importWizard.proofs.off': '这台计算机关闭了校验和数据库（GOSUMDB=off），因此这些设置也为 go 命令关闭它。',
   'importWizard.toolchains.title': 'Go 工具链',
