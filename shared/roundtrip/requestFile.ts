@@ -28,8 +28,25 @@ export interface ParsedRequest extends ModuleRequest {
   line: number;
 }
 
+/** What is wrong with a request file at its line, as a code with its parts, for a screen to word in its language. */
+export type RequestFileProblem =
+  | { code: 'not-a-request-file' }
+  | { code: 'request-syntax'; text: string }
+  | { code: 'request-path'; path: string }
+  | { code: 'request-version'; path: string; version: string }
+  | { code: 'request-head' };
+
 export class RequestFileError extends FileLineError {
   override name = 'RequestFileError';
+
+  constructor(
+    file: string,
+    line: number,
+    reason: string,
+    readonly problem: RequestFileProblem,
+  ) {
+    super(file, line, reason);
+  }
 }
 
 /** Requests the offline proxy answered 404 but did not record, so the file cannot name them. */
@@ -79,7 +96,7 @@ export function formatRequestFile(requests: readonly RequestedModule[], meta: Re
 export function parseRequestFile(text: string, fileName: string): ParsedRequest[] {
   const lines = text.split(/\r?\n/);
   if (lines[0]?.trim() !== requestFileHeader) {
-    throw new RequestFileError(fileName, 1, `not a modferry request file (the first line must be "${requestFileHeader}")`);
+    throw new RequestFileError(fileName, 1, `not a modferry request file (the first line must be "${requestFileHeader}")`, { code: 'not-a-request-file' });
   }
   const requests: ParsedRequest[] = [];
   const seen = new Set<string>();
@@ -106,7 +123,7 @@ export function parseRequestHeads(text: string, fileName: string): HeldTreeHead[
     const problem = fields.length === 2
       ? heldTreeHeadProblem({ database, size: /^[0-9]+$/.test(sizeText) ? size : sizeText })
       : 'expected "# sumdb <database name> <tree size>"';
-    if (problem !== undefined) throw new RequestFileError(fileName, index + 1, `checksum database head: ${problem}`);
+    if (problem !== undefined) throw new RequestFileError(fileName, index + 1, `checksum database head: ${problem}`, { code: 'request-head' });
     heads.set(`${database} ${size}`, { database, size });
   });
   return [...heads.values()];
@@ -115,17 +132,17 @@ export function parseRequestHeads(text: string, fileName: string): HeldTreeHead[
 /** One `path@version` or `path@latest`, checked by the go command's rules. */
 export function parseModuleRequest(text: string, fileName: string, line: number): ParsedRequest {
   const at = text.lastIndexOf('@');
-  if (at <= 0 || /\s/.test(text)) throw new RequestFileError(fileName, line, `"${text}": expected path@version or path@latest`);
+  if (at <= 0 || /\s/.test(text)) throw new RequestFileError(fileName, line, `"${text}": expected path@version or path@latest`, { code: 'request-syntax', text });
   const path = text.slice(0, at);
   const query = text.slice(at + 1);
   try {
     checkModulePath(path);
   } catch (error) {
-    throw new RequestFileError(fileName, line, (error as Error).message);
+    throw new RequestFileError(fileName, line, (error as Error).message, { code: 'request-path', path });
   }
   if (query === 'latest') return { path, version: 'latest', line };
   if (!isCanonicalModuleVersion(query)) {
-    throw new RequestFileError(fileName, line, `${path}@${query}: version must be canonical, like v1.2.3, or "latest"`);
+    throw new RequestFileError(fileName, line, `${path}@${query}: version must be canonical, like v1.2.3, or "latest"`, { code: 'request-version', path, version: query });
   }
   return { path, version: query, line };
 }

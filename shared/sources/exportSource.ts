@@ -7,7 +7,7 @@ import { errorMessage } from '../errorMessage';
 import { FileLineError } from '../fileLineError';
 import { GoModSyntaxError, parseGoMod } from '../gomod/goModFile';
 import type { GoModProblem } from '../gomod/goModProblem';
-import { parseModuleRequest, parseRequestFile, parseRequestHeads, type ParsedRequest } from '../roundtrip/requestFile';
+import { parseModuleRequest, parseRequestFile, parseRequestHeads, RequestFileError, type ParsedRequest, type RequestFileProblem } from '../roundtrip/requestFile';
 
 /** Where and why a source cannot be used; message is `file:line: reason` with what is known. */
 export interface SourceProblem {
@@ -17,7 +17,7 @@ export interface SourceProblem {
   reason: string;
   message: string;
   /** The reason as a code with its parts, for a screen to word in its language (absent where only the English is known). */
-  coded?: GoModProblem | SourceReadProblem;
+  coded?: GoModProblem | SourceReadProblem | RequestFileProblem;
 }
 
 /** Why a source's file could not be read as one. */
@@ -36,8 +36,8 @@ export interface GoModAsks {
   requires: Array<{ path: string; version: string; indirect: boolean }>;
 }
 
-export function sourceProblem(error: unknown, file?: string, coded?: GoModProblem | SourceReadProblem): SourceProblem {
-  if (error instanceof GoModSyntaxError) return { file: error.file, line: error.line, reason: error.reason, message: error.message, coded: error.problem };
+export function sourceProblem(error: unknown, file?: string, coded?: GoModProblem | SourceReadProblem | RequestFileProblem): SourceProblem {
+  if (error instanceof GoModSyntaxError || error instanceof RequestFileError) return { file: error.file, line: error.line, reason: error.reason, message: error.message, coded: error.problem };
   if (error instanceof FileLineError) return { file: error.file, line: error.line, reason: error.reason, message: error.message };
   const reason = errorMessage(error);
   return { ...(file === undefined ? {} : { file }), reason, message: file === undefined ? reason : `${file}: ${reason}`, ...(coded === undefined ? {} : { coded }) };

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { formatRequestFile, parseRequestFile, parseRequestHeads, RequestFileError } from '../../shared/roundtrip/requestFile';
 import { formatInventory, inventoryHas, parseInventory } from '../../shared/roundtrip/inventory';
 import { requestFileAsks } from '../../shared/sources/exportSource';
+import { sourceProblemWords } from '../../renderer/src/export/sourceProblemWords';
+import { formatters } from '../../renderer/src/i18n/format';
+import { translator } from '../../renderer/src/i18n/catalog';
 
 describe('request file', () => {
   test('round-trips what the store writes', () => {
@@ -75,15 +78,24 @@ describe('request file', () => {
     });
   }
 
-  for (const [text, message] of [
-    ['github.com/a/b@v1.0.0\n', 'r:1: not a modferry request file'],
-    ['# modferry request v1\ngithub.com/a/b\n', 'r:2: "github.com/a/b": expected path@version or path@latest'],
-    ['# modferry request v1\ngithub.com/a/b@1.0\n', 'r:2: github.com/a/b@1.0: version must be canonical'],
-    ['# modferry request v1\n\ngithub.com/a/b@v1.0\n', 'r:3: github.com/a/b@v1.0: version must be canonical'],
-    ['# modferry request v1\nGithub.com/a/b@v1.0.0\n', 'r:2: malformed module path'],
+  for (const [text, message, problem] of [
+    ['github.com/a/b@v1.0.0\n', 'r:1: not a modferry request file', { code: 'not-a-request-file' }],
+    ['# modferry request v1\ngithub.com/a/b\n', 'r:2: "github.com/a/b": expected path@version or path@latest', { code: 'request-syntax', text: 'github.com/a/b' }],
+    ['# modferry request v1\ngithub.com/a/b@1.0\n', 'r:2: github.com/a/b@1.0: version must be canonical', { code: 'request-version', path: 'github.com/a/b', version: '1.0' }],
+    ['# modferry request v1\n\ngithub.com/a/b@v1.0\n', 'r:3: github.com/a/b@v1.0: version must be canonical', { code: 'request-version', path: 'github.com/a/b', version: 'v1.0' }],
+    ['# modferry request v1\nGithub.com/a/b@v1.0.0\n', 'r:2: malformed module path', { code: 'request-path', path: 'Github.com/a/b' }],
+    ['# modferry request v1\n# sumdb sum.golang.org\nexample.com/x@v1.0.0\n', 'r:2: checksum database head', { code: 'request-head' }],
   ] as const) {
-    test(`rejects ${JSON.stringify(text)} naming the line`, () => {
-      assert.throws(() => parseRequestFile(text, 'r'), (e: unknown) => e instanceof RequestFileError && e.message.startsWith(message));
+    test(`rejects ${JSON.stringify(text)} naming the line, with the problem as a code the sources step words`, () => {
+      const asked = requestFileAsks(text, 'r');
+      assert.ok('message' in asked && asked.message.startsWith(message), JSON.stringify(asked));
+      assert.deepEqual(asked.coded, problem);
+      for (const language of ['en', 'zh-CN'] as const) {
+        const t = translator(language);
+        const words = sourceProblemWords(problem, t, formatters(language, t));
+        assert.doesNotMatch(words, /\{\w+\}/, `${language}: ${words}`);
+        for (const value of Object.values(problem).slice(1)) assert.ok(words.includes(value), `${language}: ${words} names ${value}`);
+      }
     });
   }
 });

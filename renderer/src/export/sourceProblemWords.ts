@@ -1,10 +1,11 @@
 import type { GoModProblem } from '../../../shared/gomod/goModProblem';
+import type { RequestFileProblem } from '../../../shared/roundtrip/requestFile';
 import type { SourceReadProblem } from '../../../shared/sources/exportSource';
 import type { Translate } from '../i18n/catalog';
 import type { Formatters } from '../i18n/format';
 
 /** Why a source cannot be used, in the operator's language: its file could not be read as one, or its go.mod has a syntax error. */
-export function sourceProblemWords(problem: GoModProblem | SourceReadProblem, t: Translate, format: Formatters): string {
+export function sourceProblemWords(problem: GoModProblem | SourceReadProblem | RequestFileProblem, t: Translate, format: Formatters): string {
   switch (problem.code) {
     case 'no-go-mod':
       return t('sources.problem.no-go-mod');
@@ -18,6 +19,16 @@ export function sourceProblemWords(problem: GoModProblem | SourceReadProblem, t:
       return t('sources.problem.unreadable', { errno: problem.errno });
     case 'no-requests':
       return t('sources.problem.no-requests');
+    case 'not-a-request-file':
+      return t('sources.problem.not-a-request-file');
+    case 'request-syntax':
+      return t('sources.problem.request-syntax', { text: problem.text });
+    case 'request-path':
+      return t('sources.problem.request-path', { path: problem.path });
+    case 'request-version':
+      return t('sources.problem.request-version', { path: problem.path, version: problem.version });
+    case 'request-head':
+      return t('sources.problem.request-head');
     default:
       return goModProblemWords(problem, t);
   }
