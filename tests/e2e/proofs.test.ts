@@ -10,12 +10,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { hashGoModBytes, hashModuleZip } from '../../electron/core/modzip/hashModuleZip';
-import { escapePath, escapeVersion } from '../../shared/gomod/modulePath';
 import { graveAxeViolations } from '../support/axeScan';
 import { makeTempDir } from '../support/bundleSources';
 import { launchChromium } from '../support/chromium';
-import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
+import { publishedGoSumLines, publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { offlineGoEnv, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb, type TestSumdb } from '../support/testSumdb';
 import { publishToolchains } from '../support/toolchainModules';
@@ -65,16 +63,45 @@ async function world(t: TestContext, label: string): Promise<World> {
   const tree = path.join(dir, 'upstream');
   for (const dep of DEPS) await publishFixtureModule(tree, dep, [{ version: 'v1.0.0', files: { 'dep.go': `package ${path.basename(dep)}\n` } }]);
   await publishToolchains(tree, [{ name: 'go1.22.3', platforms: ['linux/amd64', 'windows/amd64'] }]);
-  const goSum: string[] = [];
-  for (const [mod, version] of [...DEPS.map((d) => [d, 'v1.0.0'] as const), ...TOOLCHAIN_VERSIONS.map((v) => [TOOLCHAIN, v] as const)]) {
-    const base = path.join(tree, escapePath(mod), '@v', escapeVersion(version));
-    goSum.push(`${mod} ${version} ${await hashModuleZip(`${base}.zip`)}`, `${mod} ${version}/go.mod ${hashGoModBytes(await readFile(`${base}.mod`))}`);
-  }
+  const goSum = await publishedGoSumLines(tree, [...DEPS.map((d) => [d, 'v1.0.0'] as const), ...TOOLCHAIN_VERSIONS.map((v) => [TOOLCHAIN, v] as const)]);
   const db = await writeTestSumdb(path.join(tree, 'sumdb', 'sum.test'), [...goSum, ...FILLER], { name: 'sum.test', seed: `e2e-${label}` });
   const project = path.join(dir, 'project');
   await mkdir(project);
   await writeFile(path.join(project, 'go.mod'), `module example.com/proofsapp\n\ngo 1.22.3\n\nrequire (\n${DEPS.map((d) => `\t${d} v1.0.0`).join('\n')}\n)\n`);
   return { dir, tree, project, db };
+}
+
+/** The export wizard, from its first step to the review of a plan for one project from `upstreamUrl`. */
+async function planProject(page: Page, origin: string, upstreamUrl: string, project: string): Promise<void> {
+  await page.goto(`${origin}/#/export`);
+  await page.getByTestId('sources-upstream').fill(upstreamUrl);
+  await page.getByTestId('sources-path').fill(project);
+  await page.getByTestId('sources-add').click();
+  await page.getByTestId('source-asks').waitFor();
+  await page.getByTestId('plan-make').click();
+  await page.locator('[data-testid="step-heading"][data-step="review"]').waitFor({ timeout: 120_000 });
+}
+
+/** From the review step: the bundle written to a new folder under `dir` (the go command's proof left out), up to the done step. */
+async function exportToNewFolder(page: Page, dir: string): Promise<string> {
+  const outDir = path.join(dir, 'drive');
+  await mkdir(outDir);
+  await page.getByTestId('review-next').click();
+  await page.getByTestId('destination-folder').fill(outDir);
+  await page.locator('[data-testid="destination-room"][data-fits="true"]').waitFor();
+  await page.getByTestId('destination-check').uncheck();
+  await page.getByTestId('destination-export').click();
+  await page.locator('[data-testid="step-heading"][data-step="done"]').waitFor({ timeout: 120_000 });
+  return outDir;
+}
+
+/** The bundle found verified, its signer trusted when asked, and imported. */
+async function verifyAndImport(page: Page): Promise<void> {
+  await page.getByTestId('bundle-verify').click();
+  await page.getByTestId('trust-yes').click({ timeout: 60_000 });
+  await page.getByTestId('verify-ok').waitFor({ timeout: 60_000 });
+  await page.getByTestId('import-run').click();
+  await page.getByTestId('import-ok').waitFor({ timeout: 60_000 });
 }
 
 async function step(page: Page, name: string): Promise<void> {
@@ -121,13 +148,7 @@ for (const language of ['en', 'zh'] as const) {
     assert.deepEqual((JSON.parse(await readFile(path.join(w.dir, 'online', settingsFile), 'utf8')) as { toolchainPlatforms: string[] }).toolchainPlatforms, ['linux/amd64', 'windows/amd64']);
 
     // Export: the review says what the bundle carries of the database and which toolchains, with why.
-    await page.goto(`${online.origin}/#/export`);
-    await page.getByTestId('sources-upstream').fill(upstream.url);
-    await page.getByTestId('sources-path').fill(w.project);
-    await page.getByTestId('sources-add').click();
-    await page.getByTestId('source-asks').waitFor();
-    await page.getByTestId('plan-make').click();
-    await page.locator('[data-testid="step-heading"][data-step="review"]').waitFor({ timeout: 120_000 });
+    await planProject(page, online.origin, upstream.url, w.project);
     const reviewProofs = page.getByTestId('review-proofs');
     assert.equal(await reviewProofs.getAttribute('data-status'), 'carried');
     assert.equal(await reviewProofs.getAttribute('data-database'), 'sum.test');
@@ -140,14 +161,7 @@ for (const language of ['en', 'zh'] as const) {
     assert.deepEqual(await page.locator('[data-testid="review-warnings"] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-kind'))), ['no-go-sum'], 'every version has its record: nothing about proofs to warn of');
     await step(page, `proofs-review-${language}`);
 
-    const outDir = path.join(w.dir, 'drive');
-    await mkdir(outDir);
-    await page.getByTestId('review-next').click();
-    await page.getByTestId('destination-folder').fill(outDir);
-    await page.locator('[data-testid="destination-room"][data-fits="true"]').waitFor();
-    await page.getByTestId('destination-check').uncheck();
-    await page.getByTestId('destination-export').click();
-    await page.locator('[data-testid="step-heading"][data-step="done"]').waitFor({ timeout: 120_000 });
+    const outDir = await exportToNewFolder(page, w.dir);
     assert.equal(await page.getByTestId('done-proofs').getAttribute('data-status'), 'carried');
     assert.match(await page.getByTestId('done-proofs').innerText(), words.reviewProofs);
     await step(page, `proofs-done-${language}`);
@@ -171,11 +185,7 @@ for (const language of ['en', 'zh'] as const) {
     assert.ok((await signerLines()) <= 2, `the fingerprint takes ${await signerLines()} lines at 760 px`);
     await step(page, `proofs-found-narrow-${language}`);
     await page.setViewportSize({ width: 1100, height: 800 });
-    await page.getByTestId('bundle-verify').click();
-    await page.getByTestId('trust-yes').click({ timeout: 60_000 });
-    await page.getByTestId('verify-ok').waitFor({ timeout: 60_000 });
-    await page.getByTestId('import-run').click();
-    await page.getByTestId('import-ok').waitFor({ timeout: 60_000 });
+    await verifyAndImport(page);
     // The signed head comes in as the store's newest head, not as a file of its own.
     const proofFiles = manifest.entries.filter((e) => e.path.startsWith('sumdb/') && !e.path.endsWith('/latest')).length;
     assert.equal(await page.getByTestId('import-proofs').getAttribute('data-added'), String(proofFiles));
@@ -250,37 +260,20 @@ for (const language of ['en', 'zh'] as const) {
     await page.emulateMedia({ colorScheme: language === 'zh' ? 'dark' : 'light' });
 
     await page.goto(online.url);
-    await page.goto(`${online.origin}/#/export`);
-    await page.getByTestId('sources-upstream').fill(upstream.url);
-    await page.getByTestId('sources-path').fill(w.project);
-    await page.getByTestId('sources-add').click();
-    await page.getByTestId('source-asks').waitFor();
-    await page.getByTestId('plan-make').click();
-    await page.locator('[data-testid="step-heading"][data-step="review"]').waitFor({ timeout: 120_000 });
+    await planProject(page, online.origin, upstream.url, w.project);
     // The dependencies and this machine's own toolchain: the private one carries no record.
     assert.equal(await page.getByTestId('review-proofs').getAttribute('data-versions'), '3');
     assert.match(await page.getByTestId('review-proofs').innerText(), words.carried);
     assert.equal(await page.getByTestId('review-proofs-private').innerText(), words.private);
     await step(page, `proofs-private-review-${language}`);
-    const outDir = path.join(w.dir, 'drive');
-    await mkdir(outDir);
-    await page.getByTestId('review-next').click();
-    await page.getByTestId('destination-folder').fill(outDir);
-    await page.locator('[data-testid="destination-room"][data-fits="true"]').waitFor();
-    await page.getByTestId('destination-check').uncheck();
-    await page.getByTestId('destination-export').click();
-    await page.locator('[data-testid="step-heading"][data-step="done"]').waitFor({ timeout: 120_000 });
+    const outDir = await exportToNewFolder(page, w.dir);
     assert.equal(await page.getByTestId('done-proofs-private').innerText(), words.private);
 
     await page.goto(offline.url);
     await page.goto(`${offline.origin}/#/import`);
     await page.getByTestId('find-dir').fill(outDir);
     await page.getByTestId('find-dir').press('Enter');
-    await page.getByTestId('bundle-verify').click();
-    await page.getByTestId('trust-yes').click({ timeout: 60_000 });
-    await page.getByTestId('verify-ok').waitFor({ timeout: 60_000 });
-    await page.getByTestId('import-run').click();
-    await page.getByTestId('import-ok').waitFor({ timeout: 60_000 });
+    await verifyAndImport(page);
     await page.getByTestId('go-serve').click();
     const cover = page.getByTestId('store-proofs-cover');
     await cover.waitFor();
