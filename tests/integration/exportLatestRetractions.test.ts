@@ -14,6 +14,7 @@ import { makeTempDir } from '../support/bundleSources';
 import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
 import { offlineGoEnv, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
+import { useModferryHome } from '../support/modferryHome';
 
 // The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
 process.env.GOSUMDB = 'off';
@@ -25,12 +26,7 @@ test('export of path@latest skips what the latest go.mod retracts and ships that
   if (!requireGo(t)) return;
   const { dir, cleanup } = await makeTempDir('export-latest');
   t.after(cleanup);
-  const savedHome = process.env.MODFERRY_HOME;
-  process.env.MODFERRY_HOME = path.join(dir, 'home');
-  t.after(() => {
-    if (savedHome === undefined) delete process.env.MODFERRY_HOME;
-    else process.env.MODFERRY_HOME = savedHome;
-  });
+  useModferryHome(t, path.join(dir, 'home'));
   const tree = path.join(dir, 'upstream');
   await publishFixtureModule(tree, MOD, [
     { version: 'v1.0.0', goMod: goMod() },

@@ -20,6 +20,7 @@ import { makeTempDir, testSigningKey, type SourceModule } from '../support/bundl
 import { captureOutput } from '../support/captureOutput';
 import { requireGo } from '../support/goCommand';
 import { goSumLines, makeProofBundle, makeProofSources, moduleSources, paddingLines } from '../support/proofBundles';
+import { useModferryHome } from '../support/modferryHome';
 
 const alpha: SourceModule = { path: 'example.com/alpha', version: 'v1.0.0' };
 const beta: SourceModule = { path: 'example.com/beta', version: 'v1.0.0' };
@@ -32,12 +33,7 @@ test('store check --repair --bundle restores damaged and missing proofs from a b
   if (!requireGo(t)) return;
   const { dir, cleanup } = await makeTempDir('store-proof-repair');
   t.after(cleanup);
-  const savedHome = process.env.MODFERRY_HOME;
-  process.env.MODFERRY_HOME = path.join(dir, 'home');
-  t.after(() => {
-    if (savedHome === undefined) delete process.env.MODFERRY_HOME;
-    else process.env.MODFERRY_HOME = savedHome;
-  });
+  useModferryHome(t, path.join(dir, 'home'));
   const key = testSigningKey();
   await trustStore(trustedKeysDir()).trustKey(key.publicKey);
 
