@@ -57,8 +57,11 @@ export type PlanWarning =
   | { kind: 'proofs-unknown'; database: string; modules: string[] }
   /** After a good proof, the go command's scratch folders could not all be removed (`detail` in English). */
   | { kind: 'proof-cleanup'; detail: string }
-  /** This machine's go command (`go`, e.g. 1.19.8) is older than the Go `file` asks for (`needs`): that project was not proven with it. */
-  | { kind: 'go-too-old'; file: string; needs: string; go: string };
+  /**
+   * This machine's go command (`go`, e.g. 1.19.8) is older than the Go `file` asks for (`needs`), or
+   * than a dependency in its graph (`module`, as path@version) does: that project was not proven with it.
+   */
+  | { kind: 'go-too-old'; file: string; needs: string; go: string; module?: string };
 
 /** How the process that wrote an unfinished bundle is known to be gone: `host` restarted since, or the process exited. */
 export interface WriterGone {

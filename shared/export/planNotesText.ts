@@ -66,6 +66,8 @@ export function planWarningText(warning: PlanWarning): string {
     case 'proof-cleanup':
       return `could not remove the go command's scratch folders after the proof: ${warning.detail}`;
     case 'go-too-old':
-      return `${warning.file} asks for Go ${warning.needs}, and this machine's go command is go${warning.go}, too old to read it: that project was not proven with the go command (install Go ${warning.needs} or later here to prove it)`;
+      return warning.module === undefined
+        ? `${warning.file} asks for Go ${warning.needs}, and this machine's go command is go${warning.go}, too old to read it: that project was not proven with the go command (install Go ${warning.needs} or later here to prove it)`
+        : `${warning.file}: its dependency ${warning.module} asks for Go ${warning.needs}, and this machine's go command is go${warning.go}, which refuses it with GOTOOLCHAIN=local: that project was not proven with the go command (install Go ${warning.needs} or later here to prove it)`;
   }
 }

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseTreePath } from '../../../shared/bundle/treePath';
 import { parseGoMod } from '../../../shared/gomod/goModFile';
 import { compareGoVersions, toolchainGoVersion } from '../../../shared/gomod/goToolchain';
 import type { ProgressListener } from '../../../shared/work/progress';
@@ -32,10 +33,12 @@ export function goReleaseOf(versionLine: string): string | undefined {
   return name === undefined ? undefined : toolchainGoVersion(name);
 }
 
-/** A project the go command here cannot read: its go.mod asks for a newer Go (`needs`). */
+/** A project the go command here cannot read: its go.mod, or that of `module` in its graph, asks for a newer Go (`needs`). */
 export interface UncheckedTarget {
   name: string;
   needs: string;
+  /** The dependency (`path@version`) whose go.mod asks for it, when not the project's own. */
+  module?: string;
 }
 
 /**
@@ -54,11 +57,12 @@ export async function checkWithGo(
   const cleanups: Array<Promise<unknown>> = [];
   const unchecked: UncheckedTarget[] = [];
   try {
+    const dependency = options.goRelease === undefined ? undefined : await dependencyNeedingNewerGo(tree, options.goRelease);
     let done = 0;
     for (const target of targets) {
       const needs = options.goRelease === undefined ? undefined : await newerGoNeeded(target, options.goRelease);
-      if (needs !== undefined) {
-        unchecked.push({ name: target.name, needs });
+      if (needs !== undefined || dependency !== undefined) {
+        unchecked.push(needs !== undefined ? { name: target.name, needs } : { name: target.name, needs: dependency!.go, module: dependency!.module });
         done++;
         continue;
       }
@@ -116,8 +120,29 @@ async function newerGoNeeded(target: GoCheckTarget, goRelease: string): Promise<
   return undefined;
 }
 
-/** The first Go whose go command reads the `toolchain` directive. */
+/** The first Go whose go command reads the `toolchain` directive, and refuses a module graph asking for a newer Go. */
 const FIRST_TOOLCHAIN_AWARE = '1.21';
+
+/**
+ * The module of the staged graph whose go.mod asks for the newest Go above the go command here, when
+ * that go command is 1.21 or later: under GOTOOLCHAIN=local it refuses the whole graph then. Older go
+ * commands read such go lines in dependencies and enforce none.
+ */
+async function dependencyNeedingNewerGo(tree: string, goRelease: string): Promise<{ module: string; go: string } | undefined> {
+  if (compareGoVersions(goRelease, FIRST_TOOLCHAIN_AWARE) < 0) return undefined;
+  let newest: { module: string; go: string } | undefined;
+  for (const entry of await readdir(tree, { recursive: true })) {
+    const relative = entry.split(path.sep).join('/');
+    if (!relative.endsWith('.mod') || !relative.includes('/@v/')) continue;
+    const where = parseTreePath(relative);
+    if (where.kind !== 'mod') continue;
+    const go = parseGoMod(await readFile(path.join(tree, entry), 'utf8'), relative, { lax: true }).go?.version;
+    if (go !== undefined && compareGoVersions(go, goRelease) > 0 && (newest === undefined || compareGoVersions(go, newest.go) > 0)) {
+      newest = { module: `${where.modulePath}@${where.version ?? ''}`, go };
+    }
+  }
+  return newest;
+}
 
 async function prepareWorkspace(target: GoCheckTarget, work: string): Promise<void> {
   if (target.projectDir) {

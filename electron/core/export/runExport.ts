@@ -223,7 +223,7 @@ async function proveWithGo(
   const { cleanedUp, unchecked } = await checkWithGo(tree, targets, { ...options, goRelease });
   cleanedUp.catch(() => undefined);
   cleanups.push(cleanedUp);
-  for (const target of unchecked) warn({ kind: 'go-too-old', file: target.name, needs: target.needs, go: goRelease ?? version });
+  for (const target of unchecked) warn({ kind: 'go-too-old', file: target.name, needs: target.needs, go: goRelease ?? version, ...(target.module === undefined ? {} : { module: target.module }) });
   return unchecked.length === targets.length && targets.length > 0 ? { status: 'skipped', reason: 'go-too-old' } : { status: 'passed' };
 }
 

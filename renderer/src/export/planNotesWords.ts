@@ -67,6 +67,8 @@ export function planWarningWords(warning: PlanWarning, t: Translate): string {
     case 'proof-cleanup':
       return t('plan.warning.proof-cleanup');
     case 'go-too-old':
-      return t('plan.warning.go-too-old', { file: warning.file, needs: warning.needs, go: warning.go });
+      return warning.module === undefined
+        ? t('plan.warning.go-too-old', { file: warning.file, needs: warning.needs, go: warning.go })
+        : t('plan.warning.go-too-old.dependency', { file: warning.file, module: warning.module, needs: warning.needs, go: warning.go });
   }
 }

@@ -542,6 +542,7 @@ export const en = {
   'plan.warning.proofs-unavailable': 'The checksum database {database} could not be asked: the bundle carries no proofs, so offline the go command needs GONOSUMDB (or GOSUMDB=off) for these modules.',
   'plan.warning.proofs-unknown': 'The checksum database {database} has no record of {modules}: offline the go command refuses them unless GONOSUMDB covers them.',
   'plan.warning.go-too-old': '{file} asks for Go {needs}, and the go command on this computer is go{go}, too old to read it: that project was not proved with the go command. Install Go {needs} or later here to prove it.',
+  'plan.warning.go-too-old.dependency': '{file}: its dependency {module} asks for Go {needs}, and the go command on this computer is go{go}, which refuses it: that project was not proved with the go command. Install Go {needs} or later here to prove it.',
   'plan.warning.proof-cleanup': 'The bundle is good, but the go command’s scratch folders could not all be removed after the proof.',
   'plan.reason.replacement': '{reason}, as the replacement for {replaces} ({at})',
   'plan.warning.no-go-sum': '{file}: there is no go.sum beside it, so nothing it needs was checked against known hashes. Run “go mod tidy” to record them.',

@@ -540,6 +540,7 @@ export const zhCN: Catalog = {
   'plan.warning.proofs-unavailable': '无法访问校验和数据库 {database}：模块包不含校验证明，离线时 go 命令需要为这些模块设置 GONOSUMDB（或 GOSUMDB=off）。',
   'plan.warning.proofs-unknown': '校验和数据库 {database} 中没有 {modules} 的记录：离线时 go 命令会拒绝它们，除非 GONOSUMDB 涵盖它们。',
   'plan.warning.go-too-old': '{file} 要求 Go {needs}，而这台计算机上的 go 命令是 go{go}，版本太旧，无法读取它：该项目没有经过 go 命令验证。请在这里安装 Go {needs} 或更新版本后再验证。',
+  'plan.warning.go-too-old.dependency': '{file}：它的依赖 {module} 要求 Go {needs}，而这台计算机上的 go 命令是 go{go}，会拒绝它：该项目没有经过 go 命令验证。请在这里安装 Go {needs} 或更新版本后再验证。',
   'plan.warning.proof-cleanup': '模块包完好，但校验之后 go 命令的临时文件夹未能全部删除。',
   'plan.reason.replacement': '{reason}，作为 {replaces} 的替换（{at}）',
   'plan.warning.no-go-sum': '{file}：旁边没有 go.sum，因此它需要的内容都没有与已知哈希核对。请运行“go mod tidy”记录哈希。',
