@@ -27,6 +27,7 @@ import { captureOutput } from '../support/captureOutput';
 import { publishedGoSumLines, publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { goModDownload, offlineGoEnv, requireGo, scratchGoWorkspace } from '../support/goCommand';
 import { writeTestSumdb, type TestSumdb } from '../support/testSumdb';
+import { filesUnder } from '../support/filesUnder';
 
 const A = 'example.com/a';
 const B = 'example.com/b';
@@ -253,7 +254,7 @@ test('a forged tile and a signature that does not verify each fail the export', 
 
   // Every lookup's head with one signature byte changed: the key is the database's, the signature is not.
   const lookupDir = path.join(sumdbDir(w), 'lookup');
-  for (const file of await listFiles(lookupDir)) {
+  for (const file of (await filesUnder(lookupDir)).map((f) => path.join(lookupDir, f))) {
     const body = await readFile(file, 'utf8');
     await writeFile(file, body.replace(/(— sum\.test \S{20})(\S)/, (_, head: string, ch: string) => `${head}${ch === 'A' ? 'B' : 'A'}`));
   }
@@ -283,16 +284,6 @@ test('GOSUMDB=off carries no proofs; a database that cannot be reached leaves th
   const without = await bundleOf(unreachable.out);
   assert.ok(!without.manifest.entries.some((e) => e.path.startsWith('sumdb/')));
 });
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else out.push(full);
-  }
-  return out;
-}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatSumdbPath, parseSumdbPath, tilePath } from '../../shared/sumdb/sumdbPath';
 import { parseSignedTreeNote } from '../../shared/sumdb/treeNote';
@@ -24,6 +24,7 @@ import { ModFerryError } from '../../electron/core/errors/modferryError';
 import { makeTempDir } from '../support/bundleSources';
 import { requireGo } from '../support/goCommand';
 import { writeTlogCases, type TlogCases } from '../support/tlogCases';
+import { filesUnder } from '../support/filesUnder';
 
 // Trees from one record to past 65,536 (the first level-2 hash), around every tile boundary.
 const SIZES = [1, 2, 3, 7, 8, 255, 256, 257, 300, 511, 512, 513, 600, 65535, 65536, 65537, 65793, 70000];
@@ -146,29 +147,20 @@ test('tile math against golang.org/x/mod/sumdb/tlog', { timeout: 180_000 }, asyn
   });
 
   await t.test('every tile path tlog writes parses back to a tile of the right size, and level-1+ tiles are the ones tlog has', async () => {
-    const files = await listFiles(path.join(dir, 'tile'));
+    const files = await filesUnder(path.join(dir, 'tile'));
     assert.ok(files.length > 400);
-    for (const file of files) {
-      const relative = `sumdb/tlog.test/tile/${path.relative(path.join(dir, 'tile'), file).split(path.sep).join('/')}`;
+    for (const tileFile of files) {
+      const file = path.join(dir, 'tile', tileFile);
+      const relative = `sumdb/tlog.test/tile/${tileFile}`;
       const parsed = parseSumdbPath(relative);
       assert.equal(formatSumdbPath(parsed), relative);
       assert.ok(parsed.kind === 'tile');
       assert.equal((await stat(file)).size, tileBytes(parsed.tile), relative);
     }
     const largest = SIZES.at(-1)!;
-    const onDisk = new Set(files.map((file) => path.relative(dir, file).split(path.sep).join('/')));
+    const onDisk = new Set(files.map((tileFile) => `tile/${tileFile}`));
     const upper = tilesFromLevel(largest, 1).map(tilePath);
     assert.ok(upper.some((p) => p.startsWith('tile/8/2/')), 'reaches level 2');
     for (const p of upper) assert.ok(onDisk.has(p), p);
   });
 });
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else out.push(full);
-  }
-  return out;
-}

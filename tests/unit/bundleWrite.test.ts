@@ -16,6 +16,7 @@ import { readBackSeal, readBackVolumes, type ReadBackOptions } from '../../elect
 import { verifyBundle } from '../../electron/core/bundle/verifyBundle';
 import { DEFAULT_VOLUME_SIZE, writeBundle, type BundleSourceFile, type WriteBundleOptions } from '../../electron/core/bundle/writeBundle';
 import { makeBundleSources, makeTempDir, sha256Hex, testSigningKey, type SourceModule } from '../support/bundleSources';
+import { filesUnder } from '../support/filesUnder';
 
 const longModulePath = `example.com/${Array.from({ length: 12 }, (_, i) => `deeply-nested-element-${i}`).join('/')}`;
 const modules: SourceModule[] = [
@@ -45,14 +46,6 @@ after(() => cleanup());
 
 function options(outDir: string, extra: Partial<WriteBundleOptions> = {}): WriteBundleOptions {
   return { outDir, files: sources, inputs: [{ kind: 'go.mod', value: '/home/me/app/go.mod' }], signingKey: key, toolVersion: '0.1.0', ...extra };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort();
 }
 
 const trustOurKey = (signer: { fingerprint: string }): boolean => signer.fingerprint === key.fingerprint;

@@ -61,8 +61,9 @@ export async function checkWithGo(
     let done = 0;
     for (const target of targets) {
       const needs = options.goRelease === undefined ? undefined : await newerGoNeeded(target, options.goRelease);
-      if (needs !== undefined || dependency !== undefined) {
-        unchecked.push(needs !== undefined ? { name: target.name, needs } : { name: target.name, needs: dependency!.go, module: dependency!.module });
+      const skipped = needs !== undefined ? { name: target.name, needs } : dependency && { name: target.name, needs: dependency.go, module: dependency.module };
+      if (skipped !== undefined) {
+        unchecked.push(skipped);
         done++;
         continue;
       }
@@ -102,7 +103,7 @@ export async function checkWithGo(
     await Promise.allSettled(cleanups);
     throw error;
   }
-  options.onProgress?.({ stage: 'prove', message: 'go command: every project resolves offline' });
+  if (unchecked.length < targets.length) options.onProgress?.({ stage: 'prove', message: unchecked.length === 0 ? 'go command: every project resolves offline' : 'go command: every project it can read resolves offline' });
   return { cleanedUp: Promise.all(cleanups).then(() => undefined), unchecked };
 }
 
