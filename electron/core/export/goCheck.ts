@@ -78,15 +78,15 @@ export async function checkWithGo(
         modCache = await proofModuleCacheFolder(options.extractedBytes ?? 0);
         const env = offlineEnv(tree, scratch, modCache);
         // Both at once: the go command locks its module cache, and neither needs the other's downloads.
-        // The project is compiled, every package it imports from every module, by `go list -export`: the
-        // compile `go build` does, without the link, which reads nothing from a module and would only write
-        // a binary no one runs. -trimpath keeps the build cache keyed by module@version instead of this
-        // run's empty module cache folder, so the proof reuses earlier compilations and proves the same.
-        // -test: `go test` compiles the tests' imports too, and with -mod=mod adds their modules to go.mod as `go build` does.
+        // Every package the project and its tests import, from every module, is loaded by `go list -deps
+        // -test`: the module loading `go build` and `go test` do, which finds each package in the module
+        // that provides it, reads embedded files' patterns and, with -mod=mod, adds missing requirements
+        // to go.mod as they do. Compiling reads nothing further from any module, so it would prove no more
+        // about the bundle and only cost a compile of every dependency on a machine that has not built them.
         const goMod = path.join(work, 'go.mod');
         const asGiven = target.projectDir ? await readFile(goMod, 'utf8') : undefined;
         const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
-        if (target.projectDir) runs.push(runGo(['list', '-export', '-deps', '-test', '-trimpath', './...'], work, env, target.name, options.signal));
+        if (target.projectDir) runs.push(runGo(['list', '-deps', '-test', './...'], work, env, target.name, options.signal));
         const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
         if (asGiven !== undefined) await proveRewrittenGoMod(asGiven, await readFile(goMod, 'utf8'), work, env, target.name, options.signal);
