@@ -139,6 +139,24 @@ describe('a folder that is not a store is refused', () => {
     assert.match(refused?.message ?? 'imported', new RegExp(`^${escapeRegExp(dir)}: not a ModFerry store \\(no modferry-store\\.json\\) and not empty`));
     assert.deepEqual((await readdir(dir)).sort(), ['staging', 'tree']);
   });
+  test('a file given as the store is refused, named, by every command that opens a store, and left as it was', async () => {
+    const file = freshDir('notes.txt');
+    await writeFile(file, 'my notes');
+    const attempts: Array<[string, Promise<unknown>]> = [
+      ['import', run(importCommand, [bundle.bundleDir, '--store', file, '--trust-new-key'])],
+      ['inventory', run(inventoryCommand, ['--store', file, '--out', freshDir('inventory.json')])],
+      ['request', run(requestCommand, ['--store', file, '--out', freshDir('request.txt')])],
+      ['serve', run(serveCommand, ['--store', file, '--listen', '127.0.0.1:0'])],
+    ];
+    for (const [command, attempt] of attempts) {
+      const refused = await attempt.then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      assert.match(refused?.message ?? `${command} accepted it`, new RegExp(`^${escapeRegExp(file)}: not a folder: a store is a folder`), command);
+    }
+    assert.equal(await readFile(file, 'utf8'), 'my notes');
+  });
 });
 
 describe('the store marker', () => {

@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { modFerryCatalogVersion } from './catalogSchema';
+import { StoreFolderError } from './storeFolderError';
 import type { StoreLayout } from './storeLayout';
 
 export type StoreFolder =
@@ -20,7 +21,10 @@ export function inspectStoreFolder(layout: StoreLayout): StoreFolder {
   try {
     entries = readdirSync(layout.dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    if (code === 'ENOTDIR') throw new StoreFolderError(layout.dir, 'not a folder: a store is a folder; give the folder that holds it (or an empty one to make it in)');
+    if (code === 'EACCES' || code === 'EPERM') throw new StoreFolderError(layout.dir, 'the folder cannot be read (no permission)');
     throw error;
   }
   if (entries.length === 0) return { kind: 'empty' };
