@@ -5,7 +5,7 @@
  * memory runs out or forever; a link is refused even to a good file, since the bundle is the
  * folder and what it holds, not whatever a link points to when it is read.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, existsSync, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE } from '../../../shared/bundle/manifest';
@@ -69,6 +69,7 @@ export async function readBundleFile(bundleDir: string, name: string, maxBytes: 
 function notReadable(bundleDir: string, name: string, error: unknown): BundleVerifyError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
+    if (!existsSync(bundleDir)) return new BundleVerifyError('no such folder (is the drive mounted?)', { file: bundleDir }, { cause: error });
     const why = name === MANIFEST_FILE ? 'not a ModFerry bundle folder, or the bundle was not completely written' : 'the bundle is not signed';
     return new BundleVerifyError(`${bundleDir}: no ${name}: ${why}`, {}, { cause: error });
   }
