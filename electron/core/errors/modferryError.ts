@@ -116,7 +116,7 @@ export function errorRecord(error: unknown): ErrorRecord {
 }
 
 /** The problem code of a thrown value or of the first of its causes that has one. */
-function errorProblem(error: unknown): ErrorProblem | undefined {
+export function errorProblem(error: unknown): ErrorProblem | undefined {
   for (let at: unknown = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
     if (at instanceof ModFerryError && at.problem !== undefined) return at.problem;
   }

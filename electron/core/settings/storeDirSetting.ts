@@ -1,4 +1,5 @@
-import { ModFerryError } from '../errors/modferryError';
+import { errorMessage } from '../../../shared/errorMessage';
+import { errorProblem, ModFerryError } from '../errors/modferryError';
 import { inspectStoreFolder } from '../store/storeFolder';
 import { storeLayout } from '../store/storeLayout';
 
@@ -11,9 +12,10 @@ export function requireStoreFolderChoice(dir: string): void {
   try {
     kind = inspectStoreFolder(storeLayout(dir)).kind;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? String(error)})`;
-    const problem = code === 'ENOTDIR' ? 'store-folder-is-file' : 'store-folder-unreadable';
+    const problem = errorProblem(error);
+    if (problem !== 'store-folder-is-file' && problem !== 'store-folder-unreadable') throw error;
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    const reason = problem === 'store-folder-is-file' ? 'is a file, not a folder' : `cannot be read (${code ?? errorMessage(error)})`;
     throw new ModFerryError('store', `setting storeDir: ${dir} ${reason}`, { file: dir }, { cause: error, message: `setting storeDir: ${dir} ${reason}`, problem });
   }
   if (kind === 'foreign') {

@@ -5,8 +5,9 @@
  */
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '../../../shared/errorMessage';
 import { modFerryCatalogVersion } from './catalogSchema';
-import { StoreFolderError } from './storeFolderError';
+import { ModFerryError } from '../errors/modferryError';
 import type { StoreLayout } from './storeLayout';
 
 export type StoreFolder =
@@ -23,9 +24,10 @@ export function inspectStoreFolder(layout: StoreLayout): StoreFolder {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
-    if (code === 'ENOTDIR') throw new StoreFolderError(layout.dir, 'not a folder: a store is a folder; give the folder that holds it (or an empty one to make it in)');
-    if (code === 'EACCES' || code === 'EPERM') throw new StoreFolderError(layout.dir, 'the folder cannot be read (no permission)');
-    throw error;
+    if (code === 'ENOTDIR') {
+      throw new ModFerryError('store', 'not a folder: a store is a folder; give the folder that holds it (or an empty one to make it in)', { file: layout.dir }, { cause: error, problem: 'store-folder-is-file' });
+    }
+    throw new ModFerryError('store', `the folder cannot be read (${code ?? errorMessage(error)})`, { file: layout.dir }, { cause: error, problem: 'store-folder-unreadable' });
   }
   if (entries.length === 0) return { kind: 'empty' };
   if (existsSync(layout.marker)) return { kind: 'store' };
