@@ -182,9 +182,11 @@ describe('modferry export', { timeout: 900_000 }, () => {
     const project = await goProgram(fixture, home, 'uuid', ['github.com/pkg/errors']);
     const out = await mkdtemp(path.join(os.tmpdir(), 'modferry-usb-'));
     t.after(() => rm(out, { recursive: true, force: true }));
-    const result = await exportTo(['--project', project, '--out', out]);
+    const result = await exportTo(['--project', project, '--out', out, '--json']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr.join('\n'), /the offline go command failed on the bundle[\s\S]*github\.com\/google\/uuid/);
+    const failure = JSON.parse(result.stdout.find((l) => l.startsWith('{"type":"error"')) ?? '{}') as { kind?: string; problem?: string; file?: string; message?: string };
+    assert.deepEqual([failure.kind, failure.problem, failure.file], ['go-check', 'go-mod-not-tidy', path.join(project, 'go.mod')]);
+    assert.match(failure.message ?? '', /not tidy: no module in this go\.mod's requirements provides\n {2}github\.com\/google\/uuid \(imported by main\.go\)\n[\s\S]*go mod tidy/);
     for (const dir of bundleDirsIn(out)) assert.ok(!existsSync(path.join(dir, 'manifest.json')));
     assert.deepEqual(bundleDirsIn(out), [], 'what was written is removed');
   });

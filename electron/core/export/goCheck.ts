@@ -10,6 +10,7 @@ import type { ProgressListener } from '../../../shared/work/progress';
 import { ModFerryError } from '../errors/modferryError';
 import { removeTree } from '../fsutil/removeTree';
 import { proofModuleCacheFolder } from './proofModuleCache';
+import { unprovidedImports, unprovidedImportsError } from './unprovidedImports';
 import type { GoCheckTarget } from '../../../shared/export/exportPlan';
 
 export type { GoCheckTarget };
@@ -87,7 +88,9 @@ export async function checkWithGo(
         const asGiven = target.projectDir ? await readFile(goMod, 'utf8') : undefined;
         const runs = [runGo(['mod', 'download', 'all'], work, env, target.name, options.signal)];
         if (target.projectDir) runs.push(runGo(['list', '-deps', '-test', './...'], work, env, target.name, options.signal));
-        const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        // A project that is not tidy is told so, whichever run failed first.
+        const failures = (await Promise.allSettled(runs)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        const failed = failures.find((r) => r.reason instanceof ModFerryError) ?? failures[0];
         if (failed) throw failed.reason;
         if (asGiven !== undefined) await proveRewrittenGoMod(asGiven, await readFile(goMod, 'utf8'), work, env, target.name, options.signal);
       } finally {
@@ -227,6 +230,8 @@ function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, name: string
     execFile('go', args, { cwd, env, signal, timeout: 30 * 60_000, maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       if (signal?.aborted) return reject(signal.reason);
+      const unprovided = args[0] === 'list' ? unprovidedImports(stderr, cwd, env.GOMODCACHE ?? '') : [];
+      if (unprovided.length > 0) return reject(unprovidedImportsError(name, unprovided));
       const detail = stderr.trim().split('\n').filter(Boolean).slice(-8).join('\n  ');
       reject(new GoCheckError(`${name}: the offline go command failed on the bundle (go ${args.join(' ')}):\n  ${detail}`));
     });
