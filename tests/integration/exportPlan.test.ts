@@ -168,6 +168,19 @@ describe('export plan', { timeout: 120_000 }, () => {
     assert.deepEqual(readdirSync(out), []);
   });
 
+  test('a go.mod that requires no module is nothing to export, said by the plan, with no bundle written', async () => {
+    const dirs = await freshDirs('stdlib-only');
+    const out = await emptyFolder('stdlib-only-out');
+    const stdlibOnly = path.join(await emptyFolder('stdlib-only-project'), 'go.mod');
+    await writeFile(stdlibOnly, 'module example.com/stdlibonly\n\ngo 1.19\n');
+    await assert.rejects(planExport({ goModFiles: [stdlibOnly], upstream: upstream.url }, { dirs, outDir: out }), (error: unknown) => {
+      assert.equal(errorKind(error), 'input');
+      assert.equal((error as Error).message, `nothing to export: ${stdlibOnly} requires no module; a program of the standard library alone needs nothing carried`);
+      return true;
+    });
+    assert.deepEqual(readdirSync(out), []);
+  });
+
   test('a --key that cannot be read stops the export before anything is downloaded', async () => {
     const dirs = await freshDirs('key');
     const out = await emptyFolder('key-out');

@@ -30,6 +30,7 @@ import { versionLists } from './stageTree';
 import { ZipChecks } from './zipChecks';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { availableToolchains, requireToolchainNames, toolchainInputs, toolchainPlatforms, wantedToolchains, withToolchains } from './toolchains';
+import { ModFerryError } from '../errors/modferryError';
 import { grantWishes, NothingToExportError, NotFoundLog, UnmetRequestsError, type AnsweredRoot } from './wishList';
 import type { ChecksumDatabaseSetting } from '../../../shared/sumdb/checksumDatabaseSetting';
 import type { PlanProofs } from '../../../shared/export/exportPlan';
@@ -161,6 +162,10 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     const proofs = proven === undefined ? undefined : provenProofs(proven, files, warn);
     if (proven !== undefined && request.sinceInventory !== undefined) checkGapsAgainstRecords(proven.proofs.database, proven.lines, proofGaps, request.sinceInventory);
     const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
+    if (modules.length === 0) {
+      const names = inputs.roots.map((r) => r.name);
+      throw new ModFerryError('input', `nothing to export: ${names.join(', ')} require${names.length === 1 ? 's' : ''} no module; a program of the standard library alone needs nothing carried`);
+    }
     const proofFiles = proofs?.files ?? [];
     const shippedFiles = [...modules.flatMap((m) => m.files.filter((f) => !f.heldOffline).map((f) => ({ path: treePath(m, f.kind), size: f.size }))), ...proofFiles];
     const totals = countFiles(modules, (f) => !f.heldOffline);
