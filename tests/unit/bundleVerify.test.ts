@@ -168,7 +168,7 @@ describe('the folder given', () => {
   test('a folder that does not exist (a drive not mounted) is named as such', async () => {
     const missing = path.join(freshDir('unmounted'), 'media', 'usb', 'modferry-bundle');
     await assert.rejects(verifyBundle(missing, { trust: trustOurKey }), (error: unknown) => {
-      assert.deepEqual(errorRecord(error), { type: 'error', kind: 'bundle', message: `${missing}: no such folder (is the drive mounted?)`, file: missing });
+      assert.deepEqual(errorRecord(error), { type: 'error', kind: 'bundle', message: `${missing}: no such folder (is the drive mounted?)`, problem: 'no-such-folder', file: missing });
       return true;
     });
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findBundles } from '../../electron/core/bundle/findBundles';
+import { errorRecord } from '../../electron/core/errors/modferryError';
 import { trustStore } from '../../electron/core/keys/trustStore';
 import { makeTempDir, testSigningKey } from '../support/bundleSources';
 import { makeBundle } from '../support/storeFixtures';
@@ -77,5 +78,9 @@ test('the bundles on a drive: id, date, size, signer, trust and volumes; a bad b
 
   assert.deepEqual((await findBundles(goodDir, trust)).map((b) => b.bundleId), [good.manifest.bundleId], 'a bundle folder itself');
   assert.deepEqual(await findBundles(path.join(drive, 'photos'), trust), []);
-  assert.deepEqual(await findBundles(path.join(root, 'no-such-drive'), trust), []);
+  const unmounted = path.join(root, 'no-such-drive');
+  await assert.rejects(findBundles(unmounted, trust), (error: unknown) => {
+    assert.deepEqual(errorRecord(error), { type: 'error', kind: 'bundle', message: `${unmounted}: no such folder (is the drive mounted?)`, problem: 'no-such-folder', file: unmounted });
+    return true;
+  });
 });

@@ -191,7 +191,7 @@ describe('an app session', () => {
     const missing = await session.dispatch('verify:run', { bundleDir: path.join(data, 'no-bundle') }, 'job-00000002');
     assert.equal(missing.ok, false);
     assert.ok(!missing.ok && missing.error.kind === 'bundle', JSON.stringify(missing));
-    assert.equal(!missing.ok && missing.error.file, path.join(data, 'no-bundle', 'manifest.json'));
+    assert.deepEqual(!missing.ok && [missing.error.file, missing.error.problem], [path.join(data, 'no-bundle'), 'no-such-folder'], 'the folder at fault, and what is wrong as a code');
     assert.deepEqual(unexpected, []);
     await session.close();
   });

@@ -11,6 +11,7 @@ import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type BundleManifest } fro
 import { errorRecord } from '../errors/modferryError';
 import { checkManifestSignature, parseManifestSignature } from '../keys/manifestSignature';
 import type { TrustStore } from '../keys/trustStore';
+import { BundleVerifyError } from './bundleVerifyError';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, readBundleFile } from './readBundleFile';
 import { findVolumeProblems, type FolderFile } from './volumeFolder';
 import type { BundleProblem, FoundBundle, FoundVolumes } from '../../../shared/bundle/foundBundle';
@@ -20,8 +21,18 @@ const MAX_DEPTH = 2;
 
 export type { BundleProblem, FoundBundle, FoundVolumes };
 
-/** The bundles at `dir`, sorted by folder; empty when there are none (or `dir` cannot be listed). */
+/**
+ * The bundles at `dir`, sorted by folder; empty when there are none (or `dir` cannot be listed). A
+ * `dir` that does not exist, or is a file, is refused: "no bundles" would send the operator looking
+ * on a drive that is not mounted.
+ */
 export async function findBundles(dir: string, trust: Pick<TrustStore, 'isTrusted'>): Promise<FoundBundle[]> {
+  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  });
+  if (info === undefined) throw new BundleVerifyError('no such folder (is the drive mounted?)', { file: dir }, { problem: 'no-such-folder' });
+  if (!info.isDirectory()) throw new BundleVerifyError('not a folder: give the drive or the folder that holds the bundles', { file: dir });
   const found: FoundBundle[] = [];
   for (const bundleDir of await bundleFolders(dir)) found.push(await describeBundle(bundleDir, trust));
   return found;

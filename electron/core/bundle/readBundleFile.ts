@@ -69,7 +69,7 @@ export async function readBundleFile(bundleDir: string, name: string, maxBytes: 
 function notReadable(bundleDir: string, name: string, error: unknown): BundleVerifyError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
-    if (!existsSync(bundleDir)) return new BundleVerifyError('no such folder (is the drive mounted?)', { file: bundleDir }, { cause: error });
+    if (!existsSync(bundleDir)) return new BundleVerifyError('no such folder (is the drive mounted?)', { file: bundleDir }, { cause: error, problem: 'no-such-folder' });
     const why = name === MANIFEST_FILE ? 'not a ModFerry bundle folder, or the bundle was not completely written' : 'the bundle is not signed';
     return new BundleVerifyError(`${bundleDir}: no ${name}: ${why}`, {}, { cause: error });
   }

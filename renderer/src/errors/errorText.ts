@@ -35,6 +35,7 @@ export const ERROR_PROBLEM_KEYS = {
   'store-folder-foreign': 'errors.problem.store-folder-foreign',
   'store-folder-is-file': 'errors.problem.store-folder-is-file',
   'store-folder-unreadable': 'errors.problem.store-folder-unreadable',
+  'no-such-folder': 'errors.problem.no-such-folder',
 } as const satisfies Readonly<Record<ErrorProblem, MessageKey>>;
 
 export type ErrorPlace = 'module' | 'file' | 'volume' | 'entry' | 'drive' | 'url' | 'fingerprint';

@@ -315,6 +315,7 @@ export const en = {
   'errors.problem.store-folder-foreign': 'The folder holds other files and is not a ModFerry store: choose a store, or a new or empty folder for a new one.',
   'errors.problem.store-folder-is-file': 'This is a file, not a folder.',
   'errors.problem.store-folder-unreadable': 'The folder cannot be read.',
+  'errors.problem.no-such-folder': 'There is no such folder: check the path, and that the drive is plugged in and mounted.',
   'settings.value.absolute': 'The folder must be an absolute path (e.g. /srv/modferry-store or D:\\store).',
   'settings.value.host': 'The address must be a host name, or an IPv4 or IPv6 address.',
   'errors.field.module': 'Module',

@@ -313,6 +313,7 @@ export const zhCN: Catalog = {
   'errors.problem.store-folder-foreign': '该文件夹中有其他文件，不是 ModFerry 仓库：请选择一个仓库，或为新仓库选择一个新的或空的文件夹。',
   'errors.problem.store-folder-is-file': '这是文件，不是文件夹。',
   'errors.problem.store-folder-unreadable': '无法读取该文件夹。',
+  'errors.problem.no-such-folder': '没有这个文件夹：请检查路径，并确认驱动器已插入并挂载。',
   'settings.value.absolute': '文件夹必须是绝对路径（例如 /srv/modferry-store 或 D:\\store）。',
   'settings.value.host': '地址必须是主机名，或 IPv4、IPv6 地址。',
   'errors.field.module': '模块',
