@@ -11,7 +11,7 @@ export interface ReplacementNote {
 
 /** Why a module version is in the plan; `root` is the project, go.mod or request file that needs it. */
 export type ShipReason = (
-  | { kind: 'selected'; root: string }
+  | { kind: 'selected'; root: string; /** The module that requires the version selected, when not the root's go.mod itself. */ by?: string }
   | { kind: 'required-by'; by: string; root: string }
   /** A go.mod of the operator's requires it directly. */
   | { kind: 'root-requires'; root: string }

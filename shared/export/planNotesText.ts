@@ -9,7 +9,7 @@ export function shipReasonText(reason: ShipReason): string {
 function reasonText(reason: ShipReason): string {
   switch (reason.kind) {
     case 'selected':
-      return `selected by MVS for ${reason.root}`;
+      return `selected by MVS for ${reason.root}${reason.by === undefined ? '' : `, required by ${reason.by}`}`;
     case 'required-by':
       return `required by ${reason.by} (via ${reason.root})`;
     case 'root-requires':

@@ -105,7 +105,7 @@ describe('export plan', { timeout: 120_000 }, () => {
     ]);
     const big = made.modules.find((m) => m.path === 'example.com/big')!;
     assert.deepEqual(big.neededBy, [goModFile]);
-    assert.deepEqual(big.reason, { kind: 'selected', root: goModFile });
+    assert.deepEqual(big.reason, { kind: 'selected', root: goModFile, by: 'example.com/app@v1.0.0' }, 'who needs it: the module requiring the version selected');
     assert.ok(big.files.find((f) => f.kind === 'zip')!.size > 900 * 1024);
     const moduleFileBytes = made.modules.flatMap((m) => m.files).reduce((s, f) => s + f.size, 0);
     // Each module's @v/list ships too: example.com/app, big and small.

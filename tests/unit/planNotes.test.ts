@@ -53,6 +53,11 @@ describe('the reasons and warnings of a plan', () => {
     }
     assert.equal(planWarningWords(warnings['no-go-sum'], zh), '/p/go.mod：旁边没有 go.sum，因此它需要的内容都没有与已知哈希核对。请运行“go mod tidy”记录哈希。');
     assert.equal(shipReasonWords(reasons[1]!, zh), 'example.com/a@v1.0.0 需要（经由 /p/go.mod），作为 example.com/b@v1.0.0 的替换（/p/go.mod:8）');
+    // Who needs a zip: the module requiring the version selected, when the go.mod does not itself.
+    const selectedFor = { kind: 'selected', root: '/p/go.mod', by: 'example.com/a@v1.0.0' } as const;
+    assert.equal(shipReasonText(selectedFor), 'selected by MVS for /p/go.mod, required by example.com/a@v1.0.0');
+    assert.equal(shipReasonWords(selectedFor, translator('en')), 'Selected by minimal version selection for /p/go.mod, required by example.com/a@v1.0.0');
+    assert.equal(shipReasonWords(selectedFor, zh), '最小版本选择为 /p/go.mod 选定，example.com/a@v1.0.0 需要');
     // How an abandoned bundle's writer is known to be gone, in each language and in the CLI's English.
     const restarted = { ...warnings['abandoned-removed'], writer: { pid: 77, host: 'desktop', gone: 'restarted' as const } };
     assert.equal(planWarningWords(warnings['abandoned-removed'], zh), '已删除未完成的模块包 /media/usb/mf-1，它是一次未完成的导出留下的；保留了不属于 ModFerry 的内容：notes.txt。写入它的导出进程（4242）已不在运行。');

@@ -37,7 +37,7 @@ describe('resolveRequirements: graph shapes', () => {
     assert.deepEqual(keys(result.modFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']);
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']);
     assert.deepEqual(result.neededBy.get('example.com/c@v1.0.0'), ['proj/go.mod']);
-    assert.equal(reasonWords(result, 'example.com/c@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/c@v1.0.0'), 'selected by MVS for proj/go.mod, required by example.com/b@v1.0.0');
     assert.deepEqual(result.warnings.map(planWarningText), []);
   });
 
@@ -110,7 +110,7 @@ describe('resolveRequirements: graph pruning', () => {
     assert.deepEqual(keys(result.zipFiles), ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.2.0']);
     assert.equal(reasonWords(result, 'example.com/c@v1.2.0'), 'selected by MVS for proj/go.mod');
     assert.equal(reasonWords(result, 'example.com/c@v1.3.0'), 'required by example.com/b@v1.0.0 (via proj/go.mod)');
-    assert.equal(reasonWords(result, 'example.com/b@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/b@v1.0.0'), 'selected by MVS for proj/go.mod, required by example.com/a@v1.0.0');
     assert.deepEqual(result.warnings.map(planWarningText), [
       'proj/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0), which go mod tidy checks by default; ' +
         'the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17',
@@ -168,7 +168,7 @@ describe('resolveRequirements: graph pruning', () => {
       'example.com/deep@v1.0.0': mod('example.com/deep', '1.17'),
     });
     const result = await resolveRequirements([project(mainGoMod('1.17', ['example.com/a v1.0.0', 'example.com/b v1.0.0']))], source);
-    assert.equal(reasonWords(result, 'example.com/n@v1.0.0'), 'selected by MVS for proj/go.mod');
+    assert.equal(reasonWords(result, 'example.com/n@v1.0.0'), 'selected by MVS for proj/go.mod, required by example.com/a@v1.1.0');
     assert.equal(reasonWords(result, 'example.com/deep@v1.0.0'), 'required by example.com/n@v1.0.0 (via proj/go.mod)');
     assert.ok(!keys(result.zipFiles).includes('example.com/deep@v1.0.0'), 'only the unpruned graph holds deep');
     assert.ok(!keys(result.zipFiles).includes('example.com/a@v1.0.0'));
@@ -331,7 +331,7 @@ describe('resolveRequirements: roots', () => {
     );
     assert.deepEqual(result.neededBy.get('example.com/c@v1.0.0'), ['one/go.mod', 'two/go.mod', 'example.com/b@v1.0.0']);
     assert.deepEqual(result.neededBy.get('example.com/a@v1.0.0'), ['one/go.mod']);
-    assert.equal(reasonWords(result, 'example.com/c@v1.0.0'), 'selected by MVS for one/go.mod');
+    assert.equal(reasonWords(result, 'example.com/c@v1.0.0'), 'selected by MVS for one/go.mod, required by example.com/a@v1.0.0');
     for (const key of ['example.com/a@v1.0.0', 'example.com/b@v1.0.0', 'example.com/c@v1.0.0']) assert.equal(source.fetchCount(key), 1, key);
   });
 

@@ -51,7 +51,14 @@ export async function resolveMainModule(main: MainModule, loader: GoModLoader, s
   const fullGraph = unprunedGraph ?? buildGraph;
 
   const shipped = new ShippedSet(main);
-  for (const module of buildGraph.buildList()) shipped.addZip(module, { kind: 'selected', root: main.rootName });
+  // Who needs each zip: the first module met on the way from the go.mod that requires the very version selected.
+  const buildPaths = buildGraph.requirementPaths();
+  for (const module of buildGraph.buildList()) {
+    const requiredBy = buildPaths.get(moduleKey(module))?.requiredBy;
+    const by = requiredBy === undefined ? undefined : moduleKey(requiredBy);
+    // A root given as path@version is named after the module that requires it: saying so again says nothing.
+    shipped.addZip(module, { kind: 'selected', root: main.rootName, ...(by === undefined || by === main.rootName ? {} : { by }) });
+  }
   for (const graph of [fullGraph, buildGraph]) {
     for (const { module, requiredBy } of graph.requirementPaths().values()) {
       if (graph.failureOf(module) !== undefined) continue;

@@ -6,7 +6,7 @@ export function shipReasonWords(reason: ShipReason, t: Translate): string {
   const said = ((): string => {
     switch (reason.kind) {
       case 'selected':
-        return t('plan.reason.selected', { root: reason.root });
+        return reason.by === undefined ? t('plan.reason.selected', { root: reason.root }) : t('plan.reason.selected-by', { root: reason.root, by: reason.by });
       case 'required-by':
         return t('plan.reason.required-by', { by: reason.by, root: reason.root });
       case 'root-requires':

@@ -535,6 +535,7 @@ export const en = {
   'exportWizard.review.toolchainTag': 'Go toolchain',
 
   'plan.reason.selected': 'Selected by minimal version selection for {root}',
+  'plan.reason.selected-by': 'Selected by minimal version selection for {root}, required by {by}',
   'plan.reason.required-by': 'Required by {by} (via {root})',
   'plan.reason.root-requires': 'Required by {root}',
   'plan.reason.requested': 'Requested by {root}',

@@ -533,6 +533,7 @@ export const zhCN: Catalog = {
   'exportWizard.review.toolchainTag': 'Go 工具链',
 
   'plan.reason.selected': '最小版本选择为 {root} 选定',
+  'plan.reason.selected-by': '最小版本选择为 {root} 选定，{by} 需要',
   'plan.reason.required-by': '{by} 需要（经由 {root}）',
   'plan.reason.root-requires': '{root} 需要',
   'plan.reason.requested': '{root} 请求',
