@@ -15,10 +15,13 @@ export function stageState(stages: StageProgress, stage: StageName, finished: bo
   return complete && stage !== 'prove' ? 'done' : 'active';
 }
 
-/** Step 4: a bar per stage with files, bytes, rate and time left; Cancel removes what was written. */
+/**
+ * Step 4: a bar per stage with files, bytes, rate and time left; Cancel removes what was written. A run
+ * the drive stopped (full, pulled) is offered again: the same plan, to the same destination.
+ */
 export function RunStep() {
   const { t } = useI18n();
-  const { stages, runPhase, runError, check, cancelRun, goTo } = useExportWizard();
+  const { stages, runPhase, runError, check, run, cancelRun, goTo } = useExportWizard();
   const running = runPhase === 'running' || runPhase === 'cancelling';
   return (
     <div className="export-step run-step" data-testid="run" data-phase={runPhase}>
@@ -29,7 +32,7 @@ export function RunStep() {
       </div>
       {running && <p className="hint">{t('exportWizard.run.leaveHint')}</p>}
       {runPhase === 'cancelled' && <p role="status" data-testid="run-cancelled">{t('exportWizard.run.cancelled')}</p>}
-      {runPhase === 'failed' && <ErrorView error={runError} />}
+      {runPhase === 'failed' && <ErrorView error={runError} onRetry={run} />}
       <div className="export-actions">
         {running ? (
           <button type="button" className="secondary" onClick={() => void cancelRun()} disabled={runPhase === 'cancelling'} data-testid="run-cancel">
