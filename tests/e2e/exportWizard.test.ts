@@ -3,7 +3,7 @@ import { untilPage } from '../support/until';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -299,6 +299,150 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await page.close();
     });
   }
+
+  for (const language of ['en', 'zh'] as const) {
+    test(`${language}: a drive filled up after the destination was checked stops the run naming it, leaves nothing on it and offers Try again; once the drive has room the same plan runs again and the bundle verifies`, async (t) => {
+      const drive = path.join(root, `small-drive-${language}`);
+      await mkdir(drive);
+      t.after(async () => {
+        if (isMounted(drive)) execFileSync('umount', [drive]);
+        await rm(drive, { recursive: true, force: true });
+      });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', drive]);
+      const { page, errors, progress } = await openWizard(language);
+      await planFrom(page, quick.url, quickProject);
+      await atStep(page, 'review', 120_000);
+      await toFolder(page, drive);
+
+      // Another program takes the room between the check and the run, leaving 64 KiB: the run's own check before writing finds it.
+      const filler = path.join(drive, 'other-files.bin');
+      const free = await statfs(drive);
+      await writeFile(filler, Buffer.alloc(free.bavail * free.bsize - 64 * 1024));
+      await page.getByTestId('destination-export').click();
+      await atStep(page, 'run');
+      await page.locator('[data-testid="run"][data-phase="failed"]').waitFor({ timeout: 60_000 });
+      const error = page.getByTestId('error');
+      assert.equal(await error.getAttribute('data-kind'), 'destination');
+      assert.equal(await error.locator('[data-field="drive"] dd').innerText(), drive);
+      // The core's words, folded away in Chinese, name the drive too.
+      const detail = await error.getByTestId('error-detail').textContent();
+      assert.ok(detail?.startsWith(`not enough free space on ${drive}: the bundle needs `), `the detail names the drive: ${detail}`);
+      assert.deepEqual(await readdir(drive), ['other-files.bin'], 'nothing of the bundle is left on the drive');
+      assert.equal(await page.locator('[data-testid="run"] [data-state="active"]').count(), 0, 'no stage reads as under way once the run failed');
+      const retry = page.getByTestId('error-retry');
+      assert.equal(await retry.innerText(), language === 'en' ? 'Try again' : '重试');
+      assert.equal(await page.getByTestId('run-back').isVisible(), true, 'Back is still offered');
+      await checkStep(page, `4-run-failed-retry-${language}`);
+
+      // The drive grows (room made), and the same plan runs again to the same folder, its progress from the start.
+      execFileSync('mount', ['-o', 'remount,size=64m', drive]);
+      const before = progress.length;
+      await retry.click();
+      await atStep(page, 'done', 120_000);
+      const again = progress.slice(before).filter((p) => p.channel === 'export:run').map((p) => p.stage);
+      assert.ok(!progress.slice(0, before).some((p) => p.channel === 'export:run' && p.stage === 'write'), 'the failed run stopped before writing');
+      assert.ok(again.includes('write'), `the second run reported its own progress: ${again.join(', ')}`);
+      const bundle = (await readdir(drive)).filter((name) => name !== 'other-files.bin');
+      assert.equal(bundle.length, 1, `one bundle beside the other files: ${bundle.join(', ')}`);
+      assert.equal(await page.getByTestId('done-folder').innerText(), path.join(drive, bundle[0]!));
+      const verified = await runCli(['verify', path.join(drive, bundle[0]!), '--trust-new-key'], { ...process.env, MODFERRY_HOME: home });
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  for (const language of ['en', 'zh'] as const) {
+    test(`${language}: a FAT32 drive (fusefat, which does not tell its free space) full mid-write: the run stops naming it, removes the partial bundle and offers Try again, which writes the bundle once room is made`, async (t) => {
+      const image = path.join(root, `full-fat32-${language}.img`);
+      const mount = path.join(root, `full-fat32-${language}`);
+      await mkdir(mount);
+      t.after(async () => {
+        if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
+        await rm(mount, { recursive: true, force: true });
+        await rm(image, { force: true });
+      });
+      execFileSync('truncate', ['-s', '64M', image]);
+      execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
+      execFileSync('fusefat', ['-o', 'rw+', image, mount], { stdio: 'ignore' });
+      assert.ok(isMounted(mount), `fusefat mounted ${image}`);
+      // Filled to the last cluster, then 512 KiB given back: room to start the bundle of about 1 MiB, not to finish it.
+      const room = path.join(mount, 'ROOM.BIN');
+      await writeFile(room, Buffer.alloc(512 * 1024));
+      const filler = path.join(mount, 'FILLER.BIN');
+      const handle = await open(filler, 'w');
+      try {
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (;;) await handle.write(chunk);
+      } catch (error) {
+        assert.ok(['EPERM', 'ENOSPC'].includes((error as NodeJS.ErrnoException).code ?? ''), `the filler stopped at a full drive: ${String(error)}`);
+      } finally {
+        await handle.close();
+      }
+      await rm(room);
+
+      const { page, errors, progress } = await openWizard(language);
+      await planFrom(page, quick.url, quickProject);
+      await atStep(page, 'review', 120_000);
+      await page.getByTestId('review-next').click();
+      await atStep(page, 'destination');
+      await page.getByTestId('destination-folder').fill(mount);
+      await page.locator('[data-testid="destination-room"][data-fits="null"]').waitFor();
+      await page.getByTestId('destination-check').uncheck();
+      await page.getByTestId('destination-export').click();
+      await atStep(page, 'run');
+      await page.locator('[data-testid="run"][data-phase="failed"]').waitFor({ timeout: 60_000 });
+      const error = page.getByTestId('error');
+      assert.equal(await error.getAttribute('data-kind'), 'destination');
+      assert.equal(await error.locator('[data-field="drive"] dd').innerText(), mount);
+      // Found while writing: this drive's free space is not known beforehand.
+      const detail = await error.getByTestId('error-detail').textContent();
+      assert.ok(detail?.startsWith(`the drive at ${mount} is full: `), `the detail names the drive: ${detail}`);
+      assert.deepEqual(await readdir(mount), ['FILLER.BIN'], 'the partial bundle is removed');
+      assert.equal(await page.getByTestId('stage-write').getAttribute('data-state'), 'stopped', 'the write cut short reads as stopped, not under way');
+      assert.match(await page.getByTestId('stage-write').innerText(), language === 'en' ? /Stopped/ : /已停止/);
+      const retry = page.getByTestId('error-retry');
+      assert.equal(await retry.innerText(), language === 'en' ? 'Try again' : '重试');
+      assert.equal(await page.getByTestId('run-back').isVisible(), true, 'Back is still offered');
+      await checkStep(page, `4-run-failed-full-fat32-${language}`);
+
+      await rm(filler);
+      const before = progress.length;
+      await retry.click();
+      await atStep(page, 'done', 120_000);
+      assert.ok(progress.slice(before).some((p) => p.channel === 'export:run' && p.stage === 'write'), 'the second run reported its own progress');
+      const [bundle, ...others] = await readdir(mount);
+      assert.deepEqual(others, []);
+      const verified = await runCli(['verify', path.join(mount, bundle!), '--trust-new-key'], { ...process.env, MODFERRY_HOME: home });
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  test('en: a run failing for a reason running again cannot mend (its go.mod changed since the plan) offers Back, not Try again', async () => {
+    const project = path.join(root, 'changing-project');
+    await mkdir(project);
+    const goMod = path.join(project, 'go.mod');
+    await writeFile(goMod, await readFile(path.join(quickProject, 'go.mod')));
+    const outDir = path.join(root, 'out-changed');
+    await mkdir(outDir);
+    const { page, errors } = await openWizard('en');
+    await planFrom(page, quick.url, project);
+    await atStep(page, 'review', 120_000);
+    await toFolder(page, outDir);
+    await writeFile(goMod, `${await readFile(goMod, 'utf8')}// changed after the plan\n`);
+    await page.getByTestId('destination-export').click();
+    await page.locator('[data-testid="run"][data-phase="failed"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('error').getAttribute('data-kind'), 'input');
+    assert.equal(await page.locator('[data-testid="error"] [data-field="file"] dd').innerText(), goMod);
+    assert.equal(await page.getByTestId('error-retry').count(), 0, 'no retry for what running again cannot mend');
+    await page.getByTestId('run-back').click();
+    await atStep(page, 'destination');
+    assert.deepEqual(await readdir(outDir), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
   for (const language of ['en', 'zh'] as const) {
     test(`${language}: a go.mod with a syntax error is named by file, line and reason in the source list; a failed plan by what failed`, async () => {

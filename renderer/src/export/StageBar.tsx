@@ -2,8 +2,8 @@ import type { ProgressUpdate } from '../../../shared/work/progressUpdate';
 import type { MessageKey } from '../i18n/catalog';
 import { useI18n } from '../i18n/useI18n';
 
-/** waiting: not reached yet; active: reporting; done: finished or passed over. */
-export type StageState = 'waiting' | 'active' | 'done';
+/** waiting: not reached yet; active: reporting; done: finished or passed over; stopped: cut short by a failure or cancel. */
+export type StageState = 'waiting' | 'active' | 'done' | 'stopped';
 
 export const STAGE_TITLES = {
   resolve: 'exportWizard.stage.resolve',

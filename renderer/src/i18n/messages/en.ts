@@ -433,6 +433,7 @@ export const en = {
   'exportWizard.stageState.waiting': 'Waiting',
   'exportWizard.stageState.active': 'Under way',
   'exportWizard.stageState.done': 'Done',
+  'exportWizard.stageState.stopped': 'Stopped',
   'exportWizard.progress.files': '{done} of {total} files',
   'exportWizard.progress.bytes': '{done} of {total}',
   'exportWizard.progress.eta': 'about {time} left',

@@ -431,6 +431,7 @@ export const zhCN: Catalog = {
   'exportWizard.stageState.waiting': '等待中',
   'exportWizard.stageState.active': '进行中',
   'exportWizard.stageState.done': '已完成',
+  'exportWizard.stageState.stopped': '已停止',
   'exportWizard.progress.files': '{done} / {total} 个文件',
   'exportWizard.progress.bytes': '{done} / {total}',
   'exportWizard.progress.eta': '大约还需 {time}',
