@@ -349,7 +349,7 @@ export const en = {
   'exportWizard.intro.sources': 'Say what the offline side needs: project folders, go.mod files, a request file from the offline side, or module versions pasted one per line.',
   'exportWizard.intro.review': 'This is what the bundle will carry. Nothing has been written yet.',
   'exportWizard.intro.destination': 'Choose the drive or folder the bundle is written to.',
-  'exportWizard.intro.run': 'The bundle is being written, read back and checked.',
+  'exportWizard.intro.run': 'Here the bundle is written to the destination, read back and checked.',
   'exportWizard.intro.done': 'The bundle is written and checked. Carry it to the offline side.',
   'exportWizard.back': 'Back',
   'exportWizard.cancel': 'Cancel',

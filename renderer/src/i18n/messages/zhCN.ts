@@ -347,7 +347,7 @@ export const zhCN: Catalog = {
   'exportWizard.intro.sources': '说明离线一侧需要什么：项目文件夹、go.mod 文件、离线一侧写出的请求文件，或每行一个粘贴的模块版本。',
   'exportWizard.intro.review': '以下是模块包将携带的内容。目前还没有写入任何东西。',
   'exportWizard.intro.destination': '选择写入模块包的移动存储设备或文件夹。',
-  'exportWizard.intro.run': '正在写入、回读并校验模块包。',
+  'exportWizard.intro.run': '在这里将模块包写入目标位置，并回读、校验。',
   'exportWizard.intro.done': '模块包已写入并校验完毕。请把它带到离线一侧。',
   'exportWizard.back': '上一步',
   'exportWizard.cancel': '取消',
