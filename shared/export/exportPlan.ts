@@ -28,7 +28,7 @@ export interface PlannedModule extends ModuleVersion {
   zip: boolean;
   reason: ShipReason;
   neededBy: string[];
-  /** The notice its go.mod gives under `// Deprecated:`, for a version whose zip ships. */
+  /** The `// Deprecated:` notice in the go.mod of the module's latest version, for a version whose zip ships. */
   deprecated?: string;
   files: PlannedFile[];
 }
@@ -68,7 +68,7 @@ export interface ExportPlan {
   };
   /** Request-file lines left out, each with why. */
   unmet: UnmetRequest[];
-  /** Input warnings, what resolution reports (directory replaces, retractions), and deprecated modules. */
+  /** Input warnings, what resolution reports (directory replaces, retractions), and retracted versions and deprecated modules that ship. */
   warnings: PlanWarning[];
   /** The checksum database's proofs the bundle carries; absent when the export was asked for none (GOSUMDB=off). */
   proofs?: PlanProofs;

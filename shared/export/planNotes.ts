@@ -43,8 +43,16 @@ export type PlanWarning =
   | { kind: 'tidy-compat'; file: string; differing: DifferingVersion[]; more: number }
   /** A requirement outside the pruned module graph could not be read: skipped. `detail` is the resolver's own account, in English. */
   | { kind: 'outside-pruned-graph'; module: string; detail: string }
-  /** The module's go.mod says it is deprecated; `notice` is its author's words. */
+  /**
+   * The go.mod of the module's latest version says the module is deprecated (as the go command reads
+   * it); `notice` is its author's words, `version` the version that ships.
+   */
   | { kind: 'deprecated'; module: string; version: string; notice: string }
+  /**
+   * The go.mod of the module's latest version retracts `version`, which ships; `rationale` is the
+   * author's reason, when given; `latest` what `module@latest` answers, absent when every version is retracted.
+   */
+  | { kind: 'retracted'; module: string; version: string; rationale?: string; latest?: string }
   /** Listing the drives failed, so whether the folder is on a removable drive is unknown; `detail` in English. */
   | { kind: 'drive-unknown'; folder: string; detail: string }
   /** The folder is on no removable drive: `on` says which fixed or system drive holds it, when one does. */
@@ -74,7 +82,7 @@ export type PlanWarningKind = PlanWarning['kind'];
 export type ShipReasonKind = ShipReason['kind'];
 
 export const PLAN_WARNING_KINDS = [
-  'no-go-sum', 'excluded-require', 'exclude-drops', 'directory-replace', 'tidy-compat', 'outside-pruned-graph', 'deprecated', 'drive-unknown', 'not-removable', 'abandoned-removed',
+  'no-go-sum', 'excluded-require', 'exclude-drops', 'directory-replace', 'tidy-compat', 'outside-pruned-graph', 'deprecated', 'retracted', 'drive-unknown', 'not-removable', 'abandoned-removed',
   'proofs-unavailable', 'proofs-unknown', 'proof-cleanup', 'go-too-old',
 ] as const satisfies readonly PlanWarningKind[];
 

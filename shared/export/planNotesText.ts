@@ -45,6 +45,12 @@ export function planWarningText(warning: PlanWarning): string {
       return `${warning.detail}: skipped, as it lies outside the pruned module graph the go command builds with; only Go 1.16 and go mod tidy -compat=1.16 read it`;
     case 'deprecated':
       return `${warning.module}@${warning.version}: its go.mod says the module is deprecated: ${warning.notice}`;
+    case 'retracted': {
+      const retracted = `${warning.module}@${warning.version}: retracted by the module's author${warning.rationale === undefined ? '' : ` (${warning.rationale})`}`;
+      return warning.latest === undefined
+        ? `${retracted}, as is every other version of it: look for another module to do its work`
+        : `${retracted}: move to ${warning.latest}, its latest version, when you can (go get ${warning.module}@latest)`;
+    }
     case 'drive-unknown':
       return `${warning.folder}: cannot tell whether it is on a removable drive (listing the drives failed: ${warning.detail})`;
     case 'not-removable':

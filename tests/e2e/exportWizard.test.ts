@@ -51,6 +51,11 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'modferry-e2e-wizard-'));
     const quickFixture = await fixtureProject(root, 'quick', DEPENDENCIES);
     quickProject = quickFixture.project;
+    // The author of dep0 has since retracted the version the project requires: the review warns of it.
+    await publishFixtureModule(quickFixture.tree, 'example.com/quick/dep0', [
+      { version: 'v1.0.0', files: { 'dep.go': 'package dep0\n' } },
+      { version: 'v1.0.1', goMod: 'module example.com/quick/dep0\n\ngo 1.19\n\nretract v1.0.0 // broken\n', files: { 'dep.go': 'package dep0\n' } },
+    ]);
     quick = await startFixtureUpstream(quickFixture.tree, { latencyMs: 100 });
     // Zips stop half-way only once asked to, so a plan can be made first and its run then stalls downloading.
     const stallingFixture = await fixtureProject(root, 'stalling', DEPENDENCIES);
@@ -174,9 +179,12 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       assert.deepEqual(await page.locator('[data-testid="review-module"] .review-cell').evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent)), []);
       const lines = await page.locator('.app-header > *').evaluateAll((parts) => parts.map((p) => Math.round(p.getBoundingClientRect().top + p.getBoundingClientRect().height / 2)));
       assert.ok(Math.max(...lines) - Math.min(...lines) <= 4, `the header is one line: ${lines.join(', ')}`);
-      // The core's warning is a code the page words in its own language.
-      assert.deepEqual(await page.locator('[data-testid="review-warnings"] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-kind'))), ['no-go-sum']);
+      // The core's warnings are codes the page words in its own language.
+      assert.deepEqual(await page.locator('[data-testid="review-warnings"] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-kind'))), ['no-go-sum', 'retracted']);
       assert.match(await page.getByTestId('review-warnings').innerText(), language === 'en' ? /there is no go\.sum beside it/ : /旁边没有 go\.sum/);
+      assert.equal(await page.locator('[data-testid="review-warnings"] li[data-kind="retracted"]').innerText(), language === 'en'
+        ? 'example.com/quick/dep0@v1.0.0: the module’s author retracted this version (broken). Move to v1.0.1, its latest version, when you can (go get example.com/quick/dep0@latest).'
+        : 'example.com/quick/dep0@v1.0.0：模块作者已撤回此版本（broken）。请尽早改用其最新版本 v1.0.1（go get example.com/quick/dep0@latest）。');
       await checkStep(page, `2-review-${language}`);
       assert.deepEqual(await readdir(outDir), [], 'planning writes nothing to the destination');
       // The first plan downloads (with 100 ms latency per file); the second finds every file in the download cache.

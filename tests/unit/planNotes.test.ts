@@ -13,6 +13,7 @@ const warnings: Record<PlanWarning['kind'], PlanWarning> = {
   'tidy-compat': { kind: 'tidy-compat', file: '/p/go.mod', differing: [{ path: 'example.com/c', version: 'v1.3.0', built: 'v1.2.0' }, { path: 'example.com/d', version: 'v1.0.0' }], more: 2 },
   'outside-pruned-graph': { kind: 'outside-pruned-graph', module: 'example.com/z@v1.0.0', detail: 'example.com/z@v1.0.0 (required by example.com/a@v1.0.0): not found' },
   deprecated: { kind: 'deprecated', module: 'example.com/old', version: 'v1.2.0', notice: 'use example.com/new.' },
+  retracted: { kind: 'retracted', module: 'example.com/old', version: 'v1.0.0', rationale: 'broken', latest: 'v1.2.0' },
   'drive-unknown': { kind: 'drive-unknown', folder: '/x', detail: 'lsblk: not found' },
   'not-removable': { kind: 'not-removable', folder: '/tmp/out', on: { system: true, device: '/dev/vda', mountpoint: '/' } },
   'abandoned-removed': { kind: 'abandoned-removed', dir: '/media/usb/mf-1', writer: { pid: 4242, host: 'desktop', gone: 'exited' }, kept: ['notes.txt'] },
@@ -34,6 +35,19 @@ describe('the reasons and warnings of a plan', () => {
   test('the CLI words them as it always has', () => {
     assert.equal(planWarningText(warnings['tidy-compat']), '/p/go.mod: Go 1.16 would select other versions (example.com/c v1.3.0 over v1.2.0, example.com/d v1.0.0 and 2 more), which go mod tidy checks by default; the bundle carries only what this go version builds with, so offline tidy with go mod tidy -compat=1.17');
     assert.equal(shipReasonText(reasons[1]!), 'required by example.com/a@v1.0.0 (via /p/go.mod), as the replacement for example.com/b@v1.0.0 (/p/go.mod:8)');
+  });
+
+  test('a retracted version is named with its author\'s reason and what to move to, or that nothing is left to move to', () => {
+    const { rationale: _, ...unexplained } = warnings.retracted as Extract<PlanWarning, { kind: 'retracted' }>;
+    const { latest: __, ...nothingLeft } = unexplained;
+    assert.equal(planWarningText(warnings.retracted), "example.com/old@v1.0.0: retracted by the module's author (broken): move to v1.2.0, its latest version, when you can (go get example.com/old@latest)");
+    assert.equal(planWarningText(nothingLeft), "example.com/old@v1.0.0: retracted by the module's author, as is every other version of it: look for another module to do its work");
+    const en = translator('en');
+    const zh = translator('zh-CN');
+    assert.equal(planWarningWords(warnings.retracted, en), 'example.com/old@v1.0.0: the module’s author retracted this version (broken). Move to v1.2.0, its latest version, when you can (go get example.com/old@latest).');
+    assert.equal(planWarningWords(nothingLeft, en), 'example.com/old@v1.0.0: the module’s author retracted this version. Every other version of it is retracted too: look for another module to do its work.');
+    assert.equal(planWarningWords(warnings.retracted, zh), 'example.com/old@v1.0.0：模块作者已撤回此版本（broken）。请尽早改用其最新版本 v1.2.0（go get example.com/old@latest）。');
+    assert.equal(planWarningWords(unexplained, zh), 'example.com/old@v1.0.0：模块作者已撤回此版本。请尽早改用其最新版本 v1.2.0（go get example.com/old@latest）。');
   });
 
   test('the app words every kind in each language, keeping names and paths, with no placeholder left open', () => {

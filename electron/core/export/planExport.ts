@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { neededToolchain } from '../../../shared/gomod/goToolchain';
 import path from 'node:path';
-import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile';
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { escapePath, escapeVersion } from '../../../shared/gomod/modulePath';
 import { parseInventory, inventoryHas, type Inventory } from '../../../shared/roundtrip/inventory';
 import { checkGapsAgainstRecords, inventoryProofGaps, withProofGaps } from './proofGaps';
@@ -28,6 +28,7 @@ import type { GoCheckTarget } from './goCheck';
 import { GoSumIndex } from './goSumIndex';
 import { versionLists } from './stageTree';
 import { ZipChecks } from './zipChecks';
+import { ModuleNoticeLookup } from './moduleNoticeLookup';
 import { queryLatest, withRetractionSources, type RetractionSource } from './latestQuery';
 import { availableToolchains, requireToolchainNames, toolchainInputs, toolchainPlatforms, wantedToolchains, withToolchains } from './toolchains';
 import { ModFerryError } from '../errors/modferryError';
@@ -110,7 +111,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
       : startProofs(request.checksumDatabase, { client, upstream: request.upstream, cache, earlierHeads: earlierTreeHeads(dirs, inputs, inventory) });
     const [questions, toolchains] = await Promise.all([answerVersionQueries(inputs.roots, client), availableToolchains(wanted, client)]);
     if (!questions.roots.some(hasWork) && toolchains.found.length === 0) throw new NothingToExportError([...questions.unmet, ...toolchains.unmet]);
-    const deprecations = new Map<string, string>();
+    const notices = new ModuleNoticeLookup(client);
     const notFound = new NotFoundLog();
     const goSum = new GoSumIndex(inputs.goSums);
     const zipChecks = new ZipChecks(client, signal);
@@ -125,10 +126,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
           client.fetch(modPath, version, 'info').catch(() => undefined);
           proofSession?.prefetch({ path: modPath, version });
           try {
-            const text = await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
-            const deprecated = deprecationIn(text, modPath, version);
-            if (deprecated !== undefined) deprecations.set(moduleKey({ path: modPath, version }), deprecated);
-            return text;
+            return await readFile((await client.fetch(modPath, version, 'mod')).file, 'utf8');
           } catch (error) {
             notFound.note(error, modPath, version);
             throw error;
@@ -137,6 +135,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         latest: async (modPath) => (await queryLatest(client, modPath)).version,
       }, { signal, onProgress }), lone ? [] : toolchains.found);
       const shipping = withRetractionSources(resolution, roots, questions.retractionSources);
+      notices.start(shipping.resolution);
       const known = destination !== undefined && space !== undefined ? await ensureKnownPartFits(destination, space, cache, shipping.resolution, held) : undefined;
       const arrived: Array<{ path: string; size: number }> = [];
       const onVerified = (f: VerifiedFile): void => {
@@ -159,9 +158,10 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
     if (request.strict && unmet.length > 0) throw new UnmetRequestsError(unmet);
     const { resolution, files, listed, proving } = wishes.outcome;
     const proven = await proving;
+    const noticed = await notices.findings(resolution);
     const proofs = proven === undefined ? undefined : provenProofs(proven, files, warn);
     if (proven !== undefined && request.sinceInventory !== undefined) checkGapsAgainstRecords(proven.proofs.database, proven.lines, proofGaps, request.sinceInventory);
-    const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), deprecations);
+    const modules = plannedModules(resolution, files, held, filesExportedBefore(dirs), noticed.deprecated);
     if (modules.length === 0) {
       const names = inputs.roots.map((r) => r.name);
       throw new ModFerryError('input', `nothing to export: ${names.join(', ')} require${names.length === 1 ? 's' : ''} no module; a program of the standard library alone needs nothing carried`);
@@ -198,7 +198,7 @@ export async function planExport(request: ExportPlanRequest, options: PlanExport
         exportedBefore: { ...exportedBefore, bundles: [...new Set(modules.flatMap((m) => m.files.flatMap((f) => (f.exportedIn !== undefined && !f.heldOffline ? [f.exportedIn] : []))))].sort() },
       },
       unmet,
-      warnings: [...warnings, ...resolution.warnings, ...modules.flatMap((m): PlanWarning[] => (m.deprecated === undefined ? [] : [{ kind: 'deprecated', module: m.path, version: m.version, notice: m.deprecated }]))],
+      warnings: [...warnings, ...resolution.warnings, ...noticed.warnings],
       ...(proofs === undefined ? {} : { proofs }),
     };
     return { ...plan, id: planIdentity(plan) };
@@ -279,17 +279,6 @@ async function ensureKnownPartFits(
   return { destination, space };
 }
 
-/** The `// Deprecated:` notice on a go.mod's module line, if any. */
-function deprecationIn(text: string, modPath: string, version: string): string | undefined {
-  if (!text.includes('Deprecated:')) return undefined;
-  try {
-    return parseGoMod(text, `${modPath}@${version}.mod`).module?.deprecated;
-  } catch {
-    // The resolver parses the same text and reports what is wrong with it.
-    return undefined;
-  }
-}
-
 function treePath(m: ModuleVersion, kind: PlannedFile['kind']): string {
   return `${escapePath(m.path)}/@v/${escapeVersion(m.version)}.${kind}`;
 }
@@ -320,7 +309,7 @@ function plannedModules(
   const order = { info: 0, mod: 1, zip: 2 };
   return resolution.modFiles.map((m) => {
     const key = moduleKey(m);
-    const deprecated = zips.has(key) ? deprecations.get(key) : undefined;
+    const deprecated = deprecations.get(key);
     return {
       path: m.path,
       version: m.version,

@@ -46,6 +46,12 @@ export function planWarningWords(warning: PlanWarning, t: Translate): string {
       return t('plan.warning.outside-pruned-graph', { module: warning.module });
     case 'deprecated':
       return t('plan.warning.deprecated', { module: `${warning.module}@${warning.version}`, notice: warning.notice });
+    case 'retracted': {
+      const module = `${warning.module}@${warning.version}`;
+      const said = warning.rationale === undefined ? t('plan.warning.retracted', { module }) : t('plan.warning.retracted.because', { module, rationale: warning.rationale });
+      const next = warning.latest === undefined ? t('plan.warning.retracted.none') : t('plan.warning.retracted.latest', { latest: warning.latest, path: warning.module });
+      return t('plan.warning.sentences', { first: said, second: next });
+    }
     case 'drive-unknown':
       return t('plan.warning.drive-unknown', { folder: warning.folder });
     case 'not-removable':
