@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { untilPage } from '../support/until';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { launchChromium, type Browser } from '../support/chromium';
 import { assertFramesShort, watchFrames } from '../support/frameTiming';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { startUi, type RunningUi } from '../support/uiProcess';
+import { isMounted, mountFat32 } from '../support/fat32Drive';
 
 const cli = path.join(__dirname, '..', '..', 'bin', 'modferry.js');
 const screenshots = path.join(__dirname, 'screenshots');
@@ -239,25 +239,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
 
   for (const language of ['en', 'zh'] as const) {
     test(`${language}: to a FAT32 drive (an image mounted with fusefat) chosen as a folder: its space shown as unknown, calmly; a volume size of one's own, checked as typed; the bundle on it verifies`, async (t) => {
-      for (const tool of ['mkfs.vfat', 'fusefat', 'fusermount']) {
-        try {
-          execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-        } catch {
-          assert.fail(`${tool} is missing: install dosfstools and fusefat (.ci/run does)`);
-        }
-      }
-      const image = path.join(root, `fat32-${language}.img`);
-      const mount = path.join(root, `fat32-${language}`);
-      await mkdir(mount);
-      t.after(async () => {
-        if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
-        await rm(mount, { recursive: true, force: true });
-        await rm(image, { force: true });
-      });
-      execFileSync('truncate', ['-s', '64M', image]);
-      execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
-      execFileSync('fusefat', ['-o', 'rw+', image, mount], { stdio: 'ignore' });
-      assert.ok(isMounted(mount), `fusefat mounted ${image}`);
+      const { mount } = await mountFat32(t, 64);
 
       const { page, errors } = await openWizard(language);
       await planFrom(page, fatUpstream.url, fatProject);
@@ -362,18 +344,7 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
 
   for (const language of ['en', 'zh'] as const) {
     test(`${language}: a FAT32 drive (fusefat, which does not tell its free space) full mid-write: the run stops naming it, removes the partial bundle and offers Try again, which writes the bundle once room is made`, async (t) => {
-      const image = path.join(root, `full-fat32-${language}.img`);
-      const mount = path.join(root, `full-fat32-${language}`);
-      await mkdir(mount);
-      t.after(async () => {
-        if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
-        await rm(mount, { recursive: true, force: true });
-        await rm(image, { force: true });
-      });
-      execFileSync('truncate', ['-s', '64M', image]);
-      execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
-      execFileSync('fusefat', ['-o', 'rw+', image, mount], { stdio: 'ignore' });
-      assert.ok(isMounted(mount), `fusefat mounted ${image}`);
+      const { mount } = await mountFat32(t, 64);
       // Filled to the last cluster, then 512 KiB given back: room to start the bundle of about 1 MiB, not to finish it.
       const room = path.join(mount, 'ROOM.BIN');
       await writeFile(room, Buffer.alloc(512 * 1024));
@@ -661,10 +632,6 @@ async function stalledOnZip(upstream: FixtureUpstream, before: number): Promise<
     if (tries > 600) assert.fail('the run never asked the upstream for a zip');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function isMounted(folder: string): boolean {
-  return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === folder);
 }
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

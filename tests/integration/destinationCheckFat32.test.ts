@@ -4,45 +4,20 @@
  * rather than claiming the bundle fits.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { IpcChannel, IpcResponse } from '../../shared/ipc/contract';
 import { createAppSession } from '../../electron/core/appApi/appSession';
 import { FAT_MAX_FILE_BYTES } from '../../electron/core/drives/volumeSize';
-import { makeTempDir } from '../support/bundleSources';
 import { publishFixtureModule, startFixtureUpstream } from '../support/fixtureUpstream';
+import { mountFat32 } from '../support/fat32Drive';
 
 // The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
 process.env.GOSUMDB = 'off';
 
-function isMounted(mount: string): boolean {
-  return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === mount);
-}
-
 describe('destination:check on FAT32', () => {
   test('the FAT volume size; free space and fit unknown where fusefat does not tell; a volume size FAT cannot hold is refused', async (t) => {
-    for (const tool of ['mkfs.vfat', 'fusefat', 'fusermount']) {
-      try {
-        execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      } catch {
-        assert.fail(`${tool} is missing: install dosfstools and fusefat (.ci/run does)`);
-      }
-    }
-    const { dir, cleanup } = await makeTempDir('destination-fat32');
-    const mount = path.join(dir, 'STICK');
-    t.after(async () => {
-      if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
-      await cleanup();
-    });
-    const image = path.join(dir, 'stick.img');
-    await mkdir(mount);
-    execFileSync('truncate', ['-s', '64M', image]);
-    execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
-    execFileSync('fusefat', ['-o', 'rw+', image, mount], { stdio: 'ignore' });
-    assert.ok(isMounted(mount));
+    const { dir, mount } = await mountFat32(t, 64);
 
     const tree = path.join(dir, 'upstream');
     await publishFixtureModule(tree, 'example.com/one', [{ version: 'v1.0.0' }]);

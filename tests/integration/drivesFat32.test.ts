@@ -23,6 +23,7 @@ import { debianGoproxyFixture, type GoproxyFixture } from '../support/debianFixt
 import { startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { installedGo } from '../support/goCommand';
 import { goProgram } from '../support/goProgramFixture';
+import { isMounted, mountFat32, requireFat32Tools } from '../support/fat32Drive';
 
 // The CLI and the app read GOSUMDB, and unset means sum.golang.org: these tests ask no checksum database.
 process.env.GOSUMDB = 'off';
@@ -34,13 +35,7 @@ const savedHome = process.env.MODFERRY_HOME;
 
 before(async () => {
   if (!installedGo() && process.env.MODFERRY_REQUIRE_GO === '1') throw new Error('MODFERRY_REQUIRE_GO=1 but no go command');
-  for (const tool of ['mkfs.vfat', 'fusefat', 'fusermount']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      throw new Error(`${tool} is missing: install dosfstools and fusefat (.ci/run does)`);
-    }
-  }
+  requireFat32Tools();
   fixture = await debianGoproxyFixture();
   upstream = await startFixtureUpstream(fixture.dir);
   home = await mkdtemp(path.join(os.tmpdir(), 'modferry-home-'));
@@ -53,32 +48,6 @@ after(async () => {
   if (savedHome === undefined) delete process.env.MODFERRY_HOME;
   if (home !== undefined) await rm(home, { recursive: true, force: true });
 });
-
-interface FatDrive {
-  image: string;
-  mount: string;
-}
-
-/** A FAT32 image of `mib` MiB mounted read-write; unmounted and removed when the test ends. */
-async function fatDrive(t: { after(fn: () => Promise<void>): void }, mib: number, mode: 'rw+' | 'ro' = 'rw+'): Promise<FatDrive> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'modferry-fat32-'));
-  const image = path.join(dir, 'stick.img');
-  const mount = path.join(dir, 'STICK');
-  await mkdir(mount);
-  t.after(async () => {
-    if (isMounted(mount)) execFileSync('fusermount', ['-u', mount]);
-    await rm(dir, { recursive: true, force: true });
-  });
-  execFileSync('truncate', ['-s', `${mib}M`, image]);
-  execFileSync('mkfs.vfat', ['-F', '32', image], { stdio: 'ignore' });
-  execFileSync('fusefat', ['-o', mode, image, mount], { stdio: 'ignore' });
-  assert.ok(isMounted(mount), `fusefat mounted ${image}`);
-  return { image, mount };
-}
-
-function isMounted(mount: string): boolean {
-  return execFileSync('cat', ['/proc/self/mounts'], { encoding: 'utf8' }).split('\n').some((line) => line.split(' ')[1] === mount);
-}
 
 /** The free space FAT32 records in its FSInfo sector: what statfs on fusefat does not tell. */
 async function fatFreeBytes(image: string): Promise<number> {
@@ -98,7 +67,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string[]; st
 
 describe('a FAT32 drive', { timeout: 600_000 }, () => {
   test('an export is written to it and verified from it', async (t) => {
-    const drive = await fatDrive(t, 64);
+    const drive = await mountFat32(t, 64);
     assert.equal((await readMountTable()).find((entry) => entry.path === drive.mount)?.fileSystem, 'fuse.fusefat');
     await mkdir(path.join(drive.mount, 'bundles'));
     assert.equal((await volumeSizeForFolder(path.join(drive.mount, 'bundles'))).bytes, 4 * 1024 ** 3 - 1);
@@ -114,7 +83,7 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
   });
 
   test('a drive too small for the bundle stops the export with the drive named and leaves no partial bundle', async (t) => {
-    const drive = await fatDrive(t, 64);
+    const drive = await mountFat32(t, 64);
     // Leave 256 KiB: the bundle of the basic program is larger.
     const filler = path.join(drive.mount, 'FILLER.BIN');
     const handle = await open(filler, 'w');
@@ -138,7 +107,7 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
   });
 
   test('a read-only drive is refused, named, before anything is downloaded for it', async (t) => {
-    const drive = await fatDrive(t, 64, 'ro');
+    const drive = await mountFat32(t, 64, 'ro');
     const project = await goProgram(fixture, home);
     const asked = upstream.requests.length;
     for (const plan of [['--plan'], []]) {
@@ -156,7 +125,7 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
   });
 
   test('a volume size FAT cannot hold is refused before anything is downloaded, by the plan too', async (t) => {
-    const drive = await fatDrive(t, 64);
+    const drive = await mountFat32(t, 64);
     const project = await goProgram(fixture, home);
     const asked = upstream.requests.length;
     for (const plan of [['--plan'], []]) {
@@ -169,7 +138,7 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
   });
 
   test('eject: a drive in use gives the plain message naming it; once the files are closed it unmounts', async (t) => {
-    const drive = await fatDrive(t, 64);
+    const drive = await mountFat32(t, 64);
     const busy = await open(path.join(drive.mount, 'OPEN.TXT'), 'w');
     const unmount = [{ command: 'fusermount', args: ['-u', drive.mount] }];
     try {
