@@ -34,6 +34,7 @@ export const ERROR_FIELD_NAMES = ['module', 'version', 'url', 'file', 'line', 'v
 export const ERROR_PROBLEMS = [
   'content-changed', 'size-changed', 'entry-missing', 'not-a-volume', 'not-a-module-zip', 'manifest-invalid', 'signature-invalid', 'signer-not-trusted',
   'store-folder-foreign', 'store-folder-is-file', 'store-folder-unreadable', 'go-mod-not-tidy', 'no-such-folder',
+  'not-enough-space', 'drive-full', 'drive-gone', 'drive-read-only', 'drive-file-too-large',
 ] as const;
 
 export type ErrorProblem = (typeof ERROR_PROBLEMS)[number];

@@ -98,8 +98,9 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
     const project = await goProgram(fixture, home);
     const failed = await cli(['export', '--upstream', upstream.url, '--project', project, '--out', drive.mount, '--no-check', '--json']);
     assert.equal(failed.code, 1);
-    const record = JSON.parse(failed.stdout.at(-1)!) as { kind: string; message: string; drive?: string; retryable?: boolean };
+    const record = JSON.parse(failed.stdout.at(-1)!) as { kind: string; message: string; drive?: string; retryable?: boolean; problem?: string };
     assert.equal(record.kind, 'destination');
+    assert.equal(record.problem, 'drive-full', 'what happened, as a code the app words in its language');
     assert.equal(record.drive, drive.mount);
     assert.equal(record.retryable, true);
     assert.match(record.message, new RegExp(`^the drive at ${drive.mount.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full: [0-9.]+ MiB needed, it does not tell its free space; free some space or use a larger drive, then try again$`));
@@ -191,6 +192,7 @@ describe('a FAT32 drive', { timeout: 600_000 }, () => {
       assert.equal(error.kind, 'destination');
       assert.equal(error.retryable, true);
       assert.deepEqual(error.fields, { drive: mount });
+      assert.equal(error.problem, 'drive-gone');
       assert.equal(error.message, `the drive at ${mount} was removed or failed while the bundle was written; plug it in again (or use another drive), then try again`);
       return true;
     });

@@ -306,6 +306,7 @@ describe('export plan', { timeout: 120_000 }, () => {
       // The record a UI gets names the drive and offers to try again once space is freed.
       assert.equal(errorRecord(error).drive, drive);
       assert.equal(errorRecord(error).retryable, true);
+      assert.equal(errorRecord(error).problem, 'not-enough-space');
       assert.match((error as Error).message, new RegExp(`^not enough free space on ${drive}: the bundle needs \\d.* is free, .* short`));
       return true;
     });

@@ -67,5 +67,5 @@ export async function asWriteFailure(error: unknown, folder: string, neededBytes
   const space = failure === 'full' ? await freeSpaceOf(folder).catch(() => undefined) : undefined;
   const reason = writeFailureReason(failure, { folder: path.resolve(folder), mountPoint, neededBytes, freeBytes: space?.availableBytes });
   // The reason names the drive in its sentence: the usual drive prefix would name it twice.
-  return new ModFerryError('destination', reason, { drive: mountPoint }, { cause: error, message: reason, retryable: failure !== 'file-too-large' });
+  return new ModFerryError('destination', reason, { drive: mountPoint }, { cause: error, message: reason, retryable: failure !== 'file-too-large', problem: `drive-${failure}` });
 }

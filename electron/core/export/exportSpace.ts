@@ -42,5 +42,5 @@ export async function ensureBundleFits(outDir: string, neededBytes: number, spac
   const drive = await mountPointOf(outDir);
   const reason = describeShortfall(drive, outDir, fit.neededBytes, availableBytes);
   // Freeing space, or another drive, lets the same export go through.
-  throw new ModFerryError('destination', reason, { file: outDir, drive }, { message: reason, retryable: true });
+  throw new ModFerryError('destination', reason, { file: outDir, drive }, { message: reason, retryable: true, problem: 'not-enough-space' });
 }

@@ -36,6 +36,11 @@ export const ERROR_PROBLEM_KEYS = {
   'store-folder-is-file': 'errors.problem.store-folder-is-file',
   'store-folder-unreadable': 'errors.problem.store-folder-unreadable',
   'no-such-folder': 'errors.problem.no-such-folder',
+  'not-enough-space': 'errors.problem.not-enough-space',
+  'drive-full': 'errors.problem.drive-full',
+  'drive-gone': 'errors.problem.drive-gone',
+  'drive-read-only': 'errors.problem.drive-read-only',
+  'drive-file-too-large': 'errors.problem.drive-file-too-large',
 } as const satisfies Readonly<Record<ErrorProblem, MessageKey>>;
 
 export type ErrorPlace = 'module' | 'file' | 'volume' | 'entry' | 'drive' | 'url' | 'fingerprint';
