@@ -18,6 +18,7 @@ import { captureOutput } from '../support/captureOutput';
 import { publishFixtureModule, startFixtureUpstream, type FixtureUpstream } from '../support/fixtureUpstream';
 import { offlineGoEnv, parseJsonStream, requireGo, runGo, scratchGoWorkspace } from '../support/goCommand';
 import { useModferryHome } from '../support/modferryHome';
+import { runBuiltCli } from '../support/builtCli';
 
 // The plan asks no checksum database here; the go command is told the same.
 process.env.GOSUMDB = 'off';
@@ -123,6 +124,29 @@ describe('retractions and deprecations in a plan', { timeout: 120_000 }, () => {
     assert.ok(upstream.requests.includes('/example.com/unlisted/@v/list'), upstream.requests.join('\n'));
     assert.ok(!made.warnings.some((w) => 'module' in w && w.module === 'example.com/unlisted'), JSON.stringify(made.warnings));
     assert.ok(made.modules.some((m) => m.path === 'example.com/unlisted' && m.files.some((f) => f.kind === 'zip')));
+  });
+
+  test('a module whose list the upstream never answers gets no warning, and holds the plan up only a few seconds', async (t) => {
+    const tree = path.join(root, 'proxy');
+    const hanging = await startFixtureUpstream(tree, { hangFor: (urlPath) => urlPath === '/example.com/old/@v/list' });
+    t.after(() => hanging.close());
+    const started = performance.now();
+    const plan = await planExport({ goModFiles: [goModFile], upstream: hanging.url }, { dirs: { data: path.join(root, 'hang', 'data'), cache: path.join(root, 'hang', 'cache') } });
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(hanging.requests.includes('/example.com/old/@v/list'));
+    // The upstream client waits 30 s for an answer, and tries again: the plan must not wait for it.
+    assert.ok(seconds < 20, `planned in ${seconds.toFixed(1)} s`);
+    const { retracted } = noticesOf(plan.warnings);
+    assert.ok(!('example.com/old@v1.0.0' in retracted), JSON.stringify(retracted));
+    assert.equal(retracted['example.com/ranged@v1.0.1'], 'loses data on restart', 'the lookups answered still warn');
+    assert.ok(plan.modules.some((m) => m.path === 'example.com/old'));
+
+    // Nor does the lookup left waiting keep the command's process alive once the plan is printed.
+    const cliStarted = performance.now();
+    const run = await runBuiltCli(['export', '--plan', '--go-mod', goModFile, '--upstream', hanging.url], { ...process.env, MODFERRY_HOME: path.join(root, 'hang-cli') }, 60_000);
+    const cliSeconds = (performance.now() - cliStarted) / 1000;
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(cliSeconds < 20, `modferry export --plan exited after ${cliSeconds.toFixed(1)} s`);
   });
 
   test('a version that is its module\'s latest costs one list request and no second go.mod download', () => {

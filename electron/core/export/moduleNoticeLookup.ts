@@ -13,6 +13,9 @@ import type { Resolution } from '../resolve/resolveRequirements';
 import { ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
 import { moduleNotices, type AuthorsWord } from './moduleNotices';
 
+/** How long the plan waits, once its files are in, for lookups still unanswered. */
+export const NOTICE_WAIT_MS = 5_000;
+
 export interface ModuleNoticeFindings {
   /** 'retracted' and 'deprecated' warnings, in the resolution's order of versions. */
   warnings: PlanWarning[];
@@ -35,9 +38,18 @@ export class ModuleNoticeLookup {
     for (const m of judgedVersions(resolution)) this.wordOn(m.path);
   }
 
-  async findings(resolution: Resolution): Promise<ModuleNoticeFindings> {
+  /**
+   * The warnings for what the resolution ships, from the lookups answered within `waitMs` from now: the
+   * lookups have had the downloads' time already, and an upstream slow to list a module (one that asks a
+   * version control host first) must not hold the export up for a warning. The rest are left unsaid.
+   */
+  async findings(resolution: Resolution, waitMs = NOTICE_WAIT_MS): Promise<ModuleNoticeFindings> {
     const judged = judgedVersions(resolution);
-    const words = await Promise.all(judged.map((m) => this.wordOn(m.path)));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, waitMs, undefined);
+    });
+    const words = await Promise.all(judged.map((m) => Promise.race([this.wordOn(m.path), late]))).finally(() => clearTimeout(timer));
     const warnings = judged.flatMap((m, i) => (words[i] === undefined ? [] : moduleNotices(m, words[i])));
     const deprecated = new Map(warnings.flatMap((w) => (w.kind === 'deprecated' ? [[moduleKey({ path: w.module, version: w.version }), w.notice] as const] : [])));
     return { warnings, deprecated };

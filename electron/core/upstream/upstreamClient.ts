@@ -117,7 +117,9 @@ class ProxyClient implements UpstreamClient {
   private readonly retries: number;
   private readonly retryBaseDelayMs: number;
   private readonly netrcFile: string;
-  private readonly signal: AbortSignal | undefined;
+  private readonly signal: AbortSignal;
+  /** Aborted by close(): what is still asked then (a prefetch, a best-effort lookup) is no one's any more. */
+  private readonly closing = new AbortController();
   private readonly onBytes: ((n: number) => void) | undefined;
   private readonly inFlight = new Map<string, Promise<FetchedFile>>();
   /** Origins found unreachable: every later request to them fails at once with the same error. */
@@ -139,8 +141,9 @@ class ProxyClient implements UpstreamClient {
     this.retries = options.retries ?? DEFAULTS.retries;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs;
     this.netrcFile = options.netrcFile ?? defaultNetrcPath();
-    this.signal = options.signal;
+    this.signal = options.signal === undefined ? this.closing.signal : AbortSignal.any([options.signal, this.closing.signal]);
     // Every queued request listens for abort until it runs, so thousands of listeners are expected here.
+    setMaxListeners(0, this.signal);
     if (options.signal) setMaxListeners(0, options.signal);
     this.onBytes = options.onBytes;
   }
@@ -220,6 +223,8 @@ class ProxyClient implements UpstreamClient {
   }
 
   close(): void {
+    // Requests still waiting on an upstream (or on a retry) would keep the process alive until they time out.
+    this.closing.abort();
     this.agents.destroy();
   }
 
