@@ -310,12 +310,8 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await writeFile(filler, Buffer.alloc(free.bavail * free.bsize - 64 * 1024));
       await page.getByTestId('destination-export').click();
       await atStep(page, 'run');
-      await page.locator('[data-testid="run"][data-phase="failed"]').waitFor({ timeout: 60_000 });
-      const error = page.getByTestId('error');
-      assert.equal(await error.getAttribute('data-kind'), 'destination');
-      assert.equal(await error.locator('[data-field="drive"] dd').innerText(), drive);
       // The core's words, folded away in Chinese, name the drive too.
-      const detail = await error.getByTestId('error-detail').textContent();
+      const detail = await runStoppedByDrive(page, drive);
       assert.ok(detail?.startsWith(`not enough free space on ${drive}: the bundle needs `), `the detail names the drive: ${detail}`);
       assert.deepEqual(await readdir(drive), ['other-files.bin'], 'nothing of the bundle is left on the drive');
       assert.equal(await page.locator('[data-testid="run"] [data-state="active"]').count(), 0, 'no stage reads as under way once the run failed');
@@ -370,12 +366,8 @@ describe('the export wizard in Chromium, in English and Chinese', () => {
       await page.getByTestId('destination-check').uncheck();
       await page.getByTestId('destination-export').click();
       await atStep(page, 'run');
-      await page.locator('[data-testid="run"][data-phase="failed"]').waitFor({ timeout: 60_000 });
-      const error = page.getByTestId('error');
-      assert.equal(await error.getAttribute('data-kind'), 'destination');
-      assert.equal(await error.locator('[data-field="drive"] dd').innerText(), mount);
       // Found while writing: this drive's free space is not known beforehand.
-      const detail = await error.getByTestId('error-detail').textContent();
+      const detail = await runStoppedByDrive(page, mount);
       assert.ok(detail?.startsWith(`the drive at ${mount} is full: `), `the detail names the drive: ${detail}`);
       assert.deepEqual(await readdir(mount), ['FILLER.BIN'], 'the partial bundle is removed');
       assert.equal(await page.getByTestId('stage-write').getAttribute('data-state'), 'stopped', 'the write cut short reads as stopped, not under way');
@@ -632,6 +624,15 @@ async function stalledOnZip(upstream: FixtureUpstream, before: number): Promise<
     if (tries > 600) assert.fail('the run never asked the upstream for a zip');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Waits for the run to fail with a destination error naming `drive`; answers the core's own words. */
+async function runStoppedByDrive(page: Page, drive: string): Promise<string | null> {
+  await page.locator('[data-testid="run"][data-phase="failed"]').waitFor({ timeout: 60_000 });
+  const error = page.getByTestId('error');
+  assert.equal(await error.getAttribute('data-kind'), 'destination');
+  assert.equal(await error.locator('[data-field="drive"] dd').innerText(), drive);
+  return error.getByTestId('error-detail').textContent();
 }
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

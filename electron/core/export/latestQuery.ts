@@ -4,8 +4,8 @@
  * can read the same retractions.
  */
 import { readFile } from 'node:fs/promises';
-import { parseGoMod, type ModuleVersion } from '../../../shared/gomod/goModFile';
-import { legacyGoMod, queryLatestVersion, type VersionInterval } from '../../../shared/gomod/latest';
+import { parseGoMod, type GoModFile, type ModuleVersion } from '../../../shared/gomod/goModFile';
+import { legacyGoMod, queryLatestVersion, type LatestQueryAnswer, type VersionInterval } from '../../../shared/gomod/latest';
 import { moduleKey, sortModuleVersions } from '../resolve/moduleVersions';
 import type { Resolution } from '../resolve/resolveRequirements';
 import { ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
@@ -28,37 +28,55 @@ export class NoMatchingVersionError extends ModuleNotFoundError {
 }
 
 export async function queryLatest(client: UpstreamClient, modulePath: string): Promise<LatestAnswer> {
-  const goMod = async (version: string): Promise<string> => readFile((await client.fetch(modulePath, version, 'mod')).file, 'utf8');
-  const answer = await queryLatestVersion({
-    versions: async () => {
-      try {
-        return await client.list(modulePath);
-      } catch (error) {
-        // The question was path@latest, and the missing module is named as asked.
-        if (error instanceof ModuleNotFoundError) throw new ModuleNotFoundError(modulePath, 'latest', error.reasons);
-        throw error;
-      }
-    },
-    hasGoMod: async (version) => (await goMod(version)) !== legacyGoMod(modulePath),
-    retractions: async (version): Promise<VersionInterval[]> => {
-      try {
-        return parseGoMod(await goMod(version), `${modulePath}@${version}/go.mod`, { lax: true }).retract;
-      } catch {
-        return [];
-      }
-    },
-    latest: async () => {
-      try {
-        return (await client.latest(modulePath)).Version;
-      } catch (error) {
-        if (error instanceof ModuleNotFoundError) return undefined;
-        throw error;
-      }
-    },
-  });
+  const { answer } = await latestOverUpstream(client, modulePath);
   if (answer.version === undefined) throw new NoMatchingVersionError(modulePath);
   const { Version } = await client.info(modulePath, answer.version);
   return { version: Version, ...(answer.retractionsFrom === undefined ? {} : { retractionsFrom: answer.retractionsFrom }) };
+}
+
+/**
+ * queryLatestVersion over the upstream: what `path@latest` answers honouring retractions (absent when
+ * every version is retracted), the version whose go.mod holds them, and that go.mod, parsed (absent when
+ * it cannot be read). The list, `@latest` and each go.mod are asked once however often the rules look.
+ */
+export async function latestOverUpstream(client: UpstreamClient, modulePath: string): Promise<{ answer: LatestQueryAnswer; goMod?: GoModFile }> {
+  const texts = new Map<string, Promise<string>>();
+  const text = (version: string): Promise<string> => {
+    let read = texts.get(version);
+    if (read === undefined) {
+      read = client.fetch(modulePath, version, 'mod').then((fetched) => readFile(fetched.file, 'utf8'));
+      texts.set(version, read);
+    }
+    return read;
+  };
+  const goMod = async (version: string): Promise<GoModFile | undefined> => {
+    try {
+      return parseGoMod(await text(version), `${modulePath}@${version}/go.mod`, { lax: true });
+    } catch {
+      return undefined;
+    }
+  };
+  let listed: Promise<readonly string[]> | undefined;
+  let latest: Promise<string | undefined> | undefined;
+  const answer = await queryLatestVersion({
+    versions: () =>
+      (listed ??= client.list(modulePath).catch((error: unknown) => {
+        // The question was path@latest, and the missing module is named as asked.
+        throw error instanceof ModuleNotFoundError ? new ModuleNotFoundError(modulePath, 'latest', error.reasons) : error;
+      })),
+    hasGoMod: async (version) => (await text(version)) !== legacyGoMod(modulePath),
+    retractions: async (version): Promise<VersionInterval[]> => (await goMod(version))?.retract ?? [],
+    latest: () =>
+      (latest ??= client.latest(modulePath).then(
+        (info) => info.Version,
+        (error: unknown) => {
+          if (error instanceof ModuleNotFoundError) return undefined;
+          throw error;
+        },
+      )),
+  });
+  const retractionsGoMod = answer.retractionsFrom === undefined ? undefined : await goMod(answer.retractionsFrom);
+  return { answer, ...(retractionsGoMod === undefined ? {} : { goMod: retractionsGoMod }) };
 }
 
 /** A `path@latest` a root asked for, answered, with the version whose go.mod held the retractions. */

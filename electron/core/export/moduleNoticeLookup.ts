@@ -3,14 +3,13 @@
  * read over the upstream as the go command reads them: from the go.mod of each module's latest version
  * ignoring retractions (modload.queryLatestVersionIgnoringRetractions), whichever version ships.
  */
-import { readFile } from 'node:fs/promises';
 import type { PlanWarning } from '../../../shared/export/planNotes';
-import { parseGoMod, type GoModFile, type ModuleVersion } from '../../../shared/gomod/goModFile';
+import type { ModuleVersion } from '../../../shared/gomod/goModFile';
 import { TOOLCHAIN_MODULE } from '../../../shared/gomod/goToolchain';
-import { legacyGoMod, queryLatestVersion } from '../../../shared/gomod/latest';
 import { moduleKey } from '../resolve/moduleVersions';
 import type { Resolution } from '../resolve/resolveRequirements';
-import { ModuleNotFoundError, type UpstreamClient } from '../upstream/upstreamClient';
+import type { UpstreamClient } from '../upstream/upstreamClient';
+import { latestOverUpstream } from './latestQuery';
 import { moduleNotices, type AuthorsWord } from './moduleNotices';
 
 /** How long the plan waits, once its files are in, for lookups still unanswered. */
@@ -75,40 +74,12 @@ function judgedVersions(resolution: Resolution): ModuleVersion[] {
 }
 
 /**
- * The go.mod of the latest version ignoring retractions, and what `@latest` answers honouring them.
- * The list and `@latest` are asked once; a .mod comes through the download cache, so when the version
- * that ships is the latest, as it mostly is, it costs no request. A .mod read only for this does not ship.
+ * The go.mod of the latest version ignoring retractions, and what `@latest` answers honouring them. A
+ * .mod comes through the download cache, so when the version that ships is the latest, as it mostly is,
+ * it costs no request. A .mod read only for this does not ship.
  */
 async function authorsWord(client: UpstreamClient, modulePath: string): Promise<AuthorsWord | undefined> {
-  const texts = new Map<string, Promise<string>>();
-  const text = (version: string): Promise<string> => {
-    let read = texts.get(version);
-    if (read === undefined) {
-      read = client.fetch(modulePath, version, 'mod').then((fetched) => readFile(fetched.file, 'utf8'));
-      texts.set(version, read);
-    }
-    return read;
-  };
-  const goMod = async (version: string): Promise<GoModFile | undefined> => {
-    try {
-      return parseGoMod(await text(version), `${modulePath}@${version}/go.mod`, { lax: true });
-    } catch {
-      return undefined;
-    }
-  };
-  let listed: Promise<readonly string[]> | undefined;
-  let latest: Promise<string | undefined> | undefined;
-  const answer = await queryLatestVersion({
-    versions: () => (listed ??= client.list(modulePath)),
-    hasGoMod: async (version) => (await text(version)) !== legacyGoMod(modulePath),
-    retractions: async (version) => (await goMod(version))?.retract ?? [],
-    latest: () => (latest ??= client.latest(modulePath).then((info) => info.Version, (error: unknown) => {
-      if (error instanceof ModuleNotFoundError) return undefined;
-      throw error;
-    })),
-  });
-  if (answer.retractionsFrom === undefined) return undefined;
-  const newest = await goMod(answer.retractionsFrom);
+  const { answer, goMod: newest } = await latestOverUpstream(client, modulePath);
   if (newest === undefined) return undefined;
   const deprecated = newest.module?.deprecated;
   return {
