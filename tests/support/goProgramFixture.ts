@@ -13,6 +13,35 @@ export const basicProgramRequires = [
   'gopkg.in/yaml.v3',
 ];
 
+/** The modules tests/fixtures/goprograms/wide imports directly; `go mod tidy` adds what they need. */
+export const wideProgramRequires = [
+  'github.com/BurntSushi/toml',
+  'github.com/Masterminds/semver/v3',
+  'github.com/cespare/xxhash/v2',
+  'github.com/dustin/go-humanize',
+  'github.com/fatih/color',
+  'github.com/fsnotify/fsnotify',
+  'github.com/gofrs/flock',
+  'github.com/google/go-cmp',
+  'github.com/google/uuid',
+  'github.com/gorilla/mux',
+  'github.com/hashicorp/golang-lru',
+  'github.com/json-iterator/go',
+  'github.com/olekukonko/tablewriter',
+  'github.com/pkg/errors',
+  'github.com/pkg/sftp',
+  'github.com/sirupsen/logrus',
+  'github.com/spf13/afero',
+  'github.com/spf13/cobra',
+  'github.com/spf13/viper',
+  'github.com/stretchr/testify',
+  'golang.org/x/crypto',
+  'golang.org/x/sync',
+  'golang.org/x/text',
+  'gopkg.in/ini.v1',
+  'gopkg.in/yaml.v2',
+];
+
 /**
  * A copy of a test Go program in a new folder under `under` (a temp folder the caller removes), with a
  * go.mod requiring the fixture's versions.
